@@ -119,11 +119,20 @@ mod tests {
     #[test]
     fn codes_are_unique_sorted_and_well_formed() {
         for pair in ALL.windows(2) {
-            assert!(pair[0].code < pair[1].code, "{} before {}", pair[0].code, pair[1].code);
+            assert!(
+                pair[0].code < pair[1].code,
+                "{} before {}",
+                pair[0].code,
+                pair[1].code
+            );
         }
         for info in ALL {
             let s = info.code.as_str();
-            let letter = if info.severity == Severity::Error { 'E' } else { 'W' };
+            let letter = if info.severity == Severity::Error {
+                'E'
+            } else {
+                'W'
+            };
             assert!(s.starts_with(letter) && s.len() == 5, "{s}");
             assert!(s[1..].bytes().all(|b| b.is_ascii_digit()), "{s}");
         }
@@ -139,7 +148,11 @@ mod tests {
                 info.code,
                 info.code
             );
-            assert!(text.contains("```star"), "{}: explanation needs a ```star example", info.code);
+            assert!(
+                text.contains("```star"),
+                "{}: explanation needs a ```star example",
+                info.code
+            );
         }
     }
 

@@ -27,7 +27,8 @@ pub fn render_human(sources: &SourceMap, diagnostics: &[Diagnostic]) -> String {
         }
         for label in &d.secondary {
             labels.push(
-                cs::Label::secondary(label.file, clamp(sources, label)).with_message(&label.message),
+                cs::Label::secondary(label.file, clamp(sources, label))
+                    .with_message(&label.message),
             );
         }
         let mut notes: Vec<String> = d.help.iter().map(|h| format!("help: {h}")).collect();
@@ -39,7 +40,12 @@ pub fn render_human(sources: &SourceMap, diagnostics: &[Diagnostic]) -> String {
             .with_notes(notes);
         if term::emit_to_string(&mut out, &config, sources, &diagnostic).is_err() {
             // A label that points outside its file: still say what went wrong.
-            out.push_str(&format!("{}[{}]: {}\n", severity_word(d.severity), d.code, d.message));
+            out.push_str(&format!(
+                "{}[{}]: {}\n",
+                severity_word(d.severity),
+                d.code,
+                d.message
+            ));
         }
     }
     out
@@ -132,7 +138,11 @@ pub fn render_json(sources: &SourceMap, diagnostics: &[Diagnostic]) -> String {
             code: d.code.as_str().to_string(),
             message: d.message.clone(),
             location: d.primary.as_ref().map(|l| json_location(sources, l)),
-            secondary: d.secondary.iter().map(|l| json_location(sources, l)).collect(),
+            secondary: d
+                .secondary
+                .iter()
+                .map(|l| json_location(sources, l))
+                .collect(),
             help: d.help.clone(),
             notes: d.notes.clone(),
             rendered: render_human(sources, std::slice::from_ref(d)),
@@ -161,7 +171,10 @@ mod tests {
     fn human_rendering_names_code_location_and_help() {
         let (sources, diags) = sample();
         let text = render_human(&sources, &diags);
-        assert!(text.starts_with("error[E0001]: expected an expression, found `;`"), "{text}");
+        assert!(
+            text.starts_with("error[E0001]: expected an expression, found `;`"),
+            "{text}"
+        );
         assert!(text.contains("demo.star:2:13"), "{text}");
         assert!(text.contains("let x = ;"), "{text}");
         assert!(text.contains("help: give the variable a value"), "{text}");
@@ -184,7 +197,8 @@ mod tests {
     fn labels_outside_the_file_are_clamped_not_fatal() {
         let mut sources = SourceMap::new();
         let file = sources.add("é.star", "é");
-        let d = Diagnostic::new(Code::UNEXPECTED_TOKEN, "m").with_primary(file, Span::new(1, 99), "x");
+        let d =
+            Diagnostic::new(Code::UNEXPECTED_TOKEN, "m").with_primary(file, Span::new(1, 99), "x");
         let text = render_human(&sources, &[d]);
         assert!(text.contains("error[E0001]: m"), "{text}");
     }

@@ -165,7 +165,10 @@ impl<'a> codespan_reporting::files::Files<'a> for SourceMap {
         let file = self
             .get(id)
             .ok_or(codespan_reporting::files::Error::FileMissing)?;
-        Ok(file.line_starts.partition_point(|&s| s as usize <= byte_index) - 1)
+        Ok(file
+            .line_starts
+            .partition_point(|&s| s as usize <= byte_index)
+            - 1)
     }
 
     fn line_range(

@@ -52,8 +52,11 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<Diagnostic>) {
     for path in paths {
         match std::fs::metadata(path) {
             Err(_) => diagnostics.push(
-                Diagnostic::new(Code::PATH_NOT_FOUND, format!("`{}` does not exist", path.display()))
-                    .with_help("check the spelling, or give a `.star` file or a directory of them"),
+                Diagnostic::new(
+                    Code::PATH_NOT_FOUND,
+                    format!("`{}` does not exist", path.display()),
+                )
+                .with_help("check the spelling, or give a `.star` file or a directory of them"),
             ),
             Ok(meta) if meta.is_dir() => {
                 let before = files.len();
@@ -103,24 +106,32 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>, diagnostics: &mut Vec<Diagnostic>)
 
 /// Reads one source file into `sources`. Problems with the bytes (too large, not UTF-8) are
 /// diagnostics; a file that is not UTF-8 is still added (lossily) so the error can point into it.
-pub fn read_source(sources: &mut SourceMap, path: &Path) -> Result<FileId, Diagnostic> {
+pub fn read_source(sources: &mut SourceMap, path: &Path) -> Result<FileId, Box<Diagnostic>> {
     let name = path.display().to_string();
     let unreadable = |e: std::io::Error| {
-        Diagnostic::new(Code::UNREADABLE_FILE, format!("cannot read `{name}`: {e}"))
+        Box::new(Diagnostic::new(
+            Code::UNREADABLE_FILE,
+            format!("cannot read `{name}`: {e}"),
+        ))
     };
     let meta = std::fs::metadata(path).map_err(unreadable)?;
     if meta.is_dir() {
-        return Err(Diagnostic::new(
+        return Err(Box::new(Diagnostic::new(
             Code::UNREADABLE_FILE,
             format!("cannot read `{name}`: it is a directory"),
-        ));
+        )));
     }
     if meta.len() > MAX_FILE_BYTES {
-        return Err(Diagnostic::new(
-            Code::FILE_TOO_LARGE,
-            format!("`{name}` is {} bytes, more than the limit of {MAX_FILE_BYTES}", meta.len()),
-        )
-        .with_help("split the program into several files joined by imports"));
+        return Err(Box::new(
+            Diagnostic::new(
+                Code::FILE_TOO_LARGE,
+                format!(
+                    "`{name}` is {} bytes, more than the limit of {MAX_FILE_BYTES}",
+                    meta.len()
+                ),
+            )
+            .with_help("split the program into several files joined by imports"),
+        ));
     }
     let bytes = std::fs::read(path).map_err(unreadable)?;
     match String::from_utf8(bytes) {
@@ -130,9 +141,11 @@ pub fn read_source(sources: &mut SourceMap, path: &Path) -> Result<FileId, Diagn
             let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
             // Lossy decoding keeps every valid prefix byte where it was.
             let file = sources.add(name.clone(), text);
-            Err(Diagnostic::new(Code::NOT_UTF8, format!("`{name}` is not UTF-8 text"))
-                .with_primary(file, Span::new(at, at + 1), "this byte is not valid UTF-8")
-                .with_help("Starstream sources are UTF-8 text; is this a binary file?"))
+            Err(Box::new(
+                Diagnostic::new(Code::NOT_UTF8, format!("`{name}` is not UTF-8 text"))
+                    .with_primary(file, Span::new(at, at + 1), "this byte is not valid UTF-8")
+                    .with_help("Starstream sources are UTF-8 text; is this a binary file?"),
+            ))
         }
     }
 }
@@ -185,14 +198,16 @@ impl Loader {
         let file = match read_source(&mut self.ws.sources, path) {
             Ok(file) => file,
             Err(d) => {
-                self.ws.diagnostics.push(d);
+                self.ws.diagnostics.push(*d);
                 return None;
             }
         };
         self.by_path.insert(canonical, file);
         let text = &self.ws.sources.get(file).expect("just added").text;
         let parse = starstream_syntax::parse(file, text);
-        self.ws.diagnostics.extend(parse.diagnostics.iter().cloned());
+        self.ws
+            .diagnostics
+            .extend(parse.diagnostics.iter().cloned());
         let is_contract = self.check_contract_marker(file, &parse.program);
         self.ws.modules.push(Module {
             file,
@@ -263,7 +278,9 @@ impl Loader {
         let mut newly_loaded = Vec::new();
         let mut resolved = Vec::new();
         for item in &imports {
-            let ItemKind::Import(import) = &item.kind else { continue };
+            let ItemKind::Import(import) = &item.kind else {
+                continue;
+            };
             match &import.source {
                 ImportSource::Package {
                     namespace,
@@ -291,7 +308,11 @@ impl Loader {
                                 Code::BAD_IMPORT_PATH,
                                 format!("`{value}` is not a relative `.star` path"),
                             )
-                            .with_primary(file, lit.span, "import paths start with `./` or `../` and end with `.star`")
+                            .with_primary(
+                                file,
+                                lit.span,
+                                "import paths start with `./` or `../` and end with `.star`",
+                            )
                             .with_help(format!(
                                 "write the path relative to this file, such as `\"./{}\"`",
                                 Path::new(value)
@@ -309,7 +330,11 @@ impl Loader {
                                 Code::IMPORT_NOT_FOUND,
                                 format!("cannot find `{value}`"),
                             )
-                            .with_primary(file, lit.span, format!("no file at `{}`", target_path.display()))
+                            .with_primary(
+                                file,
+                                lit.span,
+                                format!("no file at `{}`", target_path.display()),
+                            )
                             .with_help("import paths are relative to the importing file"),
                         );
                         continue;
@@ -339,19 +364,34 @@ impl Loader {
 
     /// A named import must name a top-level definition of the imported file.
     fn check_named_imports(&mut self, file: FileId, target: FileId, item: &Item) {
-        let ItemKind::Import(import) = &item.kind else { return };
-        let ImportNames::Named(names) = &import.names else { return };
+        let ItemKind::Import(import) = &item.kind else {
+            return;
+        };
+        let ImportNames::Named(names) = &import.names else {
+            return;
+        };
         let defined = top_level_names(&self.ws.modules[self.module_index(target)].parse.program);
-        let target_name = self.ws.sources.get(target).map(|f| f.name.clone()).unwrap_or_default();
+        let target_name = self
+            .ws
+            .sources
+            .get(target)
+            .map(|f| f.name.clone())
+            .unwrap_or_default();
         for name in names {
             if !name.name.name.is_empty() && !defined.contains(&name.name.name.as_str()) {
                 let mut d = Diagnostic::new(
                     Code::IMPORTED_NAME_MISSING,
                     format!("`{}` is not defined in `{target_name}`", name.name.name),
                 )
-                .with_primary(file, name.name.span, "not found in the imported file");
+                .with_primary(
+                    file,
+                    name.name.span,
+                    "not found in the imported file",
+                );
                 if let Some(close) = closest(&name.name.name, &defined) {
-                    d = d.with_help(format!("a definition with a similar name exists: `{close}`"));
+                    d = d.with_help(format!(
+                        "a definition with a similar name exists: `{close}`"
+                    ));
                 }
                 self.ws.diagnostics.push(d);
             }
@@ -389,8 +429,13 @@ impl Loader {
             Done,
         }
         let n = self.ws.modules.len();
-        let index: BTreeMap<FileId, usize> =
-            self.ws.modules.iter().enumerate().map(|(i, m)| (m.file, i)).collect();
+        let index: BTreeMap<FileId, usize> = self
+            .ws
+            .modules
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.file, i))
+            .collect();
         let mut marks = vec![Mark::New; n];
         let mut found = Vec::new();
         for root in 0..n {
@@ -442,8 +487,13 @@ impl Loader {
         if !self.ws.modules.iter().any(|m| m.is_contract) {
             return;
         }
-        let index: BTreeMap<FileId, usize> =
-            self.ws.modules.iter().enumerate().map(|(i, m)| (m.file, i)).collect();
+        let index: BTreeMap<FileId, usize> = self
+            .ws
+            .modules
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.file, i))
+            .collect();
         let mut reached = vec![false; self.ws.modules.len()];
         let mut stack: Vec<usize> = (0..self.ws.modules.len())
             .filter(|&i| self.ws.modules[i].is_contract)
@@ -529,7 +579,11 @@ fn edit_distance(a: &str, b: &str) -> usize {
         row[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
             let cur = row[j + 1];
-            row[j + 1] = if ca == *cb { prev } else { 1 + prev.min(row[j]).min(cur) };
+            row[j + 1] = if ca == *cb {
+                prev
+            } else {
+                1 + prev.min(row[j]).min(cur)
+            };
             prev = cur;
         }
     }
@@ -554,8 +608,16 @@ mod tests {
     #[test]
     fn a_contract_with_a_helper_loads_cleanly() {
         let dir = tempfile::tempdir().unwrap();
-        write(dir.path(), "main.star", "contract;\nimport { double } from \"./lib/math.star\";\nfn f() {}\n");
-        write(dir.path(), "lib/math.star", "fn double(x: i64) -> i64 { x * 2 }\n");
+        write(
+            dir.path(),
+            "main.star",
+            "contract;\nimport { double } from \"./lib/math.star\";\nfn f() {}\n",
+        );
+        write(
+            dir.path(),
+            "lib/math.star",
+            "fn double(x: i64) -> i64 { x * 2 }\n",
+        );
         let ws = load(&[dir.path().to_path_buf()]);
         assert!(ws.diagnostics.is_empty(), "{:?}", ws.diagnostics);
         assert_eq!(ws.modules.len(), 2);
@@ -572,13 +634,24 @@ mod tests {
             "a.star",
             "contract;\nimport { nope } from \"./b.star\";\nimport x from \"./missing.star\";\nimport y from \"c.star\";\nimport z from \"./other.star\";\nimport w from acme:lib;\n",
         );
-        write(dir.path(), "b.star", "import q from \"./b2.star\";\nfn yes() {}\n");
-        write(dir.path(), "b2.star", "import q from \"./b.star\";\nfn no() {}\n");
+        write(
+            dir.path(),
+            "b.star",
+            "import q from \"./b2.star\";\nfn yes() {}\n",
+        );
+        write(
+            dir.path(),
+            "b2.star",
+            "import q from \"./b.star\";\nfn no() {}\n",
+        );
         write(dir.path(), "other.star", "contract;\nfn f() {}\n");
         let ws = load(&[dir.path().join("a.star")]);
         let mut got = codes(&ws);
         got.sort();
-        assert_eq!(got, vec!["E0103", "E0104", "E0105", "E0106", "E0108", "E0109"]);
+        assert_eq!(
+            got,
+            vec!["E0103", "E0104", "E0105", "E0106", "E0108", "E0109"]
+        );
     }
 
     #[test]

@@ -298,7 +298,10 @@ pub struct Type {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum TypeKind {
     /// `Name`, `a::Name` or `Name<Args>`.
-    Named { path: Path, args: Vec<Type> },
+    Named {
+        path: Path,
+        args: Vec<Type>,
+    },
     /// `(A, B, ...)`, two or more elements.
     Tuple(Vec<Type>),
     /// `()`
@@ -333,22 +336,37 @@ pub enum StmtKind {
         value: Expr,
     },
     /// `name = value;`
-    Assign { target: Ident, value: Expr },
+    Assign {
+        target: Ident,
+        value: Expr,
+    },
     /// `while (cond) { ... }`
-    While { cond: Expr, body: Block },
+    While {
+        cond: Expr,
+        body: Block,
+    },
     /// `return value?;`
     Return(Option<Expr>),
     /// `resume;`
     Resume,
     /// `try { ... } with E(x) { ... } ...`
-    Try { body: Block, handlers: Vec<Handler> },
+    Try {
+        body: Block,
+        handlers: Vec<Handler>,
+    },
     /// `assert(cond, "message"?);`
-    Assert { cond: Expr, message: Option<StrLit> },
+    Assert {
+        cond: Expr,
+        message: Option<StrLit>,
+    },
     /// `fail "message"?;`
     Fail(Option<StrLit>),
     /// An expression used as a statement. `semi` says whether a `;` followed it (block-like
     /// expressions such as `if` may end a statement without one).
-    Expr { expr: Expr, semi: bool },
+    Expr {
+        expr: Expr,
+        semi: bool,
+    },
     Error,
 }
 
@@ -458,24 +476,50 @@ pub enum ExprKind {
     /// `(a, b, ...)`, two or more elements.
     Tuple(Vec<Expr>),
     /// `callee(args)`
-    Call { callee: Box<Expr>, args: Vec<Expr> },
+    Call {
+        callee: Box<Expr>,
+        args: Vec<Expr>,
+    },
     /// `base.name`
-    Field { base: Box<Expr>, name: Ident },
-    Unary { op: UnaryOp, operand: Box<Expr> },
-    Binary { op: BinaryOp, lhs: Box<Expr>, rhs: Box<Expr> },
+    Field {
+        base: Box<Expr>,
+        name: Ident,
+    },
+    Unary {
+        op: UnaryOp,
+        operand: Box<Expr>,
+    },
+    Binary {
+        op: BinaryOp,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
     /// `Path { field: value, ... }`: a struct or a struct-like enum variant.
-    StructLit { path: Path, fields: Vec<FieldInit> },
+    StructLit {
+        path: Path,
+        fields: Vec<FieldInit>,
+    },
     /// `disclose(e)`
     Disclose(Box<Expr>),
     /// `emit E(..)`, `raise f(..)`, `runtime f(..)`.
-    KeywordCall { keyword: CallKeyword, callee: Path, args: Vec<Expr> },
+    KeywordCall {
+        keyword: CallKeyword,
+        callee: Path,
+        args: Vec<Expr>,
+    },
     /// `yield(Abi1, Abi2)`
     Yield(Vec<Ident>),
     Block(Block),
     /// `if c { } else if c { } else { }`: one branch per condition.
-    If { branches: Vec<IfBranch>, else_block: Option<Block> },
+    If {
+        branches: Vec<IfBranch>,
+        else_block: Option<Block>,
+    },
     /// `match e { pattern => { }, ... }`
-    Match { scrutinee: Box<Expr>, arms: Vec<MatchArm> },
+    Match {
+        scrutinee: Box<Expr>,
+        arms: Vec<MatchArm>,
+    },
     Error,
 }
 
@@ -520,16 +564,25 @@ pub enum PatternKind {
     /// `_`
     Wildcard,
     /// `42`, `-1`
-    Int { negative: bool, lit: IntLit },
+    Int {
+        negative: bool,
+        lit: IntLit,
+    },
     Bool(bool),
     /// `()`
     Unit,
     /// A binding (`x`) or a unit variant (`Color::Red`); the checker tells which.
     Path(Path),
     /// `Some(p)`, `Shape::Rect(w, h)`
-    TupleVariant { path: Path, items: Vec<Pattern> },
+    TupleVariant {
+        path: Path,
+        items: Vec<Pattern>,
+    },
     /// `Point { x, y: 0 }`
-    Struct { path: Path, fields: Vec<FieldPattern> },
+    Struct {
+        path: Path,
+        fields: Vec<FieldPattern>,
+    },
     /// `(a, b)`
     Tuple(Vec<Pattern>),
     Error,

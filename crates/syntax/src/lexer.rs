@@ -68,7 +68,11 @@ impl Lexer<'_> {
                     let start = self.pos;
                     let end = self.line_end(start);
                     let is_doc = self.peek_at(2) == Some(b'/') && self.peek_at(3) != Some(b'/');
-                    let kind = if is_doc { CommentKind::Doc } else { CommentKind::Line };
+                    let kind = if is_doc {
+                        CommentKind::Doc
+                    } else {
+                        CommentKind::Line
+                    };
                     self.push_comment(kind, start, end, line_has_code, newlines);
                     newlines = 0;
                     self.pos = end;
@@ -80,9 +84,18 @@ impl Lexer<'_> {
                         Some(i) => start + 2 + i + 2,
                         None => {
                             self.error(
-                                Diagnostic::new(Code::UNTERMINATED_COMMENT, "this block comment is never closed")
-                                    .with_primary(self.file, span(start, start + 2), "comment starts here")
-                                    .with_help("end the comment with `*/` (block comments do not nest)"),
+                                Diagnostic::new(
+                                    Code::UNTERMINATED_COMMENT,
+                                    "this block comment is never closed",
+                                )
+                                .with_primary(
+                                    self.file,
+                                    span(start, start + 2),
+                                    "comment starts here",
+                                )
+                                .with_help(
+                                    "end the comment with `*/` (block comments do not nest)",
+                                ),
                             );
                             self.text.len()
                         }
@@ -121,7 +134,14 @@ impl Lexer<'_> {
         }
     }
 
-    fn push_comment(&mut self, kind: CommentKind, start: usize, end: usize, line_has_code: bool, newlines: usize) {
+    fn push_comment(
+        &mut self,
+        kind: CommentKind,
+        start: usize,
+        end: usize,
+        line_has_code: bool,
+        newlines: usize,
+    ) {
         self.comments.push(Comment {
             kind,
             span: span(start, end),
@@ -144,7 +164,10 @@ impl Lexer<'_> {
         match c {
             b'a'..=b'z' | b'A'..=b'Z' | b'_' => {
                 let start = self.pos;
-                while matches!(self.peek(), Some(b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'_')) {
+                while matches!(
+                    self.peek(),
+                    Some(b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'_')
+                ) {
                     self.pos += 1;
                 }
                 let word = &self.text[start..self.pos];
@@ -190,7 +213,9 @@ impl Lexer<'_> {
                     '&' => Some("the logical-and operator is `&&`; there are no bitwise operators"),
                     '|' => Some("the logical-or operator is `||`; there are no bitwise operators"),
                     '\'' => Some("strings use double quotes: \"...\""),
-                    '[' | ']' => Some("there are no arrays or indexing; use a struct, a tuple or an enum"),
+                    '[' | ']' => {
+                        Some("there are no arrays or indexing; use a struct, a tuple or an enum")
+                    }
                     _ => None,
                 };
                 let shown = if ch.is_control() || ch.is_whitespace() {
@@ -202,7 +227,11 @@ impl Lexer<'_> {
                     Code::UNKNOWN_CHARACTER,
                     format!("the character {shown} is not part of the language"),
                 )
-                .with_primary(self.file, span(start, self.pos), "unexpected character");
+                .with_primary(
+                    self.file,
+                    span(start, self.pos),
+                    "unexpected character",
+                );
                 if let Some(help) = help {
                     d = d.with_help(help);
                 }
@@ -214,7 +243,10 @@ impl Lexer<'_> {
 
     fn integer(&mut self) -> TokenKind {
         let start = self.pos;
-        while matches!(self.peek(), Some(b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'_')) {
+        while matches!(
+            self.peek(),
+            Some(b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'_')
+        ) {
             self.pos += 1;
         }
         let text = &self.text[start..self.pos];
@@ -261,9 +293,12 @@ impl Lexer<'_> {
                             let ch = self.text[self.pos..].chars().next().expect("not at end");
                             self.pos += ch.len_utf8();
                             self.error(
-                                Diagnostic::new(Code::UNKNOWN_ESCAPE, format!("unknown escape `\\{ch}`"))
-                                    .with_primary(self.file, span(esc, self.pos), "not a known escape")
-                                    .with_help(r#"the escapes are \\ \" \n \r and \t"#),
+                                Diagnostic::new(
+                                    Code::UNKNOWN_ESCAPE,
+                                    format!("unknown escape `\\{ch}`"),
+                                )
+                                .with_primary(self.file, span(esc, self.pos), "not a known escape")
+                                .with_help(r#"the escapes are \\ \" \n \r and \t"#),
                             );
                         }
                     }
@@ -277,7 +312,10 @@ impl Lexer<'_> {
     }
 
     fn line_end(&self, from: usize) -> usize {
-        self.text[from..].find('\n').map(|i| from + i).unwrap_or(self.text.len())
+        self.text[from..]
+            .find('\n')
+            .map(|i| from + i)
+            .unwrap_or(self.text.len())
     }
 
     fn peek(&self) -> Option<u8> {
@@ -366,14 +404,20 @@ mod tests {
         use TokenKind::*;
         assert_eq!(
             kinds("a<=b==c->d=>e::f!=g&&h||i"),
-            vec![Ident, Le, Ident, EqEq, Ident, Arrow, Ident, FatArrow, Ident, ColonColon, Ident, Ne, Ident, AndAnd, Ident, OrOr, Ident, Eof]
+            vec![
+                Ident, Le, Ident, EqEq, Ident, Arrow, Ident, FatArrow, Ident, ColonColon, Ident,
+                Ne, Ident, AndAnd, Ident, OrOr, Ident, Eof
+            ]
         );
     }
 
     #[test]
     fn reserved_and_contextual_words() {
         use TokenKind::*;
-        assert_eq!(kinds("let utxo yield _ _x"), vec![Let, Ident, Yield, Underscore, Ident, Eof]);
+        assert_eq!(
+            kinds("let utxo yield _ _x"),
+            vec![Let, Ident, Yield, Underscore, Ident, Eof]
+        );
     }
 
     #[test]
@@ -392,7 +436,11 @@ mod tests {
     #[test]
     fn comments_are_trivia_with_layout_facts() {
         let lexed = lex(FileId(0), "#!/bin/star\na // t\n\n/// doc\n/* b */ b");
-        let kinds: Vec<_> = lexed.comments.iter().map(|c| (c.kind, c.own_line, c.blank_line_before)).collect();
+        let kinds: Vec<_> = lexed
+            .comments
+            .iter()
+            .map(|c| (c.kind, c.own_line, c.blank_line_before))
+            .collect();
         assert_eq!(
             kinds,
             vec![

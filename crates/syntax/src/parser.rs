@@ -24,6 +24,7 @@ pub(crate) fn parse_tokens(file: FileId, text: &str, lexed: Lexed) -> Parse {
         aborted: false,
         no_struct_literal: false,
         last_error_at: None,
+        recovering: false,
         diagnostics: lexed.diagnostics.clone(),
     };
     let program = p.program();
@@ -60,11 +61,25 @@ struct Parser<'a> {
     no_struct_literal: bool,
     /// The token at which the last error was reported: a second error there is a cascade.
     last_error_at: Option<usize>,
+    /// An error was reported and no expected token has been consumed since: further errors
+    /// would most likely be consequences of the first, so they are not reported.
+    recovering: bool,
     diagnostics: Vec<Diagnostic>,
 }
 
+/// Keywords that can only begin a definition, never a statement or an expression.
+fn starts_definition(kind: TokenKind) -> bool {
+    matches!(
+        kind,
+        T::Fn | T::Struct | T::Enum | T::Abi | T::Import | T::Contract
+    )
+}
+
 fn is_block_like(e: &Expr) -> bool {
-    matches!(e.kind, ExprKind::If { .. } | ExprKind::Match { .. } | ExprKind::Block(_))
+    matches!(
+        e.kind,
+        ExprKind::If { .. } | ExprKind::Match { .. } | ExprKind::Block(_)
+    )
 }
 
 impl<'a> Parser<'a> {
@@ -106,6 +121,8 @@ impl<'a> Parser<'a> {
     fn eat(&mut self, kind: TokenKind) -> bool {
         if self.at(kind) {
             self.bump();
+            // Consuming an expected token means the parser is back in step with the source.
+            self.recovering = false;
             true
         } else {
             false
@@ -139,11 +156,29 @@ impl<'a> Parser<'a> {
     // ---- Errors -------------------------------------------------------------------------
 
     fn report(&mut self, d: Diagnostic) {
-        if self.last_error_at == Some(self.pos) || self.aborted {
+        // A second error at the same token, or an error at a character the lexer has already
+        // reported, would only repeat what the user has been told.
+        if self.last_error_at == Some(self.pos)
+            || self.aborted
+            || self.recovering
+            || self.at(T::Unknown)
+            || self.after_unterminated_string()
+        {
             return;
         }
+        self.recovering = true;
         self.last_error_at = Some(self.pos);
         self.diagnostics.push(d);
+    }
+
+    /// The previous token is a string the lexer reported as unclosed: it swallowed the rest
+    /// of its line, so what follows is not where the user thinks it is.
+    fn after_unterminated_string(&self) -> bool {
+        self.pos > 0 && {
+            let t = self.tokens[self.pos - 1];
+            let text = &self.text[t.span.range()];
+            t.kind == T::Str && (text.len() < 2 || !text.ends_with('"'))
+        }
     }
 
     fn found(&self) -> String {
@@ -155,15 +190,21 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// Reports "expected X, found Y". When the expected token would end the previous line
-    /// (a missing `;`), the label points just after the previous token, as a person reads it.
+    /// Reports "expected X, found Y". When a missing `;` would end the previous line, the label
+    /// points just after the previous token, where a person would type it.
     fn error_expected(&mut self, expected: &str, help: Option<&str>) {
+        self.error_expected_labelled(expected, &format!("expected {expected}"), help);
+    }
+
+    fn error_expected_labelled(&mut self, expected: &str, label: &str, help: Option<&str>) {
         let t = self.tok();
-        let (span, label) = if t.kind != T::Eof && self.at_line_start() && self.pos > 0 {
+        let ends_line = expected == "`;`";
+        let (span, label) = if ends_line && t.kind != T::Eof && self.at_line_start() && self.pos > 0
+        {
             let end = self.prev_end();
-            (Span::new(end, end), format!("expected {expected} here"))
+            (Span::new(end, end), format!("{label} here"))
         } else {
-            (t.span, format!("expected {expected}"))
+            (t.span, label.to_string())
         };
         let mut d = Diagnostic::new(
             Code::UNEXPECTED_TOKEN,
@@ -210,12 +251,13 @@ impl<'a> Parser<'a> {
     }
 
     /// Skips tokens, keeping brackets balanced, until one of `stop` at this nesting level, a
-    /// closing bracket that belongs to an enclosing construct, or the end of the file.
+    /// closing bracket that belongs to an enclosing construct, a keyword that only starts a
+    /// definition, or the end of the file.
     fn recover_to(&mut self, stop: &[TokenKind]) {
         let mut depth = 0u32;
         loop {
             let k = self.peek();
-            if k == T::Eof {
+            if k == T::Eof || starts_definition(k) {
                 return;
             }
             if depth == 0 && (stop.contains(&k) || matches!(k, T::RParen | T::RBrace)) {
@@ -277,7 +319,10 @@ impl<'a> Parser<'a> {
             };
         }
         if self.peek().is_reserved_word()
-            && matches!(self.nth(1), T::Colon | T::Eq | T::LParen | T::LBrace | T::Comma | T::Semi)
+            && matches!(
+                self.nth(1),
+                T::Colon | T::Eq | T::LParen | T::LBrace | T::Comma | T::Semi
+            )
         {
             let word = self.tok_text();
             let d = Diagnostic::new(
@@ -326,7 +371,7 @@ impl<'a> Parser<'a> {
                 break;
             }
             self.error_expected(&format!("`,` or {close}"), None);
-            self.recover_to(&[T::Comma, close]);
+            self.recover_to(&[T::Comma, close, T::Semi]);
             if !self.eat(T::Comma) {
                 if self.pos == before && !self.at(close) && !self.at(T::Eof) {
                     self.bump();
@@ -361,7 +406,12 @@ impl<'a> Parser<'a> {
             if c.kind == CommentKind::Doc {
                 self.doc_used[i] = true;
                 let body = &self.text[c.span.range()][3..];
-                lines.push(body.strip_prefix(' ').unwrap_or(body).trim_end().to_string());
+                lines.push(
+                    body.strip_prefix(' ')
+                        .unwrap_or(body)
+                        .trim_end()
+                        .to_string(),
+                );
             }
         }
         (!lines.is_empty()).then(|| lines.join("\n"))
@@ -463,8 +513,9 @@ impl<'a> Parser<'a> {
             }
             _ => None,
         };
-        self.error_expected(
+        self.error_expected_labelled(
             "a definition (`fn`, `struct`, `enum`, `utxo`, `token`, `abi`, `import` or `contract;`)",
+            "expected a definition",
             help,
         );
         // Skip to the next definition, stepping over whole bracketed groups.
@@ -496,7 +547,11 @@ impl<'a> Parser<'a> {
             Code::MISPLACED_MODIFIER,
             format!("`{word} fn` is not allowed here"),
         )
-        .with_primary(self.file, self.tok().span, format!("`{word}` is not allowed here"))
+        .with_primary(
+            self.file,
+            self.tok().span,
+            format!("`{word}` is not allowed here"),
+        )
         .with_help(format!("`{word} fn` can only appear {place}"));
         self.report(d);
     }
@@ -585,7 +640,10 @@ impl<'a> Parser<'a> {
         }
         let start = self.bump().span;
         let open = self.tok().span;
-        if self.expect_with(T::LBrace, Some("an effect row is written `/ { Effect1, Effect2 }`")) {
+        if self.expect_with(
+            T::LBrace,
+            Some("an effect row is written `/ { Effect1, Effect2 }`"),
+        ) {
             let effects = self.comma_list(T::RBrace, |p| p.ident("an effect name"));
             self.expect_close(T::RBrace, open);
             return Some(EffectRow {
@@ -737,14 +795,22 @@ impl<'a> Parser<'a> {
             let indexed = self.at_word("indexed") && self.nth(1) == T::Let;
             if indexed {
                 if !is_token {
-                    let d = Diagnostic::new(Code::MISPLACED_MODIFIER, "`indexed` is not allowed here")
-                        .with_primary(self.file, self.tok().span, "`indexed` is not allowed here")
-                        .with_help("only a `token`'s storage can be `indexed`");
+                    let d =
+                        Diagnostic::new(Code::MISPLACED_MODIFIER, "`indexed` is not allowed here")
+                            .with_primary(
+                                self.file,
+                                self.tok().span,
+                                "`indexed` is not allowed here",
+                            )
+                            .with_help("only a `token`'s storage can be `indexed`");
                     self.report(d);
                 }
                 self.bump();
             }
-            if !self.expect_with(T::Let, Some("storage variables are declared `let mut name: Type;`")) {
+            if !self.expect_with(
+                T::Let,
+                Some("storage variables are declared `let mut name: Type;`"),
+            ) {
                 self.recover_to(&[T::Semi]);
                 self.eat(T::Semi);
                 if self.pos == before {
@@ -752,9 +818,15 @@ impl<'a> Parser<'a> {
                 }
                 continue;
             }
-            self.expect_with(T::Mut, Some("storage variables are always mutable: `let mut name: Type;`"));
+            self.expect_with(
+                T::Mut,
+                Some("storage variables are always mutable: `let mut name: Type;`"),
+            );
             let name = self.ident("a storage variable name");
-            self.expect_with(T::Colon, Some("storage variables need a type: `let mut name: Type;`"));
+            self.expect_with(
+                T::Colon,
+                Some("storage variables need a type: `let mut name: Type;`"),
+            );
             let ty = self.ty();
             if !self.expect(T::Semi) {
                 self.recover_to(&[T::Semi, T::Let]);
@@ -787,7 +859,10 @@ impl<'a> Parser<'a> {
                 if self.at(T::Fn) {
                     fns.push(self.fn_def(FnKind::Plain, doc));
                 } else {
-                    self.error_expected("`fn`", Some("an `impl` block holds only the ABI's methods"));
+                    self.error_expected(
+                        "`fn`",
+                        Some("an `impl` block holds only the ABI's methods"),
+                    );
                     self.recover_to(&[T::Fn]);
                     if self.pos == before && !self.at(T::RBrace) {
                         self.bump();
@@ -832,7 +907,10 @@ impl<'a> Parser<'a> {
                 let params = self.paren_list(Self::field);
                 let ret = (kind != 0 && self.eat(T::Arrow)).then(|| self.ty());
                 let effects = if kind == 2 { self.effects() } else { None };
-                if !self.expect_with(T::Semi, Some("ABI declarations have no body and end with `;`")) {
+                if !self.expect_with(
+                    T::Semi,
+                    Some("ABI declarations have no body and end with `;`"),
+                ) {
                     self.recover_to(&[T::Semi]);
                     self.eat(T::Semi);
                 }
@@ -877,7 +955,10 @@ impl<'a> Parser<'a> {
                 } else {
                     let first = self.ty();
                     let mut items = vec![first];
-                    if self.expect_with(T::Comma, Some("a tuple type has two or more elements: `(A, B)`")) {
+                    if self.expect_with(
+                        T::Comma,
+                        Some("a tuple type has two or more elements: `(A, B)`"),
+                    ) {
                         items.extend(self.comma_list(T::RParen, Self::ty));
                         self.one_element_tuple(items.len(), open);
                     }
@@ -915,9 +996,12 @@ impl<'a> Parser<'a> {
 
     fn one_element_tuple(&mut self, len: usize, open: Span) {
         if len < 2 {
-            let d = Diagnostic::new(Code::ONE_ELEMENT_TUPLE, "a tuple needs at least two elements")
-                .with_primary(self.file, self.since(open), "only one element")
-                .with_help("drop the parentheses and the comma to use the element itself");
+            let d = Diagnostic::new(
+                Code::ONE_ELEMENT_TUPLE,
+                "a tuple needs at least two elements",
+            )
+            .with_primary(self.file, self.since(open), "only one element")
+            .with_help("drop the parentheses and the comma to use the element itself");
             self.diagnostics.push(d);
         }
     }
@@ -945,7 +1029,8 @@ impl<'a> Parser<'a> {
         let saved = std::mem::replace(&mut self.no_struct_literal, false);
         let mut stmts = Vec::new();
         let mut tail = None;
-        while !self.at(T::RBrace) && !self.at(T::Eof) {
+        // A definition keyword cannot start a statement: the block was left unclosed.
+        while !self.at(T::RBrace) && !self.at(T::Eof) && !starts_definition(self.peek()) {
             let before = self.pos;
             match self.stmt() {
                 StmtOrTail::Stmt(s) => stmts.push(s),
@@ -1006,7 +1091,11 @@ impl<'a> Parser<'a> {
             }
             T::Ident if self.at_word("fail") && matches!(self.nth(1), T::Str | T::Semi) => {
                 self.bump();
-                let message = if self.at(T::Str) { self.string("a message") } else { None };
+                let message = if self.at(T::Str) {
+                    self.string("a message")
+                } else {
+                    None
+                };
                 self.end_stmt();
                 StmtKind::Fail(message)
             }
@@ -1138,7 +1227,9 @@ impl<'a> Parser<'a> {
         }
         self.error_expected(
             "`(`",
-            Some(&format!("conditions are written in parentheses: `{keyword} (x > 0) {{ ... }}`")),
+            Some(&format!(
+                "conditions are written in parentheses: `{keyword} (x > 0) {{ ... }}`"
+            )),
         );
         let saved = std::mem::replace(&mut self.no_struct_literal, true);
         let e = self.expr();
@@ -1302,7 +1393,8 @@ impl<'a> Parser<'a> {
                 let path = self.path("a name");
                 if self.at(T::LBrace)
                     && !self.no_struct_literal
-                    && (self.nth(1) == T::RBrace || (self.nth(1) == T::Ident && self.nth(2) == T::Colon))
+                    && (self.nth(1) == T::RBrace
+                        || (self.nth(1) == T::Ident && self.nth(2) == T::Colon))
                 {
                     let open = self.bump().span;
                     let saved = std::mem::replace(&mut self.no_struct_literal, false);
@@ -1351,7 +1443,11 @@ impl<'a> Parser<'a> {
                         args,
                     }
                 } else {
-                    let help = format!("`{}` wraps a call: `{} name(arguments)`", keyword.keyword(), keyword.keyword());
+                    let help = format!(
+                        "`{}` wraps a call: `{} name(arguments)`",
+                        keyword.keyword(),
+                        keyword.keyword()
+                    );
                     self.error_expected("`(`", Some(&help));
                     ExprKind::Error
                 }
@@ -1361,7 +1457,10 @@ impl<'a> Parser<'a> {
                 let names = if self.at(T::LParen) {
                     self.paren_list(|p| p.ident("an ABI name"))
                 } else {
-                    self.error_expected("`(`", Some("write `yield(AbiName)` to pause and expose an ABI"));
+                    self.error_expected(
+                        "`(`",
+                        Some("write `yield(AbiName)` to pause and expose an ABI"),
+                    );
                     Vec::new()
                 };
                 ExprKind::Yield(names)
@@ -1370,9 +1469,10 @@ impl<'a> Parser<'a> {
             T::If => self.if_expr(),
             T::Match => self.match_expr(),
             T::Underscore => {
-                let d = Diagnostic::new(Code::UNEXPECTED_TOKEN, "expected an expression, found `_`")
-                    .with_primary(self.file, self.tok().span, "`_` is not a value")
-                    .with_help("`_` can only be used in patterns and types");
+                let d =
+                    Diagnostic::new(Code::UNEXPECTED_TOKEN, "expected an expression, found `_`")
+                        .with_primary(self.file, self.tok().span, "`_` is not a value")
+                        .with_help("`_` can only be used in patterns and types");
                 self.report(d);
                 self.bump();
                 ExprKind::Error
@@ -1462,11 +1562,17 @@ impl<'a> Parser<'a> {
                 let before = self.pos;
                 let start = self.tok().span;
                 let pattern = self.pattern();
-                let body = if self.expect_with(T::FatArrow, Some("match arms are written `pattern => { ... }`")) {
+                let body = if self.expect_with(
+                    T::FatArrow,
+                    Some("match arms are written `pattern => { ... }`"),
+                ) {
                     if self.at(T::LBrace) {
                         self.block()
                     } else {
-                        self.error_expected("`{`", Some("a match arm's body is a block: `pattern => { value }`"));
+                        self.error_expected(
+                            "`{`",
+                            Some("a match arm's body is a block: `pattern => { value }`"),
+                        );
                         self.recover_to(&[T::Comma]);
                         Block {
                             stmts: Vec::new(),
@@ -1534,7 +1640,10 @@ impl<'a> Parser<'a> {
                     PatternKind::Unit
                 } else {
                     let mut items = vec![self.pattern()];
-                    if self.expect_with(T::Comma, Some("a tuple pattern has two or more elements: `(a, b)`")) {
+                    if self.expect_with(
+                        T::Comma,
+                        Some("a tuple pattern has two or more elements: `(a, b)`"),
+                    ) {
                         items.extend(self.comma_list(T::RParen, Self::pattern));
                         self.one_element_tuple(items.len(), open);
                     }
@@ -1609,13 +1718,19 @@ mod tests {
 
     #[test]
     fn a_clean_program_has_no_diagnostics() {
-        let src = "contract;\nfn add(a: i64, b: i64,) -> i64 { if (a > b) { return a; } a + b * 2 }\n";
-        assert!(codes(src).is_empty(), "{:?}", parse(FileId(0), src).diagnostics);
+        let src =
+            "contract;\nfn add(a: i64, b: i64,) -> i64 { if (a > b) { return a; } a + b * 2 }\n";
+        assert!(
+            codes(src).is_empty(),
+            "{:?}",
+            parse(FileId(0), src).diagnostics
+        );
     }
 
     #[test]
     fn independent_errors_are_all_reported() {
-        let src = "fn a() { let x = ; }\nfn b() { let y = 1 }\nstruct S { x i64 }\nfn c() { (1,) }\n";
+        let src =
+            "fn a() { let x = ; }\nfn b() { let y = 1 }\nstruct S { x i64 }\nfn c() { (1,) }\n";
         assert_eq!(codes(src), vec!["E0001", "E0001", "E0001", "E0012"]);
     }
 

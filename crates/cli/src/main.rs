@@ -1,0 +1,233 @@
+//! The `starstream` command-line tool: `check`, `fmt` and `explain`.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use starstream_diagnostics::{
+    deny_warnings, render_human, render_json, Code, Diagnostic, Severity, SourceMap,
+};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "starstream",
+    version,
+    about = "The Starstream UTXO smart-contract toolchain"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check programs for errors: syntax and the workspace module graph.
+    Check {
+        /// `.star` files or directories (searched recursively).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// `-D warnings` turns every warning into an error.
+        #[arg(short = 'D', value_name = "LINT", value_parser = ["warnings"])]
+        deny: Vec<String>,
+        /// How to print diagnostics: for people, or one JSON object per line for tools.
+        #[arg(long, value_enum, default_value_t = MessageFormat::Human)]
+        message_format: MessageFormat,
+    },
+    /// Format source files in place with the canonical layout.
+    Fmt {
+        /// `.star` files or directories (searched recursively).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Change nothing; exit with 1 if any file is not formatted.
+        #[arg(long)]
+        check: bool,
+        #[arg(long, value_enum, default_value_t = MessageFormat::Human)]
+        message_format: MessageFormat,
+    },
+    /// Explain a diagnostic code in detail, with an example.
+    Explain {
+        /// A code such as `E0001`.
+        code: String,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum MessageFormat {
+    Human,
+    Json,
+}
+
+/// The front end recurses over syntax trees up to the parser's nesting limit; a generous
+/// stack keeps every stage well clear of overflow whatever the platform's default.
+const STACK_BYTES: usize = 256 * 1024 * 1024;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let worker = std::thread::Builder::new()
+        .name("starstream".into())
+        .stack_size(STACK_BYTES)
+        .spawn(move || run(cli));
+    match worker.map(|w| w.join()) {
+        Ok(Ok(code)) => code,
+        _ => {
+            eprintln!("error: internal compiler error; please report this bug");
+            ExitCode::from(101)
+        }
+    }
+}
+
+fn run(cli: Cli) -> ExitCode {
+    match cli.command {
+        Command::Check {
+            paths,
+            deny,
+            message_format,
+        } => check(&paths, !deny.is_empty(), message_format),
+        Command::Fmt {
+            paths,
+            check,
+            message_format,
+        } => fmt(&paths, check, message_format),
+        Command::Explain { code } => explain(&code),
+    }
+}
+
+fn check(paths: &[PathBuf], deny: bool, format: MessageFormat) -> ExitCode {
+    let mut ws = starstream_modules::load(paths);
+    if deny {
+        deny_warnings(&mut ws.diagnostics);
+    }
+    report(&ws.sources, &ws.diagnostics, format);
+    let files = ws.modules.len();
+    if ws.has_errors() {
+        ExitCode::FAILURE
+    } else {
+        if matches!(format, MessageFormat::Human) {
+            eprintln!("checked {files} file{}: no errors", plural(files));
+        }
+        ExitCode::SUCCESS
+    }
+}
+
+/// Prints diagnostics: for people on stderr, with a closing count; as JSON lines on stdout.
+fn report(sources: &SourceMap, diagnostics: &[Diagnostic], format: MessageFormat) {
+    match format {
+        MessageFormat::Human => {
+            let mut err = std::io::stderr().lock();
+            let _ = err.write_all(render_human(sources, diagnostics).as_bytes());
+            let errors = diagnostics
+                .iter()
+                .filter(|d| d.severity == Severity::Error)
+                .count();
+            let warnings = diagnostics.len() - errors;
+            if errors + warnings > 0 {
+                let _ = writeln!(
+                    err,
+                    "{errors} error{}, {warnings} warning{}",
+                    plural(errors),
+                    plural(warnings)
+                );
+            }
+        }
+        MessageFormat::Json => {
+            let _ = std::io::stdout().write_all(render_json(sources, diagnostics).as_bytes());
+        }
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+fn fmt(paths: &[PathBuf], check_only: bool, format: MessageFormat) -> ExitCode {
+    let (files, mut diagnostics) = starstream_modules::discover(paths);
+    let mut sources = SourceMap::new();
+    let mut unformatted = Vec::new();
+    for path in &files {
+        let file = match starstream_modules::read_source(&mut sources, path) {
+            Ok(file) => file,
+            Err(d) => {
+                diagnostics.push(*d);
+                continue;
+            }
+        };
+        let original = &sources.get(file).expect("just read").text;
+        match starstream_fmt::format_source(file, original) {
+            Err(errors) => diagnostics.extend(errors),
+            Ok(formatted) if formatted == *original => {}
+            Ok(formatted) => {
+                if !check_only {
+                    if let Err(e) = write_atomically(path, &formatted) {
+                        diagnostics.push(Diagnostic::new(
+                            Code::UNREADABLE_FILE,
+                            format!("cannot write `{}`: {e}", path.display()),
+                        ));
+                        continue;
+                    }
+                }
+                unformatted.push(path.clone());
+            }
+        }
+    }
+    report(&sources, &diagnostics, format);
+    let failed = diagnostics.iter().any(Diagnostic::is_error);
+    for path in &unformatted {
+        if check_only {
+            println!("not formatted: {}", path.display());
+        } else {
+            eprintln!("formatted {}", path.display());
+        }
+    }
+    if failed || (check_only && !unformatted.is_empty()) {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// Writes through a temporary file and a rename, so a crash never leaves half a file.
+fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("source");
+    let tmp = dir.join(format!(".{name}.starstream-fmt.tmp"));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(text.as_bytes())?;
+        f.sync_all()?;
+        if let Ok(meta) = std::fs::metadata(path) {
+            std::fs::set_permissions(&tmp, meta.permissions())?;
+        }
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+fn explain(code: &str) -> ExitCode {
+    match Code::parse(code) {
+        Some(code) => {
+            print!("{}", code.info().explanation);
+            ExitCode::SUCCESS
+        }
+        None => {
+            eprintln!("error: `{code}` is not a Starstream diagnostic code");
+            eprintln!("  = help: codes look like `E0001`; the known codes are:");
+            for info in Code::all() {
+                eprintln!("      {}  {}", info.code, info.title);
+            }
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,143 @@
+//! The corpus harness: every program under the repository's `tests/` directory, sorted by
+//! expected outcome, is run through the front end and compared with its snapshot in
+//! `tests/snapshots/` (which holds the source, the rendered diagnostics and, for programs that
+//! parse, the formatted text and the syntax tree).
+//!
+//! - `parse_ok/*.star`: no diagnostics; formatting is idempotent and keeps the tree.
+//! - `parse_err/*.star`: at least one diagnostic; the formatter refuses the file.
+//! - `modules/CASE/case.md`: the directory CASE is checked as a workspace.
+//!
+//! Update snapshots with `INSTA_UPDATE=always cargo test -p starstream-testsuite --test corpus`
+//! and review the diff.
+
+use datatest_stable::Utf8Path;
+use starstream_diagnostics::{render_human, FileId};
+use starstream_testsuite::{render_for_file, tree_without_spans};
+
+fn snapshot(path: &Utf8Path, content: String) {
+    let name = corpus_name(path);
+    let name = name
+        .trim_end_matches(".star")
+        .trim_end_matches(".md")
+        .replace('/', "__");
+    insta::with_settings!({
+        snapshot_path => corpus_root().join("snapshots"),
+        prepend_module_to_snapshot => false,
+        input_file => path.as_std_path(),
+        omit_expression => true,
+    }, {
+        insta::assert_snapshot!(name, content);
+    });
+}
+
+fn corpus_root() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests")
+}
+
+/// The path below `tests/`, such as `parse_ok/token.star`, however the harness was given it.
+fn corpus_name(path: &Utf8Path) -> String {
+    let text = path.as_str();
+    text.strip_prefix("../../tests/")
+        .or_else(|| {
+            path.as_std_path()
+                .strip_prefix(corpus_root())
+                .ok()
+                .and_then(|p| p.to_str())
+        })
+        .unwrap_or(text)
+        .to_string()
+}
+
+fn parse_ok(path: &Utf8Path, text: String) -> datatest_stable::Result<()> {
+    let name = corpus_name(path);
+    let parse = starstream_syntax::parse(FileId(0), &text);
+    let rendered = render_for_file(&name, &text, &parse.diagnostics);
+    if !parse.diagnostics.is_empty() {
+        return Err(format!("expected no diagnostics:\n{rendered}").into());
+    }
+    let formatted = starstream_fmt::format_source(FileId(0), &text)
+        .map_err(|d| format!("formatter refused a clean file: {d:?}"))?;
+    let again = starstream_fmt::format_source(FileId(0), &formatted)
+        .map_err(|d| format!("formatted output does not parse: {d:?}\n{formatted}"))?;
+    if again != formatted {
+        return Err(format!(
+            "formatting is not idempotent:\n--- once\n{formatted}\n--- twice\n{again}"
+        )
+        .into());
+    }
+    let reparsed = starstream_syntax::parse(FileId(0), &formatted);
+    let (before, after) = (
+        tree_without_spans(&parse.program),
+        tree_without_spans(&reparsed.program),
+    );
+    if before != after {
+        return Err(format!("formatting changed the syntax tree:\n{formatted}").into());
+    }
+    if comment_texts(&text) != comment_texts(&formatted) {
+        return Err(format!("formatting lost or changed a comment:\n{formatted}").into());
+    }
+    let content = format!(
+        "=== source ===\n{text}\n=== formatted ===\n{formatted}\n=== tree ===\n{:#?}\n",
+        parse.program
+    );
+    snapshot(path, content);
+    Ok(())
+}
+
+/// The text of every comment, in order, trimmed of trailing whitespace.
+fn comment_texts(text: &str) -> Vec<String> {
+    let lexed = starstream_syntax::lex(FileId(0), text);
+    lexed
+        .comments
+        .iter()
+        .map(|c| text[c.span.range()].trim_end().to_string())
+        .collect()
+}
+
+fn parse_err(path: &Utf8Path, text: String) -> datatest_stable::Result<()> {
+    let name = corpus_name(path);
+    let parse = starstream_syntax::parse(FileId(0), &text);
+    if parse.diagnostics.is_empty() {
+        return Err("expected at least one diagnostic, found none".into());
+    }
+    if parse.has_errors() && starstream_fmt::format_source(FileId(0), &text).is_ok() {
+        return Err("the formatter accepted a file with syntax errors".into());
+    }
+    let rendered = render_for_file(&name, &text, &parse.diagnostics);
+    let codes: Vec<&str> = parse.diagnostics.iter().map(|d| d.code.as_str()).collect();
+    let content = format!(
+        "=== source ===\n{text}\n=== codes ===\n{}\n=== diagnostics ===\n{rendered}",
+        codes.join(" ")
+    );
+    snapshot(path, content);
+    Ok(())
+}
+
+fn modules(path: &Utf8Path, description: String) -> datatest_stable::Result<()> {
+    let dir = path.parent().expect("case.md is inside its case directory");
+    let ws = starstream_modules::load(&[dir.as_std_path().to_path_buf()]);
+    // File names in the snapshot are relative to the case directory, wherever the repository is.
+    let prefix = format!("{dir}/");
+    let mut files = String::new();
+    for m in &ws.modules {
+        let f = ws.sources.get(m.file).expect("module source");
+        let role = if m.is_contract { "contract" } else { "helper" };
+        let name = f.name.replace(&prefix, "");
+        files.push_str(&format!("--- {name} ({role})\n{}\n", f.text));
+    }
+    let codes: Vec<&str> = ws.diagnostics.iter().map(|d| d.code.as_str()).collect();
+    let content = format!(
+        "=== case ===\n{description}\n=== files ===\n{files}\n=== codes ===\n{}\n=== diagnostics ===\n{}",
+        codes.join(" "),
+        render_human(&ws.sources, &ws.diagnostics)
+    )
+    .replace(&prefix, "");
+    snapshot(path, content);
+    Ok(())
+}
+
+datatest_stable::harness! {
+    { test = parse_ok, root = "../../tests/parse_ok", pattern = r"\.star$" },
+    { test = parse_err, root = "../../tests/parse_err", pattern = r"\.star$" },
+    { test = modules, root = "../../tests/modules", pattern = r"case\.md$" },
+}
