@@ -455,7 +455,10 @@ fn a_comment_between_any_two_tokens() {
     let tokens = starstream_syntax::parse(FileId(0), SAMPLE).tokens.len();
     for comment in [" /* c */ ", " // c\n", "\n/* c */\n"] {
         for i in 0..tokens {
-            check(&with_comments(SAMPLE, comment, Some(i)));
+            let text = with_comments(SAMPLE, comment, Some(i));
+            let once = fmt(&text);
+            assert_eq!(once, fmt(&once), "not idempotent:\n{once}");
+            assert_eq!(comment_texts(&text), comment_texts(&once), "comments changed:\n{once}");
         }
     }
 }

@@ -99,7 +99,8 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>, diagnostics: &mut Vec<Diagnostic>)
                 walk(&path, files, diagnostics);
             }
         } else if path.extension().is_some_and(|e| e == "star") {
-            files.push(path);
+            // `check .` names files `a.star`, not `./a.star`.
+            files.push(path.strip_prefix(".").map(Path::to_path_buf).unwrap_or(path));
         }
     }
 }

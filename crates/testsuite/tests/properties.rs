@@ -142,6 +142,16 @@ fn params() -> impl Strategy<Value = String> {
     })
 }
 
+/// ABI declarations take plain `name: Type` parameters (no `pub`).
+fn abi_params() -> impl Strategy<Value = String> {
+    prop::collection::vec((name(), ty()), 0..3).prop_map(|ps| {
+        ps.into_iter()
+            .map(|(n, t)| format!("{n}: {t}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    })
+}
+
 fn function(prefix: &'static str) -> impl Strategy<Value = String> {
     (
         name(),
@@ -178,7 +188,7 @@ fn item() -> BoxedStrategy<String> {
         (type_name(), ty(), function("mint "), function("burn ")).prop_map(|(n, t, m, b)| {
             format!("token {n} {{ storage {{ indexed let mut s: {t}; let mut q: u64; }} {m} {b} }}")
         }),
-        (type_name(), params(), ty()).prop_map(|(n, ps, t)| {
+        (type_name(), abi_params(), ty()).prop_map(|(n, ps, t)| {
             format!("abi {n} {{ event E({ps}); effect Ask({ps}) -> {t}; fn go({ps}) -> {t} / {{ Ask }}; }}")
         }),
         Just("import { a, b as c, } from \"./helpers.star\";".to_string()),
@@ -221,7 +231,12 @@ fn token_soup() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    // Failures print their minimal input; no regression files are written into the tree.
+    #![proptest_config(ProptestConfig {
+        cases: 256,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn formatting_keeps_the_tree_and_is_idempotent(src in program()) {
