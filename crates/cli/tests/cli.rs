@@ -26,7 +26,10 @@ fn assert_fails_with(o: &Output, code: &str) {
     let all = format!("{}{}", stdout(o), stderr(o));
     assert_eq!(o.status.code(), Some(1), "{all}");
     assert!(all.contains(code), "expected {code} in:\n{all}");
-    assert!(!all.contains("panicked") && !all.contains("internal compiler error"), "{all}");
+    assert!(
+        !all.contains("panicked") && !all.contains("internal compiler error"),
+        "{all}"
+    );
 }
 
 fn temp() -> tempfile::TempDir {
@@ -47,7 +50,11 @@ fn check_passes_clean_code() {
 #[test]
 fn check_reports_every_error_with_location_and_exit_1() {
     let dir = temp();
-    std::fs::write(dir.path().join("bad.star"), "fn a() { let x = ; }\nfn b() { let y = 1 }\n").unwrap();
+    std::fs::write(
+        dir.path().join("bad.star"),
+        "fn a() { let x = ; }\nfn b() { let y = 1 }\n",
+    )
+    .unwrap();
     let o = starstream(&["check", "."], dir.path());
     assert_fails_with(&o, "error[E0001]");
     let err = stderr(&o);
@@ -59,7 +66,11 @@ fn check_reports_every_error_with_location_and_exit_1() {
 #[test]
 fn warnings_pass_unless_denied() {
     let dir = temp();
-    std::fs::write(dir.path().join("w.star"), "fn f() {}\n/// documents nothing\n").unwrap();
+    std::fs::write(
+        dir.path().join("w.star"),
+        "fn f() {}\n/// documents nothing\n",
+    )
+    .unwrap();
     let o = starstream(&["check", "w.star"], dir.path());
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(stderr(&o).contains("warning[W0001]"));
@@ -70,8 +81,15 @@ fn warnings_pass_unless_denied() {
 #[test]
 fn json_messages_are_one_object_per_line() {
     let dir = temp();
-    std::fs::write(dir.path().join("bad.star"), "fn a() { let x = ; }\nstruct S { x i64 }\n").unwrap();
-    let o = starstream(&["check", "--message-format", "json", "bad.star"], dir.path());
+    std::fs::write(
+        dir.path().join("bad.star"),
+        "fn a() { let x = ; }\nstruct S { x i64 }\n",
+    )
+    .unwrap();
+    let o = starstream(
+        &["check", "--message-format", "json", "bad.star"],
+        dir.path(),
+    );
     assert_eq!(o.status.code(), Some(1));
     let lines: Vec<serde_json::Value> = stdout(&o)
         .lines()
@@ -102,7 +120,10 @@ fn empty_and_comment_only_files() {
     std::fs::write(dir.path().join("empty.star"), "").unwrap();
     std::fs::write(dir.path().join("comments.star"), "// nothing here\n").unwrap();
     assert_fails_with(&starstream(&["check", "empty.star"], dir.path()), "E0014");
-    assert_fails_with(&starstream(&["check", "comments.star"], dir.path()), "E0014");
+    assert_fails_with(
+        &starstream(&["check", "comments.star"], dir.path()),
+        "E0014",
+    );
 }
 
 #[test]
@@ -129,7 +150,11 @@ fn random_bytes(len: usize, mut seed: u64) -> Vec<u8> {
 #[test]
 fn ten_megabytes_of_random_bytes() {
     let dir = temp();
-    std::fs::write(dir.path().join("noise.star"), random_bytes(10 * 1024 * 1024, 42)).unwrap();
+    std::fs::write(
+        dir.path().join("noise.star"),
+        random_bytes(10 * 1024 * 1024, 42),
+    )
+    .unwrap();
     let o = starstream(&["check", "noise.star"], dir.path());
     assert_fails_with(&o, "E0010");
     let o = starstream(&["fmt", "noise.star"], dir.path());
@@ -161,7 +186,11 @@ fn files_over_the_size_limit() {
 fn deep_nesting_is_a_clear_error() {
     let dir = temp();
     let depth = 100_000;
-    let text = format!("fn f() -> i64 {{ {}1{} }}\n", "(".repeat(depth), ")".repeat(depth));
+    let text = format!(
+        "fn f() -> i64 {{ {}1{} }}\n",
+        "(".repeat(depth),
+        ")".repeat(depth)
+    );
     std::fs::write(dir.path().join("deep.star"), text).unwrap();
     assert_fails_with(&starstream(&["check", "deep.star"], dir.path()), "E0008");
     let blocks = format!("fn f() {{ {}{} }}\n", "{".repeat(depth), "}".repeat(depth));
@@ -220,5 +249,8 @@ fn explain_prints_the_long_form() {
 fn usage_errors_exit_2() {
     let dir = temp();
     assert_eq!(starstream(&["check"], dir.path()).status.code(), Some(2));
-    assert_eq!(starstream(&["frobnicate"], dir.path()).status.code(), Some(2));
+    assert_eq!(
+        starstream(&["frobnicate"], dir.path()).status.code(),
+        Some(2)
+    );
 }

@@ -100,7 +100,11 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>, diagnostics: &mut Vec<Diagnostic>)
             }
         } else if path.extension().is_some_and(|e| e == "star") {
             // `check .` names files `a.star`, not `./a.star`.
-            files.push(path.strip_prefix(".").map(Path::to_path_buf).unwrap_or(path));
+            files.push(
+                path.strip_prefix(".")
+                    .map(Path::to_path_buf)
+                    .unwrap_or(path),
+            );
         }
     }
 }

@@ -55,33 +55,38 @@ fn parse_ok(path: &Utf8Path, text: String) -> datatest_stable::Result<()> {
     if !parse.diagnostics.is_empty() {
         return Err(format!("expected no diagnostics:\n{rendered}").into());
     }
-    let formatted = starstream_fmt::format_source(FileId(0), &text)
-        .map_err(|d| format!("formatter refused a clean file: {d:?}"))?;
-    let again = starstream_fmt::format_source(FileId(0), &formatted)
-        .map_err(|d| format!("formatted output does not parse: {d:?}\n{formatted}"))?;
-    if again != formatted {
-        return Err(format!(
-            "formatting is not idempotent:\n--- once\n{formatted}\n--- twice\n{again}"
-        )
-        .into());
-    }
-    let reparsed = starstream_syntax::parse(FileId(0), &formatted);
-    let (before, after) = (
-        tree_without_spans(&parse.program),
-        tree_without_spans(&reparsed.program),
-    );
-    if before != after {
-        return Err(format!("formatting changed the syntax tree:\n{formatted}").into());
-    }
-    if comment_texts(&text) != comment_texts(&formatted) {
-        return Err(format!("formatting lost or changed a comment:\n{formatted}").into());
-    }
+    let formatted = check_formatting(&text)?;
     let content = format!(
         "=== source ===\n{text}\n=== formatted ===\n{formatted}\n=== tree ===\n{:#?}\n",
         parse.program
     );
     snapshot(path, content);
     Ok(())
+}
+
+/// Formats a clean file and checks the formatter's promises: the output formats to itself,
+/// parses to the same tree, and keeps every comment.
+fn check_formatting(text: &str) -> Result<String, String> {
+    let parse = starstream_syntax::parse(FileId(0), text);
+    let formatted = starstream_fmt::format_source(FileId(0), text)
+        .map_err(|d| format!("formatter refused a clean file: {d:?}"))?;
+    let again = starstream_fmt::format_source(FileId(0), &formatted)
+        .map_err(|d| format!("formatted output does not parse: {d:?}\n{formatted}"))?;
+    if again != formatted {
+        return Err(format!(
+            "formatting is not idempotent:\n--- once\n{formatted}\n--- twice\n{again}"
+        ));
+    }
+    let reparsed = starstream_syntax::parse(FileId(0), &formatted);
+    if tree_without_spans(&parse.program) != tree_without_spans(&reparsed.program) {
+        return Err(format!("formatting changed the syntax tree:\n{formatted}"));
+    }
+    if comment_texts(text) != comment_texts(&formatted) {
+        return Err(format!(
+            "formatting lost or changed a comment:\n{formatted}"
+        ));
+    }
+    Ok(formatted)
 }
 
 /// The text of every comment, in order, trimmed of trailing whitespace.
@@ -121,6 +126,9 @@ fn modules(path: &Utf8Path, description: String) -> datatest_stable::Result<()> 
     let mut files = String::new();
     for m in &ws.modules {
         let f = ws.sources.get(m.file).expect("module source");
+        if !m.parse.has_errors() {
+            check_formatting(&f.text).map_err(|e| format!("{}: {e}", f.name))?;
+        }
         let role = if m.is_contract { "contract" } else { "helper" };
         let name = f.name.replace(&prefix, "");
         files.push_str(&format!("--- {name} ({role})\n{}\n", f.text));
