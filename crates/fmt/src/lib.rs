@@ -5,7 +5,8 @@
 //! entry file's `contract;` and its imports stay together as written); inside bodies, a blank
 //! line where the source had one or more; one statement, member or match arm per line; lists
 //! on one line unless a comment inside them needs a line break, in which case one element per
-//! line with a trailing comma.
+//! line with a trailing comma; a match arm whose block holds only a short expression without
+//! braces stays on one line (`A => { 0 },`), every other non-empty block spans lines.
 
 mod print;
 mod printer;

@@ -102,11 +102,15 @@ impl Printer<'_> {
         }
     }
 
+    /// Source the parser could not make sense of, copied through. Its comments are part of
+    /// the copied text, so they are not printed again.
     fn raw(&mut self, span: Span) {
+        self.flush(span.start);
         let text = self.text.get(span.range()).unwrap_or("").trim();
         if !text.is_empty() {
             self.word(&text.replace("\r\n", "\n"));
         }
+        self.skip_comments(span.end);
     }
 
     fn ident(&mut self, id: &Ident) {
@@ -146,7 +150,7 @@ impl Printer<'_> {
         let after = items
             .last()
             .map(|it| span(it).end)
-            .or(spec.open_pos.map(|p| p + 1));
+            .or(spec.open_pos.map(|p| p.saturating_add(1)));
         let close_pos = after.and_then(|p| self.find(p, spec.close_kind()));
         let vertical = match (spec.open_pos, close_pos) {
             (Some(open), Some(close)) => self.breaking_comment_between(open, close),
@@ -206,7 +210,7 @@ impl Printer<'_> {
         let after = items
             .last()
             .map(|it| span(it).end)
-            .or(open_pos.map(|p| p + 1));
+            .or(open_pos.map(|p| p.saturating_add(1)));
         let close_pos = after.and_then(|p| self.find(p, TokenKind::RBrace));
         if items.is_empty() {
             let (commented, breaking) = match (open_pos, close_pos) {
@@ -515,7 +519,8 @@ impl Printer<'_> {
     fn arm_block(&mut self, block: &Block) {
         if let (true, Some(tail)) = (block.stmts.is_empty(), &block.tail) {
             let open = self.find(block.span.start, TokenKind::LBrace);
-            let close = open.and_then(|o| self.find(tail.span.end.max(o + 1), TokenKind::RBrace));
+            let close = open
+                .and_then(|o| self.find(tail.span.end.max(o.saturating_add(1)), TokenKind::RBrace));
             if let (Some(open), Some(close)) = (open, close) {
                 let simple = !self.comment_between(open, close)
                     && !self.token_between(open, close, &[TokenKind::LBrace, TokenKind::RBrace]);

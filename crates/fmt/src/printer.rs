@@ -194,6 +194,17 @@ impl<'a> Printer<'a> {
         }
     }
 
+    /// Drops the comments that start before `pos` unprinted.
+    pub(crate) fn skip_comments(&mut self, pos: u32) {
+        while self
+            .comments
+            .get(self.next_comment)
+            .is_some_and(|c| c.span.start < pos)
+        {
+            self.next_comment += 1;
+        }
+    }
+
     pub(crate) fn flush_all(&mut self) {
         self.flush(u32::MAX);
     }
@@ -212,7 +223,8 @@ impl<'a> Printer<'a> {
         let trailing = !c.own_line && !self.out.is_empty() && !self.line_closed;
         if trailing {
             // Stays on the line it followed in the source, even if a line break is already owed.
-            if !self.out.ends_with(['(', ' ', '\n']) {
+            let hugs = !ends_line && self.out.ends_with('(');
+            if !hugs && !self.out.ends_with([' ', '\n']) {
                 self.out.push(' ');
             }
             self.out.push_str(&text);

@@ -471,3 +471,26 @@ fn a_comment_between_any_two_tokens() {
         }
     }
 }
+
+/// Trees with `Error` nodes are never formatted by `format_source`, but printing them must not
+/// panic either.
+#[test]
+fn printing_broken_trees_does_not_panic() {
+    let print = |text: &str| {
+        let parse = starstream_syntax::parse(FileId(0), text);
+        starstream_fmt::format_parsed(text, &parse)
+    };
+    for end in (0..SAMPLE.len()).step_by(5) {
+        if SAMPLE.is_char_boundary(end) {
+            print(&SAMPLE[..end]);
+            print(&SAMPLE[end..]);
+        }
+    }
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/parse_err");
+    for entry in std::fs::read_dir(dir).into_iter().flatten() {
+        let path = entry.expect("readable directory").path();
+        if let Ok(text) = std::fs::read_to_string(&path) {
+            print(&text);
+        }
+    }
+}

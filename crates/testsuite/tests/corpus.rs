@@ -89,13 +89,20 @@ fn check_formatting(text: &str) -> Result<String, String> {
     Ok(formatted)
 }
 
-/// The text of every comment, in order, trimmed of trailing whitespace.
+/// The text of every comment, in order, each line trimmed of trailing whitespace.
 fn comment_texts(text: &str) -> Vec<String> {
     let lexed = starstream_syntax::lex(FileId(0), text);
     lexed
         .comments
         .iter()
-        .map(|c| text[c.span.range()].trim_end().to_string())
+        // The formatter ends every line without trailing whitespace, inside comments too.
+        .map(|c| {
+            text[c.span.range()]
+                .lines()
+                .map(str::trim_end)
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
         .collect()
 }
 
