@@ -21,7 +21,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Check programs for errors: syntax and the workspace module graph.
+    /// Check programs for errors: syntax, the module graph, types, privacy, linearity, effects.
     Check {
         /// `.star` files or directories (searched recursively).
         #[arg(required = true)]
@@ -94,6 +94,8 @@ fn run(cli: Cli) -> ExitCode {
 
 fn check(paths: &[PathBuf], deny: bool, format: MessageFormat) -> ExitCode {
     let mut ws = starstream_modules::load(paths);
+    let checked = starstream_check::check(&ws);
+    ws.diagnostics.extend(checked.diagnostics);
     if deny {
         deny_warnings(&mut ws.diagnostics);
     }

@@ -66,9 +66,59 @@ codes! {
     MISPLACED_CONTRACT = "E0107", Error, "misplaced or repeated `contract;`";
     IMPORTED_NAME_MISSING = "E0108", Error, "imported name that the file does not define";
     UNKNOWN_IMPORT_SOURCE = "E0109", Error, "import from an unknown package";
+    // Names: resolution across the workspace.
+    UNKNOWN_NAME = "E0200", Error, "name that is not defined";
+    UNKNOWN_TYPE = "E0201", Error, "type that is not defined";
+    DUPLICATE_DEFINITION = "E0202", Error, "name defined twice";
+    UNKNOWN_FIELD = "E0203", Error, "field that the type does not have";
+    UNKNOWN_VARIANT = "E0204", Error, "variant that the enum does not have";
+    MISSING_FIELD = "E0205", Error, "struct literal or pattern without a required field";
+    NOT_CALLABLE = "E0206", Error, "call of something that is not a function";
+    UNKNOWN_METHOD = "E0207", Error, "method that the value does not have";
+    UNKNOWN_STD_ITEM = "E0208", Error, "name that the standard library does not provide";
+    IMMUTABLE_ASSIGNMENT = "E0209", Error, "assignment to a variable declared without `mut`";
+    WRONG_ARGUMENT_COUNT = "E0210", Error, "call with the wrong number of arguments";
+    WRONG_TYPE_ARGUMENTS = "E0211", Error, "type with the wrong number of type arguments";
+    NOT_AN_ABI = "E0212", Error, "name used as an ABI that is not one";
+    // Types.
+    TYPE_MISMATCH = "E0300", Error, "type mismatch";
+    LITERAL_OUT_OF_RANGE = "E0301", Error, "integer literal out of its type's range";
+    CONSTANT_OVERFLOW = "E0302", Error, "constant arithmetic that overflows or divides by zero";
+    BAD_OPERAND = "E0303", Error, "operator applied to a type it does not support";
+    CANNOT_INFER = "E0304", Error, "type that cannot be inferred";
+    NON_EXHAUSTIVE_MATCH = "E0305", Error, "`match` that does not cover every value";
+    BAD_NARROWING = "E0306", Error, "`is` applied to something that is not a UTXO handle";
+    RECURSIVE_TYPE = "E0307", Error, "type that contains itself";
+    // Privacy.
+    PRIVATE_TO_PUBLIC = "E0400", Error, "private value flowing into a public place";
+    PUBLIC_WRITE_UNDER_PRIVATE_CONDITION = "E0401", Error, "public effect under a private condition";
+    PRIVATE_EVENT_ARGUMENT = "E0402", Error, "private value emitted in an event";
+    PRIVATE_ACROSS_YIELD = "E0403", Error, "private local saved in a UTXO's frame at `yield`";
+    // Linear resources.
+    USE_AFTER_CONSUME = "E0500", Error, "linear value used after it was consumed";
+    LINEAR_DROPPED = "E0501", Error, "linear value that is never consumed";
+    LINEAR_MAYBE_CONSUMED = "E0502", Error, "linear value consumed on some paths only";
+    LINEAR_IN_LOOP = "E0503", Error, "linear value consumed inside a loop";
+    LINEAR_NOT_ALLOWED = "E0504", Error, "linear type where only plain data is allowed";
+    // Effects.
+    NOT_AN_EFFECT = "E0600", Error, "`raise` or handler of something that is not an effect";
+    WRONG_CALL_KEYWORD = "E0601", Error, "call without its required keyword, or with the wrong one";
+    UNHANDLED_EFFECT = "E0602", Error, "coordination script that leaks an unhandled effect";
+    UNDECLARED_EFFECT = "E0603", Error, "effect missing from the function's declared effect row";
+    // Structure: who may do what.
+    UTXO_CALLS_UTXO = "E0700", Error, "UTXO that creates or calls a UTXO";
+    NOT_IN_SCRIPT = "E0701", Error, "UTXO operation outside a coordination script";
+    YIELD_OUTSIDE_MAIN = "E0702", Error, "`yield` outside a UTXO's `main fn`";
+    RESUME_OUTSIDE_METHOD = "E0703", Error, "`resume;` outside a UTXO method";
+    TOKEN_POLICY_RULE = "E0704", Error, "token policy that breaks the `mint`/`burn` rules";
+    ABI_CONFORMANCE = "E0705", Error, "`impl` block that does not match its ABI";
+    UTXO_WITHOUT_MAIN = "E0706", Error, "`utxo` without exactly one `main fn`";
+    BAD_SPECIAL_FN = "E0707", Error, "`main fn` or `test fn` with a signature it cannot have";
     // Warnings.
     DANGLING_DOC_COMMENT = "W0001", Warning, "doc comment that documents nothing";
     UNUSED_HELPER_FILE = "W0100", Warning, "helper file that no contract imports";
+    UNREACHABLE_ARM = "W0300", Warning, "`match` arm that can never be reached";
+    REDUNDANT_DISCLOSE = "W0400", Warning, "`disclose` of a value that is already public";
 }
 
 impl Code {

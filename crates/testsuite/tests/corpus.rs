@@ -6,6 +6,8 @@
 //! - `parse_ok/*.star`: no diagnostics; formatting is idempotent and keeps the tree.
 //! - `parse_err/*.star`: at least one diagnostic; the formatter refuses the file.
 //! - `modules/CASE/case.md`: the directory CASE is checked as a workspace.
+//! - `check_ok/*.star`: type-checks cleanly; the snapshot holds the typed tree.
+//! - `check_err/*.star`: breaks one rule (first line `// expect: CODE`); only that code.
 //!
 //! Update snapshots with `INSTA_UPDATE=always cargo test -p starstream-testsuite --test corpus`
 //! and review the diff.
@@ -151,8 +153,81 @@ fn modules(path: &Utf8Path, description: String) -> datatest_stable::Result<()> 
     Ok(())
 }
 
+/// Checks one file as a workspace of its own.
+fn check_file(path: &Utf8Path) -> (starstream_modules::Workspace, starstream_check::Checked) {
+    let ws = starstream_modules::load(&[path.as_std_path().to_path_buf()]);
+    let checked = starstream_check::check(&ws);
+    (ws, checked)
+}
+
+fn render_all(
+    ws: &starstream_modules::Workspace,
+    checked: &starstream_check::Checked,
+    name: &str,
+    path: &Utf8Path,
+) -> String {
+    let mut all = ws.diagnostics.clone();
+    all.extend(checked.diagnostics.iter().cloned());
+    render_human(&ws.sources, &all).replace(path.as_str(), name)
+}
+
+fn check_ok(path: &Utf8Path, text: String) -> datatest_stable::Result<()> {
+    let name = corpus_name(path);
+    let (ws, checked) = check_file(path);
+    if ws.has_errors() || !checked.diagnostics.is_empty() {
+        return Err(format!(
+            "expected no diagnostics:\n{}",
+            render_all(&ws, &checked, &name, path)
+        )
+        .into());
+    }
+    check_formatting(&text)?;
+    let module = &ws.modules[0];
+    let tree = starstream_check::dump::typed_tree(&checked, module.file, &module.parse.program);
+    snapshot(
+        path,
+        format!("=== source ===\n{text}\n=== typed tree ===\n{tree}"),
+    );
+    Ok(())
+}
+
+/// Each `check_err` file breaks one rule, named on its first line as `// expect: CODE`;
+/// every diagnostic it gets must have that code (one mistake, no follow-on errors).
+fn check_err(path: &Utf8Path, text: String) -> datatest_stable::Result<()> {
+    let name = corpus_name(path);
+    let expected = text
+        .lines()
+        .next()
+        .and_then(|l| l.strip_prefix("// expect: "))
+        .ok_or("the first line must be `// expect: CODE`")?
+        .trim()
+        .to_string();
+    let (ws, checked) = check_file(path);
+    let rendered = render_all(&ws, &checked, &name, path);
+    let codes: Vec<&str> = ws
+        .diagnostics
+        .iter()
+        .chain(&checked.diagnostics)
+        .map(|d| d.code.as_str())
+        .collect();
+    if codes.is_empty() || codes.iter().any(|c| *c != expected) {
+        return Err(format!("expected only {expected}, got {codes:?}:\n{rendered}").into());
+    }
+    check_formatting(&text)?;
+    snapshot(
+        path,
+        format!(
+            "=== source ===\n{text}\n=== codes ===\n{}\n=== diagnostics ===\n{rendered}",
+            codes.join(" ")
+        ),
+    );
+    Ok(())
+}
+
 datatest_stable::harness! {
     { test = parse_ok, root = "../../tests/parse_ok", pattern = r"\.star$" },
     { test = parse_err, root = "../../tests/parse_err", pattern = r"\.star$" },
     { test = modules, root = "../../tests/modules", pattern = r"case\.md$" },
+    { test = check_ok, root = "../../tests/check_ok", pattern = r"\.star$" },
+    { test = check_err, root = "../../tests/check_err", pattern = r"\.star$" },
 }
