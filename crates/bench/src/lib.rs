@@ -24,14 +24,14 @@ impl Rng {
 pub fn generate_program(lines: usize, seed: u64) -> String {
     let mut rng = Rng(seed | 1);
     let mut out =
-        String::from("contract;\n\nimport { block_height } from starstream:std/cardano;\n\n");
+        String::from("contract;\n\nimport { blockHeight } from starstream:std/cardano;\n\n");
     let mut n = 0usize;
     while out.lines().count() < lines {
         // Counting lines each round is quadratic; count per chunk instead.
         for _ in 0..50 {
             n += 1;
             match rng.below(6) {
-                0 => struct_and_enum(&mut out, n),
+                0 => record(&mut out, n),
                 1 => utxo(&mut out, n, &mut rng),
                 2 => token(&mut out, n),
                 _ => function(&mut out, n, &mut rng),
@@ -41,30 +41,29 @@ pub fn generate_program(lines: usize, seed: u64) -> String {
     out
 }
 
-fn struct_and_enum(out: &mut String, n: usize) {
+fn record(out: &mut String, n: usize) {
     out.push_str(&format!(
-        "/// Record number {n}.\nstruct Record{n} {{\n    id: u64,\n    owner: u64,\n    amount: i64,\n}}\n\n\
-         enum Choice{n} {{\n    Empty,\n    One(i64),\n    Two {{ left: i64, right: i64 }},\n}}\n\n"
+        "/// Record number {n}.\nstruct Record{n} {{\n    id: u64,\n    owner: u64,\n    amount: i64,\n}}\n\n"
     ));
 }
 
 fn utxo(out: &mut String, n: usize, rng: &mut Rng) {
     let step = rng.below(9) + 1;
     out.push_str(&format!(
-        "abi CounterAbi{n} {{\n    fn bump();\n    fn get() -> u64;\n    event Bumped(count: u64);\n    effect Approve(amount: u64) -> bool;\n}}\n\n\
+        "abi CounterAbi{n} {{\n    fn bump() / {{ Approve{n} }};\n    fn get() -> u64;\n    event Bumped{n}(count: u64);\n    effect Approve{n}(amount: u64) -> bool;\n}}\n\n\
          utxo Counter{n} {{\n    storage {{\n        let mut count: u64;\n        let mut owner: u64;\n    }}\n\n\
-         \x20   main fn new(start: u64, owner_key: u64) {{\n        count = start;\n        owner = owner_key;\n        while (true) {{\n            yield(CounterAbi{n});\n        }}\n    }}\n\n\
-         \x20   impl CounterAbi{n} {{\n        fn bump() {{\n            if (raise Approve(count)) {{\n                count = count + {step};\n                emit Bumped(count);\n            }}\n            resume;\n        }}\n\n\
+         \x20   main fn new(pub start: u64, pub owner_key: u64) {{\n        count = start;\n        owner = owner_key;\n        while (true) {{\n            yield(CounterAbi{n});\n        }}\n    }}\n\n\
+         \x20   impl CounterAbi{n} {{\n        fn bump() {{\n            if (disclose(raise Approve{n}(count))) {{\n                count = count + {step};\n                emit Bumped{n}(count);\n            }}\n            resume;\n        }}\n\n\
          \x20       fn get() -> u64 {{\n            count\n        }}\n    }}\n}}\n\n\
-         script fn drive{n}(c: Counter{n}) -> Counter{n} {{\n    try {{\n        c.bump();\n    }} with Approve(amount) {{\n        amount < 1000\n    }}\n    c\n}}\n\n"
+         script fn drive{n}(c: Counter{n}) -> Option<Counter{n}> {{\n    try {{\n        return c.bump();\n    }} with Approve{n}(amount) {{\n        amount < 1000\n    }}\n    fail \"unreachable\";\n}}\n\n"
     ));
 }
 
 fn token(out: &mut String, n: usize) {
     out.push_str(&format!(
         "token Coin{n} {{\n    storage {{\n        indexed let mut issuer: u64;\n        let mut supply: u64;\n    }}\n\n\
-         \x20   mint fn issue(amount: u64) {{\n        assert(amount > 0, \"cannot mint nothing\");\n        supply = supply + amount;\n    }}\n\n\
-         \x20   burn fn destroy(amount: u64) {{\n        assert(amount <= supply);\n        supply = supply - amount;\n    }}\n}}\n\n"
+         \x20   mint fn issue(pub amount: u64) -> u64 {{\n        assert(amount > 0, \"cannot mint nothing\");\n        supply = supply + amount;\n        amount\n    }}\n\n\
+         \x20   burn fn destroy(pub amount: u64) {{\n        assert(amount <= supply);\n        supply = supply - amount;\n    }}\n}}\n\n"
     ));
 }
 
@@ -72,7 +71,8 @@ fn function(out: &mut String, n: usize, rng: &mut Rng) {
     let a = rng.below(1000);
     let b = rng.below(0x1_0000);
     out.push_str(&format!(
-        "// Helper number {n}.\nfn compute{n}(x: i64, pub limit: i64, choice: Choice{m}) -> i64 {{\n\
+        "enum Choice{n} {{\n    Empty,\n    One(i64),\n    Two {{ left: i64, right: i64 }},\n}}\n\n\
+         // Helper number {n}.\nfn compute{n}(x: i64, pub limit: i64, choice: Choice{m}) -> i64 {{\n\
          \x20   let mut total = {a};\n    let mut i = 0;\n    while (i < limit) {{\n        total = total + x * i - 0x{b:x} % 7;\n        i = i + 1;\n    }}\n\
          \x20   let bonus = match choice {{\n        Choice{m}::Empty => {{ 0 }},\n        Choice{m}::One(v) => {{ v }},\n        Choice{m}::Two {{ left, right: r }} => {{ left + r }},\n    }};\n\
          \x20   if (total > 100 && !(bonus == 0) || limit <= 0) {{\n        disclose(total + bonus)\n    }} else if (total < -5) {{\n        -total\n    }} else {{\n        (total, bonus);\n        0b1010\n    }}\n}}\n\n",
@@ -86,7 +86,7 @@ mod tests {
     use starstream_diagnostics::FileId;
 
     #[test]
-    fn generated_programs_are_clean_deterministic_and_formatted() {
+    fn generated_programs_are_clean_deterministic_checked_and_formatted() {
         let text = generate_program(2_000, 7);
         assert!(text.lines().count() >= 2_000);
         assert_eq!(text, generate_program(2_000, 7));

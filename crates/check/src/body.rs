@@ -1421,7 +1421,8 @@ impl<'c, 'a> BodyChecker<'c, 'a> {
         expected: Option<&Ty>,
     ) -> Val {
         let s = self.expr(scrutinee, None);
-        let private = !s.public;
+        // Which arm runs reveals something about the value only when there is a choice.
+        let private = !s.public && arms.len() > 1;
         self.private_conditions += private as u32;
         let result = expected.cloned().unwrap_or_else(|| self.unifier.fresh());
         let mut public = s.public;
@@ -1608,6 +1609,27 @@ impl<'c, 'a> BodyChecker<'c, 'a> {
                     )
                     .with_primary(self.file, f.name.span, "unknown field"),
                 ),
+            }
+        }
+        // A field left out of the pattern is ignored, which would drop a linear value.
+        for d in defs {
+            let named = fields.iter().any(|f| f.name.name == d.name);
+            if !named && self.c.collected.is_linear(&d.ty) {
+                self.error(
+                    Diagnostic::new(
+                        Code::LINEAR_DROPPED,
+                        format!(
+                            "this pattern leaves out `{}`, which holds a UTXO handle or token",
+                            d.name
+                        ),
+                    )
+                    .with_primary(
+                        self.file,
+                        path.span,
+                        format!("`{}` would be dropped", d.name),
+                    )
+                    .with_help(format!("bind `{}` in the pattern and consume it", d.name)),
+                );
             }
         }
         subs

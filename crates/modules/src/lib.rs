@@ -155,6 +155,30 @@ pub fn read_source(sources: &mut SourceMap, path: &Path) -> Result<FileId, Box<D
     }
 }
 
+/// A workspace of one in-memory file named `name` (for tests, benchmarks and editors). Its
+/// file imports resolve relative to the directory part of `name`.
+pub fn load_source(name: &str, text: &str) -> Workspace {
+    let mut ws = Workspace::default();
+    let file = ws.sources.add(name, text);
+    let parse = starstream_syntax::parse(file, text);
+    ws.diagnostics.extend(parse.diagnostics.iter().cloned());
+    let mut loader = Loader {
+        ws,
+        by_path: BTreeMap::new(),
+    };
+    let is_contract = loader.check_contract_marker(file, &parse.program);
+    loader.ws.modules.push(Module {
+        file,
+        path: PathBuf::from(name),
+        parse,
+        is_contract,
+        requested: true,
+        imports: Vec::new(),
+    });
+    loader.resolve_imports(file);
+    loader.ws
+}
+
 /// Loads and parses the given paths and every file they import, and checks the module graph.
 pub fn load(paths: &[PathBuf]) -> Workspace {
     let mut ws = Workspace::default();

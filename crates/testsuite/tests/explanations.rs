@@ -38,7 +38,7 @@ fn files(block: &str) -> Vec<(String, String)> {
     files
 }
 
-/// Checks a block the way `starstream check DIR` would, returning the codes found.
+/// Checks a block the way `starstream check DIR` would, returning its diagnostics.
 fn check(block: &str) -> Vec<Diagnostic> {
     let dir = tempfile::tempdir().expect("temporary directory");
     for (name, text) in files(block) {
@@ -46,7 +46,11 @@ fn check(block: &str) -> Vec<Diagnostic> {
         std::fs::create_dir_all(path.parent().expect("has a parent")).expect("create directories");
         std::fs::write(&path, text).expect("write example file");
     }
-    starstream_modules::load(&[dir.path().to_path_buf()]).diagnostics
+    let ws = starstream_modules::load(&[dir.path().to_path_buf()]);
+    let checked = starstream_check::check(&ws);
+    let mut all = ws.diagnostics;
+    all.extend(checked.diagnostics);
+    all
 }
 
 /// Codes whose cause is outside any source text (command-line paths, raw bytes, file sizes).

@@ -1,4 +1,4 @@
-//! Front-end benchmark: lexes, parses, checks and formats a generated 20,000-line program and
+//! Front-end benchmark: lexes, parses, loads, type-checks and formats a generated 20,000-line program and
 //! prints lines per second for each stage, with each stage's cost as a ratio to lexing (the
 //! baseline, measured in the same process).
 //!
@@ -41,10 +41,20 @@ fn main() {
         assert!(p.diagnostics.is_empty());
         std::hint::black_box(p);
     });
-    let check = best_of(min, || {
+    let load = best_of(min, || {
         let ws = starstream_modules::load(std::slice::from_ref(&path));
         assert!(!ws.has_errors());
         std::hint::black_box(ws);
+    });
+    let check = best_of(min, || {
+        let ws = starstream_modules::load(std::slice::from_ref(&path));
+        let checked = starstream_check::check(&ws);
+        assert!(
+            checked.diagnostics.is_empty(),
+            "{}",
+            starstream_diagnostics::render_human(&ws.sources, &checked.diagnostics[..1])
+        );
+        std::hint::black_box((ws, checked));
     });
     let format = best_of(min, || {
         std::hint::black_box(starstream_fmt::format_source(FileId(0), &text).expect("formats"));
@@ -58,7 +68,8 @@ fn main() {
     for (stage, t) in [
         ("lex", lex),
         ("parse (lex + parse)", parse),
-        ("check (read + parse + module graph)", check),
+        ("load (read + parse + module graph)", load),
+        ("check (load + type check)", check),
         ("format (parse + print)", format),
     ] {
         let per_second = lines as f64 / t.as_secs_f64();
