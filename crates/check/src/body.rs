@@ -825,10 +825,11 @@ impl<'c, 'a> BodyChecker<'c, 'a> {
         expected: Option<&Ty>,
     ) -> Option<Val> {
         let segs = &path.segments;
-        let (owner_name, variant) = match segs.as_slice() {
-            [v] => (None, v),
-            [o, v] => (Some(o.name.as_str()), v),
-            _ => return None,
+        let (variant, owner_segs) = segs.split_last()?;
+        let owner_name = match owner_segs {
+            [] => None,
+            [o] => Some(o.name.as_str()),
+            _ => Some(""),
         };
         // Builtin Option and Result.
         let builtin = match (owner_name, variant.name.as_str()) {
@@ -869,13 +870,7 @@ impl<'c, 'a> BodyChecker<'c, 'a> {
             let public = self.args_against(path.span, args, &payload, &variant.name, None);
             return Some(Val::new(ty, public));
         }
-        let enum_def = owner_name.and_then(|_| {
-            let owner_path = ast::Path {
-                segments: vec![segs[0].clone()],
-                span: segs[0].span,
-            };
-            self.c.collected.lookup_path_def(self.file, &owner_path)
-        })?;
+        let enum_def = self.enum_of(owner_segs)?;
         let DefKind::Enum { variants } = &self.c.collected.defs[enum_def].kind else {
             return None;
         };
@@ -883,7 +878,10 @@ impl<'c, 'a> BodyChecker<'c, 'a> {
             let names: Vec<&str> = variants.iter().map(|v| v.name.as_str()).collect();
             let mut d = Diagnostic::new(
                 Code::UNKNOWN_VARIANT,
-                format!("`{}` has no variant `{}`", segs[0].name, variant.name),
+                format!(
+                    "`{}` has no variant `{}`",
+                    self.c.collected.defs[enum_def].name, variant.name
+                ),
             )
             .with_primary(self.file, variant.span, "unknown variant");
             if let Some(close) = closest(&variant.name, &names) {
@@ -1146,8 +1144,8 @@ impl<'c, 'a> BodyChecker<'c, 'a> {
     ) -> Val {
         // `Enum::Variant { .. }` or `Struct { .. }`.
         let (def, field_defs, name) = match path.segments.as_slice() {
-            [o, v] if self.enum_named(o).is_some() => {
-                let d = self.enum_named(o).expect("checked");
+            [owner @ .., v] if self.enum_of(owner).is_some() => {
+                let d = self.enum_of(owner).expect("checked");
                 let DefKind::Enum { variants } = &self.c.collected.defs[d].kind else {
                     unreachable!()
                 };
@@ -1176,7 +1174,15 @@ impl<'c, 'a> BodyChecker<'c, 'a> {
                         self.error(
                             Diagnostic::new(
                                 Code::UNKNOWN_VARIANT,
-                                format!("`{}` has no variant `{}`", o.name, v.name),
+                                format!(
+                                    "`{}` has no variant `{}`",
+                                    owner
+                                        .iter()
+                                        .map(|o| o.name.as_str())
+                                        .collect::<Vec<_>>()
+                                        .join("::"),
+                                    v.name
+                                ),
                             )
                             .with_primary(
                                 self.file,
@@ -1294,10 +1300,13 @@ impl<'c, 'a> BodyChecker<'c, 'a> {
         }
     }
 
-    fn enum_named(&self, name: &ast::Ident) -> Option<DefId> {
+    /// The enum named by `Enum` or `ns::Enum`.
+    fn enum_of(&self, segments: &[ast::Ident]) -> Option<DefId> {
+        let first = segments.first()?;
+        let last = segments.last()?;
         let path = ast::Path {
-            segments: vec![name.clone()],
-            span: name.span,
+            segments: segments.to_vec(),
+            span: first.span.to(last.span),
         };
         self.c
             .collected
@@ -1645,16 +1654,16 @@ impl<'c, 'a> BodyChecker<'c, 'a> {
         public: bool,
     ) -> Pat {
         let segs = &path.segments;
-        let (owner, variant) = match segs.as_slice() {
-            [v] => (None, v),
-            [o, v] => (Some(o), v),
-            _ => {
-                self.pattern_mismatch(p, ty, "a variant");
-                return Pat::Wild;
-            }
+        let Some((variant, owner_segs)) = segs.split_last() else {
+            return Pat::Wild;
+        };
+        let owner = match owner_segs {
+            [] => None,
+            [o] => Some(o.name.as_str()),
+            _ => Some(""),
         };
         let builtin = matches!(
-            (owner.map(|o| o.name.as_str()), variant.name.as_str()),
+            (owner, variant.name.as_str()),
             (None | Some("Option"), "Some" | "None") | (None | Some("Result"), "Ok" | "Err")
         ) && (owner.is_some()
             || self.c.collected.lookup_path_def(self.file, path).is_none());
@@ -1693,7 +1702,7 @@ impl<'c, 'a> BodyChecker<'c, 'a> {
             }
             payload
         } else {
-            let Some(d) = owner.and_then(|o| self.enum_named(o)) else {
+            let Some(d) = self.enum_of(owner_segs) else {
                 let what = path_text(path);
                 self.error(
                     Diagnostic::new(Code::UNKNOWN_VARIANT, format!("there is no enum variant `{what}`"))
@@ -1706,7 +1715,7 @@ impl<'c, 'a> BodyChecker<'c, 'a> {
                 return Pat::Wild;
             };
             if !self.unify(ty, &Ty::Adt(d)) {
-                self.pattern_mismatch(p, ty, &format!("`{}`", segs[0].name));
+                self.pattern_mismatch(p, ty, &format!("`{}`", self.c.collected.defs[d].name));
                 return Pat::Wild;
             }
             let DefKind::Enum { variants } = self.c.collected.defs[d].kind.clone() else {
@@ -1716,7 +1725,10 @@ impl<'c, 'a> BodyChecker<'c, 'a> {
                 self.error(
                     Diagnostic::new(
                         Code::UNKNOWN_VARIANT,
-                        format!("`{}` has no variant `{}`", segs[0].name, variant.name),
+                        format!(
+                            "`{}` has no variant `{}`",
+                            self.c.collected.defs[d].name, variant.name
+                        ),
                     )
                     .with_primary(self.file, variant.span, "unknown variant"),
                 );

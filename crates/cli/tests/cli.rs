@@ -254,3 +254,41 @@ fn usage_errors_exit_2() {
         Some(2)
     );
 }
+
+#[test]
+fn check_reports_independent_type_errors_together_without_cascades() {
+    let dir = temp();
+    let text = "\
+fn a() -> bool {
+    1
+}
+
+fn b() -> i64 {
+    missing + 1
+}
+
+fn c(x: u64) -> u64 {
+    -x
+}
+
+fn d() -> u8 {
+    300
+}
+";
+    std::fs::write(dir.path().join("many.star"), text).unwrap();
+    let o = starstream(
+        &["check", "--message-format", "json", "many.star"],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let codes: Vec<String> = stdout(&o)
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["code"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(codes, vec!["E0300", "E0200", "E0303", "E0301"]);
+}

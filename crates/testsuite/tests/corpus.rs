@@ -5,7 +5,7 @@
 //!
 //! - `parse_ok/*.star`: no diagnostics; formatting is idempotent and keeps the tree.
 //! - `parse_err/*.star`: at least one diagnostic; the formatter refuses the file.
-//! - `modules/CASE/case.md`: the directory CASE is checked as a workspace.
+//! - `modules/CASE/case.md`: the directory CASE is checked (module graph and types) as a workspace.
 //! - `check_ok/*.star`: type-checks cleanly; the snapshot holds the typed tree.
 //! - `check_err/*.star`: breaks one rule (first line `// expect: CODE`); only that code.
 //!
@@ -129,7 +129,9 @@ fn parse_err(path: &Utf8Path, text: String) -> datatest_stable::Result<()> {
 
 fn modules(path: &Utf8Path, description: String) -> datatest_stable::Result<()> {
     let dir = path.parent().expect("case.md is inside its case directory");
-    let ws = starstream_modules::load(&[dir.as_std_path().to_path_buf()]);
+    let mut ws = starstream_modules::load(&[dir.as_std_path().to_path_buf()]);
+    let checked = starstream_check::check(&ws);
+    ws.diagnostics.extend(checked.diagnostics);
     // File names in the snapshot are relative to the case directory, wherever the repository is.
     let prefix = format!("{dir}/");
     let mut files = String::new();

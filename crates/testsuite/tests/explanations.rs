@@ -1,5 +1,6 @@
 //! Every explanation shown by `starstream explain` is checked against the compiler: its
-//! example must produce the code it explains, and its fix must not.
+//! example must produce the code it explains, and its fix must not. Every example in the
+//! language reference (`docs/language.md`) must check cleanly.
 
 use starstream_diagnostics::{Code, Diagnostic};
 
@@ -83,6 +84,26 @@ fn every_example_produces_its_code_and_every_fix_is_clean_of_it() {
         let after = check(fix);
         if after.iter().any(|d| d.code == code) {
             failures.push(format!("{code}: the fix still gives {code}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn every_language_reference_example_checks_cleanly() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/language.md");
+    let text = std::fs::read_to_string(path).expect("docs/language.md exists");
+    let blocks = star_blocks(&text);
+    assert!(
+        blocks.len() > 20,
+        "the reference has an example per feature"
+    );
+    let mut failures = Vec::new();
+    for (i, block) in blocks.iter().enumerate() {
+        let found = check(block);
+        if !found.is_empty() {
+            let codes: Vec<_> = found.iter().map(|d| d.code).collect();
+            failures.push(format!("example {} gives {codes:?}:\n{block}", i + 1));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));

@@ -1,5 +1,5 @@
 //! Property tests of the front end: for generated programs, formatting keeps the syntax tree
-//! and is idempotent; for random input, neither the parser nor the formatter panics.
+//! and is idempotent; for random input, neither the parser, the formatter nor the checker panics.
 
 use proptest::prelude::*;
 use starstream_diagnostics::FileId;
@@ -251,6 +251,19 @@ proptest! {
     }
 
     #[test]
+    fn checking_generated_programs_never_panics(src in program()) {
+        // Generated programs are syntactically valid but rarely well typed: the checker must
+        // report, never crash.
+        let ws = starstream_modules::load_source("generated.star", &src);
+        let checked = starstream_check::check(&ws);
+        for d in &checked.diagnostics {
+            if let Some(label) = &d.primary {
+                prop_assert!(label.span.end as usize <= src.len());
+            }
+        }
+    }
+
+    #[test]
     fn random_text_never_panics(src in any::<String>()) {
         let parsed = starstream_syntax::parse(FileId(0), &src);
         let _ = starstream_fmt::format_source(FileId(0), &src);
@@ -259,6 +272,8 @@ proptest! {
 
     #[test]
     fn token_soup_never_panics(src in token_soup()) {
+        let ws = starstream_modules::load_source("soup.star", &src);
+        let _ = starstream_check::check(&ws);
         let parsed = starstream_syntax::parse(FileId(0), &src);
         if !parsed.has_errors() {
             let formatted = starstream_fmt::format_source(FileId(0), &src).expect("clean input formats");
