@@ -182,9 +182,17 @@ impl Checked {
     }
 }
 
-/// Checks every module of a workspace. Files with syntax errors are checked too: their
-/// `Error` nodes have the error type, which never causes further reports.
+/// Checks every module of a workspace. A file with syntax errors contributes its definitions
+/// (so other files can still use them) but its bodies are not checked and no type diagnostic
+/// is reported in it: after a syntax error the tree is a guess, and type errors in a guess
+/// would only repeat the syntax error in other words.
 pub fn check(ws: &Workspace) -> Checked {
+    let broken: BTreeSet<FileId> = ws
+        .modules
+        .iter()
+        .filter(|m| m.parse.has_errors())
+        .map(|m| m.file)
+        .collect();
     let collected = collect::collect(ws);
     let mut c = Checker {
         diagnostics: Vec::new(),
@@ -195,7 +203,9 @@ pub fn check(ws: &Workspace) -> Checked {
     };
     c.diagnostics = std::mem::take(&mut c.collected.diagnostics);
     for i in 0..c.collected.bodies.len() {
-        body::check_body(&mut c, i);
+        if !broken.contains(&c.collected.bodies[i].file) {
+            body::check_body(&mut c, i);
+        }
     }
     // Collection may report while bodies are checked (types in `let` annotations).
     c.diagnostics.append(&mut c.collected.diagnostics);
@@ -217,6 +227,7 @@ pub fn check(ws: &Workspace) -> Checked {
         })
         .collect();
     let mut diagnostics = c.diagnostics;
+    diagnostics.retain(|d| !d.primary.as_ref().is_some_and(|l| broken.contains(&l.file)));
     // Stable order: by file, then position; each distinct report once.
     diagnostics.sort_by_key(|d| {
         d.primary
