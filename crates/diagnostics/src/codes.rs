@@ -114,6 +114,8 @@ codes! {
     ABI_CONFORMANCE = "E0705", Error, "`impl` block that does not match its ABI";
     UTXO_WITHOUT_MAIN = "E0706", Error, "`utxo` without exactly one `main fn`";
     BAD_SPECIAL_FN = "E0707", Error, "`main fn` or `test fn` with a signature it cannot have";
+    // Code generation.
+    NOT_YET_COMPILED = "E0800", Error, "construct the compiler cannot translate to WebAssembly yet";
     // Warnings.
     DANGLING_DOC_COMMENT = "W0001", Warning, "doc comment that documents nothing";
     UNUSED_HELPER_FILE = "W0100", Warning, "helper file that no contract imports";

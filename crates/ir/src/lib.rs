@@ -109,7 +109,10 @@ impl BinOp {
 
     pub fn is_comparison(self) -> bool {
         use BinOp::*;
-        matches!(self, Eq | Ne | LtS | LtU | LeS | LeU | GtS | GtU | GeS | GeU)
+        matches!(
+            self,
+            Eq | Ne | LtS | LtU | LeS | LeU | GtS | GtU | GeS | GeU
+        )
     }
 }
 
@@ -127,21 +130,55 @@ pub enum ConvOp {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Inst {
     /// `dst = value` (for `i32`, the value's low 32 bits).
-    Const { dst: Reg, value: i64 },
+    Const {
+        dst: Reg,
+        value: i64,
+    },
     /// `dst = src` (same type).
-    Move { dst: Reg, src: Reg },
+    Move {
+        dst: Reg,
+        src: Reg,
+    },
     /// `dst = a op b`; the operand type is `a`'s.
-    Bin { dst: Reg, op: BinOp, a: Reg, b: Reg },
+    Bin {
+        dst: Reg,
+        op: BinOp,
+        a: Reg,
+        b: Reg,
+    },
     /// `dst = op src`.
-    Conv { dst: Reg, op: ConvOp, src: Reg },
+    Conv {
+        dst: Reg,
+        op: ConvOp,
+        src: Reg,
+    },
     /// `dst = cond != 0 ? if_true : if_false` (all of `dst`'s type, `cond` is `i32`).
-    Select { dst: Reg, cond: Reg, if_true: Reg, if_false: Reg },
+    Select {
+        dst: Reg,
+        cond: Reg,
+        if_true: Reg,
+        if_false: Reg,
+    },
     /// Calls a function of the module; its results land in `dsts`.
-    Call { dsts: Vec<Reg>, func: FuncId, args: Vec<Reg> },
+    Call {
+        dsts: Vec<Reg>,
+        func: FuncId,
+        args: Vec<Reg>,
+    },
     /// Calls the host through an import.
-    CallHost { dsts: Vec<Reg>, import: ImportId, args: Vec<Reg> },
-    GlobalGet { dst: Reg, global: GlobalId },
-    GlobalSet { global: GlobalId, src: Reg },
+    CallHost {
+        dsts: Vec<Reg>,
+        import: ImportId,
+        args: Vec<Reg>,
+    },
+    GlobalGet {
+        dst: Reg,
+        global: GlobalId,
+    },
+    GlobalSet {
+        global: GlobalId,
+        src: Reg,
+    },
 }
 
 /// Why execution stops with a trap. Each kind has a stable code so the runtime can say what
@@ -172,12 +209,23 @@ impl TrapKind {
 pub enum Terminator {
     Jump(BlockId),
     /// To `then` if `cond` (an `i32`) is non-zero, else to `otherwise`.
-    Branch { cond: Reg, then: BlockId, otherwise: BlockId },
+    Branch {
+        cond: Reg,
+        then: BlockId,
+        otherwise: BlockId,
+    },
     /// To `targets[value]`, or `default` when `value` (an `i32`) is out of range.
-    Switch { value: Reg, targets: Vec<BlockId>, default: BlockId },
+    Switch {
+        value: Reg,
+        targets: Vec<BlockId>,
+        default: BlockId,
+    },
     Return(Vec<Reg>),
     /// Stops the program. `site` indexes [`Function::trap_sites`] (the source location).
-    Trap { kind: TrapKind, site: u32 },
+    Trap {
+        kind: TrapKind,
+        site: u32,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -57,6 +57,9 @@ fn check(block: &str) -> Vec<Diagnostic> {
 /// Codes whose cause is outside any source text (command-line paths, raw bytes, file sizes).
 const NOT_FROM_SOURCE: &[&str] = &["E0010", "E0011", "E0100", "E0101", "E0102"];
 
+/// Codes reported by `starstream build`, not `check`; the code generator's tests cover them.
+const BUILD_ONLY: &[&str] = &["E0800"];
+
 /// Codes whose example is abbreviated (the real trigger would not fit on a page); the corpus
 /// (`tests/parse_err/nesting_too_deep.star`) covers them.
 const ABBREVIATED: &[&str] = &["E0008"];
@@ -66,7 +69,7 @@ fn every_example_produces_its_code_and_every_fix_is_clean_of_it() {
     let mut failures = Vec::new();
     for info in Code::all() {
         let code = info.code;
-        if NOT_FROM_SOURCE.contains(&code.as_str()) {
+        if NOT_FROM_SOURCE.contains(&code.as_str()) || BUILD_ONLY.contains(&code.as_str()) {
             continue;
         }
         let blocks = star_blocks(info.explanation);

@@ -1,0 +1,962 @@
+//! Lowering one function body from the checked syntax tree to IR.
+//!
+//! Values are lists of registers in the type's layout (see `layout`). Every run-time check of
+//! the language (overflow, division by zero, `assert`, `fail`) becomes an explicit branch to a
+//! `Trap` block. `match` is compiled as a decision list: each arm's pattern is tested in order
+//! against the scrutinee's registers, and the first that matches binds its variables.
+
+use crate::layout::{self, int_scalar, is_sum, layout, payload_slots, struct_fields, variants};
+use crate::Unsupported;
+use starstream_check::ty::IntTy;
+use starstream_check::{CallTarget, Checked, Key, LocalId, Ty};
+use starstream_diagnostics::{FileId, Span};
+use starstream_ir::{
+    BinOp, Block, BlockId, ConvOp, FuncId, Function, Inst, Reg, ScalarTy, SourceSpan, Terminator,
+    TrapKind,
+};
+use starstream_syntax::ast::{self, BinaryOp, ExprKind, StmtKind, UnaryOp};
+use std::collections::BTreeMap;
+
+/// A value: its registers, in the layout of its type.
+pub type Value = Vec<Reg>;
+
+pub struct Lowerer<'a> {
+    pub checked: &'a Checked,
+    pub file: FileId,
+    /// The IR function of each body that has one.
+    pub funcs: &'a BTreeMap<usize, FuncId>,
+    pub f: Function,
+    cur: BlockId,
+    /// The current block already has its terminator.
+    done: bool,
+    locals: BTreeMap<LocalId, Value>,
+}
+
+type R<T> = Result<T, Unsupported>;
+
+impl<'a> Lowerer<'a> {
+    pub fn new(
+        checked: &'a Checked,
+        file: FileId,
+        funcs: &'a BTreeMap<usize, FuncId>,
+        name: &str,
+        export: Option<String>,
+    ) -> Self {
+        Lowerer {
+            checked,
+            file,
+            funcs,
+            f: Function {
+                export,
+                name: name.to_string(),
+                params: Vec::new(),
+                results: Vec::new(),
+                regs: Vec::new(),
+                blocks: vec![Block {
+                    insts: Vec::new(),
+                    term: Terminator::Trap {
+                        kind: TrapKind::Unreachable,
+                        site: 0,
+                    },
+                }],
+                trap_sites: Vec::new(),
+            },
+            cur: Function::ENTRY,
+            done: false,
+            locals: BTreeMap::new(),
+        }
+    }
+
+    fn defs(&self) -> &'a [starstream_check::Def] {
+        &self.checked.defs
+    }
+
+    fn key(&self, span: Span) -> Key {
+        (self.file, span.start, span.end)
+    }
+
+    fn ty_of(&self, e: &ast::Expr) -> Ty {
+        self.checked
+            .tables
+            .expr_types
+            .get(&self.key(e.span))
+            .cloned()
+            .unwrap_or(Ty::Error)
+    }
+
+    // ---- Building blocks ------------------------------------------------------------------
+
+    fn reg(&mut self, ty: ScalarTy) -> Reg {
+        self.f.regs.push(ty);
+        Reg(self.f.regs.len() as u32 - 1)
+    }
+
+    fn regs_for(&mut self, tys: &[ScalarTy]) -> Value {
+        tys.iter().map(|t| self.reg(*t)).collect()
+    }
+
+    fn new_block(&mut self) -> BlockId {
+        self.f.blocks.push(Block {
+            insts: Vec::new(),
+            term: Terminator::Trap {
+                kind: TrapKind::Unreachable,
+                site: 0,
+            },
+        });
+        BlockId(self.f.blocks.len() as u32 - 1)
+    }
+
+    fn switch_to(&mut self, b: BlockId) {
+        self.cur = b;
+        self.done = false;
+    }
+
+    fn push(&mut self, inst: Inst) {
+        if !self.done {
+            self.f.blocks[self.cur.0 as usize].insts.push(inst);
+        }
+    }
+
+    fn terminate(&mut self, term: Terminator) {
+        if !self.done {
+            self.f.blocks[self.cur.0 as usize].term = term;
+            self.done = true;
+        }
+    }
+
+    fn konst(&mut self, ty: ScalarTy, value: i64) -> Reg {
+        let dst = self.reg(ty);
+        self.push(Inst::Const { dst, value });
+        dst
+    }
+
+    fn bin(&mut self, op: BinOp, a: Reg, b: Reg) -> Reg {
+        let ty = if op.is_comparison() {
+            ScalarTy::I32
+        } else {
+            self.f.reg_ty(a)
+        };
+        let dst = self.reg(ty);
+        self.push(Inst::Bin { dst, op, a, b });
+        dst
+    }
+
+    fn conv(&mut self, op: ConvOp, src: Reg) -> Reg {
+        let ty = match op {
+            ConvOp::Wrap => ScalarTy::I32,
+            _ => ScalarTy::I64,
+        };
+        let dst = self.reg(ty);
+        self.push(Inst::Conv { dst, op, src });
+        dst
+    }
+
+    fn copy(&mut self, v: &[Reg]) -> Value {
+        v.iter()
+            .map(|r| {
+                let dst = self.reg(self.f.reg_ty(*r));
+                self.push(Inst::Move { dst, src: *r });
+                dst
+            })
+            .collect()
+    }
+
+    /// Traps with `kind` unless `ok` (an `i32`) is non-zero.
+    fn trap_unless(&mut self, ok: Reg, kind: TrapKind, span: Span) {
+        let pass = self.new_block();
+        let fail = self.new_block();
+        self.terminate(Terminator::Branch {
+            cond: ok,
+            then: pass,
+            otherwise: fail,
+        });
+        self.switch_to(fail);
+        self.trap_here(kind, span);
+        self.switch_to(pass);
+    }
+
+    fn trap_here(&mut self, kind: TrapKind, span: Span) {
+        self.f.trap_sites.push(SourceSpan {
+            file: self.file.0,
+            start: span.start,
+            end: span.end,
+        });
+        let site = self.f.trap_sites.len() as u32 - 1;
+        self.terminate(Terminator::Trap { kind, site });
+    }
+
+    // ---- Bodies ---------------------------------------------------------------------------
+
+    /// Lowers a whole function: parameters, body, return.
+    pub fn function(
+        mut self,
+        def: &'a ast::FnDef,
+        params: &[(LocalId, Ty)],
+        ret: &Ty,
+    ) -> R<Function> {
+        for (id, ty) in params {
+            let regs = self.regs_for(&layout(self.defs(), ty));
+            self.f.params.extend(&regs);
+            self.locals.insert(*id, regs);
+        }
+        self.f.results = layout(self.defs(), ret);
+        let v = self.block(&def.body)?;
+        if !self.done {
+            self.terminate(Terminator::Return(v));
+        }
+        Ok(self.f)
+    }
+
+    fn block(&mut self, b: &'a ast::Block) -> R<Value> {
+        for s in &b.stmts {
+            self.stmt(s)?;
+        }
+        match &b.tail {
+            Some(t) => self.expr(t),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    fn stmt(&mut self, s: &'a ast::Stmt) -> R<()> {
+        match &s.kind {
+            StmtKind::Let { name, value, .. } => {
+                let v = self.expr(value)?;
+                let v = self.copy(&v);
+                if let Some(&id) = self.checked.tables.let_locals.get(&self.key(name.span)) {
+                    self.locals.insert(id, v);
+                }
+            }
+            StmtKind::Assign { target, value } => {
+                let v = self.expr(value)?;
+                let id = self
+                    .checked
+                    .tables
+                    .path_locals
+                    .get(&self.key(target.span))
+                    .copied();
+                let local = id.and_then(|id| self.locals.get(&id).cloned());
+                match local {
+                    Some(dst) => {
+                        for (d, src) in dst.iter().zip(&v) {
+                            self.push(Inst::Move { dst: *d, src: *src });
+                        }
+                    }
+                    None => return Err(Unsupported::new("assigning to UTXO storage", s.span)),
+                }
+            }
+            StmtKind::While { cond, body } => {
+                let head = self.new_block();
+                let body_b = self.new_block();
+                let exit = self.new_block();
+                self.terminate(Terminator::Jump(head));
+                self.switch_to(head);
+                let c = self.expr(cond)?;
+                self.terminate(Terminator::Branch {
+                    cond: c[0],
+                    then: body_b,
+                    otherwise: exit,
+                });
+                self.switch_to(body_b);
+                self.block(body)?;
+                self.terminate(Terminator::Jump(head));
+                self.switch_to(exit);
+            }
+            StmtKind::Return(value) => {
+                let v = match value {
+                    Some(e) => self.expr(e)?,
+                    None => Vec::new(),
+                };
+                self.terminate(Terminator::Return(v));
+                let dead = self.new_block();
+                self.switch_to(dead);
+            }
+            StmtKind::Assert { cond, .. } => {
+                let c = self.expr(cond)?;
+                self.trap_unless(c[0], TrapKind::AssertFailed, s.span);
+            }
+            StmtKind::Fail(_) => {
+                self.trap_here(TrapKind::Fail, s.span);
+                let dead = self.new_block();
+                self.switch_to(dead);
+            }
+            StmtKind::Expr { expr, .. } => {
+                self.expr(expr)?;
+            }
+            StmtKind::Resume => return Err(Unsupported::new("`resume;`", s.span)),
+            StmtKind::Try { .. } => {
+                return Err(Unsupported::new("`try` with effect handlers", s.span))
+            }
+            StmtKind::Error => {
+                return Err(Unsupported::new("a statement with a syntax error", s.span))
+            }
+        }
+        Ok(())
+    }
+
+    // ---- Expressions ----------------------------------------------------------------------
+
+    pub fn expr(&mut self, e: &'a ast::Expr) -> R<Value> {
+        let ty = self.ty_of(e);
+        match &e.kind {
+            ExprKind::Int(lit) => {
+                let scalar = match ty {
+                    Ty::Int(i) => int_scalar(i),
+                    _ => ScalarTy::I64,
+                };
+                Ok(vec![self.konst(scalar, lit.value.unwrap_or(0) as i64)])
+            }
+            ExprKind::Bool(b) => Ok(vec![self.konst(ScalarTy::I32, *b as i64)]),
+            ExprKind::Unit => Ok(Vec::new()),
+            ExprKind::Paren(inner) | ExprKind::Disclose(inner) => self.expr(inner),
+            ExprKind::Tuple(items) => {
+                let mut out = Vec::new();
+                for i in items {
+                    out.extend(self.expr(i)?);
+                }
+                Ok(out)
+            }
+            ExprKind::Path(path) => {
+                if let Some(id) = self.checked.tables.path_locals.get(&self.key(e.span)) {
+                    let root = self.root(*id);
+                    return match self.locals.get(&root).cloned() {
+                        // Copy: a later assignment must not change a value already read.
+                        Some(v) => Ok(self.copy(&v)),
+                        None => Err(Unsupported::new("reading UTXO storage", e.span)),
+                    };
+                }
+                let name = &path.segments.last().expect("paths are never empty").name;
+                self.variant(&ty, name, Vec::new())
+            }
+            ExprKind::Field { base, name } => {
+                let bt = self.ty_of(base);
+                let v = self.expr(base)?;
+                let (_, fty, at) = struct_fields(self.defs(), &bt)
+                    .into_iter()
+                    .find(|(n, _, _)| *n == name.name)
+                    .ok_or_else(|| Unsupported::new("a field of a type without fields", e.span))?;
+                let n = layout(self.defs(), &fty).len();
+                Ok(v[at..at + n].to_vec())
+            }
+            ExprKind::Unary { op, operand } => {
+                let v = self.expr(operand)?;
+                match op {
+                    UnaryOp::Not => {
+                        let zero = self.konst(ScalarTy::I32, 0);
+                        Ok(vec![self.bin(BinOp::Eq, v[0], zero)])
+                    }
+                    UnaryOp::Neg => {
+                        let Ty::Int(it) = ty else { return Ok(v) };
+                        let zero = self.konst(int_scalar(it), 0);
+                        Ok(vec![self.arith(BinaryOp::Sub, it, zero, v[0], e.span)])
+                    }
+                }
+            }
+            ExprKind::Binary { op, lhs, rhs } => self.binary(e, *op, lhs, rhs),
+            ExprKind::StructLit { path, fields } => {
+                let mut given: BTreeMap<&str, Value> = BTreeMap::new();
+                for f in fields {
+                    let v = self.expr(&f.value)?;
+                    given.insert(f.name.name.as_str(), v);
+                }
+                if is_sum(self.defs(), &ty) {
+                    // `Enum::Variant { .. }`: the payload is its fields in name order.
+                    let mut payload = Vec::new();
+                    for (_, v) in given {
+                        payload.extend(v);
+                    }
+                    let name = &path.segments.last().expect("paths are never empty").name;
+                    return self.variant(&ty, name, payload);
+                }
+                let mut out = Vec::new();
+                for (name, _, _) in struct_fields(self.defs(), &ty) {
+                    out.extend(given.remove(name.as_str()).unwrap_or_default());
+                }
+                Ok(out)
+            }
+            ExprKind::Call { callee, args } => self.call(e, callee, args, &ty),
+            ExprKind::KeywordCall { keyword, .. } => Err(Unsupported::new(
+                match keyword {
+                    ast::CallKeyword::Emit => "`emit`",
+                    ast::CallKeyword::Raise => "`raise`",
+                    ast::CallKeyword::Runtime => "`runtime` calls",
+                },
+                e.span,
+            )),
+            ExprKind::Yield(_) => Err(Unsupported::new("`yield`", e.span)),
+            ExprKind::Block(b) => self.block(b),
+            ExprKind::If {
+                branches,
+                else_block,
+            } => self.if_expr(&ty, branches, else_block.as_ref()),
+            ExprKind::Match { scrutinee, arms } => self.match_expr(e, &ty, scrutinee, arms),
+            ExprKind::Error => Err(Unsupported::new(
+                "an expression with a syntax error",
+                e.span,
+            )),
+        }
+    }
+
+    fn root(&self, mut id: LocalId) -> LocalId {
+        while let Some(n) = self.checked.tables.locals[id].narrows {
+            id = n;
+        }
+        id
+    }
+
+    /// Builds a variant of a sum type: its tag, then its payload widened into the area.
+    fn variant(&mut self, ty: &Ty, name: &str, payload: Value) -> R<Value> {
+        let vs = variants(self.defs(), ty);
+        let tag = vs.iter().position(|(n, _)| n == name).unwrap_or(0);
+        let slots = payload_slots(self.defs(), ty);
+        let mut out = vec![self.konst(ScalarTy::I32, tag as i64)];
+        for r in &payload {
+            let wide = match self.f.reg_ty(*r) {
+                ScalarTy::I64 => *r,
+                ScalarTy::I32 => self.conv(ConvOp::ExtendU, *r),
+            };
+            out.push(wide);
+        }
+        while out.len() < slots + 1 {
+            out.push(self.konst(ScalarTy::I64, 0));
+        }
+        Ok(out)
+    }
+
+    /// Reads a variant's payload (types `tys`) back out of a sum value.
+    fn payload(&mut self, value: &[Reg], tys: &[Ty]) -> Vec<Value> {
+        let mut at = 1;
+        let mut out = Vec::new();
+        for t in tys {
+            let scalars = layout(self.defs(), t);
+            let mut v = Vec::new();
+            for s in scalars {
+                let slot = value[at];
+                at += 1;
+                v.push(match s {
+                    ScalarTy::I64 => slot,
+                    ScalarTy::I32 => self.conv(ConvOp::Wrap, slot),
+                });
+            }
+            out.push(v);
+        }
+        out
+    }
+
+    fn call(
+        &mut self,
+        e: &'a ast::Expr,
+        callee: &'a ast::Expr,
+        args: &'a [ast::Expr],
+        ty: &Ty,
+    ) -> R<Value> {
+        let target = self.checked.tables.calls.get(&self.key(e.span)).cloned();
+        match target {
+            Some(CallTarget::Variant) => {
+                let mut payload = Vec::new();
+                for a in args {
+                    payload.extend(self.expr(a)?);
+                }
+                let ExprKind::Path(path) = &callee.kind else {
+                    return Err(Unsupported::new("this call", e.span));
+                };
+                let name = &path.segments.last().expect("paths are never empty").name;
+                self.variant(ty, name, payload)
+            }
+            Some(CallTarget::Fn(d)) => {
+                let starstream_check::DefKind::Fn(sig) = &self.defs()[d].kind else {
+                    return Err(Unsupported::new("this call", e.span));
+                };
+                let func = sig
+                    .body
+                    .and_then(|b| self.funcs.get(&b))
+                    .copied()
+                    .ok_or_else(|| {
+                        Unsupported::new("calling a function from another contract", e.span)
+                    })?;
+                let mut argv = Vec::new();
+                for a in args {
+                    argv.extend(self.expr(a)?);
+                }
+                let dsts = self.regs_for(&layout(self.defs(), ty));
+                self.push(Inst::Call {
+                    dsts: dsts.clone(),
+                    func,
+                    args: argv,
+                });
+                if matches!(ty, Ty::Never) {
+                    self.trap_here(TrapKind::Unreachable, e.span);
+                }
+                Ok(dsts)
+            }
+            Some(CallTarget::UtxoNew(_)) => Err(Unsupported::new("creating a UTXO", e.span)),
+            Some(CallTarget::Method { .. }) => {
+                Err(Unsupported::new("calling a UTXO or token method", e.span))
+            }
+            Some(CallTarget::Mint(..) | CallTarget::Burn(..)) => {
+                Err(Unsupported::new("minting and burning tokens", e.span))
+            }
+            Some(CallTarget::TokenAmount | CallTarget::TokenSplit | CallTarget::TokenMerge) => {
+                Err(Unsupported::new("token operations", e.span))
+            }
+            Some(CallTarget::Helper(..)) => Err(Unsupported::new(
+                "helper functions inside a utxo or token",
+                e.span,
+            )),
+            Some(CallTarget::Runtime(_) | CallTarget::Effect(_) | CallTarget::Event(_)) | None => {
+                Err(Unsupported::new("this call", e.span))
+            }
+        }
+    }
+
+    fn if_expr(
+        &mut self,
+        ty: &Ty,
+        branches: &'a [ast::IfBranch],
+        else_block: Option<&'a ast::Block>,
+    ) -> R<Value> {
+        let result = self.regs_for(&layout(self.defs(), ty));
+        let join = self.new_block();
+        for b in branches {
+            let ast::Condition::Expr { expr, .. } = &b.cond else {
+                return Err(Unsupported::new("`is` narrowing", b.span));
+            };
+            let c = self.expr(expr)?;
+            let then = self.new_block();
+            let next = self.new_block();
+            self.terminate(Terminator::Branch {
+                cond: c[0],
+                then,
+                otherwise: next,
+            });
+            self.switch_to(then);
+            let v = self.block(&b.body)?;
+            self.assign_result(&result, &v);
+            self.terminate(Terminator::Jump(join));
+            self.switch_to(next);
+        }
+        if let Some(eb) = else_block {
+            let v = self.block(eb)?;
+            self.assign_result(&result, &v);
+        }
+        self.terminate(Terminator::Jump(join));
+        self.switch_to(join);
+        Ok(result)
+    }
+
+    fn assign_result(&mut self, result: &[Reg], v: &[Reg]) {
+        if self.done {
+            return;
+        }
+        for (d, s) in result.iter().zip(v) {
+            self.push(Inst::Move { dst: *d, src: *s });
+        }
+    }
+
+    fn match_expr(
+        &mut self,
+        e: &'a ast::Expr,
+        ty: &Ty,
+        scrutinee: &'a ast::Expr,
+        arms: &'a [ast::MatchArm],
+    ) -> R<Value> {
+        let sty = self.ty_of(scrutinee);
+        let s = self.expr(scrutinee)?;
+        let result = self.regs_for(&layout(self.defs(), ty));
+        let join = self.new_block();
+        for arm in arms {
+            let body = self.new_block();
+            let next = self.new_block();
+            self.test_pattern(&arm.pattern, &sty, &s, next)?;
+            self.terminate(Terminator::Jump(body));
+            self.switch_to(body);
+            let v = self.block(&arm.body)?;
+            self.assign_result(&result, &v);
+            self.terminate(Terminator::Jump(join));
+            self.switch_to(next);
+        }
+        // The checker proved the match exhaustive: falling through cannot happen.
+        self.trap_here(TrapKind::Unreachable, e.span);
+        self.switch_to(join);
+        Ok(result)
+    }
+
+    /// Emits tests of `value` (of type `ty`) against `p`, jumping to `fail` on a mismatch and
+    /// binding the pattern's variables; on success, execution continues in the current block.
+    fn test_pattern(
+        &mut self,
+        p: &'a ast::Pattern,
+        ty: &Ty,
+        value: &[Reg],
+        fail: BlockId,
+    ) -> R<()> {
+        use ast::PatternKind as P;
+        match &p.kind {
+            P::Wildcard | P::Error => {}
+            P::Path(path)
+                if self
+                    .checked
+                    .tables
+                    .let_locals
+                    .contains_key(&self.key(path.span)) =>
+            {
+                let id = self.checked.tables.let_locals[&self.key(path.span)];
+                let v = self.copy(value);
+                self.locals.insert(id, v);
+            }
+            P::Int { negative, lit } => {
+                let n = lit.value.unwrap_or(0) as i64;
+                let n = if *negative { n.wrapping_neg() } else { n };
+                let k = self.konst(self.f.reg_ty(value[0]), n);
+                let eq = self.bin(BinOp::Eq, value[0], k);
+                self.guard(eq, fail);
+            }
+            P::Bool(b) => {
+                let k = self.konst(ScalarTy::I32, *b as i64);
+                let eq = self.bin(BinOp::Eq, value[0], k);
+                self.guard(eq, fail);
+            }
+            P::Unit => {}
+            P::Tuple(items) => {
+                let Ty::Tuple(tys) = ty else { return Ok(()) };
+                let mut at = 0;
+                for (item, t) in items.iter().zip(tys) {
+                    let n = layout(self.defs(), t).len();
+                    self.test_pattern(item, t, &value[at..at + n], fail)?;
+                    at += n;
+                }
+            }
+            P::Path(path) | P::TupleVariant { path, .. } | P::Struct { path, .. } => {
+                let name = &path.segments.last().expect("paths are never empty").name;
+                if is_sum(self.defs(), ty) {
+                    let vs = variants(self.defs(), ty);
+                    let Some(tag) = vs.iter().position(|(n, _)| n == name) else {
+                        return Ok(());
+                    };
+                    let k = self.konst(ScalarTy::I32, tag as i64);
+                    let eq = self.bin(BinOp::Eq, value[0], k);
+                    self.guard(eq, fail);
+                    let tys = vs[tag].1.clone();
+                    let parts = self.payload(value, &tys);
+                    match &p.kind {
+                        P::TupleVariant { items, .. } => {
+                            for ((item, t), v) in items.iter().zip(&tys).zip(&parts) {
+                                self.test_pattern(item, t, v, fail)?;
+                            }
+                        }
+                        P::Struct { fields, .. } => {
+                            // Named payloads are in field-name order, as in the layout.
+                            let names = self.variant_field_names(ty, name);
+                            for f in fields {
+                                if let Some(i) = names.iter().position(|n| *n == f.name.name) {
+                                    self.field_pattern(f, &tys[i], &parts[i], fail)?;
+                                }
+                            }
+                        }
+                        _ => {}
+                    }
+                } else if let P::Struct { fields, .. } = &p.kind {
+                    for (fname, fty, at) in struct_fields(self.defs(), ty) {
+                        if let Some(f) = fields.iter().find(|f| f.name.name == fname) {
+                            let n = layout(self.defs(), &fty).len();
+                            let part = value[at..at + n].to_vec();
+                            self.field_pattern(f, &fty, &part, fail)?;
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn field_pattern(
+        &mut self,
+        f: &'a ast::FieldPattern,
+        ty: &Ty,
+        value: &[Reg],
+        fail: BlockId,
+    ) -> R<()> {
+        match &f.pattern {
+            Some(sub) => self.test_pattern(sub, ty, value, fail),
+            None => {
+                if let Some(&id) = self.checked.tables.let_locals.get(&self.key(f.name.span)) {
+                    let v = self.copy(value);
+                    self.locals.insert(id, v);
+                }
+                Ok(())
+            }
+        }
+    }
+
+    fn variant_field_names(&self, ty: &Ty, variant: &str) -> Vec<String> {
+        let Ty::Adt(d) = ty else { return vec![] };
+        let starstream_check::DefKind::Enum { variants } = &self.defs()[*d].kind else {
+            return vec![];
+        };
+        match variants
+            .iter()
+            .find(|v| v.name == variant)
+            .map(|v| &v.payload)
+        {
+            Some(starstream_check::ty::PayloadDef::Struct(fs)) => layout::sorted_fields(fs)
+                .into_iter()
+                .map(|f| f.name)
+                .collect(),
+            _ => vec![],
+        }
+    }
+
+    /// Continues in the current block if `ok`, else jumps to `fail`.
+    fn guard(&mut self, ok: Reg, fail: BlockId) {
+        let pass = self.new_block();
+        self.terminate(Terminator::Branch {
+            cond: ok,
+            then: pass,
+            otherwise: fail,
+        });
+        self.switch_to(pass);
+    }
+
+    // ---- Operators ------------------------------------------------------------------------
+
+    fn binary(
+        &mut self,
+        e: &'a ast::Expr,
+        op: BinaryOp,
+        lhs: &'a ast::Expr,
+        rhs: &'a ast::Expr,
+    ) -> R<Value> {
+        use BinaryOp::*;
+        if matches!(op, And | Or) {
+            // Short circuit: the right side runs only when it decides the result.
+            let result = self.reg(ScalarTy::I32);
+            let l = self.expr(lhs)?;
+            self.push(Inst::Move {
+                dst: result,
+                src: l[0],
+            });
+            let rhs_b = self.new_block();
+            let join = self.new_block();
+            let (then, otherwise) = if op == And {
+                (rhs_b, join)
+            } else {
+                (join, rhs_b)
+            };
+            self.terminate(Terminator::Branch {
+                cond: l[0],
+                then,
+                otherwise,
+            });
+            self.switch_to(rhs_b);
+            let r = self.expr(rhs)?;
+            self.assign_result(&[result], &r);
+            self.terminate(Terminator::Jump(join));
+            self.switch_to(join);
+            return Ok(vec![result]);
+        }
+        let lt = self.ty_of(lhs);
+        let l = self.expr(lhs)?;
+        let r = self.expr(rhs)?;
+        match op {
+            Add | Sub | Mul | Div | Rem => {
+                let Ty::Int(it) = lt else {
+                    return Err(Unsupported::new("arithmetic on this type", e.span));
+                };
+                Ok(vec![self.arith(op, it, l[0], r[0], e.span)])
+            }
+            Eq | Ne => {
+                // Multi-scalar values (keys, hashes) are equal when every scalar is.
+                let mut all = self.konst(ScalarTy::I32, 1);
+                for (a, b) in l.iter().zip(&r) {
+                    let eq = self.bin(BinOp::Eq, *a, *b);
+                    all = self.bin(BinOp::And, all, eq);
+                }
+                if op == Ne {
+                    let zero = self.konst(ScalarTy::I32, 0);
+                    all = self.bin(BinOp::Eq, all, zero);
+                }
+                Ok(vec![all])
+            }
+            Lt | Le | Gt | Ge => {
+                let signed = matches!(lt, Ty::Int(i) if i.signed());
+                let bop = match (op, signed) {
+                    (Lt, true) => BinOp::LtS,
+                    (Lt, false) => BinOp::LtU,
+                    (Le, true) => BinOp::LeS,
+                    (Le, false) => BinOp::LeU,
+                    (Gt, true) => BinOp::GtS,
+                    (Gt, false) => BinOp::GtU,
+                    (Ge, true) => BinOp::GeS,
+                    _ => BinOp::GeU,
+                };
+                Ok(vec![self.bin(bop, l[0], r[0])])
+            }
+            And | Or => unreachable!("handled above"),
+        }
+    }
+
+    /// Checked arithmetic of the language: traps on overflow and division by zero; `/` and
+    /// `%` are floored for signed types.
+    fn arith(&mut self, op: BinaryOp, it: IntTy, a: Reg, b: Reg, span: Span) -> Reg {
+        if matches!(op, BinaryOp::Div | BinaryOp::Rem) {
+            let zero = self.konst(int_scalar(it), 0);
+            let nonzero = self.bin(BinOp::Ne, b, zero);
+            self.trap_unless(nonzero, TrapKind::DivisionByZero, span);
+        }
+        if it.bits() < 64 {
+            // Narrow types: compute exactly in 64 bits, then check the range.
+            let ext = if it.signed() {
+                ConvOp::ExtendS
+            } else {
+                ConvOp::ExtendU
+            };
+            let (wa, wb) = (self.conv(ext, a), self.conv(ext, b));
+            let wide = match op {
+                BinaryOp::Div | BinaryOp::Rem if it.signed() => self.floored(op, wa, wb),
+                _ => {
+                    let bop = self.plain_op(op, it.signed());
+                    self.bin(bop, wa, wb)
+                }
+            };
+            let lo = self.konst(ScalarTy::I64, it.min() as i64);
+            let hi = self.konst(ScalarTy::I64, it.max() as i64);
+            let ge = self.bin(BinOp::GeS, wide, lo);
+            let le = self.bin(BinOp::LeS, wide, hi);
+            let ok = self.bin(BinOp::And, ge, le);
+            self.trap_unless(ok, TrapKind::Overflow, span);
+            return self.conv(ConvOp::Wrap, wide);
+        }
+        let signed = it.signed();
+        match op {
+            BinaryOp::Add | BinaryOp::Sub => {
+                let bop = if op == BinaryOp::Add {
+                    BinOp::Add
+                } else {
+                    BinOp::Sub
+                };
+                let r = self.bin(bop, a, b);
+                let ok = if signed {
+                    // Overflow iff the operands' signs make the result's sign impossible.
+                    let (x, y) = if op == BinaryOp::Add {
+                        let ar = self.bin(BinOp::Xor, a, r);
+                        let br = self.bin(BinOp::Xor, b, r);
+                        (ar, br)
+                    } else {
+                        let ab = self.bin(BinOp::Xor, a, b);
+                        let ar = self.bin(BinOp::Xor, a, r);
+                        (ab, ar)
+                    };
+                    let both = self.bin(BinOp::And, x, y);
+                    let zero = self.konst(ScalarTy::I64, 0);
+                    self.bin(BinOp::GeS, both, zero)
+                } else if op == BinaryOp::Add {
+                    self.bin(BinOp::GeU, r, a)
+                } else {
+                    self.bin(BinOp::GeU, a, b)
+                };
+                self.trap_unless(ok, TrapKind::Overflow, span);
+                r
+            }
+            BinaryOp::Mul => {
+                let r = self.bin(BinOp::Mul, a, b);
+                // Overflow iff a != 0 and r / a != b; for signed, a == -1 is checked apart
+                // because MIN / -1 itself overflows.
+                let zero = self.konst(ScalarTy::I64, 0);
+                let a_zero = self.bin(BinOp::Eq, a, zero);
+                let check = self.new_block();
+                let done = self.new_block();
+                self.terminate(Terminator::Branch {
+                    cond: a_zero,
+                    then: done,
+                    otherwise: check,
+                });
+                self.switch_to(check);
+                if signed {
+                    let minus_one = self.konst(ScalarTy::I64, -1);
+                    let a_m1 = self.bin(BinOp::Eq, a, minus_one);
+                    let m1_case = self.new_block();
+                    let general = self.new_block();
+                    self.terminate(Terminator::Branch {
+                        cond: a_m1,
+                        then: m1_case,
+                        otherwise: general,
+                    });
+                    self.switch_to(m1_case);
+                    let min = self.konst(ScalarTy::I64, i64::MIN);
+                    let ok = self.bin(BinOp::Ne, b, min);
+                    self.trap_unless(ok, TrapKind::Overflow, span);
+                    self.terminate(Terminator::Jump(done));
+                    self.switch_to(general);
+                    let q = self.bin(BinOp::DivS, r, a);
+                    let ok = self.bin(BinOp::Eq, q, b);
+                    self.trap_unless(ok, TrapKind::Overflow, span);
+                } else {
+                    let q = self.bin(BinOp::DivU, r, a);
+                    let ok = self.bin(BinOp::Eq, q, b);
+                    self.trap_unless(ok, TrapKind::Overflow, span);
+                }
+                self.terminate(Terminator::Jump(done));
+                self.switch_to(done);
+                r
+            }
+            BinaryOp::Div | BinaryOp::Rem if signed => {
+                let min = self.konst(ScalarTy::I64, i64::MIN);
+                let minus_one = self.konst(ScalarTy::I64, -1);
+                let a_min = self.bin(BinOp::Eq, a, min);
+                let b_m1 = self.bin(BinOp::Eq, b, minus_one);
+                let both = self.bin(BinOp::And, a_min, b_m1);
+                let zero = self.konst(ScalarTy::I32, 0);
+                let ok = self.bin(BinOp::Eq, both, zero);
+                self.trap_unless(ok, TrapKind::Overflow, span);
+                self.floored(op, a, b)
+            }
+            BinaryOp::Div => self.bin(BinOp::DivU, a, b),
+            _ => self.bin(BinOp::RemU, a, b),
+        }
+    }
+
+    fn plain_op(&self, op: BinaryOp, signed: bool) -> BinOp {
+        match (op, signed) {
+            (BinaryOp::Add, _) => BinOp::Add,
+            (BinaryOp::Sub, _) => BinOp::Sub,
+            (BinaryOp::Mul, _) => BinOp::Mul,
+            (BinaryOp::Div, true) => BinOp::DivS,
+            (BinaryOp::Div, false) => BinOp::DivU,
+            (BinaryOp::Rem, true) => BinOp::RemS,
+            _ => BinOp::RemU,
+        }
+    }
+
+    /// Floored signed division or remainder of `i64` registers (the divisor is non-zero and
+    /// the pair is not MIN / -1): the remainder takes the divisor's sign.
+    fn floored(&mut self, op: BinaryOp, a: Reg, b: Reg) -> Reg {
+        let q = self.bin(BinOp::DivS, a, b);
+        let r = self.bin(BinOp::RemS, a, b);
+        let zero = self.konst(ScalarTy::I64, 0);
+        let r_nonzero = self.bin(BinOp::Ne, r, zero);
+        let rb = self.bin(BinOp::Xor, r, b);
+        let signs_differ = self.bin(BinOp::LtS, rb, zero);
+        let adjust = self.bin(BinOp::And, r_nonzero, signs_differ);
+        let one = self.konst(ScalarTy::I64, 1);
+        if op == BinaryOp::Div {
+            let q1 = self.bin(BinOp::Sub, q, one);
+            let dst = self.reg(ScalarTy::I64);
+            self.push(Inst::Select {
+                dst,
+                cond: adjust,
+                if_true: q1,
+                if_false: q,
+            });
+            dst
+        } else {
+            let r1 = self.bin(BinOp::Add, r, b);
+            let dst = self.reg(ScalarTy::I64);
+            self.push(Inst::Select {
+                dst,
+                cond: adjust,
+                if_true: r1,
+                if_false: r,
+            });
+            dst
+        }
+    }
+}
