@@ -14,7 +14,7 @@ pub use layout::layout;
 
 use starstream_check::{Checked, DefKind, Owner};
 use starstream_diagnostics::{Code, Diagnostic, FileId, Span};
-use starstream_ir::{FuncId, Import, Module, ScalarTy};
+use starstream_ir::{FuncId, Module};
 use starstream_modules::Workspace;
 use starstream_syntax::ast::FnKind;
 use std::collections::{BTreeMap, BTreeSet};
@@ -84,12 +84,7 @@ pub fn compile_contract(
     }
     let mut module = Module::default();
     // Traps are reported through the host (the emitter finds this import by name).
-    module.imports.push(Import {
-        module: "starstream".into(),
-        name: "trap".into(),
-        params: vec![ScalarTy::I32, ScalarTy::I32],
-        results: vec![],
-    });
+    module.imports.push(starstream_abi::HostFn::Trap.import());
     // Assign function ids first, so calls can refer to functions lowered later.
     let mut funcs: BTreeMap<usize, FuncId> = BTreeMap::new();
     let bodies: Vec<usize> = checked

@@ -201,8 +201,12 @@ impl<'a> Lowerer<'a> {
         }
         self.f.results = layout(self.defs(), ret);
         let v = self.block(&def.body)?;
-        if !self.done {
+        if v.len() == self.f.results.len() {
             self.terminate(Terminator::Return(v));
+        } else {
+            // Only code after `return` or `fail` can end without a value of the right shape:
+            // the checker typed every reachable path.
+            self.trap_here(TrapKind::Unreachable, def.body.span);
         }
         Ok(self.f)
     }

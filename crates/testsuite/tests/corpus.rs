@@ -8,6 +8,8 @@
 //! - `modules/CASE/case.md`: the directory CASE is checked (module graph and types) as a workspace.
 //! - `check_ok/*.star`: type-checks cleanly; the snapshot holds the typed tree.
 //! - `check_err/*.star`: breaks one rule (first line `// expect: CODE`); only that code.
+//! - `codegen/*.star`: compiles to IR (snapshot) and WebAssembly in the prover's subset; its
+//!   `// run: f(args) = value` / `// run: f(args) traps kind` lines run on wasmi.
 //!
 //! Update snapshots with `INSTA_UPDATE=always cargo test -p starstream-testsuite --test corpus`
 //! and review the diff.
@@ -226,10 +228,154 @@ fn check_err(path: &Utf8Path, text: String) -> datatest_stable::Result<()> {
     Ok(())
 }
 
+/// A `// run: f(args) = value` or `// run: f(args) traps kind` line of a codegen case.
+struct RunLine {
+    func: String,
+    args: Vec<i128>,
+    expect: Result<i128, String>,
+}
+
+fn parse_run_lines(text: &str) -> Result<Vec<RunLine>, String> {
+    let number = |s: &str| -> Result<i128, String> {
+        match s.trim() {
+            "true" => Ok(1),
+            "false" => Ok(0),
+            n => n.parse().map_err(|_| format!("`{n}` is not a number")),
+        }
+    };
+    let mut out = Vec::new();
+    for line in text.lines().filter_map(|l| l.strip_prefix("// run: ")) {
+        let (call, rest) = line.split_once(')').ok_or("a run line needs `f(args)`")?;
+        let (func, args) = call.split_once('(').ok_or("a run line needs `f(args)`")?;
+        let args = args
+            .split(',')
+            .filter(|a| !a.trim().is_empty())
+            .map(number)
+            .collect::<Result<Vec<_>, _>>()?;
+        let rest = rest.trim();
+        let expect = if let Some(v) = rest.strip_prefix("= ") {
+            Ok(number(v)?)
+        } else if let Some(kind) = rest.strip_prefix("traps ") {
+            Err(kind.trim().to_string())
+        } else {
+            return Err(format!("`{rest}`: expected `= value` or `traps kind`"));
+        };
+        out.push(RunLine {
+            func: func.trim().to_string(),
+            args,
+            expect,
+        });
+    }
+    Ok(out)
+}
+
+/// Each `codegen/*.star` contract is compiled to IR (snapshot), emitted as WebAssembly inside
+/// the prover's subset, and its `// run:` lines are executed on wasmi.
+fn codegen(path: &Utf8Path, text: String) -> datatest_stable::Result<()> {
+    let name = corpus_name(path);
+    let (ws, checked) = check_file(path);
+    if ws.has_errors() || checked.has_errors() {
+        return Err(format!(
+            "the case must check cleanly:\n{}",
+            render_all(&ws, &checked, &name, path)
+        )
+        .into());
+    }
+    let ir = starstream_codegen::compile_contract(&ws, &checked, ws.modules[0].file)
+        .map_err(|d| render_human(&ws.sources, &d).replace(path.as_str(), &name))?;
+    let bytes = starstream_wasm::emit(&ir).map_err(|e| e.to_string())?;
+    starstream_wasm::check_subset(&bytes).map_err(|e| e.to_string())?;
+    let runs = parse_run_lines(&text)?;
+    if runs.is_empty() {
+        return Err("a codegen case needs `// run:` lines".into());
+    }
+    let engine = wasmi::Engine::default();
+    let module = wasmi::Module::new(&engine, &bytes)?;
+    let mut results = String::new();
+    for run in &runs {
+        // A fresh instance per run: runs are independent.
+        let mut store = wasmi::Store::new(&engine, Vec::<i32>::new());
+        let mut linker = wasmi::Linker::<Vec<i32>>::new(&engine);
+        linker.func_wrap(
+            "starstream",
+            "trap",
+            |mut caller: wasmi::Caller<'_, Vec<i32>>,
+             kind: i32,
+             _site: i32|
+             -> Result<(), wasmi::Error> {
+                caller.data_mut().push(kind);
+                Err(wasmi::Error::new("trap"))
+            },
+        )?;
+        let instance = linker.instantiate_and_start(&mut store, &module)?;
+        let func = instance
+            .get_func(&store, &run.func)
+            .ok_or_else(|| format!("no exported function `{}`", run.func))?;
+        let ty = func.ty(&store);
+        let args: Vec<wasmi::Val> = ty
+            .params()
+            .iter()
+            .zip(&run.args)
+            .map(|(t, a)| match t {
+                wasmi::ValType::I32 => wasmi::Val::I32(*a as i32),
+                _ => wasmi::Val::I64(*a as i64),
+            })
+            .collect();
+        let mut out: Vec<wasmi::Val> = ty
+            .results()
+            .iter()
+            .map(|t| wasmi::Val::default_for_ty(*t))
+            .collect();
+        let outcome = func.call(&mut store, &args, &mut out);
+        let got = match (&outcome, store.data().first()) {
+            (Err(_), Some(kind)) => Err(starstream_wasm::trap_kind_from_code(*kind)
+                .map(|k| k.name().to_string())
+                .unwrap_or_else(|| format!("code {kind}"))),
+            (Err(e), None) => {
+                return Err(format!("{}: the call failed without a trap: {e}", run.func).into())
+            }
+            (Ok(()), _) => Ok(match out.first() {
+                Some(wasmi::Val::I32(v)) => *v as i128,
+                Some(wasmi::Val::I64(v)) => *v as i128,
+                _ => 0,
+            }),
+        };
+        // Compare bit patterns: a u64 result comes back as a negative i64.
+        let matches = match (&run.expect, &got) {
+            (Ok(want), Ok(have)) => {
+                let width_bits = |v: i128| match out.first() {
+                    Some(wasmi::Val::I32(_)) => (v as i32) as i128,
+                    _ => (v as i64) as i128,
+                };
+                width_bits(*want) == width_bits(*have)
+            }
+            (Err(a), Err(b)) => a == b,
+            _ => false,
+        };
+        if !matches {
+            return Err(format!(
+                "{}({:?}): expected {:?}, got {:?}",
+                run.func, run.args, run.expect, got
+            )
+            .into());
+        }
+        results.push_str(&format!("{}({:?}) -> {:?}\n", run.func, run.args, got));
+    }
+    snapshot(
+        path,
+        format!(
+            "=== source ===\n{text}\n=== runs ===\n{results}\n=== ir ===\n{}",
+            ir.to_text()
+        ),
+    );
+    Ok(())
+}
+
 datatest_stable::harness! {
     { test = parse_ok, root = "../../tests/parse_ok", pattern = r"\.star$" },
     { test = parse_err, root = "../../tests/parse_err", pattern = r"\.star$" },
     { test = modules, root = "../../tests/modules", pattern = r"case\.md$" },
     { test = check_ok, root = "../../tests/check_ok", pattern = r"\.star$" },
     { test = check_err, root = "../../tests/check_err", pattern = r"\.star$" },
+    { test = codegen, root = "../../tests/codegen", pattern = r"\.star$" },
 }
