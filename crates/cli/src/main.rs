@@ -1,4 +1,4 @@
-//! The `starstream` command-line tool: `check`, `fmt` and `explain`.
+//! The `starstream` command-line tool: `check`, `build`, `fmt` and `explain`.
 
 use clap::{Parser, Subcommand, ValueEnum};
 use starstream_diagnostics::{
@@ -30,6 +30,20 @@ enum Command {
         #[arg(short = 'D', value_name = "LINT", value_parser = ["warnings"])]
         deny: Vec<String>,
         /// How to print diagnostics: for people, or one JSON object per line for tools.
+        #[arg(long, value_enum, default_value_t = MessageFormat::Human)]
+        message_format: MessageFormat,
+    },
+    /// Compile contracts to WebAssembly: `NAME.wasm` and `NAME.json` per contract file.
+    Build {
+        /// `.star` files or directories (searched recursively).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Where to write the artifacts.
+        #[arg(short = 'o', long = "out", default_value = "target/starstream")]
+        out: PathBuf,
+        /// Print each artifact's size and program hash.
+        #[arg(short = 'v', long)]
+        verbose: bool,
         #[arg(long, value_enum, default_value_t = MessageFormat::Human)]
         message_format: MessageFormat,
     },
@@ -89,6 +103,12 @@ fn run(cli: Cli) -> ExitCode {
             message_format,
         } => fmt(&paths, check, message_format),
         Command::Explain { code } => explain(&code),
+        Command::Build {
+            paths,
+            out,
+            verbose,
+            message_format,
+        } => build(&paths, &out, verbose, message_format),
     }
 }
 
@@ -145,6 +165,73 @@ fn plural(n: usize) -> &'static str {
     }
 }
 
+fn build(paths: &[PathBuf], out: &Path, verbose: bool, format: MessageFormat) -> ExitCode {
+    let mut ws = starstream_modules::load(paths);
+    let checked = starstream_check::check(&ws);
+    ws.diagnostics.extend(checked.diagnostics.iter().cloned());
+    if ws.has_errors() {
+        report(&ws.sources, &ws.diagnostics, format);
+        return ExitCode::FAILURE;
+    }
+    let contracts: Vec<_> = ws
+        .modules
+        .iter()
+        .filter(|m| m.is_contract && m.requested)
+        .map(|m| m.file)
+        .collect();
+    let mut diagnostics = ws.diagnostics.clone();
+    let mut built = Vec::new();
+    for file in &contracts {
+        match starstream_codegen::build_contract(&ws, &checked, *file) {
+            Ok(b) => built.push(b),
+            Err(ds) => diagnostics.extend(ds),
+        }
+    }
+    if contracts.is_empty() {
+        diagnostics.push(Diagnostic::new(
+            Code::NO_SOURCE_FILES,
+            "no contract to build: no file given declares `contract;`".to_string(),
+        ));
+    }
+    report(&ws.sources, &diagnostics, format);
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        // Nothing is written unless every contract builds.
+        return ExitCode::FAILURE;
+    }
+    if let Err(e) = std::fs::create_dir_all(out) {
+        eprintln!("error: cannot create `{}`: {e}", out.display());
+        return ExitCode::FAILURE;
+    }
+    for b in &built {
+        let json = serde_json::to_string_pretty(&b.metadata).expect("metadata serializes") + "\n";
+        let wasm_path = out.join(format!("{}.wasm", b.name));
+        let json_path = out.join(format!("{}.json", b.name));
+        let written = write_atomically(&wasm_path, &b.wasm)
+            .and_then(|()| write_atomically(&json_path, json.as_bytes()));
+        if let Err(e) = written {
+            eprintln!("error: cannot write the artifacts of `{}`: {e}", b.name);
+            return ExitCode::FAILURE;
+        }
+        if verbose {
+            eprintln!(
+                "built {} ({} bytes of wasm, program hash {})",
+                wasm_path.display(),
+                b.wasm.len(),
+                b.metadata.program_hash
+            );
+        }
+    }
+    if matches!(format, MessageFormat::Human) {
+        eprintln!(
+            "built {} contract{} into {}",
+            built.len(),
+            plural(built.len()),
+            out.display()
+        );
+    }
+    ExitCode::SUCCESS
+}
+
 fn fmt(paths: &[PathBuf], check_only: bool, format: MessageFormat) -> ExitCode {
     let (files, mut diagnostics) = starstream_modules::discover(paths);
     let mut sources = SourceMap::new();
@@ -163,7 +250,7 @@ fn fmt(paths: &[PathBuf], check_only: bool, format: MessageFormat) -> ExitCode {
             Ok(formatted) if formatted == *original => {}
             Ok(formatted) => {
                 if !check_only {
-                    if let Err(e) = write_atomically(path, &formatted) {
+                    if let Err(e) = write_atomically(path, formatted.as_bytes()) {
                         diagnostics.push(Diagnostic::new(
                             Code::UNREADABLE_FILE,
                             format!("cannot write `{}`: {e}", path.display()),
@@ -192,7 +279,7 @@ fn fmt(paths: &[PathBuf], check_only: bool, format: MessageFormat) -> ExitCode {
 }
 
 /// Writes through a temporary file and a rename, so a crash never leaves half a file.
-fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
+fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -201,10 +288,10 @@ fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
         .file_name()
         .and_then(|n| n.to_str())
         .unwrap_or("source");
-    let tmp = dir.join(format!(".{name}.starstream-fmt.tmp"));
+    let tmp = dir.join(format!(".{name}.starstream.tmp"));
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(text.as_bytes())?;
+        f.write_all(bytes)?;
         f.sync_all()?;
         if let Ok(meta) = std::fs::metadata(path) {
             std::fs::set_permissions(&tmp, meta.permissions())?;

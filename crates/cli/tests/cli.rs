@@ -292,3 +292,63 @@ fn d() -> u8 {
         .collect();
     assert_eq!(codes, vec!["E0300", "E0200", "E0303", "E0301"]);
 }
+
+#[test]
+fn build_writes_a_wasm_module_and_its_metadata() {
+    let dir = temp();
+    std::fs::write(
+        dir.path().join("calc.star"),
+        "contract;\n\nscript fn add(pub a: u64, pub b: u64) -> u64 {\n    a + b\n}\n",
+    )
+    .unwrap();
+    let o = starstream(&["build", "calc.star", "-o", "out", "-v"], dir.path());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let wasm = std::fs::read(dir.path().join("out/calc.wasm")).unwrap();
+    let meta: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("out/calc.json")).unwrap()).unwrap();
+    assert_eq!(meta["version"], 1);
+    assert_eq!(meta["wasm_bytes"], wasm.len());
+    assert_eq!(meta["exports"][0]["name"], "add");
+    assert_eq!(meta["exports"][0]["kind"], "script");
+    assert_eq!(meta["exports"][0]["params"][0]["type"], "u64");
+    let hash = meta["program_hash"].as_str().unwrap();
+    assert_eq!(hash.len(), 64);
+    assert!(stderr(&o).contains(hash));
+    assert_eq!(meta["source_map"][0]["function"], "add");
+    assert_eq!(meta["source_map"][0]["line"], 4);
+    assert!(starstream_wasm::check_subset(&wasm).is_ok());
+    let again = starstream(&["build", "calc.star", "-o", "out2"], dir.path());
+    assert_eq!(again.status.code(), Some(0));
+    assert_eq!(
+        std::fs::read(dir.path().join("out2/calc.wasm")).unwrap(),
+        wasm,
+        "builds are deterministic"
+    );
+}
+
+#[test]
+fn build_refuses_what_it_cannot_compile_and_writes_nothing() {
+    let dir = temp();
+    let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+    let out = dir.path().join("out");
+    let o = starstream(
+        &[
+            "build",
+            examples.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    assert_fails_with(&o, "E0800");
+    assert!(
+        !out.exists(),
+        "nothing is written when a contract cannot be built"
+    );
+    std::fs::write(
+        dir.path().join("bad.star"),
+        "contract;\n\nfn f() -> bool {\n    1\n}\n",
+    )
+    .unwrap();
+    assert_fails_with(&starstream(&["build", "bad.star"], dir.path()), "E0300");
+}

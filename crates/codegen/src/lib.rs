@@ -7,6 +7,7 @@
 //! `let`, assignment, calls, `assert` and `fail`. UTXOs (the coroutine transform), effects,
 //! events, tokens and runtime calls are reported as E0800 (not compiled yet), never skipped.
 
+pub mod artifact;
 mod layout;
 mod lower;
 
@@ -131,6 +132,40 @@ pub fn compile_contract(
     } else {
         Err(errors)
     }
+}
+
+/// A built contract: its module bytes and metadata.
+pub struct Built {
+    pub name: String,
+    pub wasm: Vec<u8>,
+    pub metadata: artifact::Metadata,
+}
+
+/// Compiles, emits and describes the contract whose entry file is `entry`.
+pub fn build_contract(
+    ws: &Workspace,
+    checked: &Checked,
+    entry: FileId,
+) -> Result<Built, Vec<Diagnostic>> {
+    let module = compile_contract(ws, checked, entry)?;
+    let wasm = starstream_wasm::emit(&module).map_err(|e| {
+        vec![Diagnostic::new(
+            Code::NOT_YET_COMPILED,
+            format!("internal error while emitting WebAssembly: {e}"),
+        )]
+    })?;
+    let name = ws
+        .module(entry)
+        .and_then(|m| m.path.file_stem())
+        .and_then(|s| s.to_str())
+        .unwrap_or("contract")
+        .to_string();
+    let metadata = artifact::metadata(checked, &ws.sources, entry, &name, &module, &wasm);
+    Ok(Built {
+        name,
+        wasm,
+        metadata,
+    })
 }
 
 fn find_fn(ws: &Workspace, file: FileId, name: Span) -> Option<&starstream_syntax::ast::FnDef> {

@@ -361,10 +361,16 @@ fn codegen(path: &Utf8Path, text: String) -> datatest_stable::Result<()> {
         }
         results.push_str(&format!("{}({:?}) -> {:?}\n", run.func, run.args, got));
     }
+    let built = starstream_codegen::build_contract(&ws, &checked, ws.modules[0].file)
+        .map_err(|d| render_human(&ws.sources, &d))?;
+    if built.wasm != bytes {
+        return Err("building twice gave different bytes".into());
+    }
+    let metadata = serde_json::to_string_pretty(&built.metadata)?.replace(path.as_str(), &name);
     snapshot(
         path,
         format!(
-            "=== source ===\n{text}\n=== runs ===\n{results}\n=== ir ===\n{}",
+            "=== source ===\n{text}\n=== runs ===\n{results}\n=== metadata ===\n{metadata}\n=== ir ===\n{}",
             ir.to_text()
         ),
     );
