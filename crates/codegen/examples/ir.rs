@@ -5,7 +5,7 @@ fn main() {
     let checked = starstream_check::check(&ws);
     let file = ws.modules[0].file;
     match starstream_codegen::compile_contract(&ws, &checked, file) {
-        Ok(m) => print!("{}", m.to_text()),
+        Ok(c) => print!("{}", c.module.to_text()),
         Err(d) => eprint!("{}", starstream_diagnostics::render_human(&ws.sources, &d)),
     }
 }

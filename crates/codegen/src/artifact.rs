@@ -4,11 +4,11 @@
 //! source locations.
 
 use crate::layout;
+use crate::{Compiled, FrameLayout};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use starstream_check::{Checked, Owner};
 use starstream_diagnostics::{FileId, SourceMap};
-use starstream_ir::Module;
 use starstream_syntax::ast::FnKind;
 
 /// The metadata format's version; bumped on every incompatible change.
@@ -26,7 +26,19 @@ pub struct Metadata {
     pub wasm_bytes: usize,
     pub exports: Vec<ExportMeta>,
     pub imports: Vec<ImportMeta>,
+    /// Every event, by the id `emit` passes to the host.
+    pub events: Vec<EventMeta>,
+    /// Each UTXO type's frame layout and exports (`NAME.main_fn`, `NAME.method`).
+    pub utxos: Vec<FrameLayout>,
     pub source_map: Vec<TrapSiteMeta>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct EventMeta {
+    pub id: usize,
+    pub abi: String,
+    pub name: String,
+    pub params: Vec<ValueMeta>,
 }
 
 #[derive(Debug, Serialize)]
@@ -78,9 +90,10 @@ pub fn metadata(
     sources: &SourceMap,
     entry: FileId,
     name: &str,
-    module: &Module,
+    compiled: &Compiled,
     wasm: &[u8],
 ) -> Metadata {
+    let module = &compiled.module;
     let value = |name: Option<&str>, ty: &starstream_check::Ty| ValueMeta {
         name: name.map(str::to_string),
         ty: checked.show(ty),
@@ -109,7 +122,13 @@ pub fn metadata(
         .collect();
     let mut source_map = Vec::new();
     for f in &module.functions {
-        for (site, span) in f.trap_sites.iter().enumerate() {
+        // Site 0 of every function stands for code known to be unreachable: no location.
+        for (site, span) in f
+            .trap_sites
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.end > s.start)
+        {
             let (file, at) = match sources.get(FileId(span.file)) {
                 Some(s) => (s.name.clone(), s.line_col(span.start)),
                 None => continue,
@@ -145,6 +164,22 @@ pub fn metadata(
                 name: i.name.clone(),
             })
             .collect(),
+        events: checked
+            .events
+            .iter()
+            .enumerate()
+            .map(|(id, e)| EventMeta {
+                id,
+                abi: checked.defs[e.abi].name.clone(),
+                name: e.name.clone(),
+                params: e
+                    .params
+                    .iter()
+                    .map(|p| value(Some(&p.name), &p.ty))
+                    .collect(),
+            })
+            .collect(),
+        utxos: compiled.frames.clone(),
         source_map,
     }
 }

@@ -1,22 +1,34 @@
-//! Code generation, first stage: a checked contract to the IR (`starstream-ir`).
+//! Code generation: a checked contract to the IR (`starstream-ir`), then to a WebAssembly
+//! artifact (`build_contract`: module bytes plus metadata).
 //!
 //! One IR module per contract: the functions and scripts of the contract's entry file are
-//! exported by name; functions of the helper files it imports are included unexported.
-//! What this version compiles: integers of every width with overflow and division checks,
-//! `bool`, tuples, structs, enums, `Option`, `Result`, `match`, `if`, `while`, `return`,
-//! `let`, assignment, calls, `assert` and `fail`. UTXOs (the coroutine transform), effects,
-//! events, tokens and runtime calls are reported as E0800 (not compiled yet), never skipped.
+//! exported by name; functions of the helper files it imports are included unexported. Each
+//! `utxo` gets its storage as module globals and its `main` as a coroutine (see
+//! `lower::Lowerer::coroutine`): `NAME.main_fn(args)` creates it, `NAME.method(args)` calls a
+//! method, and a method's `resume;` runs `main` on from its `yield` in the same activation.
+//! The frame is slot 0 (the resume point), the storage, then the live locals of the current
+//! `yield`, exchanged with the host through `frame_load`/`frame_store`.
+//!
+//! Compiled: integers of every width with overflow and division checks, `bool`, tuples,
+//! structs, enums, `Option`, `Result`, `match`, `if`, `while`, `return`, `let`, assignment,
+//! calls, `assert`, `fail`, `emit`, UTXO storage, `yield` and `resume;`. Not yet (reported as
+//! E0800, never skipped): scripts creating or calling UTXOs, effects, tokens, `is`, helper
+//! functions inside a utxo, and runtime calls.
 
 pub mod artifact;
 mod layout;
+mod liveness;
 mod lower;
 
 pub use layout::layout;
 
+use serde::Serialize;
+use starstream_abi::HostFn;
 use starstream_check::{Checked, DefKind, Owner};
 use starstream_diagnostics::{Code, Diagnostic, FileId, Span};
-use starstream_ir::{FuncId, Module};
+use starstream_ir::{FuncId, Global, GlobalId, ImportId, Inst, Module, Reg, ScalarTy, Terminator};
 use starstream_modules::Workspace;
+use starstream_syntax::ast;
 use starstream_syntax::ast::FnKind;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -63,32 +75,91 @@ fn contract_files(ws: &Workspace, entry: FileId) -> BTreeSet<FileId> {
     seen
 }
 
+/// The imports every contract module declares, in this order (unused ones are harmless, and
+/// a fixed order keeps import indices stable).
+const IMPORTS: [HostFn; 6] = [
+    HostFn::Trap,
+    HostFn::FrameLoad,
+    HostFn::FrameStore,
+    HostFn::Yield,
+    HostFn::Stage,
+    HostFn::Emit,
+];
+
+pub(crate) fn import_id(f: HostFn) -> ImportId {
+    let i = IMPORTS
+        .iter()
+        .position(|g| *g == f)
+        .expect("the lowering only calls imports in IMPORTS");
+    ImportId(i as u32)
+}
+
+/// A UTXO type's frame: slot 0 is the resume point, then the storage, then live locals.
+#[derive(Clone, Debug, Serialize)]
+pub struct FrameLayout {
+    pub utxo: String,
+    pub storage: Vec<FrameSlots>,
+    pub live_base: u32,
+    /// Live locals saved at a `yield` share these slots; this is the most any `yield` saves.
+    pub live_slots: u32,
+    pub yield_points: u32,
+    /// Frame size in `i64` slots.
+    pub size: u32,
+}
+
+/// Where one storage variable lives in the frame.
+#[derive(Clone, Debug, Serialize)]
+pub struct FrameSlots {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub ty: String,
+    pub first_slot: u32,
+    pub scalars: Vec<&'static str>,
+}
+
+/// A contract lowered to IR, with the frame layout of each of its UTXO types.
+pub struct Compiled {
+    pub module: Module,
+    pub frames: Vec<FrameLayout>,
+}
+
 /// Lowers the contract whose entry file is `entry` to IR. The workspace must have checked
 /// without errors.
 pub fn compile_contract(
     ws: &Workspace,
     checked: &Checked,
     entry: FileId,
-) -> Result<Module, Vec<Diagnostic>> {
+) -> Result<Compiled, Vec<Diagnostic>> {
     let files = contract_files(ws, entry);
     let mut errors = Vec::new();
-    // UTXOs and tokens are not compiled yet: say so rather than leave them out.
     for def in &checked.defs {
-        if files.contains(&def.file) && matches!(def.kind, DefKind::Utxo(_) | DefKind::Token(_)) {
-            let what = if matches!(def.kind, DefKind::Utxo(_)) {
-                "a `utxo` (the coroutine transform)"
-            } else {
-                "a `token`"
-            };
-            errors.push(Unsupported::new(what, def.span).diagnostic(def.file));
+        if !files.contains(&def.file) {
+            continue;
+        }
+        match &def.kind {
+            DefKind::Token(_) => {
+                errors.push(Unsupported::new("a `token`", def.span).diagnostic(def.file))
+            }
+            DefKind::Utxo(info) if !info.helpers.is_empty() => errors.push(
+                Unsupported::new("helper functions inside a `utxo`", info.helpers[0].span)
+                    .diagnostic(def.file),
+            ),
+            _ => {}
         }
     }
-    let mut module = Module::default();
-    // Traps are reported through the host (the emitter finds this import by name).
-    module.imports.push(starstream_abi::HostFn::Trap.import());
-    // Assign function ids first, so calls can refer to functions lowered later.
+    let mut module = Module {
+        imports: IMPORTS.iter().map(|f| f.import()).collect(),
+        ..Module::default()
+    };
+    // Function ids first, so calls can refer to functions lowered later: top-level functions,
+    // then per UTXO type its `main` body, its `new` export and its methods.
     let mut funcs: BTreeMap<usize, FuncId> = BTreeMap::new();
-    let bodies: Vec<usize> = checked
+    let mut next = 0u32;
+    let mut fresh = || {
+        next += 1;
+        FuncId(next - 1)
+    };
+    let top: Vec<usize> = checked
         .bodies
         .iter()
         .enumerate()
@@ -99,15 +170,54 @@ pub fn compile_contract(
         })
         .map(|(i, _)| i)
         .collect();
-    for (n, &b) in bodies.iter().enumerate() {
-        funcs.insert(b, FuncId(n as u32));
+    for &b in &top {
+        funcs.insert(b, fresh());
     }
-    for &b in &bodies {
-        let body = &checked.bodies[b];
-        let Some(def) = find_fn(ws, body.file, body.sig.span) else {
+    struct UtxoPlan {
+        def: usize,
+        main: Option<usize>,
+        main_func: FuncId,
+        new_func: FuncId,
+        methods: Vec<usize>,
+    }
+    let mut plans = Vec::new();
+    for (d, def) in checked.defs.iter().enumerate() {
+        if !files.contains(&def.file) || !matches!(def.kind, DefKind::Utxo(_)) {
             continue;
+        }
+        let in_utxo = |kind_main: bool| -> Vec<usize> {
+            checked
+                .bodies
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| {
+                    b.owner == Owner::Utxo(d) && (b.sig.kind == FnKind::Main) == kind_main
+                })
+                .map(|(i, _)| i)
+                .collect()
         };
-        let export = (body.file == entry).then(|| body.sig.name.clone());
+        let main = in_utxo(true).first().copied();
+        let main_func = fresh();
+        let new_func = fresh();
+        let methods = in_utxo(false);
+        for &m in &methods {
+            funcs.insert(m, fresh());
+        }
+        if let Some(m) = main {
+            funcs.insert(m, main_func);
+        }
+        plans.push(UtxoPlan {
+            def: d,
+            main,
+            main_func,
+            new_func,
+            methods,
+        });
+    }
+    let mut functions: BTreeMap<FuncId, starstream_ir::Function> = BTreeMap::new();
+    let lower_body = |b: usize, export: Option<String>, cx: Option<(&lower::UtxoCx, bool)>| {
+        let body = &checked.bodies[b];
+        let def = find_body_fn(ws, body.file, body.sig.span)?;
         let params: Vec<_> = def
             .params
             .iter()
@@ -121,16 +231,174 @@ pub fn compile_contract(
                     .map(|id| (*id, sig.ty.clone()))
             })
             .collect();
-        let lowerer = lower::Lowerer::new(checked, body.file, &funcs, &body.sig.name, export);
-        match lowerer.function(def, &params, &body.sig.ret) {
-            Ok(f) => module.functions.push(f),
-            Err(u) => errors.push(u.diagnostic(body.file)),
+        let mut lowerer = lower::Lowerer::new(checked, body.file, &funcs, &body.sig.name, export);
+        if let Some((cx, is_main)) = cx {
+            lowerer = lowerer.in_utxo(cx, is_main);
+        }
+        Some(
+            lowerer
+                .function(def, &params, &body.sig.ret)
+                .map_err(|u| u.diagnostic(body.file)),
+        )
+    };
+    for &b in &top {
+        let body = &checked.bodies[b];
+        let export = (body.file == entry).then(|| body.sig.name.clone());
+        match lower_body(b, export, None) {
+            Some(Ok((f, _))) => {
+                functions.insert(funcs[&b], f);
+            }
+            Some(Err(d)) => errors.push(d),
+            None => {}
         }
     }
-    if errors.is_empty() {
-        Ok(module)
-    } else {
-        Err(errors)
+    let mut frames = Vec::new();
+    for plan in &plans {
+        let def = &checked.defs[plan.def];
+        let DefKind::Utxo(info) = &def.kind else {
+            continue;
+        };
+        // Storage: one global per scalar; frame slots after the resume point.
+        let mut storage = Vec::new();
+        let mut slots_meta = Vec::new();
+        let mut slot = 1u32;
+        for s in &info.storage {
+            let scalars = layout(&checked.defs, &s.ty);
+            let mut globals = Vec::new();
+            for (i, t) in scalars.iter().enumerate() {
+                module.globals.push(Global {
+                    name: format!("{}.{}#{i}", def.name, s.name),
+                    ty: *t,
+                });
+                globals.push(GlobalId(module.globals.len() as u32 - 1));
+            }
+            slots_meta.push(FrameSlots {
+                name: s.name.clone(),
+                ty: checked.show(&s.ty),
+                first_slot: slot,
+                scalars: scalars.iter().map(|t| t.name()).collect(),
+            });
+            storage.push((s.name.clone(), globals, slot));
+            slot += scalars.len() as u32;
+        }
+        let Some(main) = plan.main else { continue };
+        let main_sig = &checked.bodies[main].sig;
+        let main_params: Vec<ScalarTy> = main_sig
+            .params
+            .iter()
+            .flat_map(|p| layout(&checked.defs, &p.ty))
+            .collect();
+        let cx = lower::UtxoCx {
+            storage,
+            live_base: slot,
+            main: plan.main_func,
+            main_params: main_params.clone(),
+            global_tys: module.globals.iter().map(|g| g.ty).collect(),
+        };
+        let mut info_co = lower::CoroutineInfo::default();
+        match lower_body(main, None, Some((&cx, true))) {
+            Some(Ok((mut f, co))) => {
+                f.name = format!("{}.main", def.name);
+                info_co = co;
+                functions.insert(plan.main_func, f);
+            }
+            Some(Err(d)) => errors.push(d),
+            None => {}
+        }
+        // `NAME.new(args)`: creates the UTXO by running `main` from its start.
+        let mut regs = main_params.clone();
+        regs.push(ScalarTy::I32);
+        let params: Vec<Reg> = (0..main_params.len() as u32).map(Reg).collect();
+        let flag = Reg(main_params.len() as u32);
+        let mut args = params.clone();
+        args.push(flag);
+        functions.insert(
+            plan.new_func,
+            starstream_ir::Function {
+                export: Some(format!("{}.{}", def.name, main_sig.name)),
+                name: format!("{}.{}", def.name, main_sig.name),
+                params,
+                results: Vec::new(),
+                regs,
+                blocks: vec![starstream_ir::Block {
+                    insts: vec![
+                        Inst::Const {
+                            dst: flag,
+                            value: 0,
+                        },
+                        Inst::Call {
+                            dsts: Vec::new(),
+                            func: plan.main_func,
+                            args,
+                        },
+                    ],
+                    term: Terminator::Return(Vec::new()),
+                }],
+                trap_sites: Vec::new(),
+            },
+        );
+        for &m in &plan.methods {
+            let name = format!("{}.{}", def.name, checked.bodies[m].sig.name);
+            match lower_body(m, Some(name.clone()), Some((&cx, false))) {
+                Some(Ok((mut f, _))) => {
+                    f.name = name;
+                    functions.insert(funcs[&m], f);
+                }
+                Some(Err(d)) => errors.push(d),
+                None => {}
+            }
+        }
+        frames.push(FrameLayout {
+            utxo: def.name.clone(),
+            storage: slots_meta,
+            live_base: slot,
+            live_slots: info_co.live_slots,
+            yield_points: info_co.yield_points,
+            size: slot + info_co.live_slots,
+        });
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    module.functions = functions.into_values().collect();
+    prune_imports(&mut module);
+    Ok(Compiled { module, frames })
+}
+
+/// Keeps only the imports the module calls (the trap import when anything can trap), so a
+/// program asks the host for exactly what it uses; renumbers the calls to match.
+fn prune_imports(module: &mut Module) {
+    let trap = import_id(HostFn::Trap);
+    let mut used = std::collections::BTreeSet::new();
+    for f in &module.functions {
+        for b in &f.blocks {
+            for inst in &b.insts {
+                if let Inst::CallHost { import, .. } = inst {
+                    used.insert(*import);
+                }
+            }
+            if matches!(b.term, Terminator::Trap { .. }) {
+                used.insert(trap);
+            }
+        }
+    }
+    let new_index: BTreeMap<ImportId, ImportId> = used
+        .iter()
+        .enumerate()
+        .map(|(i, old)| (*old, ImportId(i as u32)))
+        .collect();
+    module.imports = used
+        .iter()
+        .map(|i| module.imports[i.0 as usize].clone())
+        .collect();
+    for f in &mut module.functions {
+        for b in &mut f.blocks {
+            for inst in &mut b.insts {
+                if let Inst::CallHost { import, .. } = inst {
+                    *import = new_index[import];
+                }
+            }
+        }
     }
 }
 
@@ -147,8 +415,9 @@ pub fn build_contract(
     checked: &Checked,
     entry: FileId,
 ) -> Result<Built, Vec<Diagnostic>> {
-    let module = compile_contract(ws, checked, entry)?;
-    let wasm = starstream_wasm::emit(&module).map_err(|e| {
+    let compiled = compile_contract(ws, checked, entry)?;
+    let module = &compiled.module;
+    let wasm = starstream_wasm::emit(module).map_err(|e| {
         vec![Diagnostic::new(
             Code::NOT_YET_COMPILED,
             format!("internal error while emitting WebAssembly: {e}"),
@@ -160,7 +429,7 @@ pub fn build_contract(
         .and_then(|s| s.to_str())
         .unwrap_or("contract")
         .to_string();
-    let metadata = artifact::metadata(checked, &ws.sources, entry, &name, &module, &wasm);
+    let metadata = artifact::metadata(checked, &ws.sources, entry, &name, &compiled, &wasm);
     Ok(Built {
         name,
         wasm,
@@ -168,14 +437,28 @@ pub fn build_contract(
     })
 }
 
-fn find_fn(ws: &Workspace, file: FileId, name: Span) -> Option<&starstream_syntax::ast::FnDef> {
+/// The syntax of the function named at `name`: top level, or inside a utxo or token.
+fn find_body_fn(ws: &Workspace, file: FileId, name: Span) -> Option<&ast::FnDef> {
     let m = ws.module(file)?;
-    m.parse
-        .program
-        .items
-        .iter()
-        .find_map(|item| match &item.kind {
-            starstream_syntax::ast::ItemKind::Fn(f) if f.name.span == name => Some(f),
-            _ => None,
-        })
+    for item in &m.parse.program.items {
+        match &item.kind {
+            ast::ItemKind::Fn(f) if f.name.span == name => return Some(f),
+            ast::ItemKind::Utxo(ast::UtxoDef { parts, .. })
+            | ast::ItemKind::Token(ast::TokenDef { parts, .. }) => {
+                for part in parts {
+                    match part {
+                        ast::ContractPart::Fn(f) if f.name.span == name => return Some(f),
+                        ast::ContractPart::Impl(i) => {
+                            if let Some(f) = i.fns.iter().find(|f| f.name.span == name) {
+                                return Some(f);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }

@@ -6,19 +6,41 @@
 //! against the scrutinee's registers, and the first that matches binds its variables.
 
 use crate::layout::{self, int_scalar, is_sum, layout, payload_slots, struct_fields, variants};
-use crate::Unsupported;
+use crate::{import_id, Unsupported};
+use starstream_abi::HostFn;
 use starstream_check::ty::IntTy;
 use starstream_check::{CallTarget, Checked, Key, LocalId, Ty};
 use starstream_diagnostics::{FileId, Span};
 use starstream_ir::{
-    BinOp, Block, BlockId, ConvOp, FuncId, Function, Inst, Reg, ScalarTy, SourceSpan, Terminator,
-    TrapKind,
+    BinOp, Block, BlockId, ConvOp, FuncId, Function, GlobalId, Inst, Reg, ScalarTy, SourceSpan,
+    Terminator, TrapKind,
 };
 use starstream_syntax::ast::{self, BinaryOp, ExprKind, StmtKind, UnaryOp};
 use std::collections::BTreeMap;
 
 /// A value: its registers, in the layout of its type.
 pub type Value = Vec<Reg>;
+
+/// What a body of a `utxo` needs to know about its UTXO.
+pub struct UtxoCx {
+    /// Each storage variable: its name, its globals, and its first frame slot.
+    pub storage: Vec<(String, Vec<GlobalId>, u32)>,
+    /// The first frame slot after the storage: where live locals are saved at `yield`.
+    pub live_base: u32,
+    /// `main`'s IR function, and the scalars of its declared parameters.
+    pub main: FuncId,
+    pub main_params: Vec<ScalarTy>,
+    /// The type of every global of the module.
+    pub global_tys: Vec<ScalarTy>,
+}
+
+/// What the coroutine transform produced for `main`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CoroutineInfo {
+    pub yield_points: u32,
+    /// The most live-local slots any `yield` saves (they share slots).
+    pub live_slots: u32,
+}
 
 pub struct Lowerer<'a> {
     pub checked: &'a Checked,
@@ -30,6 +52,10 @@ pub struct Lowerer<'a> {
     /// The current block already has its terminator.
     done: bool,
     locals: BTreeMap<LocalId, Value>,
+    utxo: Option<&'a UtxoCx>,
+    is_main: bool,
+    /// Each `yield` of `main`: the block that yields, its continuation, its resume point.
+    yields: Vec<(BlockId, BlockId, u32)>,
 }
 
 type R<T> = Result<T, Unsupported>;
@@ -59,12 +85,105 @@ impl<'a> Lowerer<'a> {
                         site: 0,
                     },
                 }],
-                trap_sites: Vec::new(),
+                // Site 0: code the lowering knows to be unreachable.
+                trap_sites: vec![SourceSpan {
+                    file: file.0,
+                    start: 0,
+                    end: 0,
+                }],
             },
             cur: Function::ENTRY,
             done: false,
             locals: BTreeMap::new(),
+            utxo: None,
+            is_main: false,
+            yields: Vec::new(),
         }
+    }
+
+    /// Makes this a body of a UTXO (`main` when `is_main`, else a method).
+    pub fn in_utxo(mut self, cx: &'a UtxoCx, is_main: bool) -> Self {
+        self.utxo = Some(cx);
+        self.is_main = is_main;
+        self
+    }
+
+    fn host(&mut self, f: HostFn, args: Vec<Reg>) -> Vec<Reg> {
+        let dsts = self.regs_for(f.results());
+        self.push(Inst::CallHost {
+            dsts: dsts.clone(),
+            import: import_id(f),
+            args,
+        });
+        dsts
+    }
+
+    fn widen(&mut self, r: Reg) -> Reg {
+        match self.f.reg_ty(r) {
+            ScalarTy::I64 => r,
+            ScalarTy::I32 => self.conv(ConvOp::ExtendU, r),
+        }
+    }
+
+    fn frame_store(&mut self, slot: u32, r: Reg) {
+        let wide = self.widen(r);
+        let s = self.konst(ScalarTy::I32, slot as i64);
+        self.host(HostFn::FrameStore, vec![s, wide]);
+    }
+
+    /// Loads frame slot `slot` into a register of type `ty`.
+    fn frame_load(&mut self, slot: u32, ty: ScalarTy) -> Reg {
+        let s = self.konst(ScalarTy::I32, slot as i64);
+        let v = self.host(HostFn::FrameLoad, vec![s])[0];
+        match ty {
+            ScalarTy::I64 => v,
+            ScalarTy::I32 => self.conv(ConvOp::Wrap, v),
+        }
+    }
+
+    fn storage_of(&self, id: LocalId) -> Option<&'a (String, Vec<GlobalId>, u32)> {
+        let l = &self.checked.tables.locals[id];
+        if !l.storage {
+            return None;
+        }
+        self.utxo?.storage.iter().find(|(n, _, _)| *n == l.name)
+    }
+
+    fn global_ty(&self, g: GlobalId) -> ScalarTy {
+        self.utxo
+            .map(|cx| cx.global_tys[g.0 as usize])
+            .unwrap_or(ScalarTy::I64)
+    }
+
+    /// Writes every storage global into the frame (before the UTXO is saved).
+    fn save_storage(&mut self) {
+        let Some(cx) = self.utxo else { return };
+        for (_, globals, slot) in &cx.storage {
+            for (i, g) in globals.iter().enumerate() {
+                let r = self.reg(self.global_ty(*g));
+                self.push(Inst::GlobalGet { dst: r, global: *g });
+                self.frame_store(slot + i as u32, r);
+            }
+        }
+    }
+
+    /// Reads every storage global from the frame (at the start of a method).
+    fn load_storage(&mut self) {
+        let Some(cx) = self.utxo else { return };
+        for (_, globals, slot) in &cx.storage {
+            for (i, g) in globals.iter().enumerate() {
+                let v = self.frame_load(slot + i as u32, self.global_ty(*g));
+                self.push(Inst::GlobalSet { global: *g, src: v });
+            }
+        }
+    }
+
+    /// Returns from the body; a UTXO method saves its storage first.
+    fn return_with(&mut self, v: Value) {
+        if self.utxo.is_some() && !self.is_main {
+            self.save_storage();
+        }
+        self.terminate(Terminator::Return(v));
     }
 
     fn defs(&self) -> &'a [starstream_check::Def] {
@@ -193,22 +312,94 @@ impl<'a> Lowerer<'a> {
         def: &'a ast::FnDef,
         params: &[(LocalId, Ty)],
         ret: &Ty,
-    ) -> R<Function> {
+    ) -> R<(Function, CoroutineInfo)> {
+        let body_start = if self.is_main {
+            self.new_block()
+        } else {
+            Function::ENTRY
+        };
         for (id, ty) in params {
             let regs = self.regs_for(&layout(self.defs(), ty));
             self.f.params.extend(&regs);
             self.locals.insert(*id, regs);
         }
         self.f.results = layout(self.defs(), ret);
+        let resuming = if self.is_main {
+            let r = self.reg(ScalarTy::I32);
+            self.f.params.push(r);
+            self.switch_to(body_start);
+            Some(r)
+        } else {
+            if self.utxo.is_some() {
+                self.load_storage();
+            }
+            None
+        };
         let v = self.block(&def.body)?;
         if v.len() == self.f.results.len() {
-            self.terminate(Terminator::Return(v));
+            self.return_with(v);
         } else {
             // Only code after `return` or `fail` can end without a value of the right shape:
             // the checker typed every reachable path.
             self.trap_here(TrapKind::Unreachable, def.body.span);
         }
-        Ok(self.f)
+        let info = match resuming {
+            Some(r) => self.coroutine(r, body_start),
+            None => CoroutineInfo::default(),
+        };
+        Ok((self.f, info))
+    }
+
+    /// The coroutine transform of `main`: each `yield` saves the registers live into its
+    /// continuation to the frame and pauses; entry with `resuming` set reads the resume point
+    /// from the frame, restores that continuation's registers and jumps to it.
+    fn coroutine(&mut self, resuming: Reg, body_start: BlockId) -> CoroutineInfo {
+        let cx = self.utxo.expect("main belongs to a utxo");
+        let live = crate::liveness::live_in(&self.f);
+        let mut info = CoroutineInfo::default();
+        let mut resume_blocks = Vec::new();
+        for (yb, cont, point) in self.yields.clone() {
+            let regs: Vec<Reg> = live[cont.0 as usize]
+                .iter()
+                .copied()
+                .filter(|r| *r != resuming)
+                .collect();
+            info.live_slots = info.live_slots.max(regs.len() as u32);
+            self.switch_to(yb);
+            for (i, r) in regs.iter().enumerate() {
+                self.frame_store(cx.live_base + i as u32, *r);
+            }
+            let p = self.konst(ScalarTy::I32, point as i64);
+            self.host(HostFn::Yield, vec![p]);
+            self.terminate(Terminator::Return(Vec::new()));
+            let rb = self.new_block();
+            self.switch_to(rb);
+            for (i, r) in regs.iter().enumerate() {
+                let v = self.frame_load(cx.live_base + i as u32, self.f.reg_ty(*r));
+                self.push(Inst::Move { dst: *r, src: v });
+            }
+            self.terminate(Terminator::Jump(cont));
+            resume_blocks.push(rb);
+        }
+        info.yield_points = resume_blocks.len() as u32;
+        let bad = self.new_block();
+        let dispatch = self.new_block();
+        self.switch_to(dispatch);
+        let point = self.frame_load(0, ScalarTy::I32);
+        let mut targets = vec![bad];
+        targets.extend(resume_blocks);
+        self.terminate(Terminator::Switch {
+            value: point,
+            targets,
+            default: bad,
+        });
+        self.switch_to(Function::ENTRY);
+        self.terminate(Terminator::Branch {
+            cond: resuming,
+            then: dispatch,
+            otherwise: body_start,
+        });
+        info
     }
 
     fn block(&mut self, b: &'a ast::Block) -> R<Value> {
@@ -245,7 +436,17 @@ impl<'a> Lowerer<'a> {
                             self.push(Inst::Move { dst: *d, src: *src });
                         }
                     }
-                    None => return Err(Unsupported::new("assigning to UTXO storage", s.span)),
+                    None => {
+                        let Some((_, globals, _)) = id.and_then(|id| self.storage_of(id)) else {
+                            return Err(Unsupported::new("this assignment", s.span));
+                        };
+                        for (g, src) in globals.iter().zip(&v) {
+                            self.push(Inst::GlobalSet {
+                                global: *g,
+                                src: *src,
+                            });
+                        }
+                    }
                 }
             }
             StmtKind::While { cond, body } => {
@@ -270,7 +471,7 @@ impl<'a> Lowerer<'a> {
                     Some(e) => self.expr(e)?,
                     None => Vec::new(),
                 };
-                self.terminate(Terminator::Return(v));
+                self.return_with(v);
                 let dead = self.new_block();
                 self.switch_to(dead);
             }
@@ -286,7 +487,23 @@ impl<'a> Lowerer<'a> {
             StmtKind::Expr { expr, .. } => {
                 self.expr(expr)?;
             }
-            StmtKind::Resume => return Err(Unsupported::new("`resume;`", s.span)),
+            StmtKind::Resume => {
+                // End the method and run `main` on from its `yield`, in this activation.
+                let cx = self
+                    .utxo
+                    .ok_or_else(|| Unsupported::new("`resume;` outside a UTXO", s.span))?;
+                self.save_storage();
+                let mut args: Vec<Reg> = cx.main_params.iter().map(|t| self.konst(*t, 0)).collect();
+                args.push(self.konst(ScalarTy::I32, 1));
+                self.push(Inst::Call {
+                    dsts: Vec::new(),
+                    func: cx.main,
+                    args,
+                });
+                self.terminate(Terminator::Return(Vec::new()));
+                let dead = self.new_block();
+                self.switch_to(dead);
+            }
             StmtKind::Try { .. } => {
                 return Err(Unsupported::new("`try` with effect handlers", s.span))
             }
@@ -321,6 +538,15 @@ impl<'a> Lowerer<'a> {
             }
             ExprKind::Path(path) => {
                 if let Some(id) = self.checked.tables.path_locals.get(&self.key(e.span)) {
+                    if let Some((_, globals, _)) = self.storage_of(*id) {
+                        let mut out = Vec::new();
+                        for g in globals {
+                            let r = self.reg(self.global_ty(*g));
+                            self.push(Inst::GlobalGet { dst: r, global: *g });
+                            out.push(r);
+                        }
+                        return Ok(out);
+                    }
                     let root = self.root(*id);
                     return match self.locals.get(&root).cloned() {
                         // Copy: a later assignment must not change a value already read.
@@ -378,6 +604,28 @@ impl<'a> Lowerer<'a> {
                 Ok(out)
             }
             ExprKind::Call { callee, args } => self.call(e, callee, args, &ty),
+            ExprKind::KeywordCall {
+                keyword: ast::CallKeyword::Emit,
+                args,
+                ..
+            } => {
+                let Some(CallTarget::Event(event)) =
+                    self.checked.tables.calls.get(&self.key(e.span)).cloned()
+                else {
+                    return Err(Unsupported::new("this event", e.span));
+                };
+                let mut staged = Vec::new();
+                for a in args {
+                    staged.extend(self.expr(a)?);
+                }
+                for r in staged {
+                    let wide = self.widen(r);
+                    self.host(HostFn::Stage, vec![wide]);
+                }
+                let id = self.konst(ScalarTy::I32, event as i64);
+                self.host(HostFn::Emit, vec![id]);
+                Ok(Vec::new())
+            }
             ExprKind::KeywordCall { keyword, .. } => Err(Unsupported::new(
                 match keyword {
                     ast::CallKeyword::Emit => "`emit`",
@@ -386,7 +634,18 @@ impl<'a> Lowerer<'a> {
                 },
                 e.span,
             )),
-            ExprKind::Yield(_) => Err(Unsupported::new("`yield`", e.span)),
+            ExprKind::Yield(_) => {
+                if !self.is_main {
+                    return Err(Unsupported::new("`yield` outside `main`", e.span));
+                }
+                self.save_storage();
+                let cont = self.new_block();
+                let point = self.yields.len() as u32 + 1;
+                self.yields.push((self.cur, cont, point));
+                self.terminate(Terminator::Jump(cont));
+                self.switch_to(cont);
+                Ok(Vec::new())
+            }
             ExprKind::Block(b) => self.block(b),
             ExprKind::If {
                 branches,

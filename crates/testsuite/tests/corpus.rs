@@ -282,7 +282,8 @@ fn codegen(path: &Utf8Path, text: String) -> datatest_stable::Result<()> {
         .into());
     }
     let ir = starstream_codegen::compile_contract(&ws, &checked, ws.modules[0].file)
-        .map_err(|d| render_human(&ws.sources, &d).replace(path.as_str(), &name))?;
+        .map_err(|d| render_human(&ws.sources, &d).replace(path.as_str(), &name))?
+        .module;
     let bytes = starstream_wasm::emit(&ir).map_err(|e| e.to_string())?;
     starstream_wasm::check_subset(&bytes).map_err(|e| e.to_string())?;
     let runs = parse_run_lines(&text)?;
