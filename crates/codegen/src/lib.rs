@@ -11,8 +11,10 @@
 //!
 //! Compiled: integers of every width with overflow and division checks, `bool`, tuples,
 //! structs, enums, `Option`, `Result`, `match`, `if`, `while`, `return`, `let`, assignment,
-//! calls, `assert`, `fail`, `emit`, UTXO storage, `yield` and `resume;`. Not yet (reported as
-//! E0800, never skipped): scripts creating or calling UTXOs, effects, tokens, `is`, helper
+//! calls, `assert`, `fail`, `emit`, UTXO storage, `yield`, `resume;`, and scripts creating
+//! UTXOs and calling their methods (through `utxo_create`/`utxo_call`; a resuming call gives
+//! `Some(continued handle)` or `None`). Not yet (reported as E0800, never skipped): effects
+//! (`raise`, `try`/`with`; a call answered with an effect status traps), tokens, `is`, helper
 //! functions inside a utxo, and runtime calls.
 
 pub mod artifact;
@@ -77,13 +79,16 @@ fn contract_files(ws: &Workspace, entry: FileId) -> BTreeSet<FileId> {
 
 /// The imports every contract module declares, in this order (unused ones are harmless, and
 /// a fixed order keeps import indices stable).
-const IMPORTS: [HostFn; 6] = [
+const IMPORTS: [HostFn; 9] = [
     HostFn::Trap,
     HostFn::FrameLoad,
     HostFn::FrameStore,
     HostFn::Yield,
     HostFn::Stage,
+    HostFn::Result,
     HostFn::Emit,
+    HostFn::UtxoCreate,
+    HostFn::UtxoCall,
 ];
 
 pub(crate) fn import_id(f: HostFn) -> ImportId {
@@ -98,6 +103,12 @@ pub(crate) fn import_id(f: HostFn) -> ImportId {
 #[derive(Clone, Debug, Serialize)]
 pub struct FrameLayout {
     pub utxo: String,
+    /// The id `utxo_create` takes for this type.
+    pub id: u32,
+    /// The export that creates it (`NAME.main_fn`).
+    pub create: String,
+    /// Methods by the id `utxo_call` takes: export name and whether it resumes `main`.
+    pub methods: Vec<MethodMeta>,
     pub storage: Vec<FrameSlots>,
     pub live_base: u32,
     /// Live locals saved at a `yield` share these slots; this is the most any `yield` saves.
@@ -105,6 +116,14 @@ pub struct FrameLayout {
     pub yield_points: u32,
     /// Frame size in `i64` slots.
     pub size: u32,
+}
+
+/// A method of a UTXO type, by its `utxo_call` id.
+#[derive(Clone, Debug, Serialize)]
+pub struct MethodMeta {
+    pub id: u32,
+    pub export: String,
+    pub resumes: bool,
 }
 
 /// Where one storage variable lives in the frame.
@@ -214,6 +233,12 @@ pub fn compile_contract(
             methods,
         });
     }
+    // The host knows the contract's UTXO types by their order here (the metadata's `utxos`).
+    let utxo_ids: BTreeMap<usize, u32> = plans
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.def, i as u32))
+        .collect();
     let mut functions: BTreeMap<FuncId, starstream_ir::Function> = BTreeMap::new();
     let lower_body = |b: usize, export: Option<String>, cx: Option<(&lower::UtxoCx, bool)>| {
         let body = &checked.bodies[b];
@@ -231,7 +256,8 @@ pub fn compile_contract(
                     .map(|id| (*id, sig.ty.clone()))
             })
             .collect();
-        let mut lowerer = lower::Lowerer::new(checked, body.file, &funcs, &body.sig.name, export);
+        let mut lowerer = lower::Lowerer::new(checked, body.file, &funcs, &body.sig.name, export)
+            .with_utxo_ids(&utxo_ids);
         if let Some((cx, is_main)) = cx {
             lowerer = lowerer.in_utxo(cx, is_main);
         }
@@ -350,6 +376,18 @@ pub fn compile_contract(
         }
         frames.push(FrameLayout {
             utxo: def.name.clone(),
+            id: utxo_ids[&plan.def],
+            create: format!("{}.{}", def.name, main_sig.name),
+            methods: info
+                .methods
+                .iter()
+                .enumerate()
+                .map(|(i, m)| MethodMeta {
+                    id: i as u32,
+                    export: format!("{}.{}", def.name, m.sig.name),
+                    resumes: m.resumes,
+                })
+                .collect(),
             storage: slots_meta,
             live_base: slot,
             live_slots: info_co.live_slots,

@@ -56,6 +56,8 @@ pub struct Lowerer<'a> {
     is_main: bool,
     /// Each `yield` of `main`: the block that yields, its continuation, its resume point.
     yields: Vec<(BlockId, BlockId, u32)>,
+    /// The id the host knows each UTXO type of the contract by.
+    utxo_ids: Option<&'a BTreeMap<usize, u32>>,
 }
 
 type R<T> = Result<T, Unsupported>;
@@ -98,7 +100,52 @@ impl<'a> Lowerer<'a> {
             utxo: None,
             is_main: false,
             yields: Vec::new(),
+            utxo_ids: None,
         }
+    }
+
+    /// The ids of the contract's UTXO types, for creating and calling UTXOs.
+    pub fn with_utxo_ids(mut self, ids: &'a BTreeMap<usize, u32>) -> Self {
+        self.utxo_ids = Some(ids);
+        self
+    }
+
+    /// Stages a value's scalars (widened) as the next call's arguments.
+    fn stage(&mut self, v: &[Reg]) {
+        for r in v {
+            let wide = self.widen(*r);
+            self.host(HostFn::Stage, vec![wide]);
+        }
+    }
+
+    /// Reads the last call's results into registers of the given types.
+    fn results(&mut self, tys: &[ScalarTy]) -> Value {
+        tys.iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let idx = self.konst(ScalarTy::I32, i as i64);
+                let v = self.host(HostFn::Result, vec![idx])[0];
+                match t {
+                    ScalarTy::I64 => v,
+                    ScalarTy::I32 => self.conv(ConvOp::Wrap, v),
+                }
+            })
+            .collect()
+    }
+
+    /// Traps unless `status` is `want` (an effect or an unexpected outcome cannot be
+    /// handled by this version of the compiler, so the transaction stops).
+    fn expect_status(&mut self, status: Reg, want: i32, span: Span) {
+        let w = self.konst(ScalarTy::I32, want as i64);
+        let ok = self.bin(BinOp::Eq, status, w);
+        self.trap_unless(ok, TrapKind::Unreachable, span);
+    }
+
+    fn utxo_type_id(&self, d: usize, span: Span) -> R<i64> {
+        self.utxo_ids
+            .and_then(|ids| ids.get(&d))
+            .map(|i| *i as i64)
+            .ok_or_else(|| Unsupported::new("a UTXO type of another contract", span))
     }
 
     /// Makes this a body of a UTXO (`main` when `is_main`, else a method).
@@ -751,9 +798,61 @@ impl<'a> Lowerer<'a> {
                 }
                 Ok(dsts)
             }
-            Some(CallTarget::UtxoNew(_)) => Err(Unsupported::new("creating a UTXO", e.span)),
+            Some(CallTarget::UtxoNew(d)) => {
+                let id = self.utxo_type_id(d, e.span)?;
+                let mut argv = Vec::new();
+                for a in args {
+                    argv.extend(self.expr(a)?);
+                }
+                self.stage(&argv);
+                let t = self.konst(ScalarTy::I32, id);
+                let status = self.host(HostFn::UtxoCreate, vec![t])[0];
+                self.expect_status(status, starstream_abi::STATUS_YIELDED, e.span);
+                Ok(self.results(&[ScalarTy::I64]))
+            }
+            Some(CallTarget::Method {
+                owner,
+                index,
+                resumes,
+            }) if matches!(self.defs()[owner].kind, starstream_check::DefKind::Utxo(_)) => {
+                self.utxo_type_id(owner, e.span)?;
+                let ExprKind::Field { base, .. } = &callee.kind else {
+                    return Err(Unsupported::new("this call", e.span));
+                };
+                let handle = self.expr(base)?;
+                let mut argv = Vec::new();
+                for a in args {
+                    argv.extend(self.expr(a)?);
+                }
+                self.stage(&argv);
+                let m = self.konst(ScalarTy::I32, index as i64);
+                let status = self.host(HostFn::UtxoCall, vec![handle[0], m])[0];
+                if !resumes {
+                    self.expect_status(status, starstream_abi::STATUS_RETURNED, e.span);
+                    let tys = layout(self.defs(), ty);
+                    return Ok(self.results(&tys));
+                }
+                // A resuming call continues the coroutine: `Some(new handle)` if `main`
+                // yielded again, `None` if it ended.
+                let yielded = self.konst(ScalarTy::I32, starstream_abi::STATUS_YIELDED as i64);
+                let ended = self.konst(ScalarTy::I32, starstream_abi::STATUS_ENDED as i64);
+                let is_yield = self.bin(BinOp::Eq, status, yielded);
+                let is_end = self.bin(BinOp::Eq, status, ended);
+                let known = self.bin(BinOp::Or, is_yield, is_end);
+                self.trap_unless(known, TrapKind::Unreachable, e.span);
+                let next = self.results(&[ScalarTy::I64])[0];
+                let zero = self.konst(ScalarTy::I64, 0);
+                let payload = self.reg(ScalarTy::I64);
+                self.push(Inst::Select {
+                    dst: payload,
+                    cond: is_yield,
+                    if_true: next,
+                    if_false: zero,
+                });
+                Ok(vec![is_yield, payload])
+            }
             Some(CallTarget::Method { .. }) => {
-                Err(Unsupported::new("calling a UTXO or token method", e.span))
+                Err(Unsupported::new("calling a token method", e.span))
             }
             Some(CallTarget::Mint(..) | CallTarget::Burn(..)) => {
                 Err(Unsupported::new("minting and burning tokens", e.span))

@@ -42,6 +42,17 @@ utxo Counter {
         }
     }
 }
+
+/// Creates a counter and bumps it twice in one transaction, keeping each continued handle.
+script fn run(pub start: u64) -> Option<Counter> {
+    let c = Counter::new(start, 2);
+    let before = c.get();
+    assert(before == start);
+    match c.bump() {
+        Some(next) => { next.bump() },
+        None => { None },
+    }
+}
 ";
 
 /// What the host holds for the process between and during activations.
@@ -161,6 +172,34 @@ fn activate(
             c.data_mut().events.push((event, staged));
         })
         .unwrap();
+    // A UTXO process may not create or call UTXOs: the program imports them for its scripts.
+    linker
+        .func_wrap(
+            "starstream",
+            "result",
+            |_: C<'_>, _i: i32| -> Result<i64, wasmi::Error> {
+                Err(wasmi::Error::new("a UTXO read a call result"))
+            },
+        )
+        .unwrap();
+    linker
+        .func_wrap(
+            "starstream",
+            "utxo_create",
+            |_: C<'_>, _t: i32| -> Result<i32, wasmi::Error> {
+                Err(wasmi::Error::new("a UTXO cannot create a UTXO"))
+            },
+        )
+        .unwrap();
+    linker
+        .func_wrap(
+            "starstream",
+            "utxo_call",
+            |_: C<'_>, _h: i64, _m: i32| -> Result<i32, wasmi::Error> {
+                Err(wasmi::Error::new("a UTXO cannot call a UTXO"))
+            },
+        )
+        .unwrap();
     let instance = linker.instantiate_and_start(&mut store, &module).unwrap();
     let func = instance
         .get_func(&store, export)
@@ -241,4 +280,192 @@ fn the_artifact_describes_the_frame_and_events() {
     assert_eq!(json["utxos"][0]["storage"][1]["first_slot"], 2);
     assert_eq!(json["utxos"][0]["live_base"], 3);
     assert_eq!(json["events"][0]["name"], "Bumped");
+}
+
+/// A minimal host for the script process: UTXOs are kept as (type, frame bytes) by handle;
+/// creating and calling run activations of the same program, as the runtime will.
+struct ScriptHost {
+    wasm: std::rc::Rc<Vec<u8>>,
+    meta: std::rc::Rc<starstream_codegen::artifact::Metadata>,
+    utxos: std::collections::BTreeMap<i64, Vec<u8>>,
+    next_handle: i64,
+    staged: Vec<i64>,
+    results: Vec<i64>,
+}
+
+fn to_vals(values: &[i64], export: &str, wasm: &[u8]) -> Vec<wasmi::Val> {
+    let engine = wasmi::Engine::default();
+    let module = wasmi::Module::new(&engine, wasm).unwrap();
+    let ty = module
+        .exports()
+        .find(|e| e.name() == export)
+        .and_then(|e| e.ty().func().cloned())
+        .unwrap_or_else(|| panic!("no export {export}"));
+    ty.params()
+        .iter()
+        .zip(values)
+        .map(|(t, v)| match t {
+            wasmi::ValType::I32 => wasmi::Val::I32(*v as i32),
+            _ => wasmi::Val::I64(*v),
+        })
+        .collect()
+}
+
+fn result_count(export: &str, wasm: &[u8]) -> usize {
+    let engine = wasmi::Engine::default();
+    let module = wasmi::Module::new(&engine, wasm).unwrap();
+    module
+        .exports()
+        .find(|e| e.name() == export)
+        .and_then(|e| e.ty().func().map(|f| f.results().len()))
+        .unwrap_or(0)
+}
+
+#[test]
+fn a_script_creates_and_resumes_a_utxo_through_the_host() {
+    let (wasm, meta) = build();
+    let wasm = std::rc::Rc::new(wasm);
+    let meta = std::rc::Rc::new(meta);
+    let engine = wasmi::Engine::default();
+    let module = wasmi::Module::new(&engine, &wasm[..]).unwrap();
+    let host = ScriptHost {
+        wasm: wasm.clone(),
+        meta: meta.clone(),
+        utxos: Default::default(),
+        next_handle: 1,
+        staged: Vec::new(),
+        results: Vec::new(),
+    };
+    let mut store = wasmi::Store::new(&engine, host);
+    let mut linker = wasmi::Linker::<ScriptHost>::new(&engine);
+    type C<'a> = wasmi::Caller<'a, ScriptHost>;
+    linker
+        .func_wrap(
+            "starstream",
+            "trap",
+            |_: C<'_>, kind: i32, _site: i32| -> Result<(), wasmi::Error> {
+                Err(wasmi::Error::new(format!(
+                    "script trapped with kind {kind}"
+                )))
+            },
+        )
+        .unwrap();
+    linker
+        .func_wrap("starstream", "stage", |mut c: C<'_>, v: i64| {
+            c.data_mut().staged.push(v)
+        })
+        .unwrap();
+    linker
+        .func_wrap("starstream", "result", |c: C<'_>, i: i32| -> i64 {
+            c.data().results[i as usize]
+        })
+        .unwrap();
+    linker
+        .func_wrap(
+            "starstream",
+            "utxo_create",
+            |mut c: C<'_>, ty: i32| -> i32 {
+                let h = c.data_mut();
+                let layout = &h.meta.utxos[ty as usize];
+                let args = std::mem::take(&mut h.staged);
+                let vals = to_vals(&args, &layout.create, &h.wasm);
+                let (_, frame, seen) = activate(&h.wasm, &[], &layout.create, &vals, 0);
+                assert!(seen.yielded.is_some());
+                let handle = h.next_handle;
+                h.next_handle += 1;
+                h.utxos.insert(handle, frame);
+                h.results = vec![handle];
+                starstream_abi::STATUS_YIELDED
+            },
+        )
+        .unwrap();
+    linker
+        .func_wrap(
+            "starstream",
+            "utxo_call",
+            |mut c: C<'_>, handle: i64, method: i32| -> i32 {
+                let h = c.data_mut();
+                let m = h.meta.utxos[0].methods[method as usize].clone();
+                let frame = h.utxos.remove(&handle).expect("a live handle");
+                let args = std::mem::take(&mut h.staged);
+                let vals = to_vals(&args, &m.export, &h.wasm);
+                let n = result_count(&m.export, &h.wasm);
+                let (out, frame, seen) = activate(&h.wasm, &frame, &m.export, &vals, n);
+                if !m.resumes {
+                    h.utxos.insert(handle, frame);
+                    h.results = out
+                        .iter()
+                        .map(|v| match v {
+                            wasmi::Val::I32(x) => *x as i64,
+                            wasmi::Val::I64(x) => *x,
+                            other => panic!("{other:?}"),
+                        })
+                        .collect();
+                    return starstream_abi::STATUS_RETURNED;
+                }
+                if seen.yielded.is_some() {
+                    // Continued: the old handle is spent, the new one holds the new frame.
+                    let next = h.next_handle;
+                    h.next_handle += 1;
+                    h.utxos.insert(next, frame);
+                    h.results = vec![next];
+                    starstream_abi::STATUS_YIELDED
+                } else {
+                    h.results = Vec::new();
+                    starstream_abi::STATUS_ENDED
+                }
+            },
+        )
+        .unwrap();
+    // Scripts have no frame and never yield or emit here.
+    linker
+        .func_wrap(
+            "starstream",
+            "frame_load",
+            |_: C<'_>, _s: i32| -> Result<i64, wasmi::Error> {
+                Err(wasmi::Error::new("a script has no frame"))
+            },
+        )
+        .unwrap();
+    linker
+        .func_wrap(
+            "starstream",
+            "frame_store",
+            |_: C<'_>, _s: i32, _v: i64| -> Result<(), wasmi::Error> {
+                Err(wasmi::Error::new("a script has no frame"))
+            },
+        )
+        .unwrap();
+    linker
+        .func_wrap(
+            "starstream",
+            "yield",
+            |_: C<'_>, _p: i32| -> Result<(), wasmi::Error> {
+                Err(wasmi::Error::new("a script cannot yield"))
+            },
+        )
+        .unwrap();
+    linker
+        .func_wrap(
+            "starstream",
+            "emit",
+            |_: C<'_>, _e: i32| -> Result<(), wasmi::Error> {
+                Err(wasmi::Error::new("this script emits nothing"))
+            },
+        )
+        .unwrap();
+    let instance = linker.instantiate_and_start(&mut store, &module).unwrap();
+    let run = instance
+        .get_typed_func::<i64, (i32, i64)>(&store, "run")
+        .unwrap();
+    let (tag, handle) = run.call(&mut store, 10).unwrap();
+    assert_eq!(tag, 1, "Some(continued handle)");
+    let host = store.into_data();
+    assert_eq!(
+        host.utxos.len(),
+        1,
+        "the created and first continued handles were spent"
+    );
+    // 10, then bump: 11 + 1*2 = 13, then bump: 14 + 2*2 = 18.
+    assert_eq!(get(&wasm, &host.utxos[&handle]), 18);
 }
