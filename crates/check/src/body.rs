@@ -753,7 +753,7 @@ impl<'c, 'a> BodyChecker<'c, 'a> {
             format!("`{}` is not defined", name.name),
         )
         .with_primary(self.file, name.span, "not found in this scope");
-        if let Some(close) = closest(&name.name, &refs) {
+        if let Some(close) = starstream_diagnostics::closest_name(&name.name, &refs) {
             d = d.with_help(format!("a similar name exists: `{close}`"));
         }
         self.error(d);
@@ -884,7 +884,7 @@ impl<'c, 'a> BodyChecker<'c, 'a> {
                 ),
             )
             .with_primary(self.file, variant.span, "unknown variant");
-            if let Some(close) = closest(&variant.name, &names) {
+            if let Some(close) = starstream_diagnostics::closest_name(&variant.name, &names) {
                 d = d.with_help(format!("a similar variant exists: `{close}`"));
             }
             self.error(d);
@@ -2180,7 +2180,7 @@ impl<'c, 'a> BodyChecker<'c, 'a> {
                         ),
                     )
                     .with_primary(self.file, name.span, "unknown method");
-                    if let Some(close) = closest(&name.name, &names) {
+                    if let Some(close) = starstream_diagnostics::closest_name(&name.name, &names) {
                         d2 = d2.with_help(format!("a similar method exists: `{close}`"));
                     }
                     self.error(d2);
@@ -2553,35 +2553,4 @@ pub(crate) fn plural(n: usize) -> &'static str {
     } else {
         "s"
     }
-}
-
-/// The candidate closest to `name` by edit distance, if close enough to be a typo.
-pub(crate) fn closest<'n>(name: &str, candidates: &[&'n str]) -> Option<&'n str> {
-    let limit = name.chars().count().div_ceil(3).max(1);
-    candidates
-        .iter()
-        .filter(|c| **c != name)
-        .map(|c| (edit_distance(name, c), *c))
-        .filter(|(d, _)| *d <= limit)
-        .min()
-        .map(|(_, c)| c)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = if ca == *cb {
-                prev
-            } else {
-                1 + prev.min(row[j]).min(cur)
-            };
-            prev = cur;
-        }
-    }
-    row[b.len()]
 }

@@ -123,37 +123,13 @@ pub fn typed_tree(checked: &Checked, file: FileId, program: &ast::Program) -> St
             effects.join(", ")
         ));
         let _ = i;
-        if let Some(def) = find_fn(program, sig.span) {
+        if let Some(def) = program.function_at(sig.span) {
             p.depth += 1;
             p.block(&def.body);
             p.depth -= 1;
         }
     }
     p.out
-}
-
-fn find_fn(program: &ast::Program, name: Span) -> Option<&ast::FnDef> {
-    for item in &program.items {
-        match &item.kind {
-            ast::ItemKind::Fn(f) if f.name.span == name => return Some(f),
-            ast::ItemKind::Utxo(ast::UtxoDef { parts, .. })
-            | ast::ItemKind::Token(ast::TokenDef { parts, .. }) => {
-                for part in parts {
-                    match part {
-                        ast::ContractPart::Fn(f) if f.name.span == name => return Some(f),
-                        ast::ContractPart::Impl(i) => {
-                            if let Some(f) = i.fns.iter().find(|f| f.name.span == name) {
-                                return Some(f);
-                            }
-                        }
-                        _ => {}
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    None
 }
 
 struct Printer<'a> {

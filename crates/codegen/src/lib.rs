@@ -30,7 +30,6 @@ use starstream_check::{Checked, DefKind, Owner};
 use starstream_diagnostics::{Code, Diagnostic, FileId, Span};
 use starstream_ir::{FuncId, Global, GlobalId, ImportId, Inst, Module, Reg, ScalarTy, Terminator};
 use starstream_modules::Workspace;
-use starstream_syntax::ast;
 use starstream_syntax::ast::FnKind;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -242,7 +241,11 @@ pub fn compile_contract(
     let mut functions: BTreeMap<FuncId, starstream_ir::Function> = BTreeMap::new();
     let lower_body = |b: usize, export: Option<String>, cx: Option<(&lower::UtxoCx, bool)>| {
         let body = &checked.bodies[b];
-        let def = find_body_fn(ws, body.file, body.sig.span)?;
+        let def = ws
+            .module(body.file)?
+            .parse
+            .program
+            .function_at(body.sig.span)?;
         let params: Vec<_> = def
             .params
             .iter()
@@ -473,30 +476,4 @@ pub fn build_contract(
         wasm,
         metadata,
     })
-}
-
-/// The syntax of the function named at `name`: top level, or inside a utxo or token.
-fn find_body_fn(ws: &Workspace, file: FileId, name: Span) -> Option<&ast::FnDef> {
-    let m = ws.module(file)?;
-    for item in &m.parse.program.items {
-        match &item.kind {
-            ast::ItemKind::Fn(f) if f.name.span == name => return Some(f),
-            ast::ItemKind::Utxo(ast::UtxoDef { parts, .. })
-            | ast::ItemKind::Token(ast::TokenDef { parts, .. }) => {
-                for part in parts {
-                    match part {
-                        ast::ContractPart::Fn(f) if f.name.span == name => return Some(f),
-                        ast::ContractPart::Impl(i) => {
-                            if let Some(f) = i.fns.iter().find(|f| f.name.span == name) {
-                                return Some(f);
-                            }
-                        }
-                        _ => {}
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    None
 }

@@ -4,10 +4,12 @@
 mod codes;
 mod render;
 mod source;
+mod suggest;
 
 pub use codes::{Code, CodeInfo};
 pub use render::{render_human, render_json, JsonDiagnostic};
 pub use source::{FileId, LineCol, SourceFile, SourceMap, Span};
+pub use suggest::closest_name;
 
 /// How bad a diagnostic is. Warnings become errors under `-D warnings`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]

@@ -417,7 +417,8 @@ impl Loader {
                     name.name.span,
                     "not found in the imported file",
                 );
-                if let Some(close) = closest(&name.name.name, &defined) {
+                if let Some(close) = starstream_diagnostics::closest_name(&name.name.name, &defined)
+                {
                     d = d.with_help(format!(
                         "a definition with a similar name exists: `{close}`"
                     ));
@@ -589,36 +590,6 @@ pub fn top_level_names(program: &Program) -> Vec<&str> {
         .collect()
 }
 
-/// The candidate closest to `name` by edit distance, if it is close enough to be a typo.
-fn closest<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    let limit = name.chars().count().div_ceil(3).max(1);
-    candidates
-        .iter()
-        .map(|c| (edit_distance(name, c), *c))
-        .filter(|(d, _)| *d <= limit)
-        .min()
-        .map(|(_, c)| c)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = if ca == *cb {
-                prev
-            } else {
-                1 + prev.min(row[j]).min(cur)
-            };
-            prev = cur;
-        }
-    }
-    row[b.len()]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -702,11 +673,5 @@ mod tests {
         write(dir.path(), "unused.star", "fn g() {}\n");
         let ws = load(&[dir.path().to_path_buf()]);
         assert_eq!(codes(&ws), vec!["E0107", "E0107", "W0100"]);
-    }
-
-    #[test]
-    fn typo_suggestions() {
-        assert_eq!(closest("dobule", &["double", "triple"]), Some("double"));
-        assert_eq!(closest("x", &["double"]), None);
     }
 }

@@ -12,6 +12,33 @@ pub struct Program {
     pub span: Span,
 }
 
+impl Program {
+    /// The function whose name is at `name`: at the top level, or inside a `utxo` or `token`
+    /// (including `impl` blocks).
+    pub fn function_at(&self, name: Span) -> Option<&FnDef> {
+        for item in &self.items {
+            match &item.kind {
+                ItemKind::Fn(f) if f.name.span == name => return Some(f),
+                ItemKind::Utxo(UtxoDef { parts, .. }) | ItemKind::Token(TokenDef { parts, .. }) => {
+                    for part in parts {
+                        match part {
+                            ContractPart::Fn(f) if f.name.span == name => return Some(f),
+                            ContractPart::Impl(i) => {
+                                if let Some(f) = i.fns.iter().find(|f| f.name.span == name) {
+                                    return Some(f);
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+}
+
 /// A name as written, with where it was written.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Ident {
