@@ -888,12 +888,7 @@ impl<'c, 'a> BodyChecker<'c, 'a> {
                 d = d.with_help(format!("a similar variant exists: `{close}`"));
             }
             self.error(d);
-            if let Some(args) = args {
-                for a in args {
-                    self.expr(a, None);
-                }
-            }
-            return Some(Val::error());
+            return Some(self.skip_args(args.unwrap_or(&[])));
         };
         let args = args.unwrap_or(&[]);
         let public = match &vdef.payload {
@@ -1866,12 +1861,18 @@ impl<'c, 'a> BodyChecker<'c, 'a> {
                     Diagnostic::new(Code::NOT_CALLABLE, "only functions can be called")
                         .with_primary(self.file, callee.span, "not a function name"),
                 );
-                for a in args {
-                    self.expr(a, None);
-                }
-                Val::error()
+                self.skip_args(args)
             }
         }
+    }
+
+    /// After a call that cannot be resolved: its arguments are still checked (for their own
+    /// mistakes), and the call has the error type.
+    fn skip_args(&mut self, args: &'a [ast::Expr]) -> Val {
+        for a in args {
+            self.expr(a, None);
+        }
+        Val::error()
     }
 
     fn path_call(
@@ -1952,10 +1953,7 @@ impl<'c, 'a> BodyChecker<'c, 'a> {
                                 .with_primary(self.file, segs[1].span, "not found")
                                 .with_help(help),
                             );
-                            for a in args {
-                                self.expr(a, None);
-                            }
-                            return Val::error();
+                            return self.skip_args(args);
                         };
                         let sig = info.constructors[i].clone();
                         self.effect_site(
@@ -2047,10 +2045,7 @@ impl<'c, 'a> BodyChecker<'c, 'a> {
                     }),
                 );
             }
-            for a in args {
-                self.expr(a, None);
-            }
-            return Val::error();
+            return self.skip_args(args);
         };
         let d = self.c.collected.defs[def].clone();
         match &d.kind {
@@ -2111,10 +2106,7 @@ impl<'c, 'a> BodyChecker<'c, 'a> {
                     .with_primary(self.file, path.span, "not a function")
                     .with_secondary(d.file, d.span, "defined here"),
                 );
-                for a in args {
-                    self.expr(a, None);
-                }
-                Val::error()
+                self.skip_args(args)
             }
         }
     }
@@ -2135,10 +2127,7 @@ impl<'c, 'a> BodyChecker<'c, 'a> {
             .with_primary(self.file, e.span, format!("needs `{kw}`"))
             .with_help(format!("write `{kw} {}(..)`", path_text(path))),
         );
-        for a in args {
-            self.expr(a, None);
-        }
-        Val::error()
+        self.skip_args(args)
     }
 
     fn call_sig(
@@ -2184,10 +2173,7 @@ impl<'c, 'a> BodyChecker<'c, 'a> {
                         d2 = d2.with_help(format!("a similar method exists: `{close}`"));
                     }
                     self.error(d2);
-                    for a in args {
-                        self.expr(a, None);
-                    }
-                    return Val::error();
+                    return self.skip_args(args);
                 };
                 let m = info.methods[i].clone();
                 let ok = self.utxo_operation(e.span, "call a UTXO's method");
@@ -2254,10 +2240,7 @@ impl<'c, 'a> BodyChecker<'c, 'a> {
                                     .with_primary(self.file, name.span, "unknown method")
                                     .with_help("token values have `amount()`, `split(amount)`, `merge(other)` and the methods of their `impl` blocks"),
                             );
-                            for a in args {
-                                self.expr(a, None);
-                            }
-                            return Val::error();
+                            return self.skip_args(args);
                         };
                         let m = info.methods[i].clone();
                         self.utxo_operation(e.span, "call a token's method");
@@ -2292,17 +2275,9 @@ impl<'c, 'a> BodyChecker<'c, 'a> {
                     .with_primary(self.file, e.span, "the UTXO's type is not known")
                     .with_help("narrow it: `if h is Counter { h.method() }`"),
                 );
-                for a in args {
-                    self.expr(a, None);
-                }
-                Val::error()
+                self.skip_args(args)
             }
-            Ty::Error | Ty::Never => {
-                for a in args {
-                    self.expr(a, None);
-                }
-                Val::error()
-            }
+            Ty::Error | Ty::Never => self.skip_args(args),
             _ => {
                 let shown = self.show(&bt);
                 self.error(
@@ -2312,10 +2287,7 @@ impl<'c, 'a> BodyChecker<'c, 'a> {
                             "methods belong to UTXO handles and tokens; call functions as `f(x)`",
                         ),
                 );
-                for a in args {
-                    self.expr(a, None);
-                }
-                Val::error()
+                self.skip_args(args)
             }
         }
     }
@@ -2381,10 +2353,7 @@ impl<'c, 'a> BodyChecker<'c, 'a> {
                         return self.wrong_keyword(e, callee, args, "raise", "an effect");
                     }
                     self.not_an_effect(callee);
-                    for a in args {
-                        self.expr(a, None);
-                    }
-                    return Val::error();
+                    return self.skip_args(args);
                 };
                 self.record_call(e.span, CallTarget::Effect(ef));
                 self.effect_site(e.span, EffectSiteKind::Raise(ef));
@@ -2404,10 +2373,7 @@ impl<'c, 'a> BodyChecker<'c, 'a> {
                 let Some(sig) = sig else {
                     if def.is_none() && callee.segments.len() == 1 {
                         self.unknown_name(&callee.segments[0]);
-                        for a in args {
-                            self.expr(a, None);
-                        }
-                        return Val::error();
+                        return self.skip_args(args);
                     }
                     return self.wrong_keyword(e, callee, args, "runtime", "a runtime function");
                 };
@@ -2433,10 +2399,7 @@ impl<'c, 'a> BodyChecker<'c, 'a> {
                 .with_primary(self.file, e.span, format!("`{kw}` used on something else"))
                 .with_help("`emit` wraps events, `raise` effects, `runtime` runtime functions; call plain functions without a keyword"),
         );
-        for a in args {
-            self.expr(a, None);
-        }
-        Val::error()
+        self.skip_args(args)
     }
 
     // ---- After inference ------------------------------------------------------------------
