@@ -125,10 +125,7 @@ impl<'a> Lowerer<'a> {
             .map(|(i, t)| {
                 let idx = self.konst(ScalarTy::I32, i as i64);
                 let v = self.host(HostFn::Result, vec![idx])[0];
-                match t {
-                    ScalarTy::I64 => v,
-                    ScalarTy::I32 => self.conv(ConvOp::Wrap, v),
-                }
+                self.narrow(v, *t)
             })
             .collect()
     }
@@ -182,6 +179,12 @@ impl<'a> Lowerer<'a> {
     fn frame_load(&mut self, slot: u32, ty: ScalarTy) -> Reg {
         let s = self.konst(ScalarTy::I32, slot as i64);
         let v = self.host(HostFn::FrameLoad, vec![s])[0];
+        self.narrow(v, ty)
+    }
+
+    /// An `i64` slot (of the host or of a payload area) read back as a scalar of type `ty`:
+    /// the inverse of `widen`.
+    fn narrow(&mut self, v: Reg, ty: ScalarTy) -> Reg {
         match ty {
             ScalarTy::I64 => v,
             ScalarTy::I32 => self.conv(ConvOp::Wrap, v),
@@ -742,10 +745,7 @@ impl<'a> Lowerer<'a> {
             for s in scalars {
                 let slot = value[at];
                 at += 1;
-                v.push(match s {
-                    ScalarTy::I64 => slot,
-                    ScalarTy::I32 => self.conv(ConvOp::Wrap, slot),
-                });
+                v.push(self.narrow(slot, s));
             }
             out.push(v);
         }

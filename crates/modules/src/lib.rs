@@ -280,6 +280,16 @@ impl Loader {
         first.is_some()
     }
 
+    /// Each loaded file's position in `Workspace::modules`.
+    fn index_by_file(&self) -> BTreeMap<FileId, usize> {
+        self.ws
+            .modules
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.file, i))
+            .collect()
+    }
+
     fn module_index(&self, file: FileId) -> usize {
         self.ws
             .modules
@@ -459,13 +469,7 @@ impl Loader {
             Done,
         }
         let n = self.ws.modules.len();
-        let index: BTreeMap<FileId, usize> = self
-            .ws
-            .modules
-            .iter()
-            .enumerate()
-            .map(|(i, m)| (m.file, i))
-            .collect();
+        let index = self.index_by_file();
         let mut marks = vec![Mark::New; n];
         let mut found = Vec::new();
         for root in 0..n {
@@ -517,13 +521,7 @@ impl Loader {
         if !self.ws.modules.iter().any(|m| m.is_contract) {
             return;
         }
-        let index: BTreeMap<FileId, usize> = self
-            .ws
-            .modules
-            .iter()
-            .enumerate()
-            .map(|(i, m)| (m.file, i))
-            .collect();
+        let index = self.index_by_file();
         let mut reached = vec![false; self.ws.modules.len()];
         let mut stack: Vec<usize> = (0..self.ws.modules.len())
             .filter(|&i| self.ws.modules[i].is_contract)
