@@ -66,6 +66,8 @@ pub(crate) struct BodyChecker<'c, 'a> {
     /// Nesting depth of private conditions around the current point.
     private_conditions: u32,
     try_stack: Vec<Vec<EffectId>>,
+    /// How many handler blocks enclose the current point.
+    handler_depth: u32,
     consts: Vec<ConstCheck>,
     operands: Vec<OperandCheck>,
     /// Expressions and locals of this body, to resolve once inference is done.
@@ -89,6 +91,7 @@ pub(crate) fn check_body(c: &mut Checker<'_>, body_index: usize) {
         scopes: vec![Vec::new()],
         private_conditions: 0,
         try_stack: Vec::new(),
+        handler_depth: 0,
         consts: Vec::new(),
         operands: Vec::new(),
         keys: Vec::new(),
@@ -391,6 +394,7 @@ impl<'c, 'a> BodyChecker<'c, 'a> {
                 matches!(cond.kind, ExprKind::Bool(true))
             }
             StmtKind::Return(value) => {
+                self.no_escape_from_handler(s.span, "`return`");
                 let ret = self.ret.clone();
                 match value {
                     Some(e) => {
@@ -404,6 +408,7 @@ impl<'c, 'a> BodyChecker<'c, 'a> {
                 true
             }
             StmtKind::Resume => {
+                self.no_escape_from_handler(s.span, "`resume;`");
                 if !(matches!(self.owner, Owner::Utxo(_)) && self.in_impl) {
                     self.error(
                         Diagnostic::new(
@@ -432,7 +437,11 @@ impl<'c, 'a> BodyChecker<'c, 'a> {
                         .collected
                         .lookup_effect(self.file, &h.effect.segments);
                     match e {
-                        Some(e) => handled.push(e),
+                        Some(e) => {
+                            handled.push(e);
+                            let key = self.key(h.span);
+                            self.c.tables.handlers.insert(key, e);
+                        }
                         None => self.not_an_effect(&h.effect),
                     }
                     resolved.push(e);
@@ -476,7 +485,9 @@ impl<'c, 'a> BodyChecker<'c, 'a> {
                         let pat = self.pattern(p, &ty, true);
                         let _ = pat;
                     }
+                    self.handler_depth += 1;
                     let v = self.block(&h.body, Some(&ret));
+                    self.handler_depth -= 1;
                     self.expect_ty(
                         &v.ty,
                         &ret,
@@ -680,6 +691,17 @@ impl<'c, 'a> BodyChecker<'c, 'a> {
                 args,
             } => self.keyword_call(e, *keyword, callee, args),
             ExprKind::Yield(names) => {
+                self.no_escape_from_handler(e.span, "`yield`");
+                if !self.try_stack.is_empty() && self.handler_depth == 0 {
+                    self.error(
+                        Diagnostic::new(
+                            Code::CONTROL_LEAVES_HANDLER,
+                            "`yield` inside a `try` body",
+                        )
+                        .with_primary(self.file, e.span, "the UTXO would pause with handlers installed")
+                        .with_help("handlers last for one activation; close the `try` before `yield`, and open a new one after it"),
+                    );
+                }
                 if !(matches!(self.owner, Owner::Utxo(_)) && self.kind == FnKind::Main) {
                     self.error(
                         Diagnostic::new(Code::YIELD_OUTSIDE_MAIN, "`yield` is only allowed in a UTXO's `main fn`")
@@ -1363,6 +1385,22 @@ impl<'c, 'a> BodyChecker<'c, 'a> {
         Val::new(if all_diverge { Ty::Never } else { result }, public)
     }
 
+    /// Reports `return`, `resume;` or `yield` inside a handler block: a handler answers the
+    /// raise it handles (its value resumes the raiser) and cannot leave the function instead.
+    fn no_escape_from_handler(&mut self, span: Span, what: &str) {
+        if self.handler_depth == 0 {
+            return;
+        }
+        self.error(
+            Diagnostic::new(
+                Code::CONTROL_LEAVES_HANDLER,
+                format!("{what} inside an effect handler"),
+            )
+            .with_primary(self.file, span, "a handler must end with its value")
+            .with_help("the handler's value resumes the code that raised the effect; to stop the transaction instead, use `fail`"),
+        );
+    }
+
     /// `if h is Counter { .. }`: inside the branch, `h` is a `Counter` handle.
     fn narrow(&mut self, name: &ast::Ident, ty: &ast::Ident) {
         let Some(id) = self.lookup_local(&name.name) else {
@@ -1415,6 +1453,9 @@ impl<'c, 'a> BodyChecker<'c, 'a> {
             false,
         );
         self.c.tables.locals[new].narrows = Some(id);
+        // The narrowed variable's binding site is the name in `name is T`.
+        let key = self.key(name.span);
+        self.c.tables.let_locals.insert(key, new);
     }
 
     fn match_expr(

@@ -82,6 +82,8 @@ pub struct Tables {
     pub calls: BTreeMap<Key, CallTarget>,
     /// Every `yield` expression: file, span, body.
     pub yields: Vec<(FileId, Span, usize)>,
+    /// The effect each `with` clause of a `try` handles, by the clause's span.
+    pub handlers: BTreeMap<Key, EffectId>,
     /// Every `_` pattern with the type it matches, and its body.
     pub wildcards: Vec<(FileId, Span, Ty, usize)>,
 }

@@ -4,7 +4,7 @@
 //! source locations.
 
 use crate::layout;
-use crate::{Compiled, FrameLayout};
+use crate::{Compiled, FrameLayout, TokenLayout};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use starstream_check::{Checked, Owner};
@@ -12,7 +12,7 @@ use starstream_diagnostics::{FileId, SourceMap};
 use starstream_syntax::ast::FnKind;
 
 /// The metadata format's version; bumped on every incompatible change.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 #[derive(Debug, Serialize)]
 pub struct Metadata {
@@ -26,10 +26,14 @@ pub struct Metadata {
     pub wasm_bytes: usize,
     pub exports: Vec<ExportMeta>,
     pub imports: Vec<ImportMeta>,
-    /// Every event, by the id `emit` passes to the host.
+    /// The contract's events, by the id `emit` passes to the host.
     pub events: Vec<EventMeta>,
+    /// The contract's effects, by the id `raise`, `install_handler` and `effect_id` use.
+    pub effects: Vec<EffectMeta>,
     /// Each UTXO type's frame layout and exports (`NAME.main_fn`, `NAME.method`).
     pub utxos: Vec<FrameLayout>,
+    /// Each token type's policies, methods and storage.
+    pub tokens: Vec<TokenLayout>,
     pub source_map: Vec<TrapSiteMeta>,
 }
 
@@ -39,6 +43,15 @@ pub struct EventMeta {
     pub abi: String,
     pub name: String,
     pub params: Vec<ValueMeta>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct EffectMeta {
+    pub id: u32,
+    pub abi: String,
+    pub name: String,
+    pub params: Vec<ValueMeta>,
+    pub result: ValueMeta,
 }
 
 #[derive(Debug, Serialize)]
@@ -164,22 +177,43 @@ pub fn metadata(
                 name: i.name.clone(),
             })
             .collect(),
-        events: checked
-            .events
+        events: compiled
+            .event_ids()
             .iter()
-            .enumerate()
-            .map(|(id, e)| EventMeta {
-                id,
-                abi: checked.defs[e.abi].name.clone(),
-                name: e.name.clone(),
-                params: e
-                    .params
-                    .iter()
-                    .map(|p| value(Some(&p.name), &p.ty))
-                    .collect(),
+            .map(|(&e, &id)| {
+                let e = &checked.events[e];
+                EventMeta {
+                    id: id as usize,
+                    abi: checked.defs[e.abi].name.clone(),
+                    name: e.name.clone(),
+                    params: e
+                        .params
+                        .iter()
+                        .map(|p| value(Some(&p.name), &p.ty))
+                        .collect(),
+                }
+            })
+            .collect(),
+        effects: compiled
+            .effect_ids()
+            .iter()
+            .map(|(&e, &id)| {
+                let e = &checked.effects[e];
+                EffectMeta {
+                    id,
+                    abi: checked.defs[e.abi].name.clone(),
+                    name: e.name.clone(),
+                    params: e
+                        .params
+                        .iter()
+                        .map(|p| value(Some(&p.name), &p.ty))
+                        .collect(),
+                    result: value(None, &e.ret),
+                }
             })
             .collect(),
         utxos: compiled.frames.clone(),
+        tokens: compiled.tokens.clone(),
         source_map,
     }
 }

@@ -121,3 +121,29 @@ pub fn struct_fields(defs: &[Def], ty: &Ty) -> Vec<(String, Ty, usize)> {
         })
         .collect()
 }
+
+/// Whether a value of type `ty` may contain a token, which must be handed over explicitly
+/// whenever the value crosses to another process.
+pub fn holds_token(defs: &[Def], ty: &Ty) -> bool {
+    fn go(defs: &[Def], ty: &Ty, depth: u32) -> bool {
+        // Recursive types are rejected by the checker; the bound only keeps this total.
+        if depth > 64 {
+            return false;
+        }
+        match ty {
+            Ty::Token(_) => true,
+            Ty::Tuple(ts) => ts.iter().any(|t| go(defs, t, depth + 1)),
+            Ty::Option(_) | Ty::Result(..) => variants(defs, ty)
+                .iter()
+                .any(|(_, ts)| ts.iter().any(|t| go(defs, t, depth + 1))),
+            Ty::Adt(d) => match &defs[*d].kind {
+                DefKind::Struct { fields } => fields.iter().any(|f| go(defs, &f.ty, depth + 1)),
+                _ => variants(defs, ty)
+                    .iter()
+                    .any(|(_, ts)| ts.iter().any(|t| go(defs, t, depth + 1))),
+            },
+            _ => false,
+        }
+    }
+    go(defs, ty, 0)
+}

@@ -7,15 +7,13 @@
 //! `lower::Lowerer::coroutine`): `NAME.main_fn(args)` creates it, `NAME.method(args)` calls a
 //! method, and a method's `resume;` runs `main` on from its `yield` in the same activation.
 //! The frame is slot 0 (the resume point), the storage, then the live locals of the current
-//! `yield`, exchanged with the host through `frame_load`/`frame_store`.
+//! `yield`, exchanged with the host through `frame_load`/`frame_store`. Each `token` gets its
+//! storage the same way (slot 0 unused) and one export per policy and method.
 //!
-//! Compiled: integers of every width with overflow and division checks, `bool`, tuples,
-//! structs, enums, `Option`, `Result`, `match`, `if`, `while`, `return`, `let`, assignment,
-//! calls, `assert`, `fail`, `emit`, UTXO storage, `yield`, `resume;`, and scripts creating
-//! UTXOs and calling their methods (through `utxo_create`/`utxo_call`; a resuming call gives
-//! `Some(continued handle)` or `None`). Not yet (reported as E0800, never skipped): effects
-//! (`raise`, `try`/`with`; a call answered with an effect status traps), tokens, `is`, helper
-//! functions inside a utxo, and runtime calls.
+//! Effects (`lower::effects`) are tail-resumptive, so a handler clause compiles to a function
+//! and `raise` to a call of the innermost running clause for the effect, found through one
+//! global per clause; an effect no clause of the process handles goes to the host, and a
+//! script answers effects that other processes raise in a loop after each call.
 
 pub mod artifact;
 mod layout;
@@ -24,16 +22,18 @@ mod lower;
 
 pub use layout::layout;
 
+use lower::{ContractCx, Env, Process, Role, Shared};
 use serde::Serialize;
 use starstream_abi::HostFn;
-use starstream_check::{Checked, DefKind, Owner};
+use starstream_check::{Checked, DefId, DefKind, EffectId, Owner};
 use starstream_diagnostics::{Code, Diagnostic, FileId, Span};
-use starstream_ir::{FuncId, Global, GlobalId, ImportId, Inst, Module, Reg, ScalarTy, Terminator};
+use starstream_ir::{FuncId, GlobalId, ImportId, Inst, Module, Reg, ScalarTy, Terminator};
 use starstream_modules::Workspace;
 use starstream_syntax::ast::FnKind;
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// A construct the code generator does not translate yet.
+/// A construct the code generator does not translate.
 #[derive(Debug, Clone)]
 pub struct Unsupported {
     pub what: String,
@@ -51,7 +51,7 @@ impl Unsupported {
     fn diagnostic(&self, file: FileId) -> Diagnostic {
         Diagnostic::new(
             Code::NOT_YET_COMPILED,
-            format!("{} cannot be compiled to WebAssembly yet", self.what),
+            format!("{} cannot be compiled to WebAssembly", self.what),
         )
         .with_primary(
             file,
@@ -76,26 +76,66 @@ fn contract_files(ws: &Workspace, entry: FileId) -> BTreeSet<FileId> {
     seen
 }
 
-/// The imports every contract module declares, in this order (unused ones are harmless, and
-/// a fixed order keeps import indices stable).
-const IMPORTS: [HostFn; 9] = [
-    HostFn::Trap,
-    HostFn::FrameLoad,
-    HostFn::FrameStore,
-    HostFn::Yield,
-    HostFn::Stage,
-    HostFn::Result,
-    HostFn::Emit,
-    HostFn::UtxoCreate,
-    HostFn::UtxoCall,
-];
-
+/// The import index of a host function before pruning: its place in [`HostFn::all`].
 pub(crate) fn import_id(f: HostFn) -> ImportId {
-    let i = IMPORTS
+    let i = HostFn::all()
         .iter()
         .position(|g| *g == f)
-        .expect("the lowering only calls imports in IMPORTS");
+        .expect("HostFn::all lists every host function");
     ImportId(i as u32)
+}
+
+/// The module's own numbering of what the host knows by index: the UTXO types, token types,
+/// effects and events declared in the contract's files, in definition order. Only the
+/// contract's files count, so a contract compiles to the same bytes whatever else is built
+/// beside it.
+#[derive(Default)]
+pub(crate) struct Ids {
+    pub utxos: BTreeMap<DefId, u32>,
+    pub tokens: BTreeMap<DefId, u32>,
+    pub effects: BTreeMap<EffectId, u32>,
+    pub events: BTreeMap<usize, u32>,
+}
+
+impl Ids {
+    fn new(checked: &Checked, files: &BTreeSet<FileId>) -> Ids {
+        let mut ids = Ids::default();
+        for (d, def) in checked.defs.iter().enumerate() {
+            if !files.contains(&def.file) {
+                continue;
+            }
+            match def.kind {
+                DefKind::Utxo(_) => {
+                    ids.utxos.insert(d, ids.utxos.len() as u32);
+                }
+                DefKind::Token(_) => {
+                    ids.tokens.insert(d, ids.tokens.len() as u32);
+                }
+                _ => {}
+            }
+        }
+        for (e, sig) in checked.effects.iter().enumerate() {
+            if files.contains(&sig.file) {
+                ids.effects.insert(e, ids.effects.len() as u32);
+            }
+        }
+        for (e, sig) in checked.events.iter().enumerate() {
+            if files.contains(&sig.file) {
+                ids.events.insert(e, ids.events.len() as u32);
+            }
+        }
+        ids
+    }
+}
+
+/// A token policy's index among the policies of its kind (`mint` or `burn`), in declaration
+/// order: what `token_mint` and `token_burn` take.
+pub(crate) fn policy_index(info: &starstream_check::ty::ContractInfo, constructor: usize) -> u32 {
+    let kind = info.constructors[constructor].kind;
+    info.constructors[..constructor]
+        .iter()
+        .filter(|c| c.kind == kind)
+        .count() as u32
 }
 
 /// A UTXO type's frame: slot 0 is the resume point, then the storage, then live locals.
@@ -117,7 +157,25 @@ pub struct FrameLayout {
     pub size: u32,
 }
 
-/// A method of a UTXO type, by its `utxo_call` id.
+/// A token type: its policies and methods by the index the host takes, and its storage.
+#[derive(Clone, Debug, Serialize)]
+pub struct TokenLayout {
+    pub token: String,
+    /// The id `token_mint`, `token_burn` and the token's values are known by.
+    pub id: u32,
+    /// `mint fn`s by the `policy` index of `token_mint`.
+    pub mint: Vec<MethodMeta>,
+    /// `burn fn`s by the `policy` index of `token_burn`.
+    pub burn: Vec<MethodMeta>,
+    /// Methods by the `method` index of `token_call`.
+    pub methods: Vec<MethodMeta>,
+    /// Storage slots in the token process's frame (slot 0 is unused).
+    pub storage: Vec<FrameSlots>,
+    /// Frame size in `i64` slots.
+    pub size: u32,
+}
+
+/// A method or policy, by the id the host takes.
 #[derive(Clone, Debug, Serialize)]
 pub struct MethodMeta {
     pub id: u32,
@@ -135,10 +193,41 @@ pub struct FrameSlots {
     pub scalars: Vec<&'static str>,
 }
 
-/// A contract lowered to IR, with the frame layout of each of its UTXO types.
+/// A contract lowered to IR, with the layout of each of its UTXO and token types.
 pub struct Compiled {
     pub module: Module,
     pub frames: Vec<FrameLayout>,
+    pub tokens: Vec<TokenLayout>,
+    pub(crate) ids: Ids,
+}
+
+impl Compiled {
+    /// The module's index of each effect of the contract, by the checker's effect id.
+    pub fn effect_ids(&self) -> &BTreeMap<EffectId, u32> {
+        &self.ids.effects
+    }
+
+    /// The module's index of each event of the contract, by the checker's event index.
+    pub fn event_ids(&self) -> &BTreeMap<usize, u32> {
+        &self.ids.events
+    }
+}
+
+/// What a body inside a `utxo` or `token` is, for its export and its handling of storage.
+fn contract_role(info: &starstream_check::ty::ContractInfo, kind: FnKind, body: usize) -> Role {
+    match kind {
+        FnKind::Main => Role::Main,
+        FnKind::Mint | FnKind::Burn => Role::Activation,
+        _ if info.methods.iter().any(|m| m.sig.body == Some(body)) => Role::Activation,
+        _ => Role::Helper,
+    }
+}
+
+fn contract_info(checked: &Checked, d: DefId) -> &starstream_check::ty::ContractInfo {
+    match &checked.defs[d].kind {
+        DefKind::Utxo(i) | DefKind::Token(i) => i,
+        _ => unreachable!("only utxos and tokens have contract info"),
+    }
 }
 
 /// Lowers the contract whose entry file is `entry` to IR. The workspace must have checked
@@ -149,28 +238,10 @@ pub fn compile_contract(
     entry: FileId,
 ) -> Result<Compiled, Vec<Diagnostic>> {
     let files = contract_files(ws, entry);
+    let ids = Ids::new(checked, &files);
     let mut errors = Vec::new();
-    for def in &checked.defs {
-        if !files.contains(&def.file) {
-            continue;
-        }
-        match &def.kind {
-            DefKind::Token(_) => {
-                errors.push(Unsupported::new("a `token`", def.span).diagnostic(def.file))
-            }
-            DefKind::Utxo(info) if !info.helpers.is_empty() => errors.push(
-                Unsupported::new("helper functions inside a `utxo`", info.helpers[0].span)
-                    .diagnostic(def.file),
-            ),
-            _ => {}
-        }
-    }
-    let mut module = Module {
-        imports: IMPORTS.iter().map(|f| f.import()).collect(),
-        ..Module::default()
-    };
     // Function ids first, so calls can refer to functions lowered later: top-level functions,
-    // then per UTXO type its `main` body, its `new` export and its methods.
+    // then the bodies of each UTXO and token type, then each UTXO type's creating export.
     let mut funcs: BTreeMap<usize, FuncId> = BTreeMap::new();
     let mut next = 0u32;
     let mut fresh = || {
@@ -191,55 +262,83 @@ pub fn compile_contract(
     for &b in &top {
         funcs.insert(b, fresh());
     }
-    struct UtxoPlan {
-        def: usize,
-        main: Option<usize>,
-        main_func: FuncId,
-        new_func: FuncId,
-        methods: Vec<usize>,
-    }
-    let mut plans = Vec::new();
-    for (d, def) in checked.defs.iter().enumerate() {
-        if !files.contains(&def.file) || !matches!(def.kind, DefKind::Utxo(_)) {
-            continue;
+    let contracts: Vec<DefId> = ids.utxos.keys().chain(ids.tokens.keys()).copied().collect();
+    let mut owned: BTreeMap<DefId, Vec<usize>> = BTreeMap::new();
+    for (i, b) in checked.bodies.iter().enumerate() {
+        if let Owner::Utxo(d) | Owner::Token(d) = b.owner {
+            owned.entry(d).or_default().push(i);
         }
-        let in_utxo = |kind_main: bool| -> Vec<usize> {
-            checked
-                .bodies
+    }
+    let mut create_funcs: BTreeMap<DefId, FuncId> = BTreeMap::new();
+    for &d in &contracts {
+        for &b in owned.get(&d).map(Vec::as_slice).unwrap_or_default() {
+            funcs.insert(b, fresh());
+        }
+        if ids.utxos.contains_key(&d) {
+            create_funcs.insert(d, fresh());
+        }
+    }
+    let mut shared = Shared::new(next);
+    // Storage: one global per scalar, frame slots from 1 (slot 0 is a UTXO's resume point).
+    let mut cxs: BTreeMap<DefId, ContractCx> = BTreeMap::new();
+    let mut storage_meta: BTreeMap<DefId, Vec<FrameSlots>> = BTreeMap::new();
+    for &d in &contracts {
+        let def = &checked.defs[d];
+        let info = contract_info(checked, d);
+        let mut storage = Vec::new();
+        let mut meta = Vec::new();
+        let mut slot = 1u32;
+        for s in &info.storage {
+            let scalars = layout(&checked.defs, &s.ty);
+            let globals: Vec<GlobalId> = scalars
                 .iter()
                 .enumerate()
-                .filter(|(_, b)| {
-                    b.owner == Owner::Utxo(d) && (b.sig.kind == FnKind::Main) == kind_main
-                })
-                .map(|(i, _)| i)
-                .collect()
-        };
-        let main = in_utxo(true).first().copied();
-        let main_func = fresh();
-        let new_func = fresh();
-        let methods = in_utxo(false);
-        for &m in &methods {
-            funcs.insert(m, fresh());
+                .map(|(i, t)| shared.global(format!("{}.{}#{i}", def.name, s.name), *t))
+                .collect();
+            meta.push(FrameSlots {
+                name: s.name.clone(),
+                ty: checked.show(&s.ty),
+                first_slot: slot,
+                scalars: scalars.iter().map(|t| t.name()).collect(),
+            });
+            storage.push((s.name.clone(), globals, slot));
+            slot += scalars.len() as u32;
         }
-        if let Some(m) = main {
-            funcs.insert(m, main_func);
-        }
-        plans.push(UtxoPlan {
-            def: d,
-            main,
-            main_func,
-            new_func,
-            methods,
-        });
+        let main = owned
+            .get(&d)
+            .into_iter()
+            .flatten()
+            .find(|b| checked.bodies[**b].sig.kind == FnKind::Main)
+            .map(|&b| {
+                let params = checked.bodies[b]
+                    .sig
+                    .params
+                    .iter()
+                    .flat_map(|p| layout(&checked.defs, &p.ty))
+                    .collect();
+                (funcs[&b], params)
+            });
+        storage_meta.insert(d, meta);
+        cxs.insert(
+            d,
+            ContractCx {
+                storage,
+                live_base: slot,
+                main,
+            },
+        );
     }
-    // The host knows the contract's UTXO types by their order here (the metadata's `utxos`).
-    let utxo_ids: BTreeMap<usize, u32> = plans
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (p.def, i as u32))
-        .collect();
-    let mut functions: BTreeMap<FuncId, starstream_ir::Function> = BTreeMap::new();
-    let lower_body = |b: usize, export: Option<String>, cx: Option<(&lower::UtxoCx, bool)>| {
+    let env = Env {
+        checked,
+        funcs: &funcs,
+        ids: &ids,
+        shared: RefCell::new(shared),
+    };
+    let lower_body = |b: usize,
+                      export: Option<String>,
+                      name: String,
+                      cx: Option<(&ContractCx, Role)>,
+                      process: Process| {
         let body = &checked.bodies[b];
         let def = ws
             .module(body.file)?
@@ -259,10 +358,9 @@ pub fn compile_contract(
                     .map(|id| (*id, sig.ty.clone()))
             })
             .collect();
-        let mut lowerer = lower::Lowerer::new(checked, body.file, &funcs, &body.sig.name, export)
-            .with_utxo_ids(&utxo_ids);
-        if let Some((cx, is_main)) = cx {
-            lowerer = lowerer.in_utxo(cx, is_main);
+        let mut lowerer = lower::Lowerer::new(&env, body.file, &name, export, process);
+        if let Some((cx, role)) = cx {
+            lowerer = lowerer.in_contract(cx, role);
         }
         Some(
             lowerer
@@ -270,82 +368,112 @@ pub fn compile_contract(
                 .map_err(|u| u.diagnostic(body.file)),
         )
     };
+    let add = |id: FuncId, f: starstream_ir::Function| {
+        env.shared.borrow_mut().functions.insert(id, f);
+    };
     for &b in &top {
         let body = &checked.bodies[b];
         let export = (body.file == entry).then(|| body.sig.name.clone());
-        match lower_body(b, export, None) {
-            Some(Ok((f, _))) => {
-                functions.insert(funcs[&b], f);
-            }
+        let process = if body.sig.kind == FnKind::Script {
+            Process::Script
+        } else {
+            Process::Any
+        };
+        match lower_body(b, export, body.sig.name.clone(), None, process) {
+            Some(Ok((f, _))) => add(funcs[&b], f),
             Some(Err(d)) => errors.push(d),
             None => {}
         }
     }
     let mut frames = Vec::new();
-    for plan in &plans {
-        let def = &checked.defs[plan.def];
-        let DefKind::Utxo(info) = &def.kind else {
+    let mut tokens = Vec::new();
+    for &d in &contracts {
+        let def = &checked.defs[d];
+        let info = contract_info(checked, d);
+        let cx = &cxs[&d];
+        let is_utxo = ids.utxos.contains_key(&d);
+        let process = if is_utxo {
+            Process::Utxo
+        } else {
+            Process::Token
+        };
+        let mut co = lower::CoroutineInfo::default();
+        for &b in owned.get(&d).map(Vec::as_slice).unwrap_or_default() {
+            let sig = &checked.bodies[b].sig;
+            let role = contract_role(info, sig.kind, b);
+            let (name, export) = match role {
+                Role::Main => (format!("{}.main", def.name), None),
+                Role::Activation => {
+                    let n = format!("{}.{}", def.name, sig.name);
+                    (n.clone(), Some(n))
+                }
+                Role::Helper => (format!("{}.{}", def.name, sig.name), None),
+            };
+            match lower_body(b, export, name, Some((cx, role)), process) {
+                Some(Ok((f, info_co))) => {
+                    if role == Role::Main {
+                        co = info_co;
+                    }
+                    add(funcs[&b], f)
+                }
+                Some(Err(e)) => errors.push(e),
+                None => {}
+            }
+        }
+        let methods = info
+            .methods
+            .iter()
+            .enumerate()
+            .map(|(i, m)| MethodMeta {
+                id: i as u32,
+                export: format!("{}.{}", def.name, m.sig.name),
+                resumes: m.resumes,
+            })
+            .collect();
+        if !is_utxo {
+            let policies = |kind: FnKind| {
+                info.constructors
+                    .iter()
+                    .filter(|c| c.kind == kind)
+                    .enumerate()
+                    .map(|(i, c)| MethodMeta {
+                        id: i as u32,
+                        export: format!("{}.{}", def.name, c.name),
+                        resumes: false,
+                    })
+                    .collect()
+            };
+            tokens.push(TokenLayout {
+                token: def.name.clone(),
+                id: ids.tokens[&d],
+                mint: policies(FnKind::Mint),
+                burn: policies(FnKind::Burn),
+                methods,
+                storage: storage_meta.remove(&d).unwrap_or_default(),
+                size: cx.live_base,
+            });
+            continue;
+        }
+        let Some((main_func, main_params)) = &cx.main else {
             continue;
         };
-        // Storage: one global per scalar; frame slots after the resume point.
-        let mut storage = Vec::new();
-        let mut slots_meta = Vec::new();
-        let mut slot = 1u32;
-        for s in &info.storage {
-            let scalars = layout(&checked.defs, &s.ty);
-            let mut globals = Vec::new();
-            for (i, t) in scalars.iter().enumerate() {
-                module.globals.push(Global {
-                    name: format!("{}.{}#{i}", def.name, s.name),
-                    ty: *t,
-                });
-                globals.push(GlobalId(module.globals.len() as u32 - 1));
-            }
-            slots_meta.push(FrameSlots {
-                name: s.name.clone(),
-                ty: checked.show(&s.ty),
-                first_slot: slot,
-                scalars: scalars.iter().map(|t| t.name()).collect(),
-            });
-            storage.push((s.name.clone(), globals, slot));
-            slot += scalars.len() as u32;
-        }
-        let Some(main) = plan.main else { continue };
-        let main_sig = &checked.bodies[main].sig;
-        let main_params: Vec<ScalarTy> = main_sig
-            .params
-            .iter()
-            .flat_map(|p| layout(&checked.defs, &p.ty))
-            .collect();
-        let cx = lower::UtxoCx {
-            storage,
-            live_base: slot,
-            main: plan.main_func,
-            main_params: main_params.clone(),
-            global_tys: module.globals.iter().map(|g| g.ty).collect(),
-        };
-        let mut info_co = lower::CoroutineInfo::default();
-        match lower_body(main, None, Some((&cx, true))) {
-            Some(Ok((mut f, co))) => {
-                f.name = format!("{}.main", def.name);
-                info_co = co;
-                functions.insert(plan.main_func, f);
-            }
-            Some(Err(d)) => errors.push(d),
-            None => {}
-        }
+        let main_sig = info
+            .constructors
+            .first()
+            .expect("a utxo with a main body declares it");
         // `NAME.new(args)`: creates the UTXO by running `main` from its start.
+        let create = format!("{}.{}", def.name, main_sig.name);
         let mut regs = main_params.clone();
         regs.push(ScalarTy::I32);
         let params: Vec<Reg> = (0..main_params.len() as u32).map(Reg).collect();
         let flag = Reg(main_params.len() as u32);
         let mut args = params.clone();
         args.push(flag);
-        functions.insert(
-            plan.new_func,
+        add(
+            create_funcs[&d],
             starstream_ir::Function {
-                export: Some(format!("{}.{}", def.name, main_sig.name)),
-                name: format!("{}.{}", def.name, main_sig.name),
+                export: Some(create.clone()),
+                name: create.clone(),
                 params,
                 results: Vec::new(),
                 regs,
@@ -357,7 +485,7 @@ pub fn compile_contract(
                         },
                         Inst::Call {
                             dsts: Vec::new(),
-                            func: plan.main_func,
+                            func: *main_func,
                             args,
                         },
                     ],
@@ -366,44 +494,40 @@ pub fn compile_contract(
                 trap_sites: Vec::new(),
             },
         );
-        for &m in &plan.methods {
-            let name = format!("{}.{}", def.name, checked.bodies[m].sig.name);
-            match lower_body(m, Some(name.clone()), Some((&cx, false))) {
-                Some(Ok((mut f, _))) => {
-                    f.name = name;
-                    functions.insert(funcs[&m], f);
-                }
-                Some(Err(d)) => errors.push(d),
-                None => {}
-            }
-        }
         frames.push(FrameLayout {
             utxo: def.name.clone(),
-            id: utxo_ids[&plan.def],
-            create: format!("{}.{}", def.name, main_sig.name),
-            methods: info
-                .methods
-                .iter()
-                .enumerate()
-                .map(|(i, m)| MethodMeta {
-                    id: i as u32,
-                    export: format!("{}.{}", def.name, m.sig.name),
-                    resumes: m.resumes,
-                })
-                .collect(),
-            storage: slots_meta,
-            live_base: slot,
-            live_slots: info_co.live_slots,
-            yield_points: info_co.yield_points,
-            size: slot + info_co.live_slots,
+            id: ids.utxos[&d],
+            create,
+            methods,
+            storage: storage_meta.remove(&d).unwrap_or_default(),
+            live_base: cx.live_base,
+            live_slots: co.live_slots,
+            yield_points: co.yield_points,
+            size: cx.live_base + co.live_slots,
         });
     }
     if !errors.is_empty() {
         return Err(errors);
     }
-    module.functions = functions.into_values().collect();
+    lower::effects::finish(&env);
+    let shared = env.shared.into_inner();
+    let functions: Vec<_> = shared.functions.into_values().collect();
+    debug_assert!(
+        functions.len() as u32 == shared.next_func,
+        "every function id is defined"
+    );
+    let mut module = Module {
+        imports: HostFn::all().iter().map(|f| f.import()).collect(),
+        globals: shared.globals,
+        functions,
+    };
     prune_imports(&mut module);
-    Ok(Compiled { module, frames })
+    Ok(Compiled {
+        module,
+        frames,
+        tokens,
+        ids,
+    })
 }
 
 /// Keeps only the imports the module calls (the trap import when anything can trap), so a

@@ -3,35 +3,109 @@
 //! Values are lists of registers in the type's layout (see `layout`). Every run-time check of
 //! the language (overflow, division by zero, `assert`, `fail`) becomes an explicit branch to a
 //! `Trap` block. `match` is compiled as a decision list: each arm's pattern is tested in order
-//! against the scrutinee's registers, and the first that matches binds its variables.
+//! against the scrutinee's registers, and the first that matches binds its variables. Calls
+//! that cross to another process (UTXOs, tokens, effects the process does not handle) go
+//! through the host ABI; `effects` compiles `try`/`with` and `raise`.
+
+pub mod effects;
 
 use crate::layout::{self, int_scalar, is_sum, layout, payload_slots, struct_fields, variants};
-use crate::{import_id, Unsupported};
+use crate::{import_id, Ids, Unsupported};
 use starstream_abi::HostFn;
 use starstream_check::ty::IntTy;
 use starstream_check::{CallTarget, Checked, Key, LocalId, Ty};
 use starstream_diagnostics::{FileId, Span};
 use starstream_ir::{
-    BinOp, Block, BlockId, ConvOp, FuncId, Function, GlobalId, Inst, Reg, ScalarTy, SourceSpan,
-    Terminator, TrapKind,
+    BinOp, Block, BlockId, ConvOp, FuncId, Function, Global, GlobalId, Inst, Reg, ScalarTy,
+    SourceSpan, Terminator, TrapKind,
 };
 use starstream_syntax::ast::{self, BinaryOp, ExprKind, StmtKind, UnaryOp};
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 
 /// A value: its registers, in the layout of its type.
 pub type Value = Vec<Reg>;
 
-/// What a body of a `utxo` needs to know about its UTXO.
-pub struct UtxoCx {
+/// What the bodies of one `utxo` or `token` share.
+pub struct ContractCx {
     /// Each storage variable: its name, its globals, and its first frame slot.
     pub storage: Vec<(String, Vec<GlobalId>, u32)>,
-    /// The first frame slot after the storage: where live locals are saved at `yield`.
+    /// The first frame slot after the storage: where a UTXO saves live locals at `yield`.
     pub live_base: u32,
-    /// `main`'s IR function, and the scalars of its declared parameters.
-    pub main: FuncId,
-    pub main_params: Vec<ScalarTy>,
-    /// The type of every global of the module.
-    pub global_tys: Vec<ScalarTy>,
+    /// A UTXO's `main`: its IR function and the scalars of its declared parameters.
+    pub main: Option<(FuncId, Vec<ScalarTy>)>,
+}
+
+/// What a body inside a `utxo` or `token` is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// A UTXO's `main`: the coroutine.
+    Main,
+    /// An export the host activates (a method or policy): it reads storage from the frame on
+    /// entry and writes it back when it returns.
+    Activation,
+    /// A helper `fn` (or a handler clause), called inside an activation whose storage is
+    /// already in the globals.
+    Helper,
+}
+
+/// The kind of process a body runs in, where the lowering can know it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Process {
+    Script,
+    Utxo,
+    Token,
+    /// A plain function, which any process may call.
+    Any,
+}
+
+/// What every body's lowering reads: the checked program, the function ids, the module's
+/// numbering of types, effects and events; and what they add to as they go.
+pub struct Env<'a> {
+    pub checked: &'a Checked,
+    pub funcs: &'a BTreeMap<usize, FuncId>,
+    pub ids: &'a Ids,
+    pub shared: RefCell<Shared>,
+}
+
+/// The module being built: functions and globals, including those that lowering creates on
+/// the way (handler clauses and their globals, effect dispatchers).
+pub struct Shared {
+    pub functions: BTreeMap<FuncId, Function>,
+    pub globals: Vec<Global>,
+    pub next_func: u32,
+    /// Every handler clause of the module.
+    pub clauses: Vec<effects::Clause>,
+    /// The dispatcher of each effect (by module effect index) that is raised or answered.
+    pub dispatchers: BTreeMap<u32, FuncId>,
+    /// The function that answers the effects other processes raise (see `effects`).
+    pub answer: Option<FuncId>,
+    /// The global that counts running handler clauses; a clause's stamp is its depth.
+    pub depth: Option<GlobalId>,
+}
+
+impl Shared {
+    pub fn new(next_func: u32) -> Shared {
+        Shared {
+            functions: BTreeMap::new(),
+            globals: Vec::new(),
+            next_func,
+            clauses: Vec::new(),
+            dispatchers: BTreeMap::new(),
+            answer: None,
+            depth: None,
+        }
+    }
+
+    pub fn fresh_func(&mut self) -> FuncId {
+        self.next_func += 1;
+        FuncId(self.next_func - 1)
+    }
+
+    pub fn global(&mut self, name: String, ty: ScalarTy) -> GlobalId {
+        self.globals.push(Global { name, ty });
+        GlobalId(self.globals.len() as u32 - 1)
+    }
 }
 
 /// What the coroutine transform produced for `main`.
@@ -43,37 +117,41 @@ pub struct CoroutineInfo {
 }
 
 pub struct Lowerer<'a> {
+    pub env: &'a Env<'a>,
     pub checked: &'a Checked,
     pub file: FileId,
-    /// The IR function of each body that has one.
-    pub funcs: &'a BTreeMap<usize, FuncId>,
     pub f: Function,
     cur: BlockId,
     /// The current block already has its terminator.
     done: bool,
     locals: BTreeMap<LocalId, Value>,
-    utxo: Option<&'a UtxoCx>,
-    is_main: bool,
+    contract: Option<&'a ContractCx>,
+    role: Option<Role>,
+    process: Process,
+    /// The declared result type (what a `return` gives).
+    ret: Ty,
     /// Each `yield` of `main`: the block that yields, its continuation, its resume point.
     yields: Vec<(BlockId, BlockId, u32)>,
-    /// The id the host knows each UTXO type of the contract by.
-    utxo_ids: Option<&'a BTreeMap<usize, u32>>,
+    /// Locals that live in globals while a handler clause may read or assign them.
+    boxed: BTreeMap<LocalId, Vec<GlobalId>>,
+    /// The `try` statements around the current point, innermost last.
+    tries: Vec<effects::TryFrame>,
 }
 
 type R<T> = Result<T, Unsupported>;
 
 impl<'a> Lowerer<'a> {
     pub fn new(
-        checked: &'a Checked,
+        env: &'a Env<'a>,
         file: FileId,
-        funcs: &'a BTreeMap<usize, FuncId>,
         name: &str,
         export: Option<String>,
+        process: Process,
     ) -> Self {
         Lowerer {
-            checked,
+            env,
+            checked: env.checked,
             file,
-            funcs,
             f: Function {
                 export,
                 name: name.to_string(),
@@ -97,17 +175,25 @@ impl<'a> Lowerer<'a> {
             cur: Function::ENTRY,
             done: false,
             locals: BTreeMap::new(),
-            utxo: None,
-            is_main: false,
+            contract: None,
+            role: None,
+            process,
+            ret: Ty::Unit,
             yields: Vec::new(),
-            utxo_ids: None,
+            boxed: BTreeMap::new(),
+            tries: Vec::new(),
         }
     }
 
-    /// The ids of the contract's UTXO types, for creating and calling UTXOs.
-    pub fn with_utxo_ids(mut self, ids: &'a BTreeMap<usize, u32>) -> Self {
-        self.utxo_ids = Some(ids);
+    /// Makes this a body of a `utxo` or `token`.
+    pub fn in_contract(mut self, cx: &'a ContractCx, role: Role) -> Self {
+        self.contract = Some(cx);
+        self.role = Some(role);
         self
+    }
+
+    fn is_main(&self) -> bool {
+        self.role == Some(Role::Main)
     }
 
     /// Stages a value's scalars (widened) as the next call's arguments.
@@ -120,36 +206,59 @@ impl<'a> Lowerer<'a> {
 
     /// Reads the last call's results into registers of the given types.
     fn results(&mut self, tys: &[ScalarTy]) -> Value {
+        self.results_from(0, tys)
+    }
+
+    /// Reads results `first..` into registers of the given types.
+    fn results_from(&mut self, first: usize, tys: &[ScalarTy]) -> Value {
         tys.iter()
             .enumerate()
             .map(|(i, t)| {
-                let idx = self.konst(ScalarTy::I32, i as i64);
+                let idx = self.konst(ScalarTy::I32, (first + i) as i64);
                 let v = self.host(HostFn::Result, vec![idx])[0];
                 self.narrow(v, *t)
             })
             .collect()
     }
 
-    /// Traps unless `status` is `want` (an effect or an unexpected outcome cannot be
-    /// handled by this version of the compiler, so the transaction stops).
+    /// Traps unless `status` is `want`: the only outcome the language gives a meaning to
+    /// here (a UTXO created by a `main` that ends before its first `yield` has no handle).
     fn expect_status(&mut self, status: Reg, want: i32, span: Span) {
         let w = self.konst(ScalarTy::I32, want as i64);
         let ok = self.bin(BinOp::Eq, status, w);
         self.trap_unless(ok, TrapKind::Unreachable, span);
     }
 
+    /// Calls another process with `f` and answers every effect it raises before it completes;
+    /// returns the final status.
+    fn cross(&mut self, f: HostFn, args: Vec<Reg>) -> Reg {
+        let status = self.host(f, args)[0];
+        let answer = effects::answer_fn(self.env);
+        let dst = self.reg(ScalarTy::I32);
+        self.push(Inst::Call {
+            dsts: vec![dst],
+            func: answer,
+            args: vec![status],
+        });
+        dst
+    }
+
     fn utxo_type_id(&self, d: usize, span: Span) -> R<i64> {
-        self.utxo_ids
-            .and_then(|ids| ids.get(&d))
+        self.env
+            .ids
+            .utxos
+            .get(&d)
             .map(|i| *i as i64)
             .ok_or_else(|| Unsupported::new("a UTXO type of another contract", span))
     }
 
-    /// Makes this a body of a UTXO (`main` when `is_main`, else a method).
-    pub fn in_utxo(mut self, cx: &'a UtxoCx, is_main: bool) -> Self {
-        self.utxo = Some(cx);
-        self.is_main = is_main;
-        self
+    fn token_type_id(&self, d: usize, span: Span) -> R<i64> {
+        self.env
+            .ids
+            .tokens
+            .get(&d)
+            .map(|i| *i as i64)
+            .ok_or_else(|| Unsupported::new("a token type of another contract", span))
     }
 
     fn host(&mut self, f: HostFn, args: Vec<Reg>) -> Vec<Reg> {
@@ -196,30 +305,33 @@ impl<'a> Lowerer<'a> {
         if !l.storage {
             return None;
         }
-        self.utxo?.storage.iter().find(|(n, _, _)| *n == l.name)
+        self.contract?.storage.iter().find(|(n, _, _)| *n == l.name)
     }
 
     fn global_ty(&self, g: GlobalId) -> ScalarTy {
-        self.utxo
-            .map(|cx| cx.global_tys[g.0 as usize])
-            .unwrap_or(ScalarTy::I64)
+        self.env.shared.borrow().globals[g.0 as usize].ty
+    }
+
+    fn global_get(&mut self, g: GlobalId) -> Reg {
+        let r = self.reg(self.global_ty(g));
+        self.push(Inst::GlobalGet { dst: r, global: g });
+        r
     }
 
     /// Writes every storage global into the frame (before the UTXO is saved).
     fn save_storage(&mut self) {
-        let Some(cx) = self.utxo else { return };
+        let Some(cx) = self.contract else { return };
         for (_, globals, slot) in &cx.storage {
             for (i, g) in globals.iter().enumerate() {
-                let r = self.reg(self.global_ty(*g));
-                self.push(Inst::GlobalGet { dst: r, global: *g });
+                let r = self.global_get(*g);
                 self.frame_store(slot + i as u32, r);
             }
         }
     }
 
-    /// Reads every storage global from the frame (at the start of a method).
+    /// Reads every storage global from the frame (at the start of an activation).
     fn load_storage(&mut self) {
-        let Some(cx) = self.utxo else { return };
+        let Some(cx) = self.contract else { return };
         for (_, globals, slot) in &cx.storage {
             for (i, g) in globals.iter().enumerate() {
                 let v = self.frame_load(slot + i as u32, self.global_ty(*g));
@@ -228,12 +340,90 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    /// Returns from the body; a UTXO method saves its storage first.
+    /// Returns from the body: leaves every `try` around this point; an activation saves its
+    /// storage and hands the tokens it returns to its caller.
     fn return_with(&mut self, v: Value) {
-        if self.utxo.is_some() && !self.is_main {
+        for i in (0..self.tries.len()).rev() {
+            let frame = self.tries[i].clone();
+            self.leave_try(&frame, false);
+        }
+        if self.role == Some(Role::Activation) {
             self.save_storage();
+            let ret = self.ret.clone();
+            self.give_tokens(&ret, &v);
         }
         self.terminate(Terminator::Return(v));
+    }
+
+    /// Hands every token in `v` (of type `ty`) to the process on the other side of the next
+    /// crossing (`token_give`). Tokens inside a sum type are given only when the value holds
+    /// the variant that carries them.
+    fn give_tokens(&mut self, ty: &Ty, v: &[Reg]) {
+        if !layout::holds_token(self.defs(), ty) {
+            return;
+        }
+        match ty {
+            Ty::Token(_) => {
+                self.host(HostFn::TokenGive, vec![v[0]]);
+            }
+            Ty::Tuple(ts) => {
+                let mut at = 0;
+                for t in ts {
+                    let n = layout(self.defs(), t).len();
+                    self.give_tokens(t, &v[at..at + n]);
+                    at += n;
+                }
+            }
+            _ if is_sum(self.defs(), ty) => {
+                let join = self.new_block();
+                for (tag, (_, tys)) in variants(self.defs(), ty).iter().enumerate() {
+                    if !tys.iter().any(|t| layout::holds_token(self.defs(), t)) {
+                        continue;
+                    }
+                    let k = self.konst(ScalarTy::I32, tag as i64);
+                    let is = self.bin(BinOp::Eq, v[0], k);
+                    let then = self.new_block();
+                    let next = self.new_block();
+                    self.terminate(Terminator::Branch {
+                        cond: is,
+                        then,
+                        otherwise: next,
+                    });
+                    self.switch_to(then);
+                    let parts = self.payload(v, tys);
+                    for (t, p) in tys.iter().zip(&parts) {
+                        self.give_tokens(t, p);
+                    }
+                    self.terminate(Terminator::Jump(join));
+                    self.switch_to(next);
+                }
+                self.terminate(Terminator::Jump(join));
+                self.switch_to(join);
+            }
+            _ => {
+                for (_, fty, at) in struct_fields(self.defs(), ty) {
+                    let n = layout(self.defs(), &fty).len();
+                    self.give_tokens(&fty, &v[at..at + n]);
+                }
+            }
+        }
+    }
+
+    /// Evaluates call arguments, then gives away the tokens among them and stages them all
+    /// (in that order, so that a call inside an argument cannot take them).
+    fn stage_args(&mut self, args: &'a [ast::Expr]) -> R<()> {
+        let mut values = Vec::new();
+        for a in args {
+            let v = self.expr(a)?;
+            values.push((self.ty_of(a), v));
+        }
+        for (ty, v) in &values {
+            self.give_tokens(ty, v);
+        }
+        for (_, v) in &values {
+            self.stage(v);
+        }
+        Ok(())
     }
 
     fn defs(&self) -> &'a [starstream_check::Def] {
@@ -363,7 +553,7 @@ impl<'a> Lowerer<'a> {
         params: &[(LocalId, Ty)],
         ret: &Ty,
     ) -> R<(Function, CoroutineInfo)> {
-        let body_start = if self.is_main {
+        let body_start = if self.is_main() {
             self.new_block()
         } else {
             Function::ENTRY
@@ -373,14 +563,15 @@ impl<'a> Lowerer<'a> {
             self.f.params.extend(&regs);
             self.locals.insert(*id, regs);
         }
+        self.ret = ret.clone();
         self.f.results = layout(self.defs(), ret);
-        let resuming = if self.is_main {
+        let resuming = if self.is_main() {
             let r = self.reg(ScalarTy::I32);
             self.f.params.push(r);
             self.switch_to(body_start);
             Some(r)
         } else {
-            if self.utxo.is_some() {
+            if self.role == Some(Role::Activation) {
                 self.load_storage();
             }
             None
@@ -404,7 +595,7 @@ impl<'a> Lowerer<'a> {
     /// continuation to the frame and pauses; entry with `resuming` set reads the resume point
     /// from the frame, restores that continuation's registers and jumps to it.
     fn coroutine(&mut self, resuming: Reg, body_start: BlockId) -> CoroutineInfo {
-        let cx = self.utxo.expect("main belongs to a utxo");
+        let cx = self.contract.expect("main belongs to a utxo");
         let live = crate::liveness::live_in(&self.f);
         let mut info = CoroutineInfo::default();
         let mut resume_blocks = Vec::new();
@@ -479,7 +670,16 @@ impl<'a> Lowerer<'a> {
                     .path_locals
                     .get(&self.key(target.span))
                     .copied();
-                let local = id.and_then(|id| self.locals.get(&id).cloned());
+                if let Some(globals) = id.and_then(|id| self.boxed.get(&self.root(id)).cloned()) {
+                    for (g, src) in globals.iter().zip(&v) {
+                        self.push(Inst::GlobalSet {
+                            global: *g,
+                            src: *src,
+                        });
+                    }
+                    return Ok(());
+                }
+                let local = id.and_then(|id| self.locals.get(&self.root(id)).cloned());
                 match local {
                     Some(dst) => {
                         for (d, src) in dst.iter().zip(&v) {
@@ -539,24 +739,27 @@ impl<'a> Lowerer<'a> {
             }
             StmtKind::Resume => {
                 // End the method and run `main` on from its `yield`, in this activation.
-                let cx = self
-                    .utxo
-                    .ok_or_else(|| Unsupported::new("`resume;` outside a UTXO", s.span))?;
+                let Some((main, main_params)) = self.contract.and_then(|cx| cx.main.as_ref())
+                else {
+                    return Err(Unsupported::new("`resume;` outside a UTXO", s.span));
+                };
+                for i in (0..self.tries.len()).rev() {
+                    let frame = self.tries[i].clone();
+                    self.leave_try(&frame, false);
+                }
                 self.save_storage();
-                let mut args: Vec<Reg> = cx.main_params.iter().map(|t| self.konst(*t, 0)).collect();
+                let mut args: Vec<Reg> = main_params.iter().map(|t| self.konst(*t, 0)).collect();
                 args.push(self.konst(ScalarTy::I32, 1));
                 self.push(Inst::Call {
                     dsts: Vec::new(),
-                    func: cx.main,
+                    func: *main,
                     args,
                 });
                 self.terminate(Terminator::Return(Vec::new()));
                 let dead = self.new_block();
                 self.switch_to(dead);
             }
-            StmtKind::Try { .. } => {
-                return Err(Unsupported::new("`try` with effect handlers", s.span))
-            }
+            StmtKind::Try { body, handlers } => self.try_stmt(body, handlers)?,
             StmtKind::Error => {
                 return Err(Unsupported::new("a statement with a syntax error", s.span))
             }
@@ -598,6 +801,9 @@ impl<'a> Lowerer<'a> {
                         return Ok(out);
                     }
                     let root = self.root(*id);
+                    if let Some(globals) = self.boxed.get(&root).cloned() {
+                        return Ok(globals.iter().map(|g| self.global_get(*g)).collect());
+                    }
                     return match self.locals.get(&root).cloned() {
                         // Copy: a later assignment must not change a value already read.
                         Some(v) => Ok(self.copy(&v)),
@@ -659,33 +865,34 @@ impl<'a> Lowerer<'a> {
                 args,
                 ..
             } => {
-                let Some(CallTarget::Event(event)) =
-                    self.checked.tables.calls.get(&self.key(e.span)).cloned()
-                else {
-                    return Err(Unsupported::new("this event", e.span));
+                let event = match self.checked.tables.calls.get(&self.key(e.span)) {
+                    Some(CallTarget::Event(event)) => self.env.ids.events.get(event).copied(),
+                    _ => None,
+                };
+                let Some(event) = event else {
+                    return Err(Unsupported::new("an event of another contract", e.span));
                 };
                 let mut staged = Vec::new();
                 for a in args {
                     staged.extend(self.expr(a)?);
                 }
-                for r in staged {
-                    let wide = self.widen(r);
-                    self.host(HostFn::Stage, vec![wide]);
-                }
+                self.stage(&staged);
                 let id = self.konst(ScalarTy::I32, event as i64);
                 self.host(HostFn::Emit, vec![id]);
                 Ok(Vec::new())
             }
-            ExprKind::KeywordCall { keyword, .. } => Err(Unsupported::new(
-                match keyword {
-                    ast::CallKeyword::Emit => "`emit`",
-                    ast::CallKeyword::Raise => "`raise`",
-                    ast::CallKeyword::Runtime => "`runtime` calls",
-                },
-                e.span,
-            )),
+            ExprKind::KeywordCall {
+                keyword: ast::CallKeyword::Raise,
+                args,
+                ..
+            } => self.raise(e, args),
+            ExprKind::KeywordCall {
+                keyword: ast::CallKeyword::Runtime,
+                args,
+                ..
+            } => self.runtime_call(e, args),
             ExprKind::Yield(_) => {
-                if !self.is_main {
+                if !self.is_main() {
                     return Err(Unsupported::new("`yield` outside `main`", e.span));
                 }
                 self.save_storage();
@@ -773,40 +980,26 @@ impl<'a> Lowerer<'a> {
                 self.variant(ty, name, payload)
             }
             Some(CallTarget::Fn(d)) => {
-                let starstream_check::DefKind::Fn(sig) = &self.defs()[d].kind else {
-                    return Err(Unsupported::new("this call", e.span));
+                let body = match &self.defs()[d].kind {
+                    starstream_check::DefKind::Fn(sig) => sig.body,
+                    _ => None,
                 };
-                let func = sig
-                    .body
-                    .and_then(|b| self.funcs.get(&b))
-                    .copied()
-                    .ok_or_else(|| {
-                        Unsupported::new("calling a function from another contract", e.span)
-                    })?;
-                let mut argv = Vec::new();
-                for a in args {
-                    argv.extend(self.expr(a)?);
-                }
-                let dsts = self.regs_for(&layout(self.defs(), ty));
-                self.push(Inst::Call {
-                    dsts: dsts.clone(),
-                    func,
-                    args: argv,
-                });
-                if matches!(ty, Ty::Never) {
-                    self.trap_here(TrapKind::Unreachable, e.span);
-                }
-                Ok(dsts)
+                self.call_body(body, args, ty, e.span)
+            }
+            Some(CallTarget::Helper(d, i)) => {
+                let body = match &self.defs()[d].kind {
+                    starstream_check::DefKind::Utxo(c) | starstream_check::DefKind::Token(c) => {
+                        c.helpers.get(i).and_then(|h| h.body)
+                    }
+                    _ => None,
+                };
+                self.call_body(body, args, ty, e.span)
             }
             Some(CallTarget::UtxoNew(d)) => {
                 let id = self.utxo_type_id(d, e.span)?;
-                let mut argv = Vec::new();
-                for a in args {
-                    argv.extend(self.expr(a)?);
-                }
-                self.stage(&argv);
+                self.stage_args(args)?;
                 let t = self.konst(ScalarTy::I32, id);
-                let status = self.host(HostFn::UtxoCreate, vec![t])[0];
+                let status = self.cross(HostFn::UtxoCreate, vec![t]);
                 self.expect_status(status, starstream_abi::STATUS_YIELDED, e.span);
                 Ok(self.results(&[ScalarTy::I64]))
             }
@@ -814,19 +1007,22 @@ impl<'a> Lowerer<'a> {
                 owner,
                 index,
                 resumes,
-            }) if matches!(self.defs()[owner].kind, starstream_check::DefKind::Utxo(_)) => {
-                self.utxo_type_id(owner, e.span)?;
-                let ExprKind::Field { base, .. } = &callee.kind else {
-                    return Err(Unsupported::new("this call", e.span));
-                };
-                let handle = self.expr(base)?;
-                let mut argv = Vec::new();
-                for a in args {
-                    argv.extend(self.expr(a)?);
+            }) => {
+                let is_utxo = matches!(self.defs()[owner].kind, starstream_check::DefKind::Utxo(_));
+                if is_utxo {
+                    self.utxo_type_id(owner, e.span)?;
+                } else {
+                    self.token_type_id(owner, e.span)?;
                 }
-                self.stage(&argv);
+                let receiver = self.receiver(callee, e.span)?;
+                self.stage_args(args)?;
                 let m = self.konst(ScalarTy::I32, index as i64);
-                let status = self.host(HostFn::UtxoCall, vec![handle[0], m])[0];
+                let f = if is_utxo {
+                    HostFn::UtxoCall
+                } else {
+                    HostFn::TokenCall
+                };
+                let status = self.cross(f, vec![receiver, m]);
                 if !resumes {
                     self.expect_status(status, starstream_abi::STATUS_RETURNED, e.span);
                     let tys = layout(self.defs(), ty);
@@ -840,33 +1036,149 @@ impl<'a> Lowerer<'a> {
                 let is_end = self.bin(BinOp::Eq, status, ended);
                 let known = self.bin(BinOp::Or, is_yield, is_end);
                 self.trap_unless(known, TrapKind::Unreachable, e.span);
-                let next = self.results(&[ScalarTy::I64])[0];
+                // Only a yield leaves a handle in `result(0)`; an ended UTXO leaves the ids of
+                // the tokens it held, if any.
+                let read = is_yield;
+                let next = self.reg(ScalarTy::I64);
                 let zero = self.konst(ScalarTy::I64, 0);
-                let payload = self.reg(ScalarTy::I64);
-                self.push(Inst::Select {
-                    dst: payload,
-                    cond: is_yield,
-                    if_true: next,
-                    if_false: zero,
+                self.push(Inst::Move {
+                    dst: next,
+                    src: zero,
                 });
-                Ok(vec![is_yield, payload])
+                let then = self.new_block();
+                let join = self.new_block();
+                self.terminate(Terminator::Branch {
+                    cond: read,
+                    then,
+                    otherwise: join,
+                });
+                self.switch_to(then);
+                let h = self.results(&[ScalarTy::I64])[0];
+                self.push(Inst::Move { dst: next, src: h });
+                self.terminate(Terminator::Jump(join));
+                self.switch_to(join);
+                Ok(vec![is_yield, next])
             }
-            Some(CallTarget::Method { .. }) => {
-                Err(Unsupported::new("calling a token method", e.span))
+            Some(CallTarget::Mint(d, constructor)) => {
+                let t = self.token_type_id(d, e.span)?;
+                let policy = self.policy(d, constructor);
+                self.stage_args(args)?;
+                let t = self.konst(ScalarTy::I32, t);
+                let p = self.konst(ScalarTy::I32, policy);
+                let status = self.cross(HostFn::TokenMint, vec![t, p]);
+                self.expect_status(status, starstream_abi::STATUS_RETURNED, e.span);
+                Ok(self.results(&[ScalarTy::I64]))
             }
-            Some(CallTarget::Mint(..) | CallTarget::Burn(..)) => {
-                Err(Unsupported::new("minting and burning tokens", e.span))
+            Some(CallTarget::Burn(d, constructor)) => {
+                let t = self.token_type_id(d, e.span)?;
+                let policy = self.policy(d, constructor);
+                let Some((token, rest)) = args.split_first() else {
+                    return Err(Unsupported::new("a burn without its token", e.span));
+                };
+                let token = self.expr(token)?;
+                self.stage_args(rest)?;
+                let t = self.konst(ScalarTy::I32, t);
+                let p = self.konst(ScalarTy::I32, policy);
+                let status = self.cross(HostFn::TokenBurn, vec![t, p, token[0]]);
+                self.expect_status(status, starstream_abi::STATUS_RETURNED, e.span);
+                let tys = layout(self.defs(), ty);
+                Ok(self.results(&tys))
             }
-            Some(CallTarget::TokenAmount | CallTarget::TokenSplit | CallTarget::TokenMerge) => {
-                Err(Unsupported::new("token operations", e.span))
+            Some(CallTarget::TokenAmount) => {
+                let token = self.receiver(callee, e.span)?;
+                Ok(self.host(HostFn::TokenAmount, vec![token]))
             }
-            Some(CallTarget::Helper(..)) => Err(Unsupported::new(
-                "helper functions inside a utxo or token",
-                e.span,
-            )),
+            Some(CallTarget::TokenSplit) => {
+                let token = self.receiver(callee, e.span)?;
+                let amount = match args.first() {
+                    Some(a) => self.expr(a)?,
+                    None => return Err(Unsupported::new("a split without an amount", e.span)),
+                };
+                self.host(HostFn::TokenSplit, vec![token, amount[0]]);
+                Ok(self.results(&[ScalarTy::I64, ScalarTy::I64]))
+            }
+            Some(CallTarget::TokenMerge) => {
+                let a = self.receiver(callee, e.span)?;
+                let b = match args.first() {
+                    Some(b) => self.expr(b)?,
+                    None => return Err(Unsupported::new("a merge without a token", e.span)),
+                };
+                Ok(self.host(HostFn::TokenMerge, vec![a, b[0]]))
+            }
             Some(CallTarget::Runtime(_) | CallTarget::Effect(_) | CallTarget::Event(_)) | None => {
                 Err(Unsupported::new("this call", e.span))
             }
+        }
+    }
+
+    /// The receiver of a method call `base.m(..)`: its single scalar (a handle or a token).
+    fn receiver(&mut self, callee: &'a ast::Expr, span: Span) -> R<Reg> {
+        let ExprKind::Field { base, .. } = &callee.kind else {
+            return Err(Unsupported::new("this call", span));
+        };
+        let v = self.expr(base)?;
+        v.first()
+            .copied()
+            .ok_or_else(|| Unsupported::new("this call", span))
+    }
+
+    /// The `policy` index the host takes for constructor `constructor` of token type `d`.
+    fn policy(&self, d: usize, constructor: usize) -> i64 {
+        match &self.defs()[d].kind {
+            starstream_check::DefKind::Token(info) => crate::policy_index(info, constructor) as i64,
+            _ => 0,
+        }
+    }
+
+    /// Calls a function of this module that has body `body`.
+    fn call_body(
+        &mut self,
+        body: Option<usize>,
+        args: &'a [ast::Expr],
+        ty: &Ty,
+        span: Span,
+    ) -> R<Value> {
+        let func = body
+            .and_then(|b| self.env.funcs.get(&b))
+            .copied()
+            .ok_or_else(|| Unsupported::new("calling a function from another contract", span))?;
+        let mut argv = Vec::new();
+        for a in args {
+            argv.extend(self.expr(a)?);
+        }
+        let dsts = self.regs_for(&layout(self.defs(), ty));
+        self.push(Inst::Call {
+            dsts: dsts.clone(),
+            func,
+            args: argv,
+        });
+        if matches!(ty, Ty::Never) {
+            self.trap_here(TrapKind::Unreachable, span);
+        }
+        Ok(dsts)
+    }
+
+    /// `runtime f(..)`: a query the host answers.
+    fn runtime_call(&mut self, e: &'a ast::Expr, args: &'a [ast::Expr]) -> R<Value> {
+        let Some(CallTarget::Runtime(d)) = self.checked.tables.calls.get(&self.key(e.span)) else {
+            return Err(Unsupported::new("this runtime call", e.span));
+        };
+        let mut argv = Vec::new();
+        for a in args {
+            argv.extend(self.expr(a)?);
+        }
+        match self.defs()[*d].name.as_str() {
+            "block_height" | "blockHeight" => Ok(self.host(HostFn::BlockHeight, vec![])),
+            "tx_signed_by" if argv.len() == 4 => Ok(self.host(HostFn::TxSignedBy, argv)),
+            "hash" if argv.len() == 1 => {
+                let v = self.widen(argv[0]);
+                self.host(HostFn::Hash, vec![v]);
+                Ok(self.results(&[ScalarTy::I64; 4]))
+            }
+            other => Err(Unsupported::new(
+                &format!("the runtime function `{other}`"),
+                e.span,
+            )),
         }
     }
 
@@ -879,10 +1191,10 @@ impl<'a> Lowerer<'a> {
         let result = self.regs_for(&layout(self.defs(), ty));
         let join = self.new_block();
         for b in branches {
-            let ast::Condition::Expr { expr, .. } = &b.cond else {
-                return Err(Unsupported::new("`is` narrowing", b.span));
+            let c = match &b.cond {
+                ast::Condition::Expr { expr, .. } => self.expr(expr)?,
+                ast::Condition::Is { name, .. } => vec![self.is_test(name, b.span)?],
             };
-            let c = self.expr(expr)?;
             let then = self.new_block();
             let next = self.new_block();
             self.terminate(Terminator::Branch {
@@ -903,6 +1215,31 @@ impl<'a> Lowerer<'a> {
         self.terminate(Terminator::Jump(join));
         self.switch_to(join);
         Ok(result)
+    }
+
+    /// `h is T`: asks the host whether the handle names a UTXO of type `T` (the narrowed
+    /// variable is the same value, so it shares `h`'s registers).
+    fn is_test(&mut self, name: &ast::Ident, span: Span) -> R<Reg> {
+        let key = self.key(name.span);
+        let narrowed = self.checked.tables.let_locals.get(&key).copied();
+        let original = self.checked.tables.path_locals.get(&key).copied();
+        let (Some(narrowed), Some(original)) = (narrowed, original) else {
+            return Err(Unsupported::new("this `is` test", span));
+        };
+        let Ty::Utxo(d) = self.checked.tables.locals[narrowed].ty else {
+            return Err(Unsupported::new("this `is` test", span));
+        };
+        let t = self.utxo_type_id(d, span)?;
+        let root = self.root(original);
+        let handle = match self.boxed.get(&root).cloned() {
+            Some(globals) => self.global_get(globals[0]),
+            None => match self.locals.get(&root) {
+                Some(v) => v[0],
+                None => return Err(Unsupported::new("this `is` test", span)),
+            },
+        };
+        let t = self.konst(ScalarTy::I32, t);
+        Ok(self.host(HostFn::UtxoIs, vec![handle, t])[0])
     }
 
     fn assign_result(&mut self, result: &[Reg], v: &[Reg]) {

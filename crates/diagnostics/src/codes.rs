@@ -105,6 +105,7 @@ codes! {
     WRONG_CALL_KEYWORD = "E0601", Error, "call without its required keyword, or with the wrong one";
     UNHANDLED_EFFECT = "E0602", Error, "coordination script that leaks an unhandled effect";
     UNDECLARED_EFFECT = "E0603", Error, "effect missing from the function's declared effect row";
+    CONTROL_LEAVES_HANDLER = "E0604", Error, "`return`, `resume;` or `yield` that would leave a handler or a `try` body";
     // Structure: who may do what.
     UTXO_CALLS_UTXO = "E0700", Error, "UTXO that creates or calls a UTXO";
     NOT_IN_SCRIPT = "E0701", Error, "UTXO operation outside a coordination script";

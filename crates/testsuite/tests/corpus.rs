@@ -269,6 +269,9 @@ fn parse_run_lines(text: &str) -> Result<Vec<RunLine>, String> {
     Ok(out)
 }
 
+/// What the corpus host records when a program raises an effect that nothing answers.
+const UNHANDLED_EFFECT: i32 = -1;
+
 /// Each `codegen/*.star` contract is compiled to IR (snapshot), emitted as WebAssembly inside
 /// the prover's subset, and its `// run:` lines are executed on wasmi.
 fn codegen(path: &Utf8Path, text: String) -> datatest_stable::Result<()> {
@@ -308,6 +311,25 @@ fn codegen(path: &Utf8Path, text: String) -> datatest_stable::Result<()> {
                 Err(wasmi::Error::new("trap"))
             },
         )?;
+        // A process on its own: an effect no clause answers has nowhere to go, and the
+        // runtime queries answer fixed values (block height 1000; signed by the key whose
+        // first limb is 7).
+        linker.func_wrap("starstream", "stage", |_: i64| {})?;
+        linker.func_wrap("starstream", "result", |_: i32| -> i64 { 0 })?;
+        linker.func_wrap(
+            "starstream",
+            "raise",
+            |mut caller: wasmi::Caller<'_, Vec<i32>>, _effect: i32| -> Result<(), wasmi::Error> {
+                caller.data_mut().push(UNHANDLED_EFFECT);
+                Err(wasmi::Error::new("unhandled effect"))
+            },
+        )?;
+        linker.func_wrap("starstream", "block_height", || -> i64 { 1000 })?;
+        linker.func_wrap(
+            "starstream",
+            "tx_signed_by",
+            |k0: i64, _: i64, _: i64, _: i64| -> i32 { (k0 == 7) as i32 },
+        )?;
         let instance = linker.instantiate_and_start(&mut store, &module)?;
         let func = instance
             .get_func(&store, &run.func)
@@ -329,6 +351,7 @@ fn codegen(path: &Utf8Path, text: String) -> datatest_stable::Result<()> {
             .collect();
         let outcome = func.call(&mut store, &args, &mut out);
         let got = match (&outcome, store.data().first()) {
+            (Err(_), Some(&UNHANDLED_EFFECT)) => Err("unhandled_effect".to_string()),
             (Err(_), Some(kind)) => Err(starstream_wasm::trap_kind_from_code(*kind)
                 .map(|k| k.name().to_string())
                 .unwrap_or_else(|| format!("code {kind}"))),
