@@ -2,6 +2,9 @@
 //! resumed several times, each activation on a fresh instance whose only state is the frame,
 //! which is saved to bytes and restored in between.
 
+mod common;
+
+use common::forbid_the_rest;
 use starstream_diagnostics::render_human;
 
 const COUNTER: &str = "\
@@ -41,6 +44,14 @@ utxo Counter {
             count
         }
     }
+}
+
+/// Narrows any UTXO to a counter and checks it has not finished.
+script fn inspect(u: Utxo, pub limit: u64) -> Utxo {
+    if u is Counter {
+        assert(u.get() < limit, \"the counter is past the limit\");
+    }
+    u
 }
 
 /// Creates a counter and bumps it twice in one transaction, keeping each continued handle.
@@ -200,6 +211,7 @@ fn activate(
             },
         )
         .unwrap();
+    forbid_the_rest(&mut linker, &module, "UTXO");
     let instance = linker.instantiate_and_start(&mut store, &module).unwrap();
     let func = instance
         .get_func(&store, export)
@@ -417,6 +429,16 @@ fn a_script_creates_and_resumes_a_utxo_through_the_host() {
             },
         )
         .unwrap();
+    linker
+        .func_wrap(
+            "starstream",
+            "utxo_is",
+            |c: C<'_>, handle: i64, ty: i32| -> i32 {
+                // Handle 1000 stands for a UTXO of some other program.
+                (ty == 0 && c.data().utxos.contains_key(&handle)) as i32
+            },
+        )
+        .unwrap();
     // Scripts have no frame and never yield or emit here.
     linker
         .func_wrap(
@@ -454,11 +476,21 @@ fn a_script_creates_and_resumes_a_utxo_through_the_host() {
             },
         )
         .unwrap();
+    forbid_the_rest(&mut linker, &module, "script");
     let instance = linker.instantiate_and_start(&mut store, &module).unwrap();
     let run = instance
         .get_typed_func::<i64, (i32, i64)>(&store, "run")
         .unwrap();
     let (tag, handle) = run.call(&mut store, 10).unwrap();
+    // `is` narrows the continued handle to a counter, whose count (18) is checked.
+    let inspect = instance
+        .get_typed_func::<(i64, i64), i64>(&store, "inspect")
+        .unwrap();
+    assert_eq!(inspect.call(&mut store, (handle, 19)).unwrap(), handle);
+    let err = inspect.call(&mut store, (handle, 18)).unwrap_err();
+    assert!(err.to_string().contains("kind 3"), "{err}");
+    // Another program's UTXO is not a counter: no method is called.
+    assert_eq!(inspect.call(&mut store, (1000, 0)).unwrap(), 1000);
     assert_eq!(tag, 1, "Some(continued handle)");
     let host = store.into_data();
     assert_eq!(
