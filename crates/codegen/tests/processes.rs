@@ -176,6 +176,9 @@ fn activate(wasm: &[u8], export: &str, args: &[i64], act: Activation) -> (Vec<i6
     (out.iter().map(scalar).collect(), act)
 }
 
+/// A suspended token activation: export, arguments, answers so far, the effect it waits on.
+type Waiting = (String, Vec<i64>, Vec<Vec<i64>>, i32);
+
 /// The host's view of the transaction while the script runs.
 struct Tx {
     wasm: Vec<u8>,
@@ -188,7 +191,7 @@ struct Tx {
     token_frame: Vec<i64>,
     /// A token process waiting for the script's answer: its export, arguments, the answers
     /// so far, and the effect it waits on.
-    waiting: Option<(String, Vec<i64>, Vec<Vec<i64>>, i32)>,
+    waiting: Option<Waiting>,
     tokens: BTreeMap<i64, i64>,
     utxos: BTreeMap<i64, Vec<i64>>,
     next_id: i64,
