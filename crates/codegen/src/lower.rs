@@ -2,8 +2,9 @@
 //!
 //! Values are lists of registers in the type's layout (see `layout`). Every run-time check of
 //! the language (overflow, division by zero, `assert`, `fail`) becomes an explicit branch to a
-//! `Trap` block. `match` is compiled as a decision list: each arm's pattern is tested in order
-//! against the scrutinee's registers, and the first that matches binds its variables. Calls
+//! `Trap` block. A `match` on an enum, `Option` or `Result` is a decision tree whose root is a
+//! `Switch` on the tag; under it, and for other scrutinees, each arm's pattern is tested in
+//! order against the scrutinee's registers, and the first that matches binds its variables. Calls
 //! that cross to another process (UTXOs, tokens, effects the process does not handle) go
 //! through the host ABI; `effects` compiles `try`/`with` and `raise`.
 
@@ -136,6 +137,8 @@ pub struct Lowerer<'a> {
     boxed: BTreeMap<LocalId, Vec<GlobalId>>,
     /// The `try` statements around the current point, innermost last.
     tries: Vec<effects::TryFrame>,
+    /// While a case of a `match` on a tag is lowered: the tag register and its known value.
+    known_tag: Option<(Reg, usize)>,
 }
 
 type R<T> = Result<T, Unsupported>;
@@ -182,6 +185,7 @@ impl<'a> Lowerer<'a> {
             yields: Vec::new(),
             boxed: BTreeMap::new(),
             tries: Vec::new(),
+            known_tag: None,
         }
     }
 
@@ -1262,6 +1266,11 @@ impl<'a> Lowerer<'a> {
         let s = self.expr(scrutinee)?;
         let result = self.regs_for(&layout(self.defs(), ty));
         let join = self.new_block();
+        if is_sum(self.defs(), &sty) && arms.len() > 1 {
+            self.match_on_tag(&sty, &s, arms, &result, join, e.span)?;
+            self.switch_to(join);
+            return Ok(result);
+        }
         for arm in arms {
             let body = self.new_block();
             let next = self.new_block();
@@ -1277,6 +1286,120 @@ impl<'a> Lowerer<'a> {
         self.trap_here(TrapKind::Unreachable, e.span);
         self.switch_to(join);
         Ok(result)
+    }
+
+    /// A `match` on a sum type as a decision tree: one `Switch` (a `br_table`) on the tag
+    /// picks the variant, and within it only the arms that can match that variant are tried,
+    /// in order, without testing the tag again. Each arm's body is lowered once; the cases
+    /// that reach it move their bindings into the same registers first.
+    fn match_on_tag(
+        &mut self,
+        sty: &Ty,
+        s: &[Reg],
+        arms: &'a [ast::MatchArm],
+        result: &[Reg],
+        join: BlockId,
+        span: Span,
+    ) -> R<()> {
+        let names: Vec<String> = variants(self.defs(), sty)
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect();
+        let cases: Vec<BlockId> = names.iter().map(|_| self.new_block()).collect();
+        let impossible = self.new_block();
+        self.terminate(Terminator::Switch {
+            value: s[0],
+            targets: cases.clone(),
+            default: impossible,
+        });
+        self.switch_to(impossible);
+        self.trap_here(TrapKind::Unreachable, span);
+        let bodies: Vec<BlockId> = arms.iter().map(|_| self.new_block()).collect();
+        // Per arm, the registers its bindings get, fixed by the first case that reaches it.
+        let mut bound: Vec<Option<BTreeMap<LocalId, Value>>> = vec![None; arms.len()];
+        for (tag, case) in cases.iter().enumerate() {
+            self.switch_to(*case);
+            for (i, arm) in arms.iter().enumerate() {
+                if !self.may_match_variant(&arm.pattern, &names[tag]) {
+                    continue;
+                }
+                let next = self.new_block();
+                self.known_tag = Some((s[0], tag));
+                let tested = self.test_pattern(&arm.pattern, sty, s, next);
+                self.known_tag = None;
+                tested?;
+                let ids = self.bound_by(&arm.pattern);
+                match &bound[i] {
+                    None => {
+                        bound[i] = Some(
+                            ids.iter()
+                                .filter_map(|id| Some((*id, self.locals.get(id)?.clone())))
+                                .collect(),
+                        );
+                    }
+                    Some(canonical) => {
+                        for (id, dst) in canonical.clone() {
+                            if let Some(src) = self.locals.get(&id).cloned() {
+                                for (d, r) in dst.iter().zip(&src) {
+                                    self.push(Inst::Move { dst: *d, src: *r });
+                                }
+                            }
+                            self.locals.insert(id, dst);
+                        }
+                    }
+                }
+                self.terminate(Terminator::Jump(bodies[i]));
+                self.switch_to(next);
+            }
+            // The checker proved the match exhaustive: no case falls through.
+            self.trap_here(TrapKind::Unreachable, span);
+        }
+        for (i, arm) in arms.iter().enumerate() {
+            self.switch_to(bodies[i]);
+            let Some(canonical) = bound[i].take() else {
+                // No variant reaches this arm (the checker warned it is unreachable).
+                self.trap_here(TrapKind::Unreachable, arm.span);
+                continue;
+            };
+            self.locals.extend(canonical);
+            let v = self.block(&arm.body)?;
+            self.assign_result(result, &v);
+            self.terminate(Terminator::Jump(join));
+        }
+        Ok(())
+    }
+
+    /// Whether a top-level pattern may match a value of the variant named `variant`.
+    fn may_match_variant(&self, p: &ast::Pattern, variant: &str) -> bool {
+        use ast::PatternKind as P;
+        match &p.kind {
+            P::Path(path)
+                if self
+                    .checked
+                    .tables
+                    .let_locals
+                    .contains_key(&self.key(path.span)) =>
+            {
+                true
+            }
+            P::Path(path) | P::TupleVariant { path, .. } | P::Struct { path, .. } => {
+                path.segments.last().is_some_and(|s| s.name == variant)
+            }
+            P::Wildcard | P::Error => true,
+            _ => false,
+        }
+    }
+
+    /// The variables a pattern binds.
+    fn bound_by(&self, p: &ast::Pattern) -> Vec<LocalId> {
+        let lo = (self.file, p.span.start, 0);
+        let hi = (self.file, p.span.end, u32::MAX);
+        self.checked
+            .tables
+            .let_locals
+            .range(lo..=hi)
+            .map(|(_, id)| *id)
+            .collect()
     }
 
     /// Emits tests of `value` (of type `ty`) against `p`, jumping to `fail` on a mismatch and
@@ -1331,9 +1454,12 @@ impl<'a> Lowerer<'a> {
                     let Some(tag) = vs.iter().position(|(n, _)| n == name) else {
                         return Ok(());
                     };
-                    let k = self.konst(ScalarTy::I32, tag as i64);
-                    let eq = self.bin(BinOp::Eq, value[0], k);
-                    self.guard(eq, fail);
+                    // Under a `Switch` on this very tag the test is already made.
+                    if self.known_tag != Some((value[0], tag)) {
+                        let k = self.konst(ScalarTy::I32, tag as i64);
+                        let eq = self.bin(BinOp::Eq, value[0], k);
+                        self.guard(eq, fail);
+                    }
                     let tys = vs[tag].1.clone();
                     let parts = self.payload(value, &tys);
                     match &p.kind {

@@ -4,22 +4,9 @@
 //!
 //! Run with `cargo run --release -p starstream-bench --bin frontend [LINES]`.
 
+use starstream_bench::best_of;
 use starstream_diagnostics::FileId;
-use std::time::{Duration, Instant};
-
-/// Runs `f` repeatedly for at least `min` and returns the best time of one run.
-fn best_of(min: Duration, mut f: impl FnMut()) -> Duration {
-    let started = Instant::now();
-    let mut best = Duration::MAX;
-    let mut runs = 0;
-    while runs < 3 || started.elapsed() < min {
-        let t = Instant::now();
-        f();
-        best = best.min(t.elapsed());
-        runs += 1;
-    }
-    best
-}
+use std::time::Duration;
 
 fn main() {
     let lines: usize = std::env::args()
