@@ -64,7 +64,7 @@ pub struct ExportMeta {
 }
 
 /// A value's type as written in the language, and the scalars it flattens to.
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct ValueMeta {
     pub name: Option<String>,
     #[serde(rename = "type")]
@@ -90,6 +90,15 @@ pub struct TrapSiteMeta {
     pub byte_end: u32,
 }
 
+/// Describes a value of type `ty` (a parameter when `name` is given, else a result).
+pub fn value_meta(checked: &Checked, name: Option<&str>, ty: &starstream_check::Ty) -> ValueMeta {
+    ValueMeta {
+        name: name.map(str::to_string),
+        ty: checked.show(ty),
+        scalars: layout(&checked.defs, ty).iter().map(|s| s.name()).collect(),
+    }
+}
+
 pub fn program_hash(wasm: &[u8]) -> String {
     Sha256::digest(wasm)
         .iter()
@@ -107,11 +116,7 @@ pub fn metadata(
     wasm: &[u8],
 ) -> Metadata {
     let module = &compiled.module;
-    let value = |name: Option<&str>, ty: &starstream_check::Ty| ValueMeta {
-        name: name.map(str::to_string),
-        ty: checked.show(ty),
-        scalars: layout(&checked.defs, ty).iter().map(|s| s.name()).collect(),
-    };
+    let value = |name: Option<&str>, ty: &starstream_check::Ty| value_meta(checked, name, ty);
     let exports = checked
         .bodies
         .iter()

@@ -25,7 +25,7 @@ pub use layout::layout;
 use lower::{ContractCx, Env, Process, Role, Shared};
 use serde::Serialize;
 use starstream_abi::HostFn;
-use starstream_check::{Checked, DefId, DefKind, EffectId, Owner};
+use starstream_check::{Checked, DefId, DefKind, EffectId, FnSig, Owner};
 use starstream_diagnostics::{Code, Diagnostic, FileId, Span};
 use starstream_ir::{FuncId, GlobalId, ImportId, Inst, Module, Reg, ScalarTy, Terminator};
 use starstream_modules::Workspace;
@@ -146,6 +146,8 @@ pub struct FrameLayout {
     pub id: u32,
     /// The export that creates it (`NAME.main_fn`).
     pub create: String,
+    /// The parameters of `main`, which creating the UTXO passes.
+    pub create_params: Vec<artifact::ValueMeta>,
     /// Methods by the id `utxo_call` takes: export name and whether it resumes `main`.
     pub methods: Vec<MethodMeta>,
     pub storage: Vec<FrameSlots>,
@@ -181,6 +183,25 @@ pub struct MethodMeta {
     pub id: u32,
     pub export: String,
     pub resumes: bool,
+    /// The declared parameters and result, as in the language and as scalars.
+    pub params: Vec<artifact::ValueMeta>,
+    pub result: artifact::ValueMeta,
+}
+
+impl MethodMeta {
+    fn new(checked: &Checked, id: usize, export: String, resumes: bool, sig: &FnSig) -> Self {
+        MethodMeta {
+            id: id as u32,
+            export,
+            resumes,
+            params: sig
+                .params
+                .iter()
+                .map(|p| artifact::value_meta(checked, Some(&p.name), &p.ty))
+                .collect(),
+            result: artifact::value_meta(checked, None, &sig.ret),
+        }
+    }
 }
 
 /// Where one storage variable lives in the frame.
@@ -424,10 +445,9 @@ pub fn compile_contract(
             .methods
             .iter()
             .enumerate()
-            .map(|(i, m)| MethodMeta {
-                id: i as u32,
-                export: format!("{}.{}", def.name, m.sig.name),
-                resumes: m.resumes,
+            .map(|(i, m)| {
+                let export = format!("{}.{}", def.name, m.sig.name);
+                MethodMeta::new(checked, i, export, m.resumes, &m.sig)
             })
             .collect();
         if !is_utxo {
@@ -436,10 +456,9 @@ pub fn compile_contract(
                     .iter()
                     .filter(|c| c.kind == kind)
                     .enumerate()
-                    .map(|(i, c)| MethodMeta {
-                        id: i as u32,
-                        export: format!("{}.{}", def.name, c.name),
-                        resumes: false,
+                    .map(|(i, c)| {
+                        let export = format!("{}.{}", def.name, c.name);
+                        MethodMeta::new(checked, i, export, false, c)
                     })
                     .collect()
             };
@@ -498,6 +517,11 @@ pub fn compile_contract(
             utxo: def.name.clone(),
             id: ids.utxos[&d],
             create,
+            create_params: main_sig
+                .params
+                .iter()
+                .map(|p| artifact::value_meta(checked, Some(&p.name), &p.ty))
+                .collect(),
             methods,
             storage: storage_meta.remove(&d).unwrap_or_default(),
             live_base: cx.live_base,

@@ -379,6 +379,11 @@ fn a_mint_policy_raises_and_the_script_answers_across_processes() {
     assert_eq!(tx.log[4].1, vec![100]);
     assert_eq!(tx.log[5].1, vec![100, 7, 0, 0, 0]);
     assert_eq!(tx.tokens[&100], 50);
+    let mint = &tx.meta.tokens[0].mint[0];
+    assert_eq!(mint.export, "Coin.issue");
+    assert_eq!(mint.params[0].ty, "u64");
+    assert_eq!(tx.meta.effects[0].name, "Authorize");
+    assert_eq!(tx.meta.effects[0].params[0].scalars.len(), 4);
     // The policy saw the answer, emitted `Minted(50)` and grew the supply in its storage.
     assert!(tx.policy_log.contains(&("raise".into(), vec![7, 0, 0, 0])));
     assert!(tx.policy_log.contains(&("emit".into(), vec![0, 50])));

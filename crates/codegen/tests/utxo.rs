@@ -292,6 +292,14 @@ fn the_artifact_describes_the_frame_and_events() {
     assert_eq!(json["utxos"][0]["storage"][1]["first_slot"], 2);
     assert_eq!(json["utxos"][0]["live_base"], 3);
     assert_eq!(json["events"][0]["name"], "Bumped");
+    assert_eq!(json["utxos"][0]["create_params"][1]["name"], "by");
+    assert_eq!(json["utxos"][0]["methods"][0]["resumes"], true);
+    assert_eq!(json["utxos"][0]["methods"][1]["export"], "Counter.get");
+    assert_eq!(json["utxos"][0]["methods"][1]["result"]["type"], "u64");
+    assert_eq!(
+        json["utxos"][0]["methods"][1]["result"]["scalars"][0],
+        "i64"
+    );
 }
 
 /// A minimal host for the script process: UTXOs are kept as (type, frame bytes) by handle;
