@@ -210,15 +210,10 @@ impl<'a> Lowerer<'a> {
 
     /// Reads the last call's results into registers of the given types.
     fn results(&mut self, tys: &[ScalarTy]) -> Value {
-        self.results_from(0, tys)
-    }
-
-    /// Reads results `first..` into registers of the given types.
-    fn results_from(&mut self, first: usize, tys: &[ScalarTy]) -> Value {
         tys.iter()
             .enumerate()
             .map(|(i, t)| {
-                let idx = self.konst(ScalarTy::I32, (first + i) as i64);
+                let idx = self.konst(ScalarTy::I32, i as i64);
                 let v = self.host(HostFn::Result, vec![idx])[0];
                 self.narrow(v, *t)
             })
@@ -322,6 +317,10 @@ impl<'a> Lowerer<'a> {
         r
     }
 
+    fn global_set(&mut self, global: GlobalId, src: Reg) {
+        self.push(Inst::GlobalSet { global, src });
+    }
+
     /// Writes every storage global into the frame (before the UTXO is saved).
     fn save_storage(&mut self) {
         let Some(cx) = self.contract else { return };
@@ -339,7 +338,7 @@ impl<'a> Lowerer<'a> {
         for (_, globals, slot) in &cx.storage {
             for (i, g) in globals.iter().enumerate() {
                 let v = self.frame_load(slot + i as u32, self.global_ty(*g));
-                self.push(Inst::GlobalSet { global: *g, src: v });
+                self.global_set(*g, v);
             }
         }
     }
@@ -388,11 +387,7 @@ impl<'a> Lowerer<'a> {
                     let is = self.bin(BinOp::Eq, v[0], k);
                     let then = self.new_block();
                     let next = self.new_block();
-                    self.terminate(Terminator::Branch {
-                        cond: is,
-                        then,
-                        otherwise: next,
-                    });
+                    self.branch(is, then, next);
                     self.switch_to(then);
                     let parts = self.payload(v, tys);
                     for (t, p) in tys.iter().zip(&parts) {
@@ -514,6 +509,27 @@ impl<'a> Lowerer<'a> {
         dst
     }
 
+    /// `cond ? if_true : if_false` in a new register.
+    fn select(&mut self, cond: Reg, if_true: Reg, if_false: Reg) -> Reg {
+        let dst = self.reg(self.f.reg_ty(if_true));
+        self.push(Inst::Select {
+            dst,
+            cond,
+            if_true,
+            if_false,
+        });
+        dst
+    }
+
+    /// Ends the current block with a two-way branch on `cond`.
+    fn branch(&mut self, cond: Reg, then: BlockId, otherwise: BlockId) {
+        self.terminate(Terminator::Branch {
+            cond,
+            then,
+            otherwise,
+        });
+    }
+
     fn copy(&mut self, v: &[Reg]) -> Value {
         v.iter()
             .map(|r| {
@@ -528,11 +544,7 @@ impl<'a> Lowerer<'a> {
     fn trap_unless(&mut self, ok: Reg, kind: TrapKind, span: Span) {
         let pass = self.new_block();
         let fail = self.new_block();
-        self.terminate(Terminator::Branch {
-            cond: ok,
-            then: pass,
-            otherwise: fail,
-        });
+        self.branch(ok, pass, fail);
         self.switch_to(fail);
         self.trap_here(kind, span);
         self.switch_to(pass);
@@ -639,11 +651,7 @@ impl<'a> Lowerer<'a> {
             default: bad,
         });
         self.switch_to(Function::ENTRY);
-        self.terminate(Terminator::Branch {
-            cond: resuming,
-            then: dispatch,
-            otherwise: body_start,
-        });
+        self.branch(resuming, dispatch, body_start);
         info
     }
 
@@ -676,10 +684,7 @@ impl<'a> Lowerer<'a> {
                     .copied();
                 if let Some(globals) = id.and_then(|id| self.boxed.get(&self.root(id)).cloned()) {
                     for (g, src) in globals.iter().zip(&v) {
-                        self.push(Inst::GlobalSet {
-                            global: *g,
-                            src: *src,
-                        });
+                        self.global_set(*g, *src);
                     }
                     return Ok(());
                 }
@@ -695,10 +700,7 @@ impl<'a> Lowerer<'a> {
                             return Err(Unsupported::new("this assignment", s.span));
                         };
                         for (g, src) in globals.iter().zip(&v) {
-                            self.push(Inst::GlobalSet {
-                                global: *g,
-                                src: *src,
-                            });
+                            self.global_set(*g, *src);
                         }
                     }
                 }
@@ -710,11 +712,7 @@ impl<'a> Lowerer<'a> {
                 self.terminate(Terminator::Jump(head));
                 self.switch_to(head);
                 let c = self.expr(cond)?;
-                self.terminate(Terminator::Branch {
-                    cond: c[0],
-                    then: body_b,
-                    otherwise: exit,
-                });
+                self.branch(c[0], body_b, exit);
                 self.switch_to(body_b);
                 self.block(body)?;
                 self.terminate(Terminator::Jump(head));
@@ -1042,7 +1040,6 @@ impl<'a> Lowerer<'a> {
                 self.trap_unless(known, TrapKind::Unreachable, e.span);
                 // Only a yield leaves a handle in `result(0)`; an ended UTXO leaves the ids of
                 // the tokens it held, if any.
-                let read = is_yield;
                 let next = self.reg(ScalarTy::I64);
                 let zero = self.konst(ScalarTy::I64, 0);
                 self.push(Inst::Move {
@@ -1051,11 +1048,7 @@ impl<'a> Lowerer<'a> {
                 });
                 let then = self.new_block();
                 let join = self.new_block();
-                self.terminate(Terminator::Branch {
-                    cond: read,
-                    then,
-                    otherwise: join,
-                });
+                self.branch(is_yield, then, join);
                 self.switch_to(then);
                 let h = self.results(&[ScalarTy::I64])[0];
                 self.push(Inst::Move { dst: next, src: h });
@@ -1201,11 +1194,7 @@ impl<'a> Lowerer<'a> {
             };
             let then = self.new_block();
             let next = self.new_block();
-            self.terminate(Terminator::Branch {
-                cond: c[0],
-                then,
-                otherwise: next,
-            });
+            self.branch(c[0], then, next);
             self.switch_to(then);
             let v = self.block(&b.body)?;
             self.assign_result(&result, &v);
@@ -1533,11 +1522,7 @@ impl<'a> Lowerer<'a> {
     /// Continues in the current block if `ok`, else jumps to `fail`.
     fn guard(&mut self, ok: Reg, fail: BlockId) {
         let pass = self.new_block();
-        self.terminate(Terminator::Branch {
-            cond: ok,
-            then: pass,
-            otherwise: fail,
-        });
+        self.branch(ok, pass, fail);
         self.switch_to(pass);
     }
 
@@ -1566,11 +1551,7 @@ impl<'a> Lowerer<'a> {
             } else {
                 (join, rhs_b)
             };
-            self.terminate(Terminator::Branch {
-                cond: l[0],
-                then,
-                otherwise,
-            });
+            self.branch(l[0], then, otherwise);
             self.switch_to(rhs_b);
             let r = self.expr(rhs)?;
             self.assign_result(&[result], &r);
@@ -1689,22 +1670,14 @@ impl<'a> Lowerer<'a> {
                 let a_zero = self.bin(BinOp::Eq, a, zero);
                 let check = self.new_block();
                 let done = self.new_block();
-                self.terminate(Terminator::Branch {
-                    cond: a_zero,
-                    then: done,
-                    otherwise: check,
-                });
+                self.branch(a_zero, done, check);
                 self.switch_to(check);
                 if signed {
                     let minus_one = self.konst(ScalarTy::I64, -1);
                     let a_m1 = self.bin(BinOp::Eq, a, minus_one);
                     let m1_case = self.new_block();
                     let general = self.new_block();
-                    self.terminate(Terminator::Branch {
-                        cond: a_m1,
-                        then: m1_case,
-                        otherwise: general,
-                    });
+                    self.branch(a_m1, m1_case, general);
                     self.switch_to(m1_case);
                     let min = self.konst(ScalarTy::I64, i64::MIN);
                     let ok = self.bin(BinOp::Ne, b, min);
@@ -1764,24 +1737,10 @@ impl<'a> Lowerer<'a> {
         let one = self.konst(ScalarTy::I64, 1);
         if op == BinaryOp::Div {
             let q1 = self.bin(BinOp::Sub, q, one);
-            let dst = self.reg(ScalarTy::I64);
-            self.push(Inst::Select {
-                dst,
-                cond: adjust,
-                if_true: q1,
-                if_false: q,
-            });
-            dst
+            self.select(adjust, q1, q)
         } else {
             let r1 = self.bin(BinOp::Add, r, b);
-            let dst = self.reg(ScalarTy::I64);
-            self.push(Inst::Select {
-                dst,
-                cond: adjust,
-                if_true: r1,
-                if_false: r,
-            });
-            dst
+            self.select(adjust, r1, r)
         }
     }
 }

@@ -135,10 +135,7 @@ impl<'a> Lowerer<'a> {
                 .collect();
             let saved = globals.iter().map(|g| self.global_get(*g)).collect();
             for (g, r) in globals.iter().zip(&regs) {
-                self.push(Inst::GlobalSet {
-                    global: *g,
-                    src: *r,
-                });
+                self.global_set(*g, *r);
             }
             self.boxed.insert(x, globals.clone());
             frame.homes.push((x, globals, saved));
@@ -153,7 +150,7 @@ impl<'a> Lowerer<'a> {
                 return Err(Unsupported::new("an effect of another contract", h.span));
             };
             let f = self.clause_function(h, effect)?;
-            let (func, stamp) = {
+            let stamp = {
                 let mut shared = self.env.shared.borrow_mut();
                 let func = shared.fresh_func();
                 let stamp = shared.global(format!("{}.stamp", f.name), ScalarTy::I32);
@@ -164,21 +161,14 @@ impl<'a> Lowerer<'a> {
                     func,
                     position: position as u32,
                 });
-                (func, stamp)
+                stamp
             };
-            let _ = func;
             let saved = self.global_get(stamp);
             let d = self.global_get(depth);
             let one = self.konst(ScalarTy::I32, 1);
             let d1 = self.bin(BinOp::Add, d, one);
-            self.push(Inst::GlobalSet {
-                global: depth,
-                src: d1,
-            });
-            self.push(Inst::GlobalSet {
-                global: stamp,
-                src: d1,
-            });
+            self.global_set(depth, d1);
+            self.global_set(stamp, d1);
             if self.process == Process::Script {
                 let e = self.konst(ScalarTy::I32, k as i64);
                 self.host(HostFn::InstallHandler, vec![e]);
@@ -213,10 +203,7 @@ impl<'a> Lowerer<'a> {
                 }
             }
             for (g, s) in globals.iter().zip(saved) {
-                self.push(Inst::GlobalSet {
-                    global: *g,
-                    src: *s,
-                });
+                self.global_set(*g, *s);
             }
         }
         let depth = depth_global(self.env);
@@ -225,18 +212,12 @@ impl<'a> Lowerer<'a> {
                 let e = self.konst(ScalarTy::I32, *k as i64);
                 self.host(HostFn::UninstallHandler, vec![e]);
             }
-            self.push(Inst::GlobalSet {
-                global: *stamp,
-                src: *saved,
-            });
+            self.global_set(*stamp, *saved);
         }
         let d = self.global_get(depth);
         let n = self.konst(ScalarTy::I32, frame.clauses.len() as i64);
         let d1 = self.bin(BinOp::Sub, d, n);
-        self.push(Inst::GlobalSet {
-            global: depth,
-            src: d1,
-        });
+        self.global_set(depth, d1);
     }
 
     /// A clause's body as a function from the effect's arguments to its answer.
@@ -371,23 +352,9 @@ fn dispatcher_function(env: &Env, k: u32) -> starstream_ir::Function {
     for (i, c) in clauses.iter().enumerate() {
         let stamp = l.global_get(c.stamp);
         let newer = l.bin(BinOp::GtU, stamp, best);
-        let b = l.reg(ScalarTy::I32);
-        l.push(Inst::Select {
-            dst: b,
-            cond: newer,
-            if_true: stamp,
-            if_false: best,
-        });
+        best = l.select(newer, stamp, best);
         let idx = l.konst(ScalarTy::I32, i as i64);
-        let w = l.reg(ScalarTy::I32);
-        l.push(Inst::Select {
-            dst: w,
-            cond: newer,
-            if_true: idx,
-            if_false: which,
-        });
-        best = b;
-        which = w;
+        which = l.select(newer, idx, which);
     }
     let targets: Vec<_> = clauses.iter().map(|_| l.new_block()).collect();
     let to_host = l.new_block();
@@ -411,26 +378,14 @@ fn dispatcher_function(env: &Env, k: u32) -> starstream_ir::Function {
         for q in &all {
             let s = l.global_get(q.stamp);
             let outer = l.bin(BinOp::LtU, s, base);
-            let visible = l.reg(ScalarTy::I32);
-            l.push(Inst::Select {
-                dst: visible,
-                cond: outer,
-                if_true: s,
-                if_false: zero,
-            });
-            l.push(Inst::GlobalSet {
-                global: q.stamp,
-                src: visible,
-            });
+            let visible = l.select(outer, s, zero);
+            l.global_set(q.stamp, visible);
             saved.push((q.stamp, s));
         }
         let old_depth = l.global_get(depth);
         let one = l.konst(ScalarTy::I32, 1);
         let below = l.bin(BinOp::Sub, base, one);
-        l.push(Inst::GlobalSet {
-            global: depth,
-            src: below,
-        });
+        l.global_set(depth, below);
         let dsts = l.regs_for(&results);
         l.push(Inst::Call {
             dsts: dsts.clone(),
@@ -438,12 +393,9 @@ fn dispatcher_function(env: &Env, k: u32) -> starstream_ir::Function {
             args: args.clone(),
         });
         for (g, s) in saved {
-            l.push(Inst::GlobalSet { global: g, src: s });
+            l.global_set(g, s);
         }
-        l.push(Inst::GlobalSet {
-            global: depth,
-            src: old_depth,
-        });
+        l.global_set(depth, old_depth);
         l.terminate(Terminator::Return(dsts));
     }
     // No clause of this process runs: the script's handler answers, through the host. (A
@@ -486,11 +438,7 @@ fn answer_function(env: &Env) -> starstream_ir::Function {
     l.switch_to(head);
     let code = l.konst(ScalarTy::I32, starstream_abi::STATUS_EFFECT as i64);
     let is_effect = l.bin(BinOp::Eq, status, code);
-    l.terminate(Terminator::Branch {
-        cond: is_effect,
-        then: effect,
-        otherwise: done,
-    });
+    l.branch(is_effect, effect, done);
     l.switch_to(done);
     l.terminate(Terminator::Return(vec![status]));
     l.switch_to(effect);
