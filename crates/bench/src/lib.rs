@@ -20,6 +20,21 @@ pub fn best_of(min: Duration, mut f: impl FnMut()) -> Duration {
     best
 }
 
+/// Loads the program at `path` and type-checks it, which must find nothing to report: what the
+/// benchmarks time as "check".
+pub fn load_and_check(
+    path: &std::path::Path,
+) -> (starstream_modules::Workspace, starstream_check::Checked) {
+    let ws = starstream_modules::load(&[path.to_path_buf()]);
+    let checked = starstream_check::check(&ws);
+    assert!(
+        checked.diagnostics.is_empty(),
+        "{}",
+        starstream_diagnostics::render_human(&ws.sources, &checked.diagnostics[..1])
+    );
+    (ws, checked)
+}
+
 /// A tiny deterministic pseudo-random generator (xorshift64*), so a given seed always yields
 /// the same program on every machine.
 struct Rng(u64);
@@ -118,9 +133,7 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("generated.star");
         std::fs::write(&path, &text).unwrap();
-        let ws = starstream_modules::load(&[path]);
-        let checked = starstream_check::check(&ws);
-        assert!(!checked.has_errors());
+        let (ws, checked) = load_and_check(&path);
         let built = starstream_codegen::build_contract(&ws, &checked, ws.modules[0].file)
             .unwrap_or_else(|d| {
                 panic!("{}", starstream_diagnostics::render_human(&ws.sources, &d))

@@ -99,6 +99,14 @@ pub fn value_meta(checked: &Checked, name: Option<&str>, ty: &starstream_check::
     }
 }
 
+/// Describes declared parameters, in order.
+pub fn params_meta(checked: &Checked, params: &[starstream_check::ty::ParamSig]) -> Vec<ValueMeta> {
+    params
+        .iter()
+        .map(|p| value_meta(checked, Some(&p.name), &p.ty))
+        .collect()
+}
+
 pub fn program_hash(wasm: &[u8]) -> String {
     Sha256::digest(wasm)
         .iter()
@@ -129,12 +137,7 @@ pub fn metadata(
             } else {
                 "fn"
             },
-            params: b
-                .sig
-                .params
-                .iter()
-                .map(|p| value(Some(&p.name), &p.ty))
-                .collect(),
+            params: params_meta(checked, &b.sig.params),
             result: value(None, &b.sig.ret),
         })
         .collect();
@@ -191,11 +194,7 @@ pub fn metadata(
                     id: id as usize,
                     abi: checked.defs[e.abi].name.clone(),
                     name: e.name.clone(),
-                    params: e
-                        .params
-                        .iter()
-                        .map(|p| value(Some(&p.name), &p.ty))
-                        .collect(),
+                    params: params_meta(checked, &e.params),
                 }
             })
             .collect(),
@@ -208,11 +207,7 @@ pub fn metadata(
                     id,
                     abi: checked.defs[e.abi].name.clone(),
                     name: e.name.clone(),
-                    params: e
-                        .params
-                        .iter()
-                        .map(|p| value(Some(&p.name), &p.ty))
-                        .collect(),
+                    params: params_meta(checked, &e.params),
                     result: value(None, &e.ret),
                 }
             })

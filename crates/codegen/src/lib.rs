@@ -194,11 +194,7 @@ impl MethodMeta {
             id: id as u32,
             export,
             resumes,
-            params: sig
-                .params
-                .iter()
-                .map(|p| artifact::value_meta(checked, Some(&p.name), &p.ty))
-                .collect(),
+            params: artifact::params_meta(checked, &sig.params),
             result: artifact::value_meta(checked, None, &sig.ret),
         }
     }
@@ -517,11 +513,7 @@ pub fn compile_contract(
             utxo: def.name.clone(),
             id: ids.utxos[&d],
             create,
-            create_params: main_sig
-                .params
-                .iter()
-                .map(|p| artifact::value_meta(checked, Some(&p.name), &p.ty))
-                .collect(),
+            create_params: artifact::params_meta(checked, &main_sig.params),
             methods,
             storage: storage_meta.remove(&d).unwrap_or_default(),
             live_base: cx.live_base,

@@ -23,21 +23,11 @@ fn main() {
     std::fs::write(&path, &text).expect("write the generated program");
     let min = Duration::from_secs(2);
 
-    let load_and_check = || {
-        let ws = starstream_modules::load(std::slice::from_ref(&path));
-        let checked = starstream_check::check(&ws);
-        assert!(
-            checked.diagnostics.is_empty(),
-            "{}",
-            starstream_diagnostics::render_human(&ws.sources, &checked.diagnostics[..1])
-        );
-        (ws, checked)
-    };
     let check = best_of(min, || {
-        std::hint::black_box(load_and_check());
+        std::hint::black_box(starstream_bench::load_and_check(&path));
     });
     let lower = best_of(min, || {
-        let (ws, checked) = load_and_check();
+        let (ws, checked) = starstream_bench::load_and_check(&path);
         let ir = starstream_codegen::compile_contract(&ws, &checked, ws.modules[0].file)
             .unwrap_or_else(|d| {
                 panic!("{}", starstream_diagnostics::render_human(&ws.sources, &d))
@@ -47,7 +37,7 @@ fn main() {
     let mut wasm_bytes = 0;
     let mut functions = 0;
     let build = best_of(min, || {
-        let (ws, checked) = load_and_check();
+        let (ws, checked) = starstream_bench::load_and_check(&path);
         let built = starstream_codegen::build_contract(&ws, &checked, ws.modules[0].file)
             .unwrap_or_else(|d| {
                 panic!("{}", starstream_diagnostics::render_human(&ws.sources, &d))

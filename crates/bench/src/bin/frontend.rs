@@ -34,14 +34,7 @@ fn main() {
         std::hint::black_box(ws);
     });
     let check = best_of(min, || {
-        let ws = starstream_modules::load(std::slice::from_ref(&path));
-        let checked = starstream_check::check(&ws);
-        assert!(
-            checked.diagnostics.is_empty(),
-            "{}",
-            starstream_diagnostics::render_human(&ws.sources, &checked.diagnostics[..1])
-        );
-        std::hint::black_box((ws, checked));
+        std::hint::black_box(starstream_bench::load_and_check(&path));
     });
     let format = best_of(min, || {
         std::hint::black_box(starstream_fmt::format_source(FileId(0), &text).expect("formats"));
