@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::forbid_the_rest;
+use common::{forbid_the_rest, Activation};
 use starstream_diagnostics::render_human;
 
 const COUNTER: &str = "\
@@ -66,16 +66,6 @@ script fn run(pub start: u64) -> Option<Counter> {
 }
 ";
 
-/// What the host holds for the process between and during activations.
-#[derive(Default)]
-struct Host {
-    frame: Vec<i64>,
-    staged: Vec<i64>,
-    events: Vec<(i32, Vec<i64>)>,
-    yielded: Option<i32>,
-    trapped: Option<i32>,
-}
-
 fn frame_to_bytes(frame: &[i64]) -> Vec<u8> {
     frame.iter().flat_map(|v| v.to_le_bytes()).collect()
 }
@@ -110,134 +100,39 @@ fn tempfile_dir() -> std::path::PathBuf {
     dir
 }
 
-/// Runs one activation: a fresh instance, the frame restored from `frame` bytes; returns the
-/// result, the new frame bytes, and what the host saw.
+/// Runs one activation on the shared test host (a fresh instance, the frame restored from
+/// `frame` bytes); returns the results, the new frame bytes, and what the host saw. Traps and
+/// raises are failures here: the counter does neither.
 fn activate(
     wasm: &[u8],
     frame: &[u8],
     export: &str,
-    args: &[wasmi::Val],
-    results: usize,
-) -> (Vec<wasmi::Val>, Vec<u8>, Host) {
-    let engine = wasmi::Engine::default();
-    let module = wasmi::Module::new(&engine, wasm).unwrap();
-    let host = Host {
+    args: &[i64],
+) -> (Vec<i64>, Vec<u8>, Activation) {
+    let act = Activation {
         frame: frame_from_bytes(frame),
-        ..Host::default()
+        ..Activation::default()
     };
-    let mut store = wasmi::Store::new(&engine, host);
-    let mut linker = wasmi::Linker::<Host>::new(&engine);
-    type C<'a> = wasmi::Caller<'a, Host>;
-    linker
-        .func_wrap(
-            "starstream",
-            "trap",
-            |mut c: C<'_>, kind: i32, _site: i32| -> Result<(), wasmi::Error> {
-                c.data_mut().trapped = Some(kind);
-                Err(wasmi::Error::new("trap"))
-            },
-        )
-        .unwrap();
-    linker
-        .func_wrap("starstream", "frame_load", |c: C<'_>, slot: i32| -> i64 {
-            c.data().frame.get(slot as usize).copied().unwrap_or(0)
-        })
-        .unwrap();
-    linker
-        .func_wrap(
-            "starstream",
-            "frame_store",
-            |mut c: C<'_>, slot: i32, value: i64| {
-                let frame = &mut c.data_mut().frame;
-                if frame.len() <= slot as usize {
-                    frame.resize(slot as usize + 1, 0);
-                }
-                frame[slot as usize] = value;
-            },
-        )
-        .unwrap();
-    linker
-        .func_wrap(
-            "starstream",
-            "yield",
-            |mut c: C<'_>, point: i32| -> Result<(), wasmi::Error> {
-                // `yield` never returns: the activation ends with the frame saved.
-                let h = c.data_mut();
-                if h.frame.is_empty() {
-                    h.frame.push(0);
-                }
-                h.frame[0] = point as i64;
-                h.yielded = Some(point);
-                Err(wasmi::Error::new("yield"))
-            },
-        )
-        .unwrap();
-    linker
-        .func_wrap("starstream", "stage", |mut c: C<'_>, v: i64| {
-            c.data_mut().staged.push(v)
-        })
-        .unwrap();
-    linker
-        .func_wrap("starstream", "emit", |mut c: C<'_>, event: i32| {
-            let staged = std::mem::take(&mut c.data_mut().staged);
-            c.data_mut().events.push((event, staged));
-        })
-        .unwrap();
-    // A UTXO process may not create or call UTXOs: the program imports them for its scripts.
-    linker
-        .func_wrap(
-            "starstream",
-            "result",
-            |_: C<'_>, _i: i32| -> Result<i64, wasmi::Error> {
-                Err(wasmi::Error::new("a UTXO read a call result"))
-            },
-        )
-        .unwrap();
-    linker
-        .func_wrap(
-            "starstream",
-            "utxo_create",
-            |_: C<'_>, _t: i32| -> Result<i32, wasmi::Error> {
-                Err(wasmi::Error::new("a UTXO cannot create a UTXO"))
-            },
-        )
-        .unwrap();
-    linker
-        .func_wrap(
-            "starstream",
-            "utxo_call",
-            |_: C<'_>, _h: i64, _m: i32| -> Result<i32, wasmi::Error> {
-                Err(wasmi::Error::new("a UTXO cannot call a UTXO"))
-            },
-        )
-        .unwrap();
-    forbid_the_rest(&mut linker, &module, "UTXO");
-    let instance = linker.instantiate_and_start(&mut store, &module).unwrap();
-    let func = instance
-        .get_func(&store, export)
-        .unwrap_or_else(|| panic!("no export {export}"));
-    let mut out = vec![wasmi::Val::I64(0); results];
-    let outcome = func.call(&mut store, args, &mut out);
-    let host = store.into_data();
+    let (out, act) = common::activate(wasm, export, args, act);
     assert!(
-        outcome.is_ok() || host.yielded.is_some(),
-        "{export} failed: {outcome:?}"
+        act.trapped.is_none() && act.raised.is_none(),
+        "{export} stopped: trap {:?}, raise {:?}",
+        act.trapped,
+        act.raised
     );
-    let bytes = frame_to_bytes(&host.frame);
-    (out, bytes, host)
+    let bytes = frame_to_bytes(&act.frame);
+    (out, bytes, act)
 }
 
 fn get(wasm: &[u8], frame: &[u8]) -> i64 {
-    let (out, after, host) = activate(wasm, frame, "Counter.get", &[], 1);
+    let (out, after, host) = activate(wasm, frame, "Counter.get", &[]);
     assert!(host.yielded.is_none());
     assert_eq!(
         after, frame,
         "a non-resuming method leaves the frame as it was"
     );
-    match out[0] {
-        wasmi::Val::I64(v) => v,
-        ref other => panic!("unexpected {other:?}"),
-    }
+    assert_eq!(out.len(), 1);
+    out[0]
 }
 
 #[test]
@@ -249,13 +144,7 @@ fn a_utxo_yields_and_is_resumed_several_times_from_saved_frames() {
     assert_eq!(layout.storage.len(), 2);
 
     // Create: `main` runs to its first `yield`.
-    let (_, frame, host) = activate(
-        &wasm,
-        &[],
-        "Counter.new",
-        &[wasmi::Val::I64(10), wasmi::Val::I64(3)],
-        0,
-    );
+    let (_, frame, host) = activate(&wasm, &[], "Counter.new", &[10, 3]);
     assert_eq!(host.yielded, Some(1));
     assert_eq!(
         frame_from_bytes(&frame)[0],
@@ -269,12 +158,12 @@ fn a_utxo_yields_and_is_resumed_several_times_from_saved_frames() {
     let mut frame = frame;
     let mut expected = 10;
     for round in 1..=4 {
-        let (_, next, host) = activate(&wasm, &frame, "Counter.bump", &[], 0);
+        let (_, next, host) = activate(&wasm, &frame, "Counter.bump", &[]);
         assert_eq!(host.yielded, Some(1), "main paused again at its yield");
         expected += 1;
         assert_eq!(
-            host.events,
-            vec![(0, vec![expected])],
+            host.log,
+            vec![("emit".to_string(), vec![0, expected])],
             "Bumped carries the count"
         );
         expected += round * 3;
@@ -311,34 +200,6 @@ struct ScriptHost {
     next_handle: i64,
     staged: Vec<i64>,
     results: Vec<i64>,
-}
-
-fn to_vals(values: &[i64], export: &str, wasm: &[u8]) -> Vec<wasmi::Val> {
-    let engine = wasmi::Engine::default();
-    let module = wasmi::Module::new(&engine, wasm).unwrap();
-    let ty = module
-        .exports()
-        .find(|e| e.name() == export)
-        .and_then(|e| e.ty().func().cloned())
-        .unwrap_or_else(|| panic!("no export {export}"));
-    ty.params()
-        .iter()
-        .zip(values)
-        .map(|(t, v)| match t {
-            wasmi::ValType::I32 => wasmi::Val::I32(*v as i32),
-            _ => wasmi::Val::I64(*v),
-        })
-        .collect()
-}
-
-fn result_count(export: &str, wasm: &[u8]) -> usize {
-    let engine = wasmi::Engine::default();
-    let module = wasmi::Module::new(&engine, wasm).unwrap();
-    module
-        .exports()
-        .find(|e| e.name() == export)
-        .and_then(|e| e.ty().func().map(|f| f.results().len()))
-        .unwrap_or(0)
 }
 
 #[test]
@@ -388,8 +249,7 @@ fn a_script_creates_and_resumes_a_utxo_through_the_host() {
                 let h = c.data_mut();
                 let layout = &h.meta.utxos[ty as usize];
                 let args = std::mem::take(&mut h.staged);
-                let vals = to_vals(&args, &layout.create, &h.wasm);
-                let (_, frame, seen) = activate(&h.wasm, &[], &layout.create, &vals, 0);
+                let (_, frame, seen) = activate(&h.wasm, &[], &layout.create, &args);
                 assert!(seen.yielded.is_some());
                 let handle = h.next_handle;
                 h.next_handle += 1;
@@ -408,19 +268,10 @@ fn a_script_creates_and_resumes_a_utxo_through_the_host() {
                 let m = h.meta.utxos[0].methods[method as usize].clone();
                 let frame = h.utxos.remove(&handle).expect("a live handle");
                 let args = std::mem::take(&mut h.staged);
-                let vals = to_vals(&args, &m.export, &h.wasm);
-                let n = result_count(&m.export, &h.wasm);
-                let (out, frame, seen) = activate(&h.wasm, &frame, &m.export, &vals, n);
+                let (out, frame, seen) = activate(&h.wasm, &frame, &m.export, &args);
                 if !m.resumes {
                     h.utxos.insert(handle, frame);
-                    h.results = out
-                        .iter()
-                        .map(|v| match v {
-                            wasmi::Val::I32(x) => *x as i64,
-                            wasmi::Val::I64(x) => *x,
-                            other => panic!("{other:?}"),
-                        })
-                        .collect();
+                    h.results = out;
                     return starstream_abi::STATUS_RETURNED;
                 }
                 if seen.yielded.is_some() {
