@@ -770,14 +770,14 @@ impl<'c, 'a> BodyChecker<'c, 'a> {
     fn unknown_name(&mut self, name: &ast::Ident) {
         let candidates = self.visible_names();
         let refs: Vec<&str> = candidates.iter().map(String::as_str).collect();
-        let mut d = Diagnostic::new(
+        let d = Diagnostic::new(
             Code::UNKNOWN_NAME,
             format!("`{}` is not defined", name.name),
         )
-        .with_primary(self.file, name.span, "not found in this scope");
-        if let Some(close) = starstream_diagnostics::closest_name(&name.name, &refs) {
-            d = d.with_help(format!("a similar name exists: `{close}`"));
-        }
+        .with_primary(self.file, name.span, "not found in this scope")
+        .with_suggestion(&name.name, &refs, |close| {
+            format!("a similar name exists: `{close}`")
+        });
         self.error(d);
     }
 
@@ -898,17 +898,17 @@ impl<'c, 'a> BodyChecker<'c, 'a> {
         };
         let Some(vdef) = variants.iter().find(|v| v.name == variant.name).cloned() else {
             let names: Vec<&str> = variants.iter().map(|v| v.name.as_str()).collect();
-            let mut d = Diagnostic::new(
+            let d = Diagnostic::new(
                 Code::UNKNOWN_VARIANT,
                 format!(
                     "`{}` has no variant `{}`",
                     self.c.collected.defs[enum_def].name, variant.name
                 ),
             )
-            .with_primary(self.file, variant.span, "unknown variant");
-            if let Some(close) = starstream_diagnostics::closest_name(&variant.name, &names) {
-                d = d.with_help(format!("a similar variant exists: `{close}`"));
-            }
+            .with_primary(self.file, variant.span, "unknown variant")
+            .with_suggestion(&variant.name, &names, |close| {
+                format!("a similar variant exists: `{close}`")
+            });
             self.error(d);
             return Some(self.skip_args(args.unwrap_or(&[])));
         };
@@ -2202,17 +2202,17 @@ impl<'c, 'a> BodyChecker<'c, 'a> {
                 let Some(i) = info.methods.iter().position(|m| m.sig.name == name.name) else {
                     let names: Vec<&str> =
                         info.methods.iter().map(|m| m.sig.name.as_str()).collect();
-                    let mut d2 = Diagnostic::new(
+                    let d2 = Diagnostic::new(
                         Code::UNKNOWN_METHOD,
                         format!(
                             "`{}` has no method `{}`",
                             self.c.collected.defs[d].name, name.name
                         ),
                     )
-                    .with_primary(self.file, name.span, "unknown method");
-                    if let Some(close) = starstream_diagnostics::closest_name(&name.name, &names) {
-                        d2 = d2.with_help(format!("a similar method exists: `{close}`"));
-                    }
+                    .with_primary(self.file, name.span, "unknown method")
+                    .with_suggestion(&name.name, &names, |close| {
+                        format!("a similar method exists: `{close}`")
+                    });
                     self.error(d2);
                     return self.skip_args(args);
                 };

@@ -81,6 +81,20 @@ impl Diagnostic {
         self
     }
 
+    /// Adds the help `help(close)` when a candidate is close enough to `name` to be what was
+    /// meant (see [`closest_name`]); leaves the diagnostic as it is otherwise.
+    pub fn with_suggestion(
+        self,
+        name: &str,
+        candidates: &[&str],
+        help: impl FnOnce(&str) -> String,
+    ) -> Self {
+        match closest_name(name, candidates) {
+            Some(close) => self.with_help(help(close)),
+            None => self,
+        }
+    }
+
     pub fn with_note(mut self, note: impl Into<String>) -> Self {
         self.notes.push(note.into());
         self

@@ -418,21 +418,14 @@ impl Loader {
             .unwrap_or_default();
         for name in names {
             if !name.name.name.is_empty() && !defined.contains(&name.name.name.as_str()) {
-                let mut d = Diagnostic::new(
+                let d = Diagnostic::new(
                     Code::IMPORTED_NAME_MISSING,
                     format!("`{}` is not defined in `{target_name}`", name.name.name),
                 )
-                .with_primary(
-                    file,
-                    name.name.span,
-                    "not found in the imported file",
-                );
-                if let Some(close) = starstream_diagnostics::closest_name(&name.name.name, &defined)
-                {
-                    d = d.with_help(format!(
-                        "a definition with a similar name exists: `{close}`"
-                    ));
-                }
+                .with_primary(file, name.name.span, "not found in the imported file")
+                .with_suggestion(&name.name.name, &defined, |close| {
+                    format!("a definition with a similar name exists: `{close}`")
+                });
                 self.ws.diagnostics.push(d);
             }
         }
