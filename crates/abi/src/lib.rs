@@ -21,8 +21,9 @@ mod describe;
 mod tests;
 
 pub use describe::describe;
+pub use starstream_ir::ScalarTy;
 
-use starstream_ir::{Import, ScalarTy, TrapKind};
+use starstream_ir::{Import, TrapKind};
 
 /// The import module name of every host function.
 pub const MODULE: &str = "starstream";

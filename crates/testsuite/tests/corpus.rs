@@ -9,7 +9,9 @@
 //! - `check_ok/*.star`: type-checks cleanly; the snapshot holds the typed tree.
 //! - `check_err/*.star`: breaks one rule (first line `// expect: CODE`); only that code.
 //! - `codegen/*.star`: compiles to IR (snapshot) and WebAssembly in the prover's subset; its
-//!   `// run: f(args) = value` / `// run: f(args) traps kind` lines run on wasmi.
+//!   `// run: f(args) = value` / `// run: f(args) traps kind` lines run on every VM engine.
+//! - `vm/*.wat`: modules in the text format run on every VM engine (`;; run:` lines), which
+//!   must agree on results, traps and fuel; `;; expect: load error` cases must be refused.
 //!
 //! Update snapshots with `INSTA_UPDATE=always cargo test -p starstream-testsuite --test corpus`
 //! and review the diff.
@@ -22,6 +24,7 @@ fn snapshot(path: &Utf8Path, content: String) {
     let name = corpus_name(path);
     let name = name
         .trim_end_matches(".star")
+        .trim_end_matches(".wat")
         .trim_end_matches(".md")
         .replace('/', "__");
     insta::with_settings!({
@@ -235,7 +238,7 @@ struct RunLine {
     expect: Result<i128, String>,
 }
 
-fn parse_run_lines(text: &str) -> Result<Vec<RunLine>, String> {
+fn parse_run_lines(text: &str, prefix: &str) -> Result<Vec<RunLine>, String> {
     let number = |s: &str| -> Result<i128, String> {
         match s.trim() {
             "true" => Ok(1),
@@ -244,7 +247,7 @@ fn parse_run_lines(text: &str) -> Result<Vec<RunLine>, String> {
         }
     };
     let mut out = Vec::new();
-    for line in text.lines().filter_map(|l| l.strip_prefix("// run: ")) {
+    for line in text.lines().filter_map(|l| l.strip_prefix(prefix)) {
         let (call, rest) = line.split_once(')').ok_or("a run line needs `f(args)`")?;
         let (func, args) = call.split_once('(').ok_or("a run line needs `f(args)`")?;
         let args = args
@@ -269,8 +272,90 @@ fn parse_run_lines(text: &str) -> Result<Vec<RunLine>, String> {
     Ok(out)
 }
 
-/// What the corpus host records when a program raises an effect that nothing answers.
-const UNHANDLED_EFFECT: i32 = -1;
+/// Runs every line on every engine of the VM (which must agree on the outcome and the fuel)
+/// and checks the outcome against the line's expectation; returns one report line per run.
+fn run_all(
+    program: &std::sync::Arc<starstream_vm::Program>,
+    runs: &[RunLine],
+    limits: starstream_vm::Limits,
+) -> Result<String, String> {
+    use starstream_vm::isolated::{run_everywhere, Outcome};
+    let mut results = String::new();
+    for run in runs {
+        let args: Vec<i64> = run.args.iter().map(|a| *a as i64).collect();
+        let (outcome, fuel) = run_everywhere(program, &run.func, &args, limits)?;
+        let got: Result<i128, String> = match &outcome {
+            Outcome::Returned(values) => Ok(values.first().copied().unwrap_or(0) as i128),
+            Outcome::LanguageTrap(kind) => Err(kind.clone()),
+            Outcome::WasmTrap(kind) => Err(format!("wasm {kind}")),
+            Outcome::UnhandledEffect => Err("unhandled_effect".into()),
+            other => return Err(format!("{}({:?}): {other:?}", run.func, run.args)),
+        };
+        // Compare bit patterns: a u64 result comes back as a negative i64, an i32 sign-extended.
+        let ty = program
+            .exports
+            .get(&run.func)
+            .map(|&f| program.signature(f).results.first().copied());
+        let bits = |v: i128| match ty {
+            Some(Some(starstream_abi::ScalarTy::I32)) => (v as i32) as i128,
+            _ => (v as i64) as i128,
+        };
+        let matches = match (&run.expect, &got) {
+            (Ok(want), Ok(have)) => bits(*want) == bits(*have),
+            (Err(a), Err(b)) => a == b,
+            _ => false,
+        };
+        if !matches {
+            return Err(format!(
+                "{}({:?}): expected {:?}, got {:?}",
+                run.func, run.args, run.expect, got
+            ));
+        }
+        results.push_str(&format!(
+            "{}({:?}) -> {:?} (fuel {fuel})\n",
+            run.func, run.args, got
+        ));
+    }
+    Ok(results)
+}
+
+/// Each `vm/*.wat` module is loaded by the VM (or, with `;; expect: load error`, must be
+/// refused with a located error) and its `;; run:` lines run on every engine, which must agree
+/// on results, traps and fuel. `;; limits: fuel=N depth=N` sets the limits of every run.
+fn vm(path: &Utf8Path, text: String) -> datatest_stable::Result<()> {
+    let bytes = wat::parse_str(&text).map_err(|e| format!("not valid text format: {e}"))?;
+    let loaded = starstream_vm::Program::load(&bytes);
+    let report = if text.contains(";; expect: load error") {
+        match loaded {
+            Ok(_) => return Err("expected the VM to refuse the module".into()),
+            Err(e) => format!("refused: {e}\n"),
+        }
+    } else {
+        let program = std::sync::Arc::new(loaded.map_err(|e| e.to_string())?);
+        let mut limits = starstream_vm::Limits::default();
+        if let Some(line) = text.lines().find_map(|l| l.strip_prefix(";; limits: ")) {
+            for setting in line.split_whitespace() {
+                let (key, value) = setting.split_once('=').ok_or("limits are key=value")?;
+                let value: u64 = value.parse()?;
+                match key {
+                    "fuel" => limits.fuel = value,
+                    "depth" => limits.call_depth = value as u32,
+                    other => return Err(format!("unknown limit `{other}`").into()),
+                }
+            }
+        }
+        let runs = parse_run_lines(&text, ";; run: ")?;
+        if runs.is_empty() {
+            return Err("a vm case needs `;; run:` lines".into());
+        }
+        run_all(&program, &runs, limits)?
+    };
+    snapshot(
+        path,
+        format!("=== source ===\n{text}\n=== runs ===\n{report}"),
+    );
+    Ok(())
+}
 
 /// Each `codegen/*.star` contract is compiled to IR (snapshot), emitted as WebAssembly inside
 /// the prover's subset, and its `// run:` lines are executed on wasmi.
@@ -289,120 +374,14 @@ fn codegen(path: &Utf8Path, text: String) -> datatest_stable::Result<()> {
         .module;
     let bytes = starstream_wasm::emit(&ir).map_err(|e| e.to_string())?;
     starstream_wasm::check_subset(&bytes).map_err(|e| e.to_string())?;
-    let runs = parse_run_lines(&text)?;
+    let runs = parse_run_lines(&text, "// run: ")?;
     if runs.is_empty() {
         return Err("a codegen case needs `// run:` lines".into());
     }
-    let engine = wasmi::Engine::default();
-    let module = wasmi::Module::new(&engine, &bytes)?;
-    let mut results = String::new();
-    for run in &runs {
-        // A fresh instance per run: runs are independent.
-        let mut store = wasmi::Store::new(&engine, Vec::<i32>::new());
-        let mut linker = wasmi::Linker::<Vec<i32>>::new(&engine);
-        linker.func_wrap(
-            "starstream",
-            "trap",
-            |mut caller: wasmi::Caller<'_, Vec<i32>>,
-             kind: i32,
-             _site: i32|
-             -> Result<(), wasmi::Error> {
-                caller.data_mut().push(kind);
-                Err(wasmi::Error::new("trap"))
-            },
-        )?;
-        // A process on its own: an effect no clause answers has nowhere to go, and the
-        // runtime queries answer fixed values (block height 1000; signed by the key whose
-        // first limb is 7).
-        linker.func_wrap("starstream", "stage", |_: i64| {})?;
-        linker.func_wrap("starstream", "result", |_: i32| -> i64 { 0 })?;
-        linker.func_wrap(
-            "starstream",
-            "raise",
-            |mut caller: wasmi::Caller<'_, Vec<i32>>, _effect: i32| -> Result<(), wasmi::Error> {
-                caller.data_mut().push(UNHANDLED_EFFECT);
-                Err(wasmi::Error::new("unhandled effect"))
-            },
-        )?;
-        linker.func_wrap("starstream", "block_height", || -> i64 { 1000 })?;
-        linker.func_wrap(
-            "starstream",
-            "tx_signed_by",
-            |k0: i64, _: i64, _: i64, _: i64| -> i32 { (k0 == 7) as i32 },
-        )?;
-        // The rest of the ABI (frames, UTXOs, tokens) needs a transaction: calling it here is
-        // an error of the case, reported as such.
-        for import in module.imports() {
-            if let wasmi::ExternType::Func(ty) = import.ty() {
-                let name = import.name().to_string();
-                // Names defined above are refused here and keep their definition.
-                let _ = linker.func_new(
-                    import.module(),
-                    import.name(),
-                    ty.clone(),
-                    move |_, _, _| {
-                        Err(wasmi::Error::new(format!(
-                            "`{name}` is not available in the corpus host"
-                        )))
-                    },
-                );
-            }
-        }
-        let instance = linker.instantiate_and_start(&mut store, &module)?;
-        let func = instance
-            .get_func(&store, &run.func)
-            .ok_or_else(|| format!("no exported function `{}`", run.func))?;
-        let ty = func.ty(&store);
-        let args: Vec<wasmi::Val> = ty
-            .params()
-            .iter()
-            .zip(&run.args)
-            .map(|(t, a)| match t {
-                wasmi::ValType::I32 => wasmi::Val::I32(*a as i32),
-                _ => wasmi::Val::I64(*a as i64),
-            })
-            .collect();
-        let mut out: Vec<wasmi::Val> = ty
-            .results()
-            .iter()
-            .map(|t| wasmi::Val::default_for_ty(*t))
-            .collect();
-        let outcome = func.call(&mut store, &args, &mut out);
-        let got = match (&outcome, store.data().first()) {
-            (Err(_), Some(&UNHANDLED_EFFECT)) => Err("unhandled_effect".to_string()),
-            (Err(_), Some(kind)) => Err(starstream_wasm::trap_kind_from_code(*kind)
-                .map(|k| k.name().to_string())
-                .unwrap_or_else(|| format!("code {kind}"))),
-            (Err(e), None) => {
-                return Err(format!("{}: the call failed without a trap: {e}", run.func).into())
-            }
-            (Ok(()), _) => Ok(match out.first() {
-                Some(wasmi::Val::I32(v)) => *v as i128,
-                Some(wasmi::Val::I64(v)) => *v as i128,
-                _ => 0,
-            }),
-        };
-        // Compare bit patterns: a u64 result comes back as a negative i64.
-        let matches = match (&run.expect, &got) {
-            (Ok(want), Ok(have)) => {
-                let width_bits = |v: i128| match out.first() {
-                    Some(wasmi::Val::I32(_)) => (v as i32) as i128,
-                    _ => (v as i64) as i128,
-                };
-                width_bits(*want) == width_bits(*have)
-            }
-            (Err(a), Err(b)) => a == b,
-            _ => false,
-        };
-        if !matches {
-            return Err(format!(
-                "{}({:?}): expected {:?}, got {:?}",
-                run.func, run.args, run.expect, got
-            )
-            .into());
-        }
-        results.push_str(&format!("{}({:?}) -> {:?}\n", run.func, run.args, got));
-    }
+    let program = std::sync::Arc::new(
+        starstream_vm::Program::load(&bytes).map_err(|e| format!("the VM cannot load it: {e}"))?,
+    );
+    let results = run_all(&program, &runs, starstream_vm::Limits::default())?;
     let built = starstream_codegen::build_contract(&ws, &checked, ws.modules[0].file)
         .map_err(|d| render_human(&ws.sources, &d))?;
     if built.wasm != bytes {
@@ -426,4 +405,5 @@ datatest_stable::harness! {
     { test = check_ok, root = "../../tests/check_ok", pattern = r"\.star$" },
     { test = check_err, root = "../../tests/check_err", pattern = r"\.star$" },
     { test = codegen, root = "../../tests/codegen", pattern = r"\.star$" },
+    { test = vm, root = "../../tests/vm", pattern = r"\.wat$" },
 }
