@@ -35,6 +35,18 @@ pub fn load_and_check(
     (ws, checked)
 }
 
+/// Builds the generated program of `lines` lines and `seed` and loads it into the VM.
+pub fn generated_vm_program(lines: usize, seed: u64) -> std::sync::Arc<starstream_vm::Program> {
+    let text = generate_program(lines, seed);
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("generated.star");
+    std::fs::write(&path, &text).expect("write the generated program");
+    let (ws, checked) = load_and_check(&path);
+    let built = starstream_codegen::build_contract(&ws, &checked, ws.modules[0].file)
+        .unwrap_or_else(|d| panic!("{}", starstream_diagnostics::render_human(&ws.sources, &d)));
+    std::sync::Arc::new(starstream_vm::Program::load(&built.wasm).expect("the VM loads it"))
+}
+
 /// A tiny deterministic pseudo-random generator (xorshift64*), so a given seed always yields
 /// the same program on every machine.
 struct Rng(u64);
@@ -116,6 +128,45 @@ fn function(out: &mut String, n: usize, rng: &mut Rng) {
 mod tests {
     use super::*;
     use starstream_diagnostics::FileId;
+
+    #[test]
+    fn every_engine_agrees_on_generated_programs() {
+        // Each `compute` function takes (x, limit, choice tag, choice payload...): run each
+        // with a spread of arguments, including loop counts, overflowing values and every tag.
+        for seed in [1, 2, 3] {
+            let program = generated_vm_program(400, seed);
+            let mut runs = 0;
+            for (name, &index) in &program.exports {
+                if !name.starts_with("compute") {
+                    continue;
+                }
+                let arity = program.signature(index).params.len();
+                for (i, base) in [
+                    [3, 10, 0, 0, 0],
+                    [-7, 5, 1, 40, 0],
+                    [i64::MAX / 2, 3, 2, 5, -9],
+                    [1, 0, 2, i64::MAX, 1],
+                    [12, -1, 3, 0, 0],
+                ]
+                .iter()
+                .enumerate()
+                {
+                    let args: Vec<i64> = (0..arity)
+                        .map(|k| base[k % base.len()].wrapping_add(i as i64))
+                        .collect();
+                    starstream_vm::isolated::run_everywhere(
+                        &program,
+                        name,
+                        &args,
+                        starstream_vm::Limits::default(),
+                    )
+                    .unwrap();
+                    runs += 1;
+                }
+            }
+            assert!(runs >= 20, "only {runs} runs for seed {seed}");
+        }
+    }
 
     #[test]
     fn generated_programs_are_clean_deterministic_checked_and_formatted() {
