@@ -4,98 +4,26 @@
 //! source locations.
 
 use crate::layout;
-use crate::{Compiled, FrameLayout, TokenLayout};
-use serde::Serialize;
+use crate::Compiled;
 use sha2::{Digest, Sha256};
 use starstream_check::{Checked, Owner};
 use starstream_diagnostics::{FileId, SourceMap};
 use starstream_syntax::ast::FnKind;
 
-/// The metadata format's version; bumped on every incompatible change.
-pub const FORMAT_VERSION: u32 = 2;
-
-#[derive(Debug, Serialize)]
-pub struct Metadata {
-    pub format: &'static str,
-    pub version: u32,
-    pub contract: String,
-    pub source: String,
-    /// SHA-256 of the module bytes, in lowercase hex: the program's identity.
-    pub program_hash: String,
-    pub program_hash_algorithm: &'static str,
-    pub wasm_bytes: usize,
-    pub exports: Vec<ExportMeta>,
-    pub imports: Vec<ImportMeta>,
-    /// The contract's events, by the id `emit` passes to the host.
-    pub events: Vec<EventMeta>,
-    /// The contract's effects, by the id `raise`, `install_handler` and `effect_id` use.
-    pub effects: Vec<EffectMeta>,
-    /// Each UTXO type's frame layout and exports (`NAME.main_fn`, `NAME.method`).
-    pub utxos: Vec<FrameLayout>,
-    /// Each token type's policies, methods and storage.
-    pub tokens: Vec<TokenLayout>,
-    pub source_map: Vec<TrapSiteMeta>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct EventMeta {
-    pub id: usize,
-    pub abi: String,
-    pub name: String,
-    pub params: Vec<ValueMeta>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct EffectMeta {
-    pub id: u32,
-    pub abi: String,
-    pub name: String,
-    pub params: Vec<ValueMeta>,
-    pub result: ValueMeta,
-}
-
-#[derive(Debug, Serialize)]
-pub struct ExportMeta {
-    pub name: String,
-    /// `fn` or `script`.
-    pub kind: &'static str,
-    pub params: Vec<ValueMeta>,
-    pub result: ValueMeta,
-}
-
-/// A value's type as written in the language, and the scalars it flattens to.
-#[derive(Clone, Debug, Serialize)]
-pub struct ValueMeta {
-    pub name: Option<String>,
-    #[serde(rename = "type")]
-    pub ty: String,
-    pub scalars: Vec<&'static str>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct ImportMeta {
-    pub module: String,
-    pub name: String,
-}
-
-/// Where the trap with `site` in `function` comes from.
-#[derive(Debug, Serialize)]
-pub struct TrapSiteMeta {
-    pub function: String,
-    pub site: u32,
-    pub file: String,
-    pub line: u32,
-    pub column: u32,
-    pub byte_start: u32,
-    pub byte_end: u32,
-}
+pub use starstream_artifact::{
+    EffectMeta, EventMeta, ExportMeta, ImportMeta, Metadata, TrapSiteMeta, ValueMeta,
+    FORMAT_VERSION,
+};
 
 /// Describes a value of type `ty` (a parameter when `name` is given, else a result).
 pub fn value_meta(checked: &Checked, name: Option<&str>, ty: &starstream_check::Ty) -> ValueMeta {
     ValueMeta {
         name: name.map(str::to_string),
         ty: checked.show(ty),
-        scalars: layout(&checked.defs, ty).iter().map(|s| s.name()).collect(),
+        scalars: layout(&checked.defs, ty)
+            .iter()
+            .map(|s| s.name().to_string())
+            .collect(),
     }
 }
 
@@ -136,13 +64,15 @@ pub fn metadata(
                 "script"
             } else {
                 "fn"
-            },
+            }
+            .to_string(),
             params: params_meta(checked, &b.sig.params),
             result: value(None, &b.sig.ret),
         })
         .collect();
     let mut source_map = Vec::new();
-    for f in &module.functions {
+    let bases = module.trap_site_bases();
+    for (f, base) in module.functions.iter().zip(bases) {
         // Site 0 of every function stands for code known to be unreachable: no location.
         for (site, span) in f
             .trap_sites
@@ -156,7 +86,7 @@ pub fn metadata(
             };
             source_map.push(TrapSiteMeta {
                 function: f.name.clone(),
-                site: site as u32,
+                site: base + site as u32,
                 file,
                 line: at.line,
                 column: at.column,
@@ -166,7 +96,7 @@ pub fn metadata(
         }
     }
     Metadata {
-        format: "starstream-contract",
+        format: "starstream-contract".to_string(),
         version: FORMAT_VERSION,
         contract: name.to_string(),
         source: sources
@@ -174,7 +104,7 @@ pub fn metadata(
             .map(|f| f.name.clone())
             .unwrap_or_default(),
         program_hash: program_hash(wasm),
-        program_hash_algorithm: "sha256",
+        program_hash_algorithm: "sha256".to_string(),
         wasm_bytes: wasm.len(),
         exports,
         imports: module

@@ -16,6 +16,7 @@
 //! script answers effects that other processes raise in a loop after each call.
 
 pub mod artifact;
+pub use starstream_artifact::{FrameLayout, FrameSlots, MethodMeta, TokenLayout};
 mod layout;
 mod liveness;
 mod lower;
@@ -23,7 +24,6 @@ mod lower;
 pub use layout::layout;
 
 use lower::{ContractCx, Env, Process, Role, Shared};
-use serde::Serialize;
 use starstream_abi::HostFn;
 use starstream_check::{Checked, DefId, DefKind, EffectId, FnSig, Owner};
 use starstream_diagnostics::{Code, Diagnostic, FileId, Span};
@@ -138,76 +138,21 @@ pub(crate) fn policy_index(info: &starstream_check::ty::ContractInfo, constructo
         .count() as u32
 }
 
-/// A UTXO type's frame: slot 0 is the resume point, then the storage, then live locals.
-#[derive(Clone, Debug, Serialize)]
-pub struct FrameLayout {
-    pub utxo: String,
-    /// The id `utxo_create` takes for this type.
-    pub id: u32,
-    /// The export that creates it (`NAME.main_fn`).
-    pub create: String,
-    /// The parameters of `main`, which creating the UTXO passes.
-    pub create_params: Vec<artifact::ValueMeta>,
-    /// Methods by the id `utxo_call` takes: export name and whether it resumes `main`.
-    pub methods: Vec<MethodMeta>,
-    pub storage: Vec<FrameSlots>,
-    pub live_base: u32,
-    /// Live locals saved at a `yield` share these slots; this is the most any `yield` saves.
-    pub live_slots: u32,
-    pub yield_points: u32,
-    /// Frame size in `i64` slots.
-    pub size: u32,
-}
-
-/// A token type: its policies and methods by the index the host takes, and its storage.
-#[derive(Clone, Debug, Serialize)]
-pub struct TokenLayout {
-    pub token: String,
-    /// The id `token_mint`, `token_burn` and the token's values are known by.
-    pub id: u32,
-    /// `mint fn`s by the `policy` index of `token_mint`.
-    pub mint: Vec<MethodMeta>,
-    /// `burn fn`s by the `policy` index of `token_burn`.
-    pub burn: Vec<MethodMeta>,
-    /// Methods by the `method` index of `token_call`.
-    pub methods: Vec<MethodMeta>,
-    /// Storage slots in the token process's frame (slot 0 is unused).
-    pub storage: Vec<FrameSlots>,
-    /// Frame size in `i64` slots.
-    pub size: u32,
-}
-
-/// A method or policy, by the id the host takes.
-#[derive(Clone, Debug, Serialize)]
-pub struct MethodMeta {
-    pub id: u32,
-    pub export: String,
-    pub resumes: bool,
-    /// The declared parameters and result, as in the language and as scalars.
-    pub params: Vec<artifact::ValueMeta>,
-    pub result: artifact::ValueMeta,
-}
-
-impl MethodMeta {
-    fn new(checked: &Checked, id: usize, export: String, resumes: bool, sig: &FnSig) -> Self {
-        MethodMeta {
-            id: id as u32,
-            export,
-            resumes,
-            params: artifact::params_meta(checked, &sig.params),
-            result: artifact::value_meta(checked, None, &sig.ret),
-        }
+/// Describes a method or policy by the id the host takes.
+fn method_meta(
+    checked: &Checked,
+    id: usize,
+    export: String,
+    resumes: bool,
+    sig: &FnSig,
+) -> MethodMeta {
+    MethodMeta {
+        id: id as u32,
+        export,
+        resumes,
+        params: artifact::params_meta(checked, &sig.params),
+        result: artifact::value_meta(checked, None, &sig.ret),
     }
-}
-
-/// Where one storage variable lives in the frame.
-#[derive(Clone, Debug, Serialize)]
-pub struct FrameSlots {
-    pub name: String,
-    #[serde(rename = "type")]
-    pub ty: String,
-    pub first_slot: u32,
-    pub scalars: Vec<&'static str>,
 }
 
 /// A contract lowered to IR, with the layout of each of its UTXO and token types.
@@ -316,7 +261,7 @@ pub fn compile_contract(
                 name: s.name.clone(),
                 ty: checked.show(&s.ty),
                 first_slot: slot,
-                scalars: scalars.iter().map(|t| t.name()).collect(),
+                scalars: scalars.iter().map(|t| t.name().to_string()).collect(),
             });
             storage.push((s.name.clone(), globals, slot));
             slot += scalars.len() as u32;
@@ -443,7 +388,7 @@ pub fn compile_contract(
             .enumerate()
             .map(|(i, m)| {
                 let export = format!("{}.{}", def.name, m.sig.name);
-                MethodMeta::new(checked, i, export, m.resumes, &m.sig)
+                method_meta(checked, i, export, m.resumes, &m.sig)
             })
             .collect();
         if !is_utxo {
@@ -454,7 +399,7 @@ pub fn compile_contract(
                     .enumerate()
                     .map(|(i, c)| {
                         let export = format!("{}.{}", def.name, c.name);
-                        MethodMeta::new(checked, i, export, false, c)
+                        method_meta(checked, i, export, false, c)
                     })
                     .collect()
             };

@@ -288,6 +288,21 @@ pub struct Module {
 }
 
 impl Module {
+    /// The module-wide number of each function's first trap site: the `site` a trap passes to
+    /// the host is the function's base plus its own site index, so one number locates a trap
+    /// in the whole module.
+    pub fn trap_site_bases(&self) -> Vec<u32> {
+        let mut next = 0u32;
+        self.functions
+            .iter()
+            .map(|f| {
+                let base = next;
+                next += f.trap_sites.len() as u32;
+                base
+            })
+            .collect()
+    }
+
     /// The stable text form, one function after another.
     pub fn to_text(&self) -> String {
         let mut out = String::new();

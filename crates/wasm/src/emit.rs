@@ -198,9 +198,10 @@ pub fn emit(module: &Module) -> Result<Vec<u8>, EmitError> {
     let trap_import = find_trap_import(module);
     let mut code = CodeSection::new();
     let mut local_names = IndirectNameMap::new();
+    let site_bases = module.trap_site_bases();
     for (i, f) in module.functions.iter().enumerate() {
         let id = FuncId(i as u32);
-        let body = FnEmitter::new(module, trap_import, id, f)?.emit()?;
+        let body = FnEmitter::new(module, trap_import, id, f, site_bases[i])?.emit()?;
         code.function(&body.code);
         local_names.append(module.imports.len() as u32 + id.0, &body.local_names);
     }
@@ -373,6 +374,8 @@ struct FnEmitter<'a> {
     trap_import: Option<Result<u32, ImportId>>,
     id: FuncId,
     f: &'a Function,
+    /// The module-wide number of this function's first trap site.
+    site_base: u32,
     /// The WebAssembly local of each register.
     local_of: Vec<u32>,
     /// The local holding the index of the block to run next.
@@ -389,6 +392,7 @@ impl<'a> FnEmitter<'a> {
         trap_import: Option<Result<u32, ImportId>>,
         id: FuncId,
         f: &'a Function,
+        site_base: u32,
     ) -> Result<Self> {
         // Parameters were checked when the function types were collected.
         let mut local_of = vec![u32::MAX; f.regs.len()];
@@ -406,6 +410,7 @@ impl<'a> FnEmitter<'a> {
             trap_import,
             id,
             f,
+            site_base,
             local_of,
             pc: next,
             block: None,
@@ -747,7 +752,7 @@ impl<'a> FnEmitter<'a> {
                     }));
                 }
                 sink.i32_const(trap_code(*kind));
-                sink.i32_const(*site as i32);
+                sink.i32_const((self.site_base + *site) as i32);
                 sink.call(trap);
                 // The host is expected to stop execution; if it returns, stop here anyway.
                 sink.unreachable();
