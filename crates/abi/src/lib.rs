@@ -120,7 +120,8 @@ impl Status {
         }
     }
 
-    fn meaning(self) -> &'static str {
+    /// What the trap means, in one sentence.
+    pub fn meaning(self) -> &'static str {
         match self {
             Status::Returned => {
                 "The callee returned normally; its results are in the result buffer."
@@ -179,7 +180,8 @@ impl TrapCode {
         TrapKind::from(self).name()
     }
 
-    fn meaning(self) -> &'static str {
+    /// What the trap means, in one sentence.
+    pub fn meaning(self) -> &'static str {
         match self {
             TrapCode::Overflow => "Integer arithmetic left the range of its type.",
             TrapCode::DivisionByZero => "Division or remainder by zero.",

@@ -1,0 +1,189 @@
+//! The ledger as the runtime sees it (a read-only view: a transaction is executed against it
+//! and changes nothing), and an in-memory ledger that applies transactions atomically, used by
+//! tests, examples and benchmarks (the persistent ledger is a separate crate).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use starstream_artifact::Metadata;
+
+use crate::error::TxError;
+use crate::types::{Hash32, ProgramHash, TokenType, Transaction, UtxoEntry, UtxoId};
+
+/// A deployed program: the module and its metadata.
+#[derive(Clone, Debug)]
+pub struct Artifact {
+    pub wasm: Vec<u8>,
+    pub metadata: Metadata,
+}
+
+impl Artifact {
+    pub fn hash(&self) -> ProgramHash {
+        Hash32::of(&self.wasm)
+    }
+}
+
+/// What execution reads from the ledger.
+pub trait LedgerView {
+    fn utxo(&self, id: &UtxoId) -> Option<UtxoEntry>;
+    fn program(&self, hash: &ProgramHash) -> Option<Arc<Artifact>>;
+    /// A token type's storage, if it was ever written.
+    fn token_storage(&self, token: &TokenType) -> Option<Vec<i64>>;
+    fn block_height(&self) -> u64;
+    /// The first token id no token on the ledger has ever had.
+    fn next_token_id(&self) -> i64;
+}
+
+/// An in-memory ledger.
+#[derive(Clone, Debug, Default)]
+pub struct MemoryLedger {
+    pub utxos: BTreeMap<UtxoId, UtxoEntry>,
+    pub programs: BTreeMap<ProgramHash, Arc<Artifact>>,
+    pub token_storage: BTreeMap<TokenType, Vec<i64>>,
+    pub block_height: u64,
+    pub next_token_id: i64,
+    pub applied: Vec<Transaction>,
+}
+
+impl MemoryLedger {
+    pub fn new() -> MemoryLedger {
+        MemoryLedger {
+            next_token_id: 1,
+            ..MemoryLedger::default()
+        }
+    }
+
+    /// Registers a program; returns its hash.
+    pub fn deploy(&mut self, artifact: Artifact) -> ProgramHash {
+        let hash = artifact.hash();
+        self.programs.insert(hash, Arc::new(artifact));
+        hash
+    }
+
+    /// Applies an executed transaction: checks first, then changes everything or nothing.
+    pub fn apply(&mut self, tx: &Transaction) -> Result<(), TxError> {
+        check_transaction(self, tx)?;
+        for id in &tx.consumed {
+            self.utxos.remove(id);
+        }
+        for out in &tx.outputs {
+            self.utxos.insert(
+                out.id,
+                UtxoEntry {
+                    id: out.id,
+                    program: out.program,
+                    utxo_type: out.utxo_type.clone(),
+                    frame: out.frame.clone(),
+                    tokens: out.tokens.clone(),
+                    created_by: tx.id,
+                },
+            );
+        }
+        for (t, storage) in &tx.token_storage {
+            self.token_storage.insert(t.clone(), storage.clone());
+        }
+        self.next_token_id = self.next_token_id.max(tx.next_token_id);
+        self.applied.push(tx.clone());
+        Ok(())
+    }
+}
+
+/// The checks a ledger makes before applying a transaction: its id is its content's hash, every
+/// input exists (no double spend), programs are known, token ids are fresh, and the balance
+/// rule holds per token type.
+pub fn check_transaction(ledger: &dyn LedgerView, tx: &Transaction) -> Result<(), TxError> {
+    if tx.compute_id() != tx.id {
+        return Err(TxError::ledger(
+            "the transaction id is not the hash of its content",
+        ));
+    }
+    let mut consumed: BTreeMap<TokenType, u128> = BTreeMap::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for id in &tx.consumed {
+        if !seen.insert(*id) {
+            return Err(TxError::ledger(format!("UTXO {id} is consumed twice")));
+        }
+        let entry = ledger.utxo(id).ok_or_else(|| {
+            TxError::ledger(format!("UTXO {id} does not exist or is already spent"))
+        })?;
+        for t in &entry.tokens {
+            *consumed.entry(t.token_type.clone()).or_default() += t.amount as u128;
+        }
+    }
+    for (i, out) in tx.outputs.iter().enumerate() {
+        if out.id != Transaction::output_id(&tx.id, i) {
+            return Err(TxError::ledger(format!("output {i} has the wrong id")));
+        }
+        if ledger.program(&out.program).is_none() {
+            return Err(TxError::ledger(format!(
+                "output {i} names an unknown program"
+            )));
+        }
+        if let Some(from) = out.continues {
+            if !seen.contains(&from) {
+                return Err(TxError::ledger(format!(
+                    "output {i} continues {from}, which the transaction does not consume"
+                )));
+            }
+        }
+    }
+    if tx.next_token_id < ledger.next_token_id() {
+        return Err(TxError::ledger(
+            "the transaction was executed against an older ledger (token ids)",
+        ));
+    }
+    check_balance(&consumed, tx)
+}
+
+/// Per token type: consumed + minted = produced + burned.
+pub fn check_balance(
+    consumed: &BTreeMap<TokenType, u128>,
+    tx: &Transaction,
+) -> Result<(), TxError> {
+    let produced = tx.produced();
+    let mut types: Vec<&TokenType> = consumed
+        .keys()
+        .chain(tx.minted.keys())
+        .chain(produced.keys())
+        .chain(tx.burned.keys())
+        .collect();
+    types.sort();
+    types.dedup();
+    for t in types {
+        let get = |m: &BTreeMap<TokenType, u128>| m.get(t).copied().unwrap_or(0);
+        let (c, m, p, b) = (
+            get(consumed),
+            get(&tx.minted),
+            get(&produced),
+            get(&tx.burned),
+        );
+        if c + m != p + b {
+            return Err(TxError::ledger(format!(
+                "token {t} does not balance: consumed {c} + minted {m} != produced {p} + burned {b}"
+            )));
+        }
+    }
+    Ok(())
+}
+
+impl LedgerView for MemoryLedger {
+    fn utxo(&self, id: &UtxoId) -> Option<UtxoEntry> {
+        self.utxos.get(id).cloned()
+    }
+
+    fn program(&self, hash: &ProgramHash) -> Option<Arc<Artifact>> {
+        self.programs.get(hash).cloned()
+    }
+
+    fn token_storage(&self, token: &TokenType) -> Option<Vec<i64>> {
+        self.token_storage.get(token).cloned()
+    }
+
+    fn block_height(&self) -> u64 {
+        self.block_height
+    }
+
+    fn next_token_id(&self) -> i64 {
+        self.next_token_id
+    }
+}

@@ -1,0 +1,19 @@
+//! The Starstream transaction runtime. [`Executor::execute`] runs a coordination script
+//! against a [`LedgerView`] on one of the VM's engines and returns the executed
+//! [`Transaction`] (consumed inputs, outputs with frames and tokens, minted and burned amounts,
+//! events, per-process interaction logs and the interleaving) or a located [`TxError`]; the
+//! ledger is never touched. [`MemoryLedger`] applies transactions atomically for tests and
+//! examples.
+
+mod error;
+mod exec;
+mod ledger;
+mod types;
+
+pub use error::{ErrorKind, SourceLocation, TxError};
+pub use exec::{Arg, Executed, Executor, Request};
+pub use ledger::{check_balance, check_transaction, Artifact, LedgerView, MemoryLedger};
+pub use types::{
+    EventRecord, Hash32, LogEntry, ProcessInfo, ProgramHash, PublicKey, TokenType, TokenValue,
+    Transaction, TxId, UtxoEntry, UtxoId, UtxoOutput,
+};

@@ -1,0 +1,80 @@
+//! Helpers of the runtime's tests: building contracts from the repository's sources and
+//! running scripts against an in-memory ledger on both engines.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use starstream_runtime::{
+    Arg, Artifact, Executed, Executor, LedgerView, MemoryLedger, ProgramHash, PublicKey, Request,
+    TxError,
+};
+
+pub fn repo(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(path)
+}
+
+/// Compiles the contract at `path` (relative to the repository root).
+pub fn build(path: &str) -> Artifact {
+    let ws = starstream_modules::load(&[repo(path)]);
+    let checked = starstream_check::check(&ws);
+    assert!(
+        !ws.has_errors() && !checked.has_errors(),
+        "{}",
+        starstream_diagnostics::render_human(&ws.sources, &checked.diagnostics)
+    );
+    let built = starstream_codegen::build_contract(&ws, &checked, ws.modules[0].file)
+        .unwrap_or_else(|d| panic!("{}", starstream_diagnostics::render_human(&ws.sources, &d)));
+    Artifact {
+        wasm: built.wasm,
+        metadata: built.metadata,
+    }
+}
+
+/// A ledger with the contract at `path` deployed.
+pub fn deployed(path: &str) -> (MemoryLedger, ProgramHash) {
+    let mut ledger = MemoryLedger::new();
+    let hash = ledger.deploy(build(path));
+    (ledger, hash)
+}
+
+/// Runs `script(args)` on the tracing interpreter and on wasmi, checks that both produce the
+/// same transaction (or the same error), and returns it.
+pub fn execute(
+    ledger: &dyn LedgerView,
+    program: ProgramHash,
+    script: &str,
+    args: Vec<Arg>,
+    signers: Vec<PublicKey>,
+) -> Result<Executed, TxError> {
+    let request = Request {
+        program,
+        script: script.to_string(),
+        args,
+        signers,
+    };
+    let traced = Executor::tracing().execute(ledger, &request);
+    let fast = Executor::fast().execute(ledger, &request);
+    match (&traced, &fast) {
+        (Ok(a), Ok(b)) => assert_eq!(a.tx, b.tx, "the engines disagree"),
+        (Err(a), Err(b)) => assert_eq!(a, b, "the engines fail differently"),
+        _ => panic!("one engine failed: {traced:?} / {fast:?}"),
+    }
+    traced
+}
+
+/// Executes and applies; panics on failure.
+pub fn run(
+    ledger: &mut MemoryLedger,
+    program: ProgramHash,
+    script: &str,
+    args: Vec<Arg>,
+    signers: Vec<PublicKey>,
+) -> Executed {
+    let executed = execute(ledger, program, script, args, signers)
+        .unwrap_or_else(|e| panic!("{script} failed: {e}"));
+    ledger.apply(&executed.tx).expect("the ledger accepts it");
+    executed
+}
