@@ -197,9 +197,12 @@ pub struct Transaction {
     pub consumed: Vec<UtxoId>,
     /// The new UTXO entries: created and continued.
     pub outputs: Vec<UtxoOutput>,
+    #[serde(with = "pairs")]
     pub minted: BTreeMap<TokenType, u128>,
+    #[serde(with = "pairs")]
     pub burned: BTreeMap<TokenType, u128>,
     /// Token types whose storage the transaction changed, with the new storage.
+    #[serde(with = "pairs")]
     pub token_storage: BTreeMap<TokenType, Vec<i64>>,
     pub events: Vec<EventRecord>,
     /// The script's results as scalars; `result_handles` maps each UTXO handle among them to
@@ -246,5 +249,29 @@ impl Transaction {
             *out.entry(t.token_type.clone()).or_default() += t.amount as u128;
         }
         out
+    }
+}
+
+/// Maps whose keys are not strings serialize as lists of `[key, value]` pairs (in key order).
+mod pairs {
+    use std::collections::BTreeMap;
+
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<K: Serialize, V: Serialize, S: Serializer>(
+        map: &BTreeMap<K, V>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        s.collect_seq(map.iter())
+    }
+
+    pub fn deserialize<'de, K, V, D>(d: D) -> Result<BTreeMap<K, V>, D::Error>
+    where
+        K: Deserialize<'de> + Ord,
+        V: Deserialize<'de>,
+        D: Deserializer<'de>,
+    {
+        let pairs: Vec<(K, V)> = Vec::deserialize(d)?;
+        Ok(pairs.into_iter().collect())
     }
 }
