@@ -1,4 +1,4 @@
-//! The `starstream` command-line tool: `check`, `build`, `fmt` and `explain`.
+//! The `starstream` command-line tool: `check`, `build`, `run`, `fmt` and `explain`.
 
 use clap::{Parser, Subcommand, ValueEnum};
 use starstream_diagnostics::{
@@ -46,6 +46,24 @@ enum Command {
         verbose: bool,
         #[arg(long, value_enum, default_value_t = MessageFormat::Human)]
         message_format: MessageFormat,
+    },
+    /// Compile a contract and run one of its scripts as a transaction; print the receipt
+    /// (JSON) on stdout. Until the persistent ledger exists, the transaction runs against an
+    /// empty ledger and nothing is written.
+    Run {
+        /// The contract's `.star` file.
+        path: PathBuf,
+        /// The `script fn` to run.
+        script: String,
+        /// Arguments: integers, `true`/`false`, or `0x` and 64 hex digits for a 32-byte value.
+        #[arg(allow_negative_numbers = true)]
+        args: Vec<String>,
+        /// A public key (`0x` and 64 hex digits) that signs the transaction; repeatable.
+        #[arg(long = "signer", value_name = "KEY")]
+        signers: Vec<String>,
+        /// The engine: `wasmi`, or the tracing `interpreter` (the prover's reference).
+        #[arg(long, default_value = "wasmi", value_parser = ["wasmi", "interpreter"])]
+        engine: String,
     },
     /// Format source files in place with the canonical layout.
     Fmt {
@@ -103,6 +121,13 @@ fn run(cli: Cli) -> ExitCode {
             message_format,
         } => fmt(&paths, check, message_format),
         Command::Explain { code } => explain(&code),
+        Command::Run {
+            path,
+            script,
+            args,
+            signers,
+            engine,
+        } => run_script(&path, &script, &args, &signers, &engine),
         Command::Build {
             paths,
             out,
@@ -319,4 +344,146 @@ fn explain(code: &str) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Parses a 32-byte value written as `0x` and 64 hex digits.
+fn parse_bytes32(text: &str) -> Option<starstream_runtime::Hash32> {
+    starstream_runtime::Hash32::from_hex(text.strip_prefix("0x")?)
+}
+
+fn parse_arg(text: &str) -> Result<starstream_runtime::Arg, String> {
+    use starstream_runtime::Arg;
+    match text {
+        "true" => Ok(Arg::Int(1)),
+        "false" => Ok(Arg::Int(0)),
+        _ if text.starts_with("0x") => parse_bytes32(text)
+            .map(Arg::Bytes32)
+            .ok_or_else(|| format!("`{text}`: a 32-byte value is `0x` and 64 hex digits")),
+        _ if text.starts_with("utxo:") => Err(format!(
+            "`{text}`: UTXO arguments need a ledger, which `run` does not have yet"
+        )),
+        _ => text
+            .parse::<i64>()
+            .or_else(|_| text.parse::<u64>().map(|v| v as i64))
+            .map(Arg::Int)
+            .map_err(|_| format!("`{text}` is not an integer, `true`, `false` or `0x..`")),
+    }
+}
+
+fn run_script(
+    path: &Path,
+    script: &str,
+    args: &[String],
+    signers: &[String],
+    engine: &str,
+) -> ExitCode {
+    let ws = starstream_modules::load(&[path.to_path_buf()]);
+    let checked = starstream_check::check(&ws);
+    let mut diagnostics = ws.diagnostics.clone();
+    diagnostics.extend(checked.diagnostics.iter().cloned());
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        report(&ws.sources, &diagnostics, MessageFormat::Human);
+        return ExitCode::FAILURE;
+    }
+    let Some(entry) = ws.modules.iter().find(|m| m.is_contract && m.requested) else {
+        eprintln!(
+            "error: `{}` is not a contract (`contract;`)",
+            path.display()
+        );
+        return ExitCode::FAILURE;
+    };
+    let built = match starstream_codegen::build_contract(&ws, &checked, entry.file) {
+        Ok(b) => b,
+        Err(ds) => {
+            report(&ws.sources, &ds, MessageFormat::Human);
+            return ExitCode::FAILURE;
+        }
+    };
+    let parsed: Result<Vec<_>, String> = args.iter().map(|a| parse_arg(a)).collect();
+    let keys: Result<Vec<_>, String> = signers
+        .iter()
+        .map(|k| {
+            parse_bytes32(k).ok_or_else(|| format!("signer `{k}`: expected `0x` and 64 hex digits"))
+        })
+        .collect();
+    let (args, signers) = match (parsed, keys) {
+        (Ok(a), Ok(k)) => (a, k),
+        (Err(e), _) | (_, Err(e)) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut ledger = starstream_runtime::MemoryLedger::new();
+    let program = ledger.deploy(starstream_runtime::Artifact {
+        wasm: built.wasm,
+        metadata: built.metadata,
+    });
+    let executor = if engine == "interpreter" {
+        starstream_runtime::Executor::tracing()
+    } else {
+        starstream_runtime::Executor::fast()
+    };
+    let request = starstream_runtime::Request {
+        program,
+        script: script.to_string(),
+        args,
+        signers,
+    };
+    match executor.execute(&ledger, &request) {
+        Ok(executed) => {
+            let receipt = receipt(&executed.tx);
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&receipt).expect("receipts serialize")
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            // Show the source line the failure points at (it holds the assert's message).
+            if let Some(at) = &e.location {
+                let line = ws
+                    .sources
+                    .iter()
+                    .find(|(_, f)| f.name == at.file)
+                    .and_then(|(_, f)| f.text.lines().nth(at.line.saturating_sub(1) as usize));
+                if let Some(line) = line {
+                    eprintln!("   |\n{:>3} | {}", at.line, line.trim_end());
+                }
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The receipt of a transaction: what it consumed, created, minted, burned and emitted.
+fn receipt(tx: &starstream_runtime::Transaction) -> serde_json::Value {
+    let amounts = |m: &std::collections::BTreeMap<starstream_runtime::TokenType, u128>| {
+        m.iter()
+            .map(|(t, a)| (t.name.clone(), serde_json::json!(a)))
+            .collect::<serde_json::Map<_, _>>()
+    };
+    serde_json::json!({
+        "tx": tx.id.hex(),
+        "consumed": tx.consumed.iter().map(|id| id.hex()).collect::<Vec<_>>(),
+        "created": tx.outputs.iter().map(|o| {
+            let mut tokens = serde_json::Map::new();
+            for t in &o.tokens {
+                let entry = tokens.entry(t.token_type.name.clone()).or_insert(serde_json::json!(0));
+                *entry = serde_json::json!(entry.as_u64().unwrap_or(0) + t.amount);
+            }
+            serde_json::json!({
+                "id": o.id.hex(),
+                "program": o.program.hex(),
+                "type": o.utxo_type,
+                "continues": o.continues.map(|c| c.hex()),
+                "tokens": tokens,
+            })
+        }).collect::<Vec<_>>(),
+        "minted": amounts(&tx.minted),
+        "burned": amounts(&tx.burned),
+        "events": tx.events.iter().map(|e| serde_json::json!({"name": e.name, "fields": e.fields})).collect::<Vec<_>>(),
+        "result": tx.result,
+        "fuel": tx.fuel_used,
+    })
 }

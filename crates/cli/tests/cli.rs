@@ -362,3 +362,75 @@ fn build_writes_nothing_when_any_contract_fails() {
         "nothing is written when one contract of the build fails"
     );
 }
+
+fn repo() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+#[test]
+fn run_executes_a_script_and_prints_the_receipt() {
+    let alice = format!("0x{}", "a1".repeat(32));
+    let o = starstream(
+        &[
+            "run",
+            "examples/wallet/wallet.star",
+            "issue",
+            "1000",
+            &alice,
+            &alice,
+            "--signer",
+            &alice,
+        ],
+        &repo(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let receipt: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("a JSON receipt");
+    assert_eq!(receipt["minted"]["Coin"], 1000);
+    assert_eq!(receipt["created"][0]["type"], "Wallet");
+    assert_eq!(receipt["created"][0]["tokens"]["Coin"], 1000);
+    assert_eq!(receipt["tx"].as_str().map(str::len), Some(64));
+}
+
+#[test]
+fn run_failures_are_located_and_exit_1() {
+    let alice = format!("0x{}", "a1".repeat(32));
+    // Nobody signs: the policy's assert fails, and the error points at it.
+    let o = starstream(
+        &[
+            "run",
+            "examples/wallet/wallet.star",
+            "issue",
+            "5",
+            &alice,
+            &alice,
+        ],
+        &repo(),
+    );
+    assert_fails_with(&o, "error[trap:assert_failed]");
+    assert!(stderr(&o).contains("wallet.star:"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("the issuer must sign"),
+        "{}",
+        stderr(&o)
+    );
+    // Bad arguments and unknown scripts.
+    let o = starstream(
+        &[
+            "run",
+            "examples/wallet/wallet.star",
+            "issue",
+            "five",
+            &alice,
+            &alice,
+        ],
+        &repo(),
+    );
+    assert_fails_with(&o, "not an integer");
+    let o = starstream(&["run", "examples/wallet/wallet.star", "nothing"], &repo());
+    assert_fails_with(&o, "has no function `nothing`");
+    let o = starstream(
+        &["run", "examples/wallet/wallet.star", "issue", "1"],
+        &repo(),
+    );
+    assert_fails_with(&o, "takes 3 arguments");
+}

@@ -1,0 +1,85 @@
+//! Runtime benchmark: whole transactions executed against an in-memory ledger, on wasmi and on
+//! the tracing interpreter: creating a counter (the baseline), resuming it three times in one
+//! transaction (the cost of a resume/yield round trip), and a token transfer with change.
+//! Run with `cargo run --release -p starstream-bench --bin runtime`.
+
+use std::path::Path;
+use std::time::Duration;
+
+use starstream_bench::{best_of, load_and_check};
+use starstream_runtime::{Arg, Artifact, Executor, Hash32, MemoryLedger, Request};
+
+fn build(path: &str) -> Artifact {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(path);
+    let (ws, checked) = load_and_check(&path);
+    let built = starstream_codegen::build_contract(&ws, &checked, ws.modules[0].file)
+        .unwrap_or_else(|d| panic!("{}", starstream_diagnostics::render_human(&ws.sources, &d)));
+    Artifact {
+        wasm: built.wasm,
+        metadata: built.metadata,
+    }
+}
+
+fn main() {
+    let alice = Hash32([0xa1; 32]);
+    let bob = Hash32([0xb0; 32]);
+    let mut ledger = MemoryLedger::new();
+    let counter = ledger.deploy(build("examples/counter/counter.star"));
+    let wallet = ledger.deploy(build("examples/wallet/wallet.star"));
+    let fast = Executor::fast();
+    let request = |program, script: &str, args: Vec<Arg>, signers: Vec<Hash32>| Request {
+        program,
+        script: script.to_string(),
+        args,
+        signers,
+    };
+    let apply = |ledger: &mut MemoryLedger, r: &Request| {
+        let tx = fast.execute(ledger, r).expect("runs").tx;
+        ledger.apply(&tx).expect("applies");
+        tx
+    };
+    let create = request(counter, "create", vec![Arg::Int(1)], vec![]);
+    let made = apply(&mut ledger, &create).outputs[0].id;
+    let bump = request(counter, "bump_three_times", vec![Arg::Utxo(made)], vec![]);
+    let issue = request(
+        wallet,
+        "issue",
+        vec![Arg::Int(1000), Arg::Bytes32(alice), Arg::Bytes32(alice)],
+        vec![alice],
+    );
+    let purse = apply(&mut ledger, &issue).outputs[0].id;
+    let pay = request(
+        wallet,
+        "pay",
+        vec![Arg::Utxo(purse), Arg::Bytes32(bob), Arg::Int(300)],
+        vec![alice],
+    );
+
+    let cases = [
+        ("create a counter (baseline)", &create),
+        ("resume a counter 3 times", &bump),
+        ("pay 300 coins with change", &pay),
+    ];
+    let mut baseline = None;
+    for (engine, executor) in [
+        ("wasmi", Executor::fast()),
+        ("tracing interpreter", Executor::tracing()),
+    ] {
+        println!("{engine}:");
+        for (label, r) in cases {
+            // The executor caches prepared programs, as a node would.
+            let mut fuel = 0;
+            let time = best_of(Duration::from_secs(1), || {
+                fuel = executor.execute(&ledger, r).expect("runs").tx.fuel_used;
+            });
+            let base = *baseline.get_or_insert(time.as_secs_f64());
+            println!(
+                "  {label:<30} {:>8.1} µs ({fuel} fuel): {:.2}x the baseline",
+                time.as_secs_f64() * 1e6,
+                time.as_secs_f64() / base
+            );
+        }
+    }
+}
