@@ -14,6 +14,6 @@ pub use error::{ErrorKind, SourceLocation, TxError};
 pub use exec::{Arg, Executed, Executor, Request};
 pub use ledger::{check_balance, check_transaction, Artifact, LedgerView, MemoryLedger};
 pub use types::{
-    EventRecord, Hash32, LogEntry, ProcessInfo, ProgramHash, PublicKey, TokenType, TokenValue,
-    Transaction, TxId, UtxoEntry, UtxoId, UtxoOutput,
+    frame, EventRecord, Hash32, LogEntry, ProcessInfo, ProgramHash, PublicKey, TokenType,
+    TokenValue, Transaction, TxId, UtxoEntry, UtxoId, UtxoOutput,
 };

@@ -275,3 +275,28 @@ mod pairs {
         Ok(pairs.into_iter().collect())
     }
 }
+
+/// Frames as bytes: a frame is a fixed number of `i64` slots (the artifact's layout says how
+/// many), stored as their little-endian bytes, slot after slot. The encoding is canonical: one
+/// frame has exactly one byte string, and decoding checks the length against the layout.
+pub mod frame {
+    /// The bytes of `frame`.
+    pub fn encode(frame: &[i64]) -> Vec<u8> {
+        frame.iter().flat_map(|s| s.to_le_bytes()).collect()
+    }
+
+    /// The frame of `bytes`, which must hold exactly `slots` slots.
+    pub fn decode(bytes: &[u8], slots: usize) -> Result<Vec<i64>, String> {
+        if bytes.len() != slots * 8 {
+            return Err(format!(
+                "a frame of {slots} slots is {} bytes, not {}",
+                slots * 8,
+                bytes.len()
+            ));
+        }
+        Ok(bytes
+            .chunks_exact(8)
+            .map(|c| i64::from_le_bytes(c.try_into().expect("8 bytes")))
+            .collect())
+    }
+}

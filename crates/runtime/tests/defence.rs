@@ -19,6 +19,7 @@ const MODULE: &str = r#"
   (import "starstream" "token_mint" (func $mint (param i32 i32) (result i32)))
   (import "starstream" "token_amount" (func $amount (param i64) (result i64)))
   (import "starstream" "install_handler" (func $install (param i32)))
+  (import "starstream" "token_give" (func $give (param i64)))
   (func $new_u (result i64) i32.const 0 call $create drop i32.const 0 call $result)
   (func (export "script_yield") i32.const 1 call $yield unreachable)
   (func (export "script_reuse") (local $h i64)
@@ -41,6 +42,18 @@ const MODULE: &str = r#"
   (func (export "U.ask") i32.const 0 call $raise)
   (func (export "U.peek") (param i64) local.get 0 call $amount drop)
   (func (export "T.mint") (result i64) i64.const 5)
+  ;; H holds the token it is created with; ending its main hands the token back.
+  (func (export "H.main") (param i64) i32.const 1 call $yield unreachable)
+  (func (export "H.end"))
+  (func $hold (param $t i64) (result i64)
+    local.get $t call $stage local.get $t call $give
+    i32.const 1 call $create drop i32.const 0 call $result)
+  (func (export "recycle") (result i64) (local $t i64)
+    i32.const 0 i32.const 0 call $mint drop i32.const 0 call $result local.set $t
+    local.get $t call $hold
+    ;; end it: status 3 (ended), result(0) is the token it held
+    i32.const 0 call $call drop i32.const 0 call $result
+    call $hold)
 )
 "#;
 
@@ -71,7 +84,10 @@ fn hand_made() -> (MemoryLedger, Hash32) {
     ]
     .iter()
     .map(|n| script(n, unit.clone()))
-    .chain([script("mint_keep", value("T", &["i64"]))])
+    .chain([
+        script("mint_keep", value("T", &["i64"])),
+        script("recycle", value("H", &["i64"])),
+    ])
     .collect();
     let metadata = json!({
         "format": "starstream-contract", "version": 2, "contract": "hand_made",
@@ -87,6 +103,11 @@ fn hand_made() -> (MemoryLedger, Hash32) {
                 method(3, "U.peek", false, json!([{ "name": "t", "type": "T", "scalars": ["i64"] }])),
             ],
             "storage": [], "live_base": 1, "live_slots": 0, "yield_points": 2, "size": 1
+        }, {
+            "utxo": "H", "id": 1, "create": "H.main",
+            "create_params": [{ "name": "t", "type": "T", "scalars": ["i64"] }],
+            "methods": [method(0, "H.end", true, json!([]))],
+            "storage": [], "live_base": 1, "live_slots": 0, "yield_points": 1, "size": 1
         }],
         "tokens": [{
             "token": "T", "id": 0,
@@ -149,6 +170,28 @@ fn activations_must_end_clean() {
 #[test]
 fn a_token_passed_without_giving_it_stays_its_owners() {
     fails("not_owned", "host:token_not_owned");
+}
+
+#[test]
+fn an_ended_utxo_hands_its_tokens_back_to_the_script() {
+    // The language cannot bind them yet (see the closing note of issue 5); the runtime can.
+    let (ledger, program) = hand_made();
+    let tx = execute(&ledger, program, "recycle", vec![], vec![])
+        .unwrap()
+        .tx;
+    // The first holder was created and ended in this transaction: it never reaches the
+    // ledger. The second holds the same token, with its id.
+    assert_eq!(tx.outputs.len(), 1);
+    assert_eq!(tx.outputs[0].utxo_type, "H");
+    assert_eq!(tx.outputs[0].tokens.len(), 1);
+    assert_eq!(tx.outputs[0].tokens[0].amount, 5);
+    assert_eq!(tx.result_handles.len(), 1);
+    let ended = tx.logs[0]
+        .iter()
+        .filter(|e| e.call().map(|c| c.name()) == Some("utxo_call"))
+        .map(|e| e.results.clone())
+        .collect::<Vec<_>>();
+    assert_eq!(ended, vec![vec![3, tx.outputs[0].tokens[0].id]]);
 }
 
 #[test]

@@ -1,0 +1,86 @@
+//! Runtime queries (block height, signers, hashing), a UTXO whose `main` ends (spent with no
+//! successor), and frames as bytes.
+
+mod common;
+
+use common::{deployed, execute, run};
+use starstream_runtime::{frame, Arg, Hash32};
+
+const OWNER: Hash32 = Hash32([0x0e; 32]);
+
+#[test]
+fn a_time_lock_opens_after_its_deadline_or_for_its_owner() {
+    let (mut ledger, program) = deployed("crates/runtime/tests/contracts/clock.star");
+    ledger.block_height = 50;
+    let tx = run(
+        &mut ledger,
+        program,
+        "lock",
+        vec![Arg::Int(100), Arg::Bytes32(OWNER)],
+        vec![],
+    )
+    .tx;
+    let lock = tx.outputs[0].id;
+
+    // The seal is the hash of the deadline: SHA-256 of its 8 little-endian bytes.
+    let tx = execute(&ledger, program, "digest", vec![Arg::Utxo(lock)], vec![])
+        .unwrap()
+        .tx;
+    assert_eq!(&tx.result[1..5], &Hash32::of(&100i64.to_le_bytes()).limbs());
+
+    // Before the deadline, only the owner opens it.
+    let err = execute(&ledger, program, "open", vec![Arg::Utxo(lock)], vec![]).unwrap_err();
+    assert_eq!(err.code(), "trap:assert_failed");
+    let opened = execute(&ledger, program, "open", vec![Arg::Utxo(lock)], vec![OWNER])
+        .unwrap()
+        .tx;
+    // `main` returned: the lock is spent and nothing continues it.
+    assert_eq!(opened.consumed, vec![lock]);
+    assert!(opened.outputs.is_empty());
+    assert_eq!(opened.events[0].fields, vec![50]);
+
+    // After the deadline anyone opens it, and the event records the height.
+    ledger.block_height = 101;
+    let tx = run(&mut ledger, program, "open", vec![Arg::Utxo(lock)], vec![]).tx;
+    assert_eq!(tx.events[0].fields, vec![101]);
+    assert_eq!(tx.block_height, 101);
+    assert!(ledger.utxos.is_empty());
+}
+
+#[test]
+fn frames_round_trip_through_bytes() {
+    let f = vec![3, -1, i64::MIN, i64::MAX, 0];
+    let bytes = frame::encode(&f);
+    assert_eq!(bytes.len(), 40);
+    assert_eq!(frame::decode(&bytes, 5).unwrap(), f);
+    assert!(frame::decode(&bytes, 4).is_err());
+    assert!(frame::decode(&bytes[..39], 5).is_err());
+}
+
+#[test]
+fn tracing_records_every_process() {
+    let (mut ledger, program) = deployed("crates/runtime/tests/contracts/clock.star");
+    let executed = run(
+        &mut ledger,
+        program,
+        "lock",
+        vec![Arg::Int(7), Arg::Bytes32(OWNER)],
+        vec![],
+    );
+    let traces = executed.traces.expect("the tracing engine records");
+    assert_eq!(traces.len(), executed.tx.processes.len());
+    for (p, trace) in traces.iter().enumerate() {
+        let steps = trace
+            .iter()
+            .filter(|e| matches!(e, starstream_vm::Event::Step(_)))
+            .count();
+        assert!(steps > 0, "process {p} ran no operators");
+    }
+    // Every operator executed costs fuel; a trace never has more steps than fuel charged.
+    let steps: usize = traces
+        .iter()
+        .flatten()
+        .filter(|e| matches!(e, starstream_vm::Event::Step(_)))
+        .count();
+    assert!(steps as u64 <= executed.tx.fuel_used);
+}
