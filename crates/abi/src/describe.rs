@@ -36,8 +36,9 @@ generated from it.
   first holds bytes 0 to 7 as a little-endian `u64`, the second bytes 8 to 15, and so on.
 - **Indices.** An `i32` argument that names a UTXO type, a token type, an effect or an event is
   an index into a table of the *calling* program's metadata. Each entry of such a table names
-  the thing globally (program hash and declared name), so two programs agree on an effect even
-  where their indices for it differ. A method or policy index counts the methods (or the mint or
+  the thing globally (a UTXO or token type by its program hash and declared name, an effect or
+  an event by its ABI's name and its own), so two programs agree on an effect even where their
+  indices for it differ. A method or policy index counts the methods (or the mint or
   burn policies) of the target type in declaration order, as the target's metadata lists them.
 - **Handles and ids.** UTXO handles and token ids are `i64` values chosen by the host. A program
   only keeps them and passes them on; it never computes one.

@@ -1087,9 +1087,9 @@ static SPECS: &[Spec] = &[
         allowed: ANY,
         failures: &[],
         doc: "Hashes the 8 bytes of `value` (little-endian) and leaves the 32-byte `Hash` in \
-              `result(0)` to `result(3)`, four limbs laid out as for `tx_signed_by`. This version of the ABI fixes \
-              the shape, not the function: the VM picks one the proof can check (a Poseidon2 \
-              hash, like program hashes) and records it here.",
+              `result(0)` to `result(3)`, four limbs laid out as for `tx_signed_by`. The function is \
+              SHA-256, like program hashes; if the proof layer needs a hash it can check more \
+              cheaply (Poseidon2), that change is a new version of the ABI.",
     },
 ];
 

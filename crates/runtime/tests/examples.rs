@@ -262,3 +262,25 @@ fn fuel_runs_out_without_changing_anything() {
     }
     assert!(ledger.utxos.is_empty());
 }
+
+#[test]
+fn the_tour_token_mints_into_a_vault_when_the_handler_approves() {
+    // `examples/token`: the policy raises `Authorize(issuer)` with the issuer in the token's
+    // storage (never set in this example, so the zero key) and the script approves when both
+    // its arguments name that key.
+    let (mut ledger, program) = deployed("examples/token/coin.star");
+    let zero = Hash32([0; 32]);
+    let args = |signer| vec![Arg::Int(250), Arg::Bytes32(signer), Arg::Bytes32(zero)];
+    let tx = run(&mut ledger, program, "mint", args(zero), vec![]).tx;
+    assert_eq!(tx.outputs[0].utxo_type, "Vault");
+    assert_eq!(held(&ledger, tx.outputs[0].id), 250);
+    assert_eq!(tx.events[0].name, "Minted");
+    refused(
+        &ledger,
+        program,
+        "mint",
+        args(ALICE),
+        vec![],
+        "trap:assert_failed",
+    );
+}
