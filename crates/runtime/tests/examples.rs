@@ -3,32 +3,12 @@
 
 mod common;
 
-use common::{deployed, execute, run};
-use starstream_runtime::{Arg, Hash32, MemoryLedger, ProgramHash, TxError, UtxoId};
+use common::{deployed, held, refused, run};
+use starstream_runtime::{Arg, Hash32};
 
 const ALICE: Hash32 = Hash32([0xa1; 32]);
 const BOB: Hash32 = Hash32([0xb0; 32]);
 const ARBITER: Hash32 = Hash32([0xab; 32]);
-
-fn held(ledger: &MemoryLedger, id: UtxoId) -> u64 {
-    ledger.utxos[&id].tokens.iter().map(|t| t.amount).sum()
-}
-
-fn refused(
-    ledger: &MemoryLedger,
-    program: ProgramHash,
-    script: &str,
-    args: Vec<Arg>,
-    signers: Vec<Hash32>,
-    code: &str,
-) -> TxError {
-    let before = ledger.utxos.clone();
-    let storage = ledger.token_storage.clone();
-    let err = execute(ledger, program, script, args, signers).expect_err("must fail");
-    assert_eq!(err.code(), code, "{err}");
-    assert_eq!((&ledger.utxos, &ledger.token_storage), (&before, &storage));
-    err
-}
 
 #[test]
 fn nft_pieces_are_unique_minted_by_the_artist_and_transferable() {

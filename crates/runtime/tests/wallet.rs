@@ -3,15 +3,11 @@
 
 mod common;
 
-use common::{deployed, execute, run};
+use common::{deployed, execute, held, refused, run};
 use starstream_runtime::{Arg, Hash32, MemoryLedger, ProgramHash, UtxoId};
 
 const ALICE: Hash32 = Hash32([0xa1; 32]);
 const BOB: Hash32 = Hash32([0xb0; 32]);
-
-fn balance(ledger: &MemoryLedger, id: UtxoId) -> u64 {
-    ledger.utxos[&id].tokens.iter().map(|t| t.amount).sum()
-}
 
 /// Issues 1000 coins to Alice; returns the ledger, program and Alice's wallet.
 fn issued() -> (MemoryLedger, ProgramHash, UtxoId) {
@@ -20,24 +16,8 @@ fn issued() -> (MemoryLedger, ProgramHash, UtxoId) {
     let tx = run(&mut ledger, program, "issue", args, vec![ALICE]).tx;
     assert_eq!(tx.minted.values().copied().collect::<Vec<_>>(), vec![1000]);
     let wallet = tx.outputs[0].id;
-    assert_eq!(balance(&ledger, wallet), 1000);
+    assert_eq!(held(&ledger, wallet), 1000);
     (ledger, program, wallet)
-}
-
-/// Asserts that executing fails with `code` and that nothing changed.
-fn refused(
-    ledger: &MemoryLedger,
-    program: ProgramHash,
-    script: &str,
-    args: Vec<Arg>,
-    signers: Vec<Hash32>,
-    code: &str,
-) -> starstream_runtime::TxError {
-    let before = ledger.utxos.clone();
-    let err = execute(ledger, program, script, args, signers).expect_err("must fail");
-    assert_eq!(err.code(), code, "{err}");
-    assert_eq!(ledger.utxos, before);
-    err
 }
 
 #[test]
@@ -55,8 +35,8 @@ fn paying_leaves_change_with_the_payer() {
     let (change, paid) = (tx.outputs[0].id, tx.outputs[1].id);
     assert_eq!(tx.outputs[0].continues, Some(alice));
     assert_eq!(tx.outputs[1].continues, None);
-    assert_eq!(balance(&ledger, change), 700);
-    assert_eq!(balance(&ledger, paid), 300);
+    assert_eq!(held(&ledger, change), 700);
+    assert_eq!(held(&ledger, paid), 300);
     assert_eq!(tx.events.len(), 1);
     assert_eq!(
         (tx.events[0].name.as_str(), tx.events[0].fields.as_slice()),
@@ -74,7 +54,7 @@ fn paying_leaves_change_with_the_payer() {
     )
     .tx;
     assert_eq!(tx.consumed.len(), 2);
-    let amounts: Vec<u64> = tx.outputs.iter().map(|o| balance(&ledger, o.id)).collect();
+    let amounts: Vec<u64> = tx.outputs.iter().map(|o| held(&ledger, o.id)).collect();
     assert_eq!(amounts.iter().sum::<u64>(), 1000);
     assert!(amounts.contains(&200) && amounts.contains(&800));
 }
@@ -91,7 +71,7 @@ fn burning_reduces_the_supply() {
     )
     .tx;
     assert_eq!(tx.burned.values().copied().collect::<Vec<_>>(), vec![250]);
-    assert_eq!(balance(&ledger, tx.outputs[0].id), 750);
+    assert_eq!(held(&ledger, tx.outputs[0].id), 750);
     // The token's storage: issuer (4 limbs), issued, supply.
     let storage = ledger.token_storage.values().next().unwrap();
     assert_eq!(storage.last(), Some(&750));

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use starstream_runtime::{
     Arg, Artifact, Executed, Executor, LedgerView, MemoryLedger, ProgramHash, PublicKey, Request,
-    TxError,
+    TxError, UtxoId,
 };
 
 pub fn repo(path: &str) -> PathBuf {
@@ -77,4 +77,28 @@ pub fn run(
         .unwrap_or_else(|e| panic!("{script} failed: {e}"));
     ledger.apply(&executed.tx).expect("the ledger accepts it");
     executed
+}
+
+/// Executes, expects failure with `code`, and checks that the ledger is untouched.
+pub fn refused(
+    ledger: &MemoryLedger,
+    program: ProgramHash,
+    script: &str,
+    args: Vec<Arg>,
+    signers: Vec<PublicKey>,
+    code: &str,
+) -> TxError {
+    let before = (ledger.utxos.clone(), ledger.token_storage.clone());
+    let err = execute(ledger, program, script, args, signers).expect_err("must fail");
+    assert_eq!(err.code(), code, "{err}");
+    assert_eq!(
+        (&ledger.utxos, &ledger.token_storage),
+        (&before.0, &before.1)
+    );
+    err
+}
+
+/// The total amount of the tokens attached to UTXO `id`.
+pub fn held(ledger: &MemoryLedger, id: UtxoId) -> u64 {
+    ledger.utxos[&id].tokens.iter().map(|t| t.amount).sum()
 }
