@@ -193,7 +193,8 @@ enum ActKind {
 
 struct Act {
     process: usize,
-    instance: Box<dyn Instance>,
+    /// Dropped when the activation finishes, so a long transaction holds only live instances.
+    instance: Option<Box<dyn Instance>>,
     kind: ActKind,
     /// The activation waiting in its call for this one to finish (`None` for the entry).
     caller: Option<usize>,
@@ -257,6 +258,9 @@ struct Exec<'a> {
 }
 
 type Step = (usize, Exit);
+
+/// The fuel every activation costs before its code runs (instantiating a module is work).
+pub const ACTIVATION_FUEL: u64 = 1000;
 
 impl<'a> Exec<'a> {
     fn new(
@@ -472,10 +476,16 @@ impl<'a> Exec<'a> {
         f: impl FnOnce(&mut dyn Instance) -> Result<Exit, VmError>,
     ) -> Result<Step, TxError> {
         let a = &mut self.acts[act];
-        a.instance.set_fuel(self.fuel);
-        let out = f(a.instance.as_mut());
-        self.fuel = a.instance.fuel();
-        if let Some(events) = a.instance.take_trace() {
+        let Some(instance) = a.instance.as_mut() else {
+            return Err(TxError::new(
+                ErrorKind::Program,
+                "an activation ran after it finished",
+            ));
+        };
+        instance.set_fuel(self.fuel);
+        let out = f(instance.as_mut());
+        self.fuel = instance.fuel();
+        if let Some(events) = instance.take_trace() {
             self.processes[a.process].trace.extend(events);
         }
         match out {
@@ -523,6 +533,15 @@ impl<'a> Exec<'a> {
         args: Vec<i64>,
         result_arity: usize,
     ) -> Result<Step, TxError> {
+        // Every activation costs a fixed amount of fuel on top of what its code uses, so a
+        // transaction's fuel bounds how many instances it can make.
+        if self.fuel < ACTIVATION_FUEL {
+            return Err(TxError::new(
+                ErrorKind::Wasm(starstream_vm::Trap::OutOfFuel),
+                "out of fuel: no fuel left to start another activation",
+            ));
+        }
+        self.fuel -= ACTIVATION_FUEL;
         let program = self.processes[process].program.clone();
         let instance = program
             .prepared
@@ -540,7 +559,7 @@ impl<'a> Exec<'a> {
             .count();
         self.acts.push(Act {
             process,
-            instance,
+            instance: Some(instance),
             kind,
             caller,
             open: None,
@@ -1050,9 +1069,14 @@ impl<'a> Exec<'a> {
             slot
         };
         self.attach_owned(process, saved);
-        self.acts[act].finished = true;
+        self.finish_act(act);
         self.processes[to].results = vec![handle_of(saved)];
         self.complete(caller, Some(Status::Yielded.code() as i64))
+    }
+
+    fn finish_act(&mut self, act: usize) {
+        self.acts[act].finished = true;
+        self.acts[act].instance = None;
     }
 
     /// Attaches every token `process` owns to `slot`.
@@ -1086,7 +1110,7 @@ impl<'a> Exec<'a> {
         }
         self.log(process, LogCall::Finish, Vec::new(), values.clone());
         self.end_checks(act)?;
-        self.acts[act].finished = true;
+        self.finish_act(act);
         let Some(caller) = self.acts[act].caller else {
             self.processes[0].results = values;
             return Ok(None);

@@ -11,7 +11,7 @@ mod ledger;
 mod types;
 
 pub use error::{ErrorKind, SourceLocation, TxError};
-pub use exec::{Arg, Executed, Executor, Request};
+pub use exec::{Arg, Executed, Executor, Request, ACTIVATION_FUEL};
 pub use ledger::{check_balance, check_transaction, Artifact, LedgerView, MemoryLedger};
 pub use types::{
     frame, EventRecord, Hash32, LogEntry, ProcessInfo, ProgramHash, PublicKey, TokenType,
