@@ -140,7 +140,8 @@ impl Machine {
         let frame = *self.frames.last().expect("a frame to run");
         let mut fidx = frame.func;
         let mut func = &program.functions[fidx as usize];
-        let mut code: &[Op] = &func.code;
+        // Traced runs see every operator; untraced ones take the fused code.
+        let mut code: &[Op] = if TRACE { &func.code } else { &func.fast };
         let mut pc = frame.pc as usize;
         let mut fp = frame.fp as usize;
         let stack = &mut self.stack;
@@ -223,7 +224,7 @@ impl Machine {
                         Some(caller) => {
                             fidx = caller.func;
                             func = &program.functions[fidx as usize];
-                            code = &func.code;
+                            code = if TRACE { &func.code } else { &func.fast };
                             pc = caller.pc as usize;
                             fp = caller.fp as usize;
                         }
@@ -262,7 +263,7 @@ impl Machine {
                     });
                     fidx = callee;
                     func = target;
-                    code = &func.code;
+                    code = if TRACE { &func.code } else { &func.fast };
                     pc = 0;
                     fp = new_fp;
                     continue;
@@ -363,6 +364,56 @@ impl Machine {
                 }
                 Op::I32Eqz => top!() = (top!() as u32 == 0) as u64,
                 Op::I64Eqz => top!() = (top!() == 0) as u64,
+                Op::GetGet(a, b) => {
+                    stack.push(stack[fp + a as usize]);
+                    stack.push(stack[fp + b as usize]);
+                    pc += 1;
+                }
+                Op::SetGet(a, b) => {
+                    let v = pop!();
+                    stack[fp + a as usize] = v;
+                    stack.push(stack[fp + b as usize]);
+                    pc += 1;
+                }
+                Op::ConstSet(v, a) => {
+                    stack[fp + a as usize] = v;
+                    pc += 1;
+                }
+                Op::SetJump(a, to) => {
+                    let v = pop!();
+                    stack[fp + a as usize] = v;
+                    pc = to as usize;
+                }
+                Op::GetBrTable(a, first, len) => {
+                    let i = (stack[fp + a as usize] as u32).min(len);
+                    let target = func.br_tables[(first + i) as usize];
+                    pc = branch(stack, fp, target);
+                }
+                Op::I32BinSet(b, a) => {
+                    let y = pop!() as u32;
+                    let x = pop!() as u32;
+                    stack[fp + a as usize] = match bin32(b, x, y) {
+                        Ok(v) => v as u64,
+                        Err(t) => trap!(t),
+                    };
+                    pc += 1;
+                }
+                Op::I64BinSet(b, a) => {
+                    let y = pop!();
+                    let x = pop!();
+                    stack[fp + a as usize] = match bin64(b, x, y) {
+                        Ok(v) => v,
+                        Err(t) => trap!(t),
+                    };
+                    pc += 1;
+                }
+                Op::SelectSet(a) => {
+                    let c = pop!() as u32;
+                    let y = pop!();
+                    let x = pop!();
+                    stack[fp + a as usize] = if c != 0 { x } else { y };
+                    pc += 1;
+                }
                 Op::Wrap => top!() = top!() as u32 as u64,
                 Op::ExtendS => top!() = top!() as u32 as i32 as i64 as u64,
                 Op::ExtendU => top!() = top!() as u32 as u64,

@@ -144,6 +144,54 @@ pub enum Op {
     Wrap,
     ExtendS,
     ExtendU,
+    // Fused pairs: the first op of a pair is replaced by one of these, which does the work of
+    // both and skips the second (left in place, so every index and branch target stays). Only
+    // the untraced run uses them; the trace always sees the operators one by one.
+    /// `local.get a; local.get b`
+    GetGet(u32, u32),
+    /// `local.set a; local.get b`
+    SetGet(u32, u32),
+    /// `const v; local.set a`
+    ConstSet(u64, u32),
+    /// `local.set a; jump t`
+    SetJump(u32, u32),
+    /// `local.get a; br_table`
+    GetBrTable(u32, u32, u32),
+    /// `i32.op; local.set a`
+    I32BinSet(Bin, u32),
+    /// `i64.op; local.set a`
+    I64BinSet(Bin, u32),
+    /// `select; local.set a`
+    SelectSet(u32),
+}
+
+/// The fused form of `code`: same length and indices, with pairs of common neighbours done by
+/// one dispatch. Fusing never spans a segment: branch targets are always a segment's charge,
+/// which fuses with nothing.
+pub fn fuse(code: &[Op]) -> Vec<Op> {
+    let mut fast = code.to_vec();
+    let mut i = 0;
+    while i + 1 < code.len() {
+        let fused = match (code[i], code[i + 1]) {
+            (Op::LocalGet(a), Op::LocalGet(b)) => Some(Op::GetGet(a, b)),
+            (Op::LocalSet(a), Op::LocalGet(b)) => Some(Op::SetGet(a, b)),
+            (Op::Const(v), Op::LocalSet(a)) => Some(Op::ConstSet(v, a)),
+            (Op::LocalSet(a), Op::Jump(t)) => Some(Op::SetJump(a, t)),
+            (Op::LocalGet(a), Op::BrTable { first, len }) => Some(Op::GetBrTable(a, first, len)),
+            (Op::I32Bin(b), Op::LocalSet(a)) => Some(Op::I32BinSet(b, a)),
+            (Op::I64Bin(b), Op::LocalSet(a)) => Some(Op::I64BinSet(b, a)),
+            (Op::Select, Op::LocalSet(a)) => Some(Op::SelectSet(a)),
+            _ => None,
+        };
+        match fused {
+            Some(op) => {
+                fast[i] = op;
+                i += 2;
+            }
+            None => i += 1,
+        }
+    }
+    fast
 }
 
 impl Op {

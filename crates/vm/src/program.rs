@@ -73,6 +73,8 @@ pub struct Function {
     /// Parameters plus declared locals.
     pub locals: u32,
     pub code: Vec<Op>,
+    /// `code` with common pairs fused (see [`crate::op::fuse`]), for untraced runs.
+    pub fast: Vec<Op>,
     /// For each op, the index of the operator it came from in the body (for traces);
     /// `u32::MAX` for fuel charges, which are not operators.
     pub origin: Vec<u32>,
@@ -318,6 +320,7 @@ fn decode(
         sig: sig.clone(),
         locals,
         code: Vec::with_capacity(ops.len() + ops.len() / 4),
+        fast: Vec::new(),
         origin: Vec::with_capacity(ops.len() + ops.len() / 4),
         br_tables: Vec::new(),
     };
@@ -536,6 +539,7 @@ fn decode(
             segment_start = true;
         }
     }
+    f.fast = crate::op::fuse(&f.code);
     Ok(f)
 }
 

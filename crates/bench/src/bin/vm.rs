@@ -29,9 +29,14 @@ fn main() {
         ("interpreter", &Interpreter { trace: false }),
         ("interpreter, tracing", &Interpreter { trace: true }),
     ];
+    // `vm LABEL` runs only the engine of that label (for profiling one).
+    let only = std::env::args().nth(1).unwrap_or_default();
     println!("{name}({args:?}) on every engine:");
     let mut baseline = None;
     for (label, engine) in engines {
+        if !only.is_empty() && label != only {
+            continue;
+        }
         // The unmetered engine counts nothing: every engine runs the same operators.
         let (_, fuel) = run(&Interpreter { trace: false }, &program, name, &args, limits);
         let time = best_of(Duration::from_secs(2), || {
