@@ -1161,6 +1161,12 @@ impl<'a> Exec<'a> {
                 format!("{} values", p.staged.len()),
             ));
         }
+        if !p.pending.is_empty() {
+            return Err(TxError::host(
+                HostError::EffectLeftPending,
+                format!("{} effects unanswered", p.pending.len()),
+            ));
+        }
         let installed = self
             .handlers
             .iter()
@@ -1168,13 +1174,6 @@ impl<'a> Exec<'a> {
             .count();
         if installed > a.handlers_at_start {
             return Err(TxError::host(HostError::HandlersLeftInstalled, ""));
-        }
-        if p.pending
-            .iter()
-            .any(|e| self.acts[e.raiser].caller.is_some())
-            && a.caller.is_none()
-        {
-            return Err(TxError::host(HostError::EffectLeftPending, ""));
         }
         Ok(())
     }

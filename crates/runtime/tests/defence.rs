@@ -32,6 +32,17 @@ const MODULE: &str = r#"
     i32.const 0 i32.const 0 call $mint drop i32.const 0 call $result)
   (func (export "leave_staged") i64.const 1 call $stage)
   (func (export "leave_handler") i32.const 0 call $install)
+  ;; handles effect 0 from U.ask, and while it waits calls U again (busy), or returns
+  (func (export "busy") (local $h i64)
+    call $new_u local.set $h
+    i32.const 0 call $install
+    local.get $h i32.const 2 call $call drop
+    local.get $h i32.const 2 call $call drop)
+  ;; leaves the effect unanswered (and its handler installed)
+  (func (export "left_pending") (local $h i64)
+    call $new_u local.set $h
+    i32.const 0 call $install
+    local.get $h i32.const 2 call $call drop)
   (func (export "forged_handle") i64.const 99 i32.const 0 call $call drop)
   (func (export "not_owned") (local $t i64)
     i32.const 0 i32.const 0 call $mint drop i32.const 0 call $result local.set $t
@@ -81,6 +92,8 @@ fn hand_made() -> (MemoryLedger, Hash32) {
         "leave_handler",
         "forged_handle",
         "not_owned",
+        "busy",
+        "left_pending",
     ]
     .iter()
     .map(|n| script(n, unit.clone()))
@@ -165,6 +178,16 @@ fn a_token_left_unattached_aborts() {
 fn activations_must_end_clean() {
     fails("leave_staged", "host:staged_values_left");
     fails("leave_handler", "host:handlers_left_installed");
+}
+
+#[test]
+fn a_utxo_waiting_for_an_answer_is_busy() {
+    fails("busy", "host:utxo_busy");
+}
+
+#[test]
+fn an_effect_must_be_answered_before_the_script_ends() {
+    fails("left_pending", "host:effect_left_pending");
 }
 
 #[test]
