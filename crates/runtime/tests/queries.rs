@@ -84,3 +84,40 @@ fn tracing_records_every_process() {
         .count();
     assert!(steps as u64 <= executed.tx.fuel_used);
 }
+
+#[test]
+fn a_handler_may_call_another_utxo_whose_effect_an_inner_handler_answers() {
+    let (mut ledger, program) = deployed("crates/runtime/tests/contracts/nested.star");
+    let tx = run(&mut ledger, program, "setup", vec![], vec![]).tx;
+    let (asker, adviser) = (tx.outputs[0].id, tx.outputs[1].id);
+    let tx = run(
+        &mut ledger,
+        program,
+        "consult",
+        vec![Arg::Utxo(asker), Arg::Utxo(adviser), Arg::Int(4)],
+        vec![],
+    )
+    .tx;
+    // adviser: Advice(40) answered 45, returns 47; asker: Question(4) answered 47, returns 48.
+    assert_eq!(tx.result[2], 48);
+    // The script's log: the asker's call reports `effect`, the handler's call to the adviser
+    // reports `effect` too (the inner one), and each `resume_effect` completes the call
+    // waiting below it.
+    let calls: Vec<(String, i64)> = tx.logs[0]
+        .iter()
+        .filter_map(|e| {
+            let name = e.call()?.name();
+            matches!(name, "utxo_call" | "resume_effect").then(|| (name.to_string(), e.results[0]))
+        })
+        .collect();
+    let expected = [
+        ("utxo_call", 1),
+        ("utxo_call", 1),
+        ("resume_effect", 0),
+        ("resume_effect", 0),
+    ];
+    assert_eq!(calls, expected.map(|(n, s)| (n.to_string(), s)));
+    // Both UTXOs continue, each having counted one question.
+    assert_eq!(tx.consumed.len(), 2);
+    assert!(tx.outputs.iter().all(|o| o.frame[1] == 1));
+}
