@@ -362,6 +362,12 @@ impl<'a> Exec<'a> {
                     )))
                 }
                 Arg::Int(v) => {
+                    if !in_range(&param.ty, *v) {
+                        return Err(TxError::request(format!(
+                            "argument `{name}` is a `{}`: {v} is out of its range",
+                            param.ty
+                        )));
+                    }
                     if param.scalars.len() != 1 {
                         return Err(TxError::request(format!(
                             "argument `{name}` is a `{}` of {} scalars, not one integer",
@@ -1239,9 +1245,8 @@ impl<'a> Exec<'a> {
         let to = self.acts[raiser].process;
         self.cross(process, to);
         self.processes[to].results = answer;
-        // This activation now waits in `resume_effect` until the raiser's call chain reports.
-        let (call, args) = self.acts[act].open.clone().expect("open");
-        self.acts[act].open = Some((call, args));
+        // This activation now waits in `resume_effect` (its open call) until the raiser's call
+        // chain reports back.
         self.complete(raiser, None)
     }
 
@@ -1600,6 +1605,21 @@ impl Process {
     }
 }
 
+/// Whether `v` (an `i64`, a `u64` in its bits) is a value of the scalar type named `ty`; names
+/// that are not integer types (enums, structs) are left to the program.
+fn in_range(ty: &str, v: i64) -> bool {
+    match ty {
+        "bool" => v == 0 || v == 1,
+        "u8" => (0..=u8::MAX as i64).contains(&v),
+        "i8" => (i8::MIN as i64..=i8::MAX as i64).contains(&v),
+        "u16" => (0..=u16::MAX as i64).contains(&v),
+        "i16" => (i16::MIN as i64..=i16::MAX as i64).contains(&v),
+        "u32" => (0..=u32::MAX as i64).contains(&v),
+        "i32" => (i32::MIN as i64..=i32::MAX as i64).contains(&v),
+        _ => true,
+    }
+}
+
 /// Handles are slot numbers plus one, so 0 is never a handle.
 fn handle_of(slot: usize) -> i64 {
     slot as i64 + 1
@@ -1607,4 +1627,20 @@ fn handle_of(slot: usize) -> i64 {
 
 fn slot_of(handle: i64) -> Option<usize> {
     usize::try_from(handle).ok()?.checked_sub(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::in_range;
+
+    #[test]
+    fn integer_arguments_must_fit_their_type() {
+        assert!(in_range("u8", 255) && !in_range("u8", 256) && !in_range("u8", -1));
+        assert!(in_range("i8", -128) && !in_range("i8", 128));
+        assert!(in_range("bool", 1) && !in_range("bool", 2));
+        assert!(in_range("u32", u32::MAX as i64) && !in_range("u32", 1 << 32));
+        assert!(in_range("i32", i32::MIN as i64) && !in_range("i32", i32::MAX as i64 + 1));
+        // A u64 travels in an i64's bits: every value fits.
+        assert!(in_range("u64", -1) && in_range("i64", i64::MIN));
+    }
 }

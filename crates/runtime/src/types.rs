@@ -22,7 +22,8 @@ impl Hash32 {
     }
 
     pub fn from_hex(text: &str) -> Option<Hash32> {
-        if text.len() != 64 || !text.is_ascii() {
+        // Exactly 64 hex digits: no sign, no whitespace, so one hash has one spelling.
+        if text.len() != 64 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
             return None;
         }
         let mut out = [0u8; 32];

@@ -121,3 +121,27 @@ fn a_handler_may_call_another_utxo_whose_effect_an_inner_handler_answers() {
     assert_eq!(tx.consumed.len(), 2);
     assert!(tx.outputs.iter().all(|o| o.frame[1] == 1));
 }
+
+#[test]
+fn arguments_are_checked_against_the_script_before_anything_runs() {
+    let (ledger, program) = deployed("crates/runtime/tests/contracts/clock.star");
+    let bad = |args: Vec<Arg>| execute(&ledger, program, "lock", args, vec![]).unwrap_err();
+    assert!(bad(vec![Arg::Int(1)]).message.contains("takes 2 arguments"));
+    assert!(bad(vec![Arg::Int(1), Arg::Int(2)])
+        .message
+        .contains("not one integer"));
+    assert!(bad(vec![Arg::Bytes32(OWNER), Arg::Bytes32(OWNER)])
+        .message
+        .contains("not 32 bytes"));
+    assert!(bad(vec![Arg::Utxo(OWNER), Arg::Bytes32(OWNER)])
+        .message
+        .contains("not a UTXO"));
+    let missing = execute(&ledger, program, "open", vec![Arg::Utxo(OWNER)], vec![]).unwrap_err();
+    assert_eq!(missing.code(), "ledger");
+    let int_for_handle = execute(&ledger, program, "open", vec![Arg::Int(1)], vec![]).unwrap_err();
+    assert!(
+        int_for_handle.message.contains("pass a UTXO id"),
+        "{int_for_handle}"
+    );
+    assert_eq!(Hash32::from_hex(&format!("+{}", "0".repeat(63))), None);
+}
