@@ -127,10 +127,36 @@ pub fn check_transaction(ledger: &dyn LedgerView, tx: &Transaction) -> Result<()
             }
         }
     }
-    if tx.next_token_id < ledger.next_token_id() {
-        return Err(TxError::ledger(
-            "the transaction was executed against an older ledger (token ids)",
-        ));
+    // A token keeps its id only while it is unchanged; any other id in the outputs is new, so
+    // it must be fresh on this ledger (a transaction executed against an older state that
+    // minted, split or merged conflicts with what was applied since), and every id is unique.
+    let mut from_inputs: BTreeMap<i64, (TokenType, u64)> = BTreeMap::new();
+    for id in &tx.consumed {
+        for t in ledger.utxo(id).map(|e| e.tokens).unwrap_or_default() {
+            from_inputs.insert(t.id, (t.token_type, t.amount));
+        }
+    }
+    let mut ids = std::collections::BTreeSet::new();
+    for t in tx.outputs.iter().flat_map(|o| &o.tokens) {
+        if !ids.insert(t.id) {
+            return Err(TxError::ledger(format!("token {} is attached twice", t.id)));
+        }
+        match from_inputs.get(&t.id) {
+            Some((ty, amount)) if *ty == t.token_type && *amount == t.amount => {}
+            Some(_) => {
+                return Err(TxError::ledger(format!(
+                    "token {} changed type or amount but kept its id",
+                    t.id
+                )))
+            }
+            None if t.id >= ledger.next_token_id() && t.id < tx.next_token_id => {}
+            None => {
+                return Err(TxError::ledger(format!(
+                    "token {} is not fresh: the transaction was executed against an older ledger",
+                    t.id
+                )))
+            }
+        }
     }
     check_balance(&consumed, tx)
 }

@@ -195,3 +195,48 @@ fn the_interaction_logs_account_for_every_crossing() {
         assert_eq!(log[0].call().unwrap().name(), "activate");
     }
 }
+
+#[test]
+fn transactions_executed_against_the_same_state_apply_unless_their_new_tokens_collide() {
+    let (mut ledger, program, alice) = issued();
+    let bob_args = vec![Arg::Int(50), Arg::Bytes32(ALICE), Arg::Bytes32(BOB)];
+    // Two transactions prepared against one state: a payment (which splits coins, making new
+    // token ids) and a second mint (new ids too).
+    let pay = execute(
+        &ledger,
+        program,
+        "pay",
+        vec![Arg::Utxo(alice), Arg::Bytes32(BOB), Arg::Int(1)],
+        vec![ALICE],
+    )
+    .unwrap()
+    .tx;
+    let mint = execute(&ledger, program, "issue", bob_args.clone(), vec![ALICE])
+        .unwrap()
+        .tx;
+    ledger.apply(&pay).unwrap();
+    let err = ledger.apply(&mint).unwrap_err();
+    assert!(err.message.contains("not fresh"), "{err}");
+    // Re-executed against the new state, it applies.
+    let mint = execute(&ledger, program, "issue", bob_args.clone(), vec![ALICE])
+        .unwrap()
+        .tx;
+    ledger.apply(&mint).unwrap();
+    // A transaction that makes no tokens does not conflict with one that did.
+    let counter = ledger.deploy(common::build("examples/counter/counter.star"));
+    let made = run(&mut ledger, counter, "create", vec![Arg::Int(0)], vec![])
+        .tx
+        .outputs[0]
+        .id;
+    let bump = execute(
+        &ledger,
+        counter,
+        "bump_three_times",
+        vec![Arg::Utxo(made)],
+        vec![],
+    )
+    .unwrap()
+    .tx;
+    run(&mut ledger, program, "issue", bob_args, vec![ALICE]);
+    ledger.apply(&bump).unwrap();
+}
