@@ -23,8 +23,9 @@ fn main() {
         fuel: u64::MAX / 2,
         ..Limits::default()
     };
-    let engines: [(&str, &dyn Engine); 4] = [
+    let engines: [(&str, &dyn Engine); 5] = [
         ("wasmi, unmetered", &Wasmi::unmetered()),
+        ("wasmi, its own fuel", &Wasmi::native_fuel()),
         ("wasmi, metered", &Wasmi::new()),
         ("interpreter", &Interpreter { trace: false }),
         ("interpreter, tracing", &Interpreter { trace: true }),
