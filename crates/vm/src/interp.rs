@@ -95,7 +95,7 @@ impl Machine {
             globals: program.globals.clone(),
             program,
             limits,
-            fuel: limits.fuel,
+            fuel: limits.fuel.min(i64::MAX as u64),
             stack: Vec::with_capacity(1024),
             frames: Vec::with_capacity(64),
             memory,
@@ -648,7 +648,8 @@ impl Instance for Machine {
     }
 
     fn set_fuel(&mut self, fuel: u64) {
-        self.fuel = fuel;
+        // As on every engine: fuel above 2^63 - 1 counts as that much.
+        self.fuel = fuel.min(i64::MAX as u64);
     }
 
     fn take_trace(&mut self) -> Option<Vec<Event>> {

@@ -25,7 +25,7 @@ pub use wasmi_engine::Wasmi;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
     /// Fuel: every operator executed costs one, charged per straight-line segment when the
-    /// segment starts.
+    /// segment starts. At most `i64::MAX` counts (more is taken as that much).
     pub fuel: u64,
     /// The most WebAssembly function activations live at once.
     pub call_depth: u32,

@@ -117,8 +117,17 @@ impl Engine for Wasmi {
 }
 
 /// Rewrites a module (already checked against the subset) to meter itself.
+///
+/// Each function keeps the fuel in a local (a register, for wasmi) and writes it to the fuel
+/// global wherever someone else may read it: before every call (the callee, or the host for an
+/// import, reads and may replace it; it is read back after), before returning, and at the start
+/// of every segment that may trap (a division, a memory access, `unreachable`), so the fuel left
+/// at a trap is exact. The body is wrapped in a block, so a branch out of the function still
+/// passes the epilogue that writes the fuel back and gives back the activation.
 pub fn meter(wasm: &[u8]) -> Result<Vec<u8>, String> {
     let mut sections: Vec<(u8, Vec<u8>)> = Vec::new();
+    let mut types: Vec<(Vec<ValType>, Vec<ValType>)> = Vec::new();
+    let mut func_types: Vec<u32> = Vec::new();
     let mut globals = GlobalSection::new();
     let mut exports = ExportSection::new();
     let mut code = CodeSection::new();
@@ -129,6 +138,24 @@ pub fn meter(wasm: &[u8]) -> Result<Vec<u8>, String> {
     for payload in Parser::new(0).parse_all(wasm) {
         let payload = payload.map_err(|e| err(&e))?;
         match &payload {
+            Payload::TypeSection(reader) => {
+                for ty in reader.clone().into_iter_err_on_gc_types() {
+                    let ty = ty.map_err(|e| err(&e))?;
+                    let mut conv = |ts: &[wasmparser::ValType]| -> Result<Vec<ValType>, String> {
+                        ts.iter()
+                            .map(|t| re.val_type(*t).map_err(|e| err(&e)))
+                            .collect()
+                    };
+                    types.push((conv(ty.params())?, conv(ty.results())?));
+                }
+            }
+            Payload::FunctionSection(reader) => {
+                for t in reader.clone() {
+                    func_types.push(t.map_err(|e| err(&e))?);
+                }
+                let range = reader.range();
+                sections.push((3, wasm[range.start as usize..range.end as usize].to_vec()));
+            }
             Payload::GlobalSection(reader) => {
                 for g in reader.clone() {
                     let g = g.map_err(|e| err(&e))?;
@@ -173,12 +200,21 @@ pub fn meter(wasm: &[u8]) -> Result<Vec<u8>, String> {
     exports.export(DEPTH_EXPORT, ExportKind::Global, depth);
     exports.export(STOP_EXPORT, ExportKind::Global, stop);
 
-    for body in bodies {
+    // Block types for the wrapper of functions returning several values: `[] -> results`.
+    let mut block_types: Vec<Vec<ValType>> = Vec::new();
+    let defined_types = &func_types[func_types.len() - bodies.len()..];
+    for (body, &ty) in bodies.iter().zip(defined_types) {
+        let (params, results) = &types[ty as usize];
         let mut locals = Vec::new();
+        let mut local_count = params.len() as u32;
         for pair in body.get_locals_reader().map_err(|e| err(&e))? {
             let (n, ty) = pair.map_err(|e| err(&e))?;
+            local_count += n;
             locals.push((n, re.val_type(ty).map_err(|e| err(&e))?));
         }
+        // The function's own copy of the fuel.
+        let local = local_count;
+        locals.push((1, ValType::I64));
         let mut f = Function::new(locals);
         let ops: Vec<Operator<'_>> = body
             .get_operators_reader()
@@ -186,7 +222,15 @@ pub fn meter(wasm: &[u8]) -> Result<Vec<u8>, String> {
             .into_iter()
             .collect::<Result<_, _>>()
             .map_err(|e| err(&e))?;
-        // Prologue: one more activation, unless the limit is reached.
+        let write_back = |f: &mut Function| {
+            f.instruction(&Instruction::LocalGet(local));
+            f.instruction(&Instruction::GlobalSet(fuel));
+        };
+        let read = |f: &mut Function| {
+            f.instruction(&Instruction::GlobalGet(fuel));
+            f.instruction(&Instruction::LocalSet(local));
+        };
+        // Prologue: one more activation, unless the limit is reached; then load the fuel.
         f.instruction(&Instruction::GlobalGet(depth));
         f.instruction(&Instruction::I32Eqz);
         stop_if(&mut f, stop, STOP_DEPTH);
@@ -194,34 +238,84 @@ pub fn meter(wasm: &[u8]) -> Result<Vec<u8>, String> {
         f.instruction(&Instruction::I32Const(1));
         f.instruction(&Instruction::I32Sub);
         f.instruction(&Instruction::GlobalSet(depth));
+        read(&mut f);
+        let wrapper = match results.len() {
+            0 => wasm_encoder::BlockType::Empty,
+            1 => wasm_encoder::BlockType::Result(results[0]),
+            _ => {
+                let index = types.len() + block_types.len();
+                block_types.push(results.clone());
+                wasm_encoder::BlockType::FunctionType(index as u32)
+            }
+        };
+        f.instruction(&Instruction::Block(wrapper));
+        let epilogue = |f: &mut Function| {
+            write_back(f);
+            f.instruction(&Instruction::GlobalGet(depth));
+            f.instruction(&Instruction::I32Const(1));
+            f.instruction(&Instruction::I32Add);
+            f.instruction(&Instruction::GlobalSet(depth));
+        };
         let mut segment_start = true;
         let last = ops.len() - 1;
         for (i, op) in ops.iter().enumerate() {
             if segment_start {
-                let cost = segment_cost(&ops[i..]) as i64;
-                f.instruction(&Instruction::GlobalGet(fuel));
+                let segment = &ops[i..i + segment_cost(&ops[i..]) as usize];
+                let cost = segment.len() as i64;
+                // Not enough fuel: write back what is left (nothing is charged) and stop.
+                f.instruction(&Instruction::LocalGet(local));
                 f.instruction(&Instruction::I64Const(cost));
                 f.instruction(&Instruction::I64LtU);
-                stop_if(&mut f, stop, STOP_FUEL);
-                f.instruction(&Instruction::GlobalGet(fuel));
+                f.instruction(&Instruction::If(wasm_encoder::BlockType::Empty));
+                write_back(&mut f);
+                f.instruction(&Instruction::I32Const(STOP_FUEL));
+                f.instruction(&Instruction::GlobalSet(stop));
+                f.instruction(&Instruction::Unreachable);
+                f.instruction(&Instruction::End);
+                f.instruction(&Instruction::LocalGet(local));
                 f.instruction(&Instruction::I64Const(cost));
                 f.instruction(&Instruction::I64Sub);
-                f.instruction(&Instruction::GlobalSet(fuel));
+                f.instruction(&Instruction::LocalSet(local));
+                if segment.iter().any(may_trap) {
+                    write_back(&mut f);
+                }
                 segment_start = false;
             }
-            if matches!(op, Operator::Return) || i == last {
-                // Epilogue: this activation ends.
-                f.instruction(&Instruction::GlobalGet(depth));
-                f.instruction(&Instruction::I32Const(1));
-                f.instruction(&Instruction::I32Add);
-                f.instruction(&Instruction::GlobalSet(depth));
+            match op {
+                Operator::Return => {
+                    epilogue(&mut f);
+                    f.instruction(&Instruction::Return);
+                }
+                Operator::Call { .. } => {
+                    write_back(&mut f);
+                    f.instruction(&re.instruction(op.clone()).map_err(|e| err(&e))?);
+                    read(&mut f);
+                }
+                _ if i == last => {
+                    // The body's own `end` closes the wrapper; the function's follows the
+                    // epilogue.
+                    f.instruction(&Instruction::End);
+                    epilogue(&mut f);
+                    f.instruction(&Instruction::End);
+                }
+                _ => {
+                    f.instruction(&re.instruction(op.clone()).map_err(|e| err(&e))?);
+                }
             }
-            f.instruction(&re.instruction(op.clone()).map_err(|e| err(&e))?);
             if is_segment_end(op) {
                 segment_start = true;
             }
         }
         code.function(&f);
+    }
+    let mut type_section = wasm_encoder::TypeSection::new();
+    for (params, results) in &types {
+        type_section
+            .ty()
+            .function(params.iter().copied(), results.iter().copied());
+    }
+    for results in &block_types {
+        type_section.ty().function([], results.iter().copied());
     }
 
     // Sections in the order the binary format requires.
@@ -231,7 +325,10 @@ pub fn meter(wasm: &[u8]) -> Result<Vec<u8>, String> {
             module.section(&RawSection { id, data });
         }
     };
-    for id in [1u8, 2, 3, 5] {
+    if !types.is_empty() {
+        module.section(&type_section);
+    }
+    for id in [2u8, 3, 5] {
         raw(&mut module, id, &sections);
     }
     module.section(&globals);
@@ -241,6 +338,42 @@ pub fn meter(wasm: &[u8]) -> Result<Vec<u8>, String> {
     raw(&mut module, 11, &sections);
     raw(&mut module, 0, &sections);
     Ok(module.finish())
+}
+
+/// Whether `op` may trap (so the fuel global must be current before it runs).
+fn may_trap(op: &Operator<'_>) -> bool {
+    use Operator as O;
+    matches!(
+        op,
+        O::Unreachable
+            | O::I32DivS
+            | O::I32DivU
+            | O::I32RemS
+            | O::I32RemU
+            | O::I64DivS
+            | O::I64DivU
+            | O::I64RemS
+            | O::I64RemU
+            | O::I32Load { .. }
+            | O::I64Load { .. }
+            | O::I32Load8S { .. }
+            | O::I32Load8U { .. }
+            | O::I32Load16S { .. }
+            | O::I32Load16U { .. }
+            | O::I64Load8S { .. }
+            | O::I64Load8U { .. }
+            | O::I64Load16S { .. }
+            | O::I64Load16U { .. }
+            | O::I64Load32S { .. }
+            | O::I64Load32U { .. }
+            | O::I32Store { .. }
+            | O::I64Store { .. }
+            | O::I32Store8 { .. }
+            | O::I32Store16 { .. }
+            | O::I64Store8 { .. }
+            | O::I64Store16 { .. }
+            | O::I64Store32 { .. }
+    )
 }
 
 /// Pops a condition; when it holds, records `why` and executes `unreachable`.
@@ -507,6 +640,8 @@ impl Instance for WasmiInstance {
     }
 
     fn set_fuel(&mut self, fuel: u64) {
+        // The fuel global is an `i64`: more than 2^63 - 1 fuel is that much, on every engine.
+        let fuel = fuel.min(i64::MAX as u64);
         // The global is the module's own; setting it cannot fail for an `i64` global.
         let _ = self.set_global(self.fuel, wasmi::Val::I64(fuel as i64));
     }
