@@ -1,4 +1,5 @@
-;; Control flow: loops, br_table with values dropped at the label, early returns, recursion
+;; Control flow: loops, br_table with values dropped at the label, early returns, branches out of
+;; a function, recursion
 ;; up to the call-depth limit, out-of-bounds memory, and running out of fuel.
 ;; limits: fuel=100000 depth=64
 ;; run: sum(100) = 5050
@@ -16,6 +17,9 @@
 ;; run: bytes(0) = -1
 ;; run: unreach(0) traps wasm unreachable
 ;; run: sel(0) = 2
+;; run: brout(1) = 7
+;; run: brout(0) = 9
+;; run: many(100) = 700
 (module
   (memory 1)
   (data (i32.const 16) "\ff\ff")
@@ -50,4 +54,15 @@
   (func (export "bytes") (param i32) (result i32) i32.const 16 i32.load16_s)
   (func (export "unreach") (param i32) (result i32) unreachable)
   (func (export "sel") (param i32) (result i32) i32.const 1 i32.const 2 local.get 0 select)
+  ;; `br_if 0` at the top level leaves the function: metering must still close the activation
+  (func $brout (export "brout") (param i32) (result i32)
+    i32.const 7 local.get 0 br_if 0 drop i32.const 9)
+  ;; so many such exits, beyond the depth limit of 64, do not add up to it
+  (func (export "many") (param i32) (result i32) (local i32)
+    (block (loop
+      local.get 0 i32.eqz br_if 1
+      local.get 1 i32.const 1 call $brout i32.add local.set 1
+      local.get 0 i32.const 1 i32.sub local.set 0
+      br 0))
+    local.get 1)
 )

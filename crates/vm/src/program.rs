@@ -406,11 +406,12 @@ fn decode(
             }
             Operator::End => {
                 let c = ctrl.pop().expect("validated");
-                if ctrl.is_empty() {
-                    emit(&mut f, Op::Return);
-                    break;
-                }
+                // A branch to the function's own label returns: it goes to the final `Return`.
                 let end_pc = f.code.len() as u32;
+                let function_end = ctrl.is_empty();
+                if function_end {
+                    emit(&mut f, Op::Return);
+                }
                 if let Some(at) = c.else_fixup {
                     f.code[at] = Op::JumpIfZero(end_pc);
                 }
@@ -423,6 +424,9 @@ fn decode(
                         },
                         Fixup::Table(at) => f.br_tables[at].pc = end_pc,
                     }
+                }
+                if function_end {
+                    break;
                 }
                 height = c.base + c.results;
                 dead = false;
