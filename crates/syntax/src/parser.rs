@@ -734,7 +734,12 @@ impl<'a> Parser<'a> {
                     "script" => FnKind::Script,
                     "test" => FnKind::Test,
                     _ => {
+                        // An unknown modifier: report it and skip it, so the `fn` after it
+                        // parses (the error's recovery stops at `NAME fn`, right here).
                         self.contract_part_error(is_token);
+                        if self.pos == before {
+                            self.bump();
+                        }
                         continue;
                     }
                 };
