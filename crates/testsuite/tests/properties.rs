@@ -232,8 +232,9 @@ fn token_soup() -> impl Strategy<Value = String> {
 
 proptest! {
     // Failures print their minimal input; no regression files are written into the tree.
+    // `PROPTEST_CASES=N` runs more (or fewer) cases than the default 256.
     #![proptest_config(ProptestConfig {
-        cases: 256,
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(256),
         failure_persistence: None,
         ..ProptestConfig::default()
     })]
