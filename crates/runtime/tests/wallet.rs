@@ -9,6 +9,11 @@ use starstream_runtime::{Arg, Hash32, MemoryLedger, ProgramHash, UtxoId};
 const ALICE: Hash32 = Hash32([0xa1; 32]);
 const BOB: Hash32 = Hash32([0xb0; 32]);
 
+/// The arguments of `pay`: `amount` from wallet `from` to a new wallet of `to`.
+fn pay_args(from: UtxoId, to: Hash32, amount: i64) -> Vec<Arg> {
+    vec![Arg::Utxo(from), Arg::Bytes32(to), Arg::Int(amount)]
+}
+
 /// Issues 1000 coins to Alice; returns the ledger, program and Alice's wallet.
 fn issued() -> (MemoryLedger, ProgramHash, UtxoId) {
     let (mut ledger, program) = deployed("examples/wallet/wallet.star");
@@ -27,7 +32,7 @@ fn paying_leaves_change_with_the_payer() {
         &mut ledger,
         program,
         "pay",
-        vec![Arg::Utxo(alice), Arg::Bytes32(BOB), Arg::Int(300)],
+        pay_args(alice, BOB, 300),
         vec![ALICE],
     )
     .tx;
@@ -84,7 +89,7 @@ fn the_wrong_signer_cannot_withdraw() {
         &ledger,
         program,
         "pay",
-        vec![Arg::Utxo(alice), Arg::Bytes32(BOB), Arg::Int(10)],
+        pay_args(alice, BOB, 10),
         vec![BOB],
         "trap:assert_failed",
     );
@@ -122,7 +127,7 @@ fn paying_more_than_the_balance_fails() {
         &ledger,
         program,
         "pay",
-        vec![Arg::Utxo(alice), Arg::Bytes32(BOB), Arg::Int(1001)],
+        pay_args(alice, BOB, 1001),
         vec![ALICE],
         "host:insufficient_amount",
     );
@@ -136,7 +141,7 @@ fn a_spent_wallet_cannot_be_spent_again() {
         &ledger,
         program,
         "pay",
-        vec![Arg::Utxo(alice), Arg::Bytes32(BOB), Arg::Int(1)],
+        pay_args(alice, BOB, 1),
         vec![ALICE],
     )
     .unwrap()
@@ -145,7 +150,7 @@ fn a_spent_wallet_cannot_be_spent_again() {
         &ledger,
         program,
         "pay",
-        vec![Arg::Utxo(alice), Arg::Bytes32(BOB), Arg::Int(2)],
+        pay_args(alice, BOB, 2),
         vec![ALICE],
     )
     .unwrap()
@@ -174,7 +179,7 @@ fn the_interaction_logs_account_for_every_crossing() {
         &mut ledger,
         program,
         "pay",
-        vec![Arg::Utxo(alice), Arg::Bytes32(BOB), Arg::Int(300)],
+        pay_args(alice, BOB, 300),
         vec![ALICE],
     )
     .tx;
@@ -206,7 +211,7 @@ fn transactions_executed_against_the_same_state_apply_unless_their_new_tokens_co
         &ledger,
         program,
         "pay",
-        vec![Arg::Utxo(alice), Arg::Bytes32(BOB), Arg::Int(1)],
+        pay_args(alice, BOB, 1),
         vec![ALICE],
     )
     .unwrap()
