@@ -399,7 +399,27 @@ fn run_script(
             return ExitCode::FAILURE;
         }
     };
-    let parsed: Result<Vec<_>, String> = args.iter().map(|a| parse_arg(a)).collect();
+    // A `u64` travels in an `i64`'s bits, so the runtime cannot tell `-5` from 2^64 - 5: refuse
+    // negative numbers for unsigned parameters here, where the text is still at hand.
+    let params = built
+        .metadata
+        .exports
+        .iter()
+        .find(|e| e.name == script)
+        .map(|e| e.params.clone())
+        .unwrap_or_default();
+    let parsed: Result<Vec<_>, String> = args
+        .iter()
+        .enumerate()
+        .map(|(i, a)| match params.get(i) {
+            Some(p) if a.starts_with('-') && p.ty.starts_with('u') => Err(format!(
+                "`{a}`: argument `{}` is a `{}`, which cannot be negative",
+                p.name.as_deref().unwrap_or("?"),
+                p.ty
+            )),
+            _ => parse_arg(a),
+        })
+        .collect();
     let keys: Result<Vec<_>, String> = signers
         .iter()
         .map(|k| {

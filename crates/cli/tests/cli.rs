@@ -426,6 +426,18 @@ fn run_failures_are_located_and_exit_1() {
         &repo(),
     );
     assert_fails_with(&o, "not an integer");
+    let o = starstream(
+        &[
+            "run",
+            "examples/wallet/wallet.star",
+            "issue",
+            "-5",
+            &alice,
+            &alice,
+        ],
+        &repo(),
+    );
+    assert_fails_with(&o, "cannot be negative");
     let o = starstream(&["run", "examples/wallet/wallet.star", "nothing"], &repo());
     assert_fails_with(&o, "has no function `nothing`");
     let o = starstream(
