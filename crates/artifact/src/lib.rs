@@ -65,6 +65,10 @@ pub struct ValueMeta {
     #[serde(rename = "type")]
     pub ty: String,
     pub scalars: Vec<String>,
+    /// A parameter declared `pub`: its value is public (part of what a transaction discloses).
+    /// Private parameters, and results, leave it out.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub public: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -24,6 +24,7 @@ pub fn value_meta(checked: &Checked, name: Option<&str>, ty: &starstream_check::
             .iter()
             .map(|s| s.name().to_string())
             .collect(),
+        public: false,
     }
 }
 
@@ -31,7 +32,10 @@ pub fn value_meta(checked: &Checked, name: Option<&str>, ty: &starstream_check::
 pub fn params_meta(checked: &Checked, params: &[starstream_check::ty::ParamSig]) -> Vec<ValueMeta> {
     params
         .iter()
-        .map(|p| value_meta(checked, Some(&p.name), &p.ty))
+        .map(|p| ValueMeta {
+            public: p.is_pub,
+            ..value_meta(checked, Some(&p.name), &p.ty)
+        })
         .collect()
 }
 
