@@ -18,7 +18,7 @@ use std::sync::Arc;
 use starstream_abi::{
     HostError, HostFn, LogCall, ProcessKind, Status, TrapCode, RESULT_LIMIT, STAGE_LIMIT,
 };
-use starstream_artifact::{EffectMeta, Metadata};
+use starstream_artifact::{EffectMeta, ExportMeta, Metadata};
 use starstream_vm::{Engine, Event, Exit, Instance, Limits, Prepared, Program, VmError};
 
 use crate::error::{ErrorKind, SourceLocation, TxError};
@@ -132,9 +132,9 @@ impl Executor {
     /// Executes `request` against `ledger`, which it only reads.
     pub fn execute(&self, ledger: &dyn LedgerView, request: &Request) -> Result<Executed, TxError> {
         let program = self.load(ledger, &request.program)?;
-        let mut exec = Exec::new(self, ledger, request, program.clone())?;
-        let args = exec.script_args(&program, request)?;
-        let result = exec.run(&program, &request.script, &args)?;
+        let mut exec = Exec::new(self, ledger, request, program)?;
+        let args = exec.script_args(request)?;
+        let result = exec.run(&args)?;
         exec.finish(request, args, result)
     }
 }
@@ -239,6 +239,10 @@ struct Handler {
 struct Exec<'a> {
     executor: &'a Executor,
     ledger: &'a dyn LedgerView,
+    /// The entry script's export.
+    script: ExportMeta,
+    /// Each UTXO argument: the position of its handle among the flattened arguments.
+    utxo_args: Vec<(u32, UtxoId)>,
     signers: BTreeSet<PublicKey>,
     block_height: u64,
     processes: Vec<Process>,
@@ -274,6 +278,7 @@ impl<'a> Exec<'a> {
             .exports
             .iter()
             .find(|e| e.name == request.script)
+            .cloned()
             .ok_or_else(|| {
                 TxError::request(format!(
                     "program `{}` has no function `{}`",
@@ -289,6 +294,8 @@ impl<'a> Exec<'a> {
         Ok(Exec {
             executor,
             ledger,
+            script,
+            utxo_args: Vec::new(),
             signers: request.signers.iter().copied().collect(),
             block_height: ledger.block_height(),
             processes: vec![Process::new(ProcessKind::Script, program, &request.script)],
@@ -310,17 +317,9 @@ impl<'a> Exec<'a> {
 
     /// Flattens the request's arguments against the script's parameters, loading each UTXO
     /// argument as an input slot whose handle is the scalar.
-    fn script_args(
-        &mut self,
-        program: &Rc<Loaded>,
-        request: &Request,
-    ) -> Result<Vec<i64>, TxError> {
-        let export = program
-            .meta
-            .exports
-            .iter()
-            .find(|e| e.name == request.script)
-            .expect("checked in new");
+    fn script_args(&mut self, request: &Request) -> Result<Vec<i64>, TxError> {
+        let program = self.processes[0].program.clone();
+        let export = self.script.clone();
         let utxo_types: BTreeSet<&str> =
             program.meta.utxos.iter().map(|u| u.utxo.as_str()).collect();
         if export.params.len() != request.args.len() {
@@ -353,6 +352,7 @@ impl<'a> Exec<'a> {
                         TxError::ledger(format!("UTXO {id} does not exist or is already spent"))
                     })?;
                     let handle = self.input_slot(&entry, &param.ty, name)?;
+                    self.utxo_args.push((out.len() as u32, *id));
                     out.push(handle);
                 }
                 _ if is_handle => {
@@ -579,20 +579,10 @@ impl<'a> Exec<'a> {
         self.drive(act, move |i| i.start(&export, &args))
     }
 
-    fn run(
-        &mut self,
-        program: &Rc<Loaded>,
-        script: &str,
-        args: &[i64],
-    ) -> Result<Vec<i64>, TxError> {
-        let export = program
-            .meta
-            .exports
-            .iter()
-            .find(|e| e.name == script)
-            .expect("checked in new");
-        let arity = export.result.scalars.len();
-        let mut step = self.activate(0, ActKind::Entry, None, script, args.to_vec(), arity)?;
+    fn run(&mut self, args: &[i64]) -> Result<Vec<i64>, TxError> {
+        let arity = self.script.result.scalars.len();
+        let script = self.script.name.clone();
+        let mut step = self.activate(0, ActKind::Entry, None, &script, args.to_vec(), arity)?;
         loop {
             let (act, exit) = step;
             step = match exit {
@@ -729,32 +719,20 @@ impl<'a> Exec<'a> {
             }
             HostFn::ResumeEffect => self.resume_effect(act),
             HostFn::Emit => {
-                let p = &mut self.processes[process];
-                let staged = std::mem::take(&mut p.staged);
-                let program = p.program.clone();
+                let program = self.processes[process].program.clone();
                 let event = program.meta.events.get(arg(0) as usize).ok_or_else(|| {
                     TxError::host(HostError::UnknownEvent, format!("event {}", arg(0)))
                 })?;
-                let arity: usize = event.params.iter().map(|p| p.scalars.len()).sum();
-                if staged.len() != arity {
-                    return Err(TxError::host(
-                        HostError::ArityMismatch,
-                        format!(
-                            "event `{}` has {arity} scalars, {} staged",
-                            event.name,
-                            staged.len()
-                        ),
-                    ));
-                }
+                let arity = event.params.iter().map(|p| p.scalars.len()).sum();
+                let fields =
+                    self.take_staged(process, arity, &format!("event `{}`", event.name))?;
+                self.log_staged(act, &fields);
                 self.events.push(EventRecord {
                     program: program.hash,
                     abi: event.abi.clone(),
                     name: event.name.clone(),
-                    fields: staged.clone(),
+                    fields,
                 });
-                let mut logged = args.to_vec();
-                logged.extend(staged);
-                self.acts[act].open = Some((call, logged));
                 self.complete(act, None)
             }
             HostFn::TokenMint => self.token_mint(act, arg(0) as i32, arg(1) as i32),
@@ -902,13 +880,16 @@ impl<'a> Exec<'a> {
         p
     }
 
-    /// Moves the tokens attached to `slot` to its process, which is about to run.
-    fn wake_tokens(&mut self, slot: usize, process: usize) {
-        for t in self.tokens.values_mut() {
-            if t.holder == Holder::Utxo(slot) {
-                t.holder = Holder::Process(process);
+    /// Moves every token held by `from` to `to`; returns their ids, ascending.
+    fn move_tokens(&mut self, from: Holder, to: Holder) -> Vec<i64> {
+        let mut moved = Vec::new();
+        for (id, t) in self.tokens.iter_mut() {
+            if t.holder == from {
+                t.holder = to;
+                moved.push(*id);
             }
         }
+        moved
     }
 
     /// Hands the tokens `from` gave to `to` (a crossing).
@@ -1013,7 +994,8 @@ impl<'a> Exec<'a> {
         let s = &mut self.slots[slot];
         s.busy = true;
         s.touched = true;
-        self.wake_tokens(slot, callee);
+        // The UTXO's process owns its attached tokens while it runs.
+        self.move_tokens(Holder::Utxo(slot), Holder::Process(callee));
         self.cross(process, callee);
         let (kind, result_arity) = if m.resumes {
             (
@@ -1074,7 +1056,7 @@ impl<'a> Exec<'a> {
             s.live = true;
             slot
         };
-        self.attach_owned(process, saved);
+        self.move_tokens(Holder::Process(process), Holder::Utxo(saved));
         self.finish_act(act);
         self.processes[to].results = vec![handle_of(saved)];
         self.complete(caller, Some(Status::Yielded.code() as i64))
@@ -1083,15 +1065,6 @@ impl<'a> Exec<'a> {
     fn finish_act(&mut self, act: usize) {
         self.acts[act].finished = true;
         self.acts[act].instance = None;
-    }
-
-    /// Attaches every token `process` owns to `slot`.
-    fn attach_owned(&mut self, process: usize, slot: usize) {
-        for t in self.tokens.values_mut() {
-            if t.holder == Holder::Process(process) {
-                t.holder = Holder::Utxo(slot);
-            }
-        }
     }
 
     /// An activation's export returned. Returns the next step, or `None` when the entry
@@ -1123,29 +1096,24 @@ impl<'a> Exec<'a> {
         };
         let to = self.acts[caller].process;
         self.cross(process, to);
-        let (status, results) = match std::mem::replace(&mut self.acts[act].kind, ActKind::Burn) {
+        let (status, results) = match &self.acts[act].kind {
             ActKind::Entry => unreachable!("the entry has no caller"),
-            ActKind::Main { slot, .. } => {
+            &ActKind::Main { slot, .. } => {
                 // `main` returned: the UTXO is spent and its tokens go to the caller.
                 let s = &mut self.slots[slot];
                 s.consumed = true;
                 s.busy = false;
                 s.live = true;
-                let mut ids = Vec::new();
-                for (id, t) in self.tokens.iter_mut() {
-                    if t.holder == Holder::Process(process) {
-                        t.holder = Holder::Process(to);
-                        ids.push(*id);
-                    }
-                }
+                let ids = self.move_tokens(Holder::Process(process), Holder::Process(to));
                 (Status::Ended, ids)
             }
-            ActKind::Method { slot } => {
+            &ActKind::Method { slot } => {
                 self.slots[slot].busy = false;
-                self.attach_owned(process, slot);
+                self.move_tokens(Holder::Process(process), Holder::Utxo(slot));
                 (Status::Returned, values)
             }
             ActKind::Mint { token_type } => {
+                let token_type = token_type.clone();
                 let amount = values[0] as u64;
                 *self.minted.entry(token_type.clone()).or_default() += amount as u128;
                 let id = self.new_token(token_type, amount, Holder::Process(to));
@@ -1482,24 +1450,12 @@ impl<'a> Exec<'a> {
                 }
             }
         }
-        let utxo_args = args
-            .iter()
-            .enumerate()
-            .filter_map(|(i, v)| {
-                let slot = slot_of(*v)?;
-                let input = self.slots.get(slot)?.input?;
-                request
-                    .args
-                    .contains(&Arg::Utxo(input))
-                    .then_some((i as u32, input))
-            })
-            .collect();
         let mut tx = Transaction {
             id: Hash32::default(),
             program: request.program,
             script: request.script.clone(),
             args,
-            utxo_args,
+            utxo_args: std::mem::take(&mut self.utxo_args),
             signers: self.signers.iter().copied().collect(),
             block_height: self.block_height,
             consumed,
@@ -1549,13 +1505,6 @@ impl<'a> Exec<'a> {
         for (i, out) in tx.outputs.iter_mut().enumerate() {
             out.id = Transaction::output_id(&tx.id, i);
         }
-        let export = self.processes[0]
-            .program
-            .meta
-            .exports
-            .iter()
-            .find(|e| e.name == request.script)
-            .expect("checked");
         let handle_types: BTreeSet<&str> = self.processes[0]
             .program
             .meta
@@ -1564,7 +1513,10 @@ impl<'a> Exec<'a> {
             .map(|u| u.utxo.as_str())
             .chain(["Utxo"])
             .collect();
-        if handle_types.iter().any(|t| export.result.ty.contains(t)) {
+        if handle_types
+            .iter()
+            .any(|t| self.script.result.ty.contains(t))
+        {
             for (i, v) in result.iter().enumerate() {
                 if let Some(pos) = slot_of(*v).and_then(|s| outputs.iter().position(|o| o.0 == s)) {
                     tx.result_handles.insert(i as u32, tx.outputs[pos].id);
@@ -1581,8 +1533,8 @@ impl<'a> Exec<'a> {
         crate::ledger::check_balance(&from_inputs, &tx)?;
         let traces = self
             .processes
-            .first()
-            .is_some_and(|_| self.processes.iter().any(|p| !p.trace.is_empty()))
+            .iter()
+            .any(|p| !p.trace.is_empty())
             .then(|| self.processes.into_iter().map(|p| p.trace).collect());
         Ok(Executed { tx, traces })
     }

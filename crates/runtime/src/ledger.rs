@@ -98,6 +98,8 @@ pub fn check_transaction(ledger: &dyn LedgerView, tx: &Transaction) -> Result<()
         ));
     }
     let mut consumed: BTreeMap<TokenType, u128> = BTreeMap::new();
+    // The tokens attached to the inputs, by id: what an output may keep unchanged.
+    let mut from_inputs: BTreeMap<i64, (TokenType, u64)> = BTreeMap::new();
     let mut seen = std::collections::BTreeSet::new();
     for id in &tx.consumed {
         if !seen.insert(*id) {
@@ -106,8 +108,9 @@ pub fn check_transaction(ledger: &dyn LedgerView, tx: &Transaction) -> Result<()
         let entry = ledger.utxo(id).ok_or_else(|| {
             TxError::ledger(format!("UTXO {id} does not exist or is already spent"))
         })?;
-        for t in &entry.tokens {
+        for t in entry.tokens {
             *consumed.entry(t.token_type.clone()).or_default() += t.amount as u128;
+            from_inputs.insert(t.id, (t.token_type, t.amount));
         }
     }
     for (i, out) in tx.outputs.iter().enumerate() {
@@ -130,12 +133,6 @@ pub fn check_transaction(ledger: &dyn LedgerView, tx: &Transaction) -> Result<()
     // A token keeps its id only while it is unchanged; any other id in the outputs is new, so
     // it must be fresh on this ledger (a transaction executed against an older state that
     // minted, split or merged conflicts with what was applied since), and every id is unique.
-    let mut from_inputs: BTreeMap<i64, (TokenType, u64)> = BTreeMap::new();
-    for id in &tx.consumed {
-        for t in ledger.utxo(id).map(|e| e.tokens).unwrap_or_default() {
-            from_inputs.insert(t.id, (t.token_type, t.amount));
-        }
-    }
     let mut ids = std::collections::BTreeSet::new();
     for t in tx.outputs.iter().flat_map(|o| &o.tokens) {
         if !ids.insert(t.id) {
