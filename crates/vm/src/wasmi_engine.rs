@@ -340,40 +340,23 @@ pub fn meter(wasm: &[u8]) -> Result<Vec<u8>, String> {
     Ok(module.finish())
 }
 
-/// Whether `op` may trap (so the fuel global must be current before it runs).
+/// Whether `op` may trap (so the fuel global must be current before it runs): a division or
+/// remainder, a memory access, or `unreachable`.
 fn may_trap(op: &Operator<'_>) -> bool {
     use Operator as O;
-    matches!(
-        op,
-        O::Unreachable
-            | O::I32DivS
-            | O::I32DivU
-            | O::I32RemS
-            | O::I32RemU
-            | O::I64DivS
-            | O::I64DivU
-            | O::I64RemS
-            | O::I64RemU
-            | O::I32Load { .. }
-            | O::I64Load { .. }
-            | O::I32Load8S { .. }
-            | O::I32Load8U { .. }
-            | O::I32Load16S { .. }
-            | O::I32Load16U { .. }
-            | O::I64Load8S { .. }
-            | O::I64Load8U { .. }
-            | O::I64Load16S { .. }
-            | O::I64Load16U { .. }
-            | O::I64Load32S { .. }
-            | O::I64Load32U { .. }
-            | O::I32Store { .. }
-            | O::I64Store { .. }
-            | O::I32Store8 { .. }
-            | O::I32Store16 { .. }
-            | O::I64Store8 { .. }
-            | O::I64Store16 { .. }
-            | O::I64Store32 { .. }
-    )
+    starstream_wasm::subset::memarg(op).is_some()
+        || matches!(
+            op,
+            O::Unreachable
+                | O::I32DivS
+                | O::I32DivU
+                | O::I32RemS
+                | O::I32RemU
+                | O::I64DivS
+                | O::I64DivU
+                | O::I64RemS
+                | O::I64RemU
+        )
 }
 
 /// Pops a condition; when it holds, records `why` and executes `unreachable`.

@@ -330,7 +330,8 @@ fn check_body(
 }
 
 /// The memory immediate of a subset load or store.
-fn memarg<'a>(op: &'a Operator<'_>) -> Option<&'a MemArg> {
+/// The memory argument of a load or store, `None` for any other operator.
+pub fn memarg<'a>(op: &'a Operator<'_>) -> Option<&'a MemArg> {
     use Operator::*;
     match op {
         I32Load { memarg }
