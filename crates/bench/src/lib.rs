@@ -35,15 +35,37 @@ pub fn load_and_check(
     (ws, checked)
 }
 
-/// Builds the generated program of `lines` lines and `seed` and loads it into the VM.
-pub fn generated_vm_program(lines: usize, seed: u64) -> std::sync::Arc<starstream_vm::Program> {
+/// A generated program written to `generated.star` in a fresh temporary directory, which
+/// lives as long as this value.
+pub struct GeneratedFile {
+    pub text: String,
+    pub path: std::path::PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+/// Generates the program of `lines` lines and `seed` and writes it to a temporary file.
+pub fn generated_file(lines: usize, seed: u64) -> GeneratedFile {
     let text = generate_program(lines, seed);
     let dir = tempfile::tempdir().expect("a temporary directory");
     let path = dir.path().join("generated.star");
     std::fs::write(&path, &text).expect("write the generated program");
-    let (ws, checked) = load_and_check(&path);
-    let built = starstream_codegen::build_contract(&ws, &checked, ws.modules[0].file)
-        .unwrap_or_else(|d| panic!("{}", starstream_diagnostics::render_human(&ws.sources, &d)));
+    GeneratedFile {
+        text,
+        path,
+        _dir: dir,
+    }
+}
+
+/// Checks and builds the contract at `path`, which must build cleanly.
+pub fn build(path: &std::path::Path) -> starstream_codegen::Built {
+    let (ws, checked) = load_and_check(path);
+    starstream_codegen::build_contract(&ws, &checked, ws.modules[0].file)
+        .unwrap_or_else(|d| panic!("{}", starstream_diagnostics::render_human(&ws.sources, &d)))
+}
+
+/// Builds the generated program of `lines` lines and `seed` and loads it into the VM.
+pub fn generated_vm_program(lines: usize, seed: u64) -> std::sync::Arc<starstream_vm::Program> {
+    let built = build(&generated_file(lines, seed).path);
     std::sync::Arc::new(starstream_vm::Program::load(&built.wasm).expect("the VM loads it"))
 }
 
@@ -180,17 +202,10 @@ mod tests {
             &parse.diagnostics[..1]
         );
         let formatted = starstream_fmt::format_source(FileId(0), &text).unwrap();
-        let dir = std::env::temp_dir().join(format!("starstream-bench-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("generated.star");
-        std::fs::write(&path, &text).unwrap();
-        let (ws, checked) = load_and_check(&path);
-        let built = starstream_codegen::build_contract(&ws, &checked, ws.modules[0].file)
-            .unwrap_or_else(|d| {
-                panic!("{}", starstream_diagnostics::render_human(&ws.sources, &d))
-            });
+        let file = generated_file(2_000, 7);
+        assert_eq!(file.text, text);
+        let built = build(&file.path);
         starstream_wasm::check_subset(&built.wasm).expect("inside the subset");
-        let _ = std::fs::remove_dir_all(&dir);
         assert_eq!(
             formatted,
             starstream_fmt::format_source(FileId(0), &formatted).unwrap()

@@ -6,16 +6,15 @@
 use std::path::Path;
 use std::time::Duration;
 
-use starstream_bench::{best_of, load_and_check};
+use starstream_bench::best_of;
 use starstream_runtime::{Arg, Artifact, Executor, Hash32, MemoryLedger, Request};
 
 fn build(path: &str) -> Artifact {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .join(path);
-    let (ws, checked) = load_and_check(&path);
-    let built = starstream_codegen::build_contract(&ws, &checked, ws.modules[0].file)
-        .unwrap_or_else(|d| panic!("{}", starstream_diagnostics::render_human(&ws.sources, &d)));
+    let built = starstream_bench::build(
+        &Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../..")
+            .join(path),
+    );
     Artifact {
         wasm: built.wasm,
         metadata: built.metadata,
