@@ -478,30 +478,30 @@ fn run_script(
 
 /// The receipt of a transaction: what it consumed, created, minted, burned and emitted.
 fn receipt(tx: &starstream_runtime::Transaction) -> serde_json::Value {
-    let amounts = |m: &std::collections::BTreeMap<starstream_runtime::TokenType, u128>| {
-        m.iter()
-            .map(|(t, a)| (t.name.clone(), serde_json::json!(a)))
-            .collect::<serde_json::Map<_, _>>()
+    use std::collections::BTreeMap;
+    // Amounts by token name (the receipt names tokens; their programs are in `created`).
+    fn by_name<'a>(amounts: impl Iterator<Item = (&'a str, u128)>) -> BTreeMap<&'a str, u128> {
+        let mut out = BTreeMap::new();
+        for (name, amount) in amounts {
+            *out.entry(name).or_default() += amount;
+        }
+        out
+    }
+    let totals = |m: &'_ BTreeMap<starstream_runtime::TokenType, u128>| {
+        serde_json::json!(by_name(m.iter().map(|(t, a)| (t.name.as_str(), *a))))
     };
     serde_json::json!({
         "tx": tx.id.hex(),
         "consumed": tx.consumed.iter().map(|id| id.hex()).collect::<Vec<_>>(),
-        "created": tx.outputs.iter().map(|o| {
-            let mut tokens = serde_json::Map::new();
-            for t in &o.tokens {
-                let entry = tokens.entry(t.token_type.name.clone()).or_insert(serde_json::json!(0));
-                *entry = serde_json::json!(entry.as_u64().unwrap_or(0) + t.amount);
-            }
-            serde_json::json!({
-                "id": o.id.hex(),
-                "program": o.program.hex(),
-                "type": o.utxo_type,
-                "continues": o.continues.map(|c| c.hex()),
-                "tokens": tokens,
-            })
-        }).collect::<Vec<_>>(),
-        "minted": amounts(&tx.minted),
-        "burned": amounts(&tx.burned),
+        "created": tx.outputs.iter().map(|o| serde_json::json!({
+            "id": o.id.hex(),
+            "program": o.program.hex(),
+            "type": o.utxo_type,
+            "continues": o.continues.map(|c| c.hex()),
+            "tokens": by_name(o.tokens.iter().map(|t| (t.token_type.name.as_str(), t.amount as u128))),
+        })).collect::<Vec<_>>(),
+        "minted": totals(&tx.minted),
+        "burned": totals(&tx.burned),
         "events": tx.events.iter().map(|e| serde_json::json!({"name": e.name, "fields": e.fields})).collect::<Vec<_>>(),
         "result": tx.result,
         "fuel": tx.fuel_used,

@@ -438,6 +438,32 @@ fn run_failures_are_located_and_exit_1() {
         &repo(),
     );
     assert_fails_with(&o, "cannot be negative");
+    let o = starstream(
+        &[
+            "run",
+            "examples/wallet/wallet.star",
+            "issue",
+            "1",
+            "0xzz",
+            &alice,
+        ],
+        &repo(),
+    );
+    assert_fails_with(&o, "64 hex digits");
+    let o = starstream(
+        &[
+            "run",
+            "examples/wallet/wallet.star",
+            "issue",
+            "1",
+            &alice,
+            &alice,
+            "--signer",
+            "alice",
+        ],
+        &repo(),
+    );
+    assert_fails_with(&o, "signer `alice`");
     let o = starstream(&["run", "examples/wallet/wallet.star", "nothing"], &repo());
     assert_fails_with(&o, "has no function `nothing`");
     let o = starstream(
