@@ -105,15 +105,6 @@ impl Machine {
         }
     }
 
-    /// The memory, as it is now.
-    pub fn memory(&self) -> &[u8] {
-        &self.memory
-    }
-
-    pub fn globals(&self) -> &[u64] {
-        &self.globals
-    }
-
     fn run(&mut self) -> Result<Exit, VmError> {
         let result = if self.trace.is_some() {
             self.run_loop::<true>()

@@ -243,20 +243,6 @@ impl Op {
             _ => 0,
         }
     }
-
-    /// A short name, the text-format name where there is one.
-    pub fn name(self) -> String {
-        match self {
-            Op::Charge(n) => format!("charge {n}"),
-            Op::I32Bin(b) => format!("i32.{}", format!("{b:?}").to_lowercase()),
-            Op::I64Bin(b) => format!("i64.{}", format!("{b:?}").to_lowercase()),
-            Op::I32Cmp(c) => format!("i32.{}", format!("{c:?}").to_lowercase()),
-            Op::I64Cmp(c) => format!("i64.{}", format!("{c:?}").to_lowercase()),
-            Op::I32Un(u) => format!("i32.{}", format!("{u:?}").to_lowercase()),
-            Op::I64Un(u) => format!("i64.{}", format!("{u:?}").to_lowercase()),
-            other => format!("{other:?}").to_lowercase(),
-        }
-    }
 }
 
 /// Whether `op` ends a fuel segment: every operator that can transfer control or is a
