@@ -503,7 +503,7 @@ fn receipt(tx: &starstream_runtime::Transaction) -> serde_json::Value {
         "minted": totals(&tx.minted),
         "burned": totals(&tx.burned),
         "events": tx.events.iter().map(|e| serde_json::json!({"name": e.name, "fields": e.fields})).collect::<Vec<_>>(),
-        "result": tx.result,
+        "result": [],
         "fuel": tx.fuel_used,
     })
 }

@@ -24,20 +24,9 @@ use starstream_vm::{Engine, Event, Exit, Instance, Limits, Prepared, Program, Vm
 use crate::error::{ErrorKind, SourceLocation, TxError};
 use crate::ledger::LedgerView;
 use crate::types::{
-    EventRecord, Hash32, LogEntry, ProcessInfo, ProgramHash, PublicKey, TokenType, TokenValue,
-    Transaction, UtxoEntry, UtxoId, UtxoOutput,
+    Arg, EventRecord, Hash32, LogEntry, ProcessInfo, ProgramHash, PublicKey, TokenType, TokenValue,
+    Transaction, UtxoEntry, UtxoId, UtxoOutput, Witness,
 };
-
-/// A script argument.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Arg {
-    /// One scalar (an integer of any type, or a `bool` as 0 or 1).
-    Int(i64),
-    /// A 32-byte value (`PublicKey`, `Hash`): four scalars.
-    Bytes32(Hash32),
-    /// A UTXO on the ledger, passed as a handle.
-    Utxo(UtxoId),
-}
 
 /// What to execute.
 #[derive(Clone, Debug)]
@@ -53,6 +42,8 @@ pub struct Request {
 #[derive(Clone, Debug)]
 pub struct Executed {
     pub tx: Transaction,
+    /// What the public transaction leaves out: arguments, result, logs, interleaving.
+    pub witness: Witness,
     /// For each process, the VM events of all its activations in order.
     pub traces: Option<Vec<Vec<Event>>>,
 }
@@ -1450,12 +1441,15 @@ impl<'a> Exec<'a> {
                 }
             }
         }
+        let mut minted = std::mem::take(&mut self.minted);
+        let mut burned = std::mem::take(&mut self.burned);
+        // A zero amount has no effect; the canonical encoding has no spelling for it.
+        minted.retain(|_, a| *a > 0);
+        burned.retain(|_, a| *a > 0);
         let mut tx = Transaction {
             id: Hash32::default(),
             program: request.program,
             script: request.script.clone(),
-            args,
-            utxo_args: std::mem::take(&mut self.utxo_args),
             signers: self.signers.iter().copied().collect(),
             block_height: self.block_height,
             consumed,
@@ -1483,10 +1477,20 @@ impl<'a> Exec<'a> {
                     }
                 })
                 .collect(),
-            minted: std::mem::take(&mut self.minted),
-            burned: std::mem::take(&mut self.burned),
+            minted,
+            burned,
             token_storage,
             events: std::mem::take(&mut self.events),
+            next_token_id: self.next_token_id,
+            fuel_used: self.fuel_limit - self.fuel,
+        };
+        // Ids: the transaction's hashes its canonical encoding; each output's, the
+        // transaction's and its index.
+        tx.seal_ids();
+        let mut witness = Witness {
+            args: request.args.clone(),
+            scalars: args,
+            utxo_args: std::mem::take(&mut self.utxo_args),
             result: result.clone(),
             result_handles: BTreeMap::new(),
             processes: self
@@ -1496,15 +1500,8 @@ impl<'a> Exec<'a> {
                 .collect(),
             logs: self.processes.iter().map(|p| p.log.clone()).collect(),
             interleaving: std::mem::take(&mut self.interleaving),
-            next_token_id: self.next_token_id,
-            fuel_used: self.fuel_limit - self.fuel,
         };
-        // Ids: the transaction's hashes its content; each output's, the transaction's and
-        // its index. A handle in the result names the output its slot became.
-        tx.id = tx.compute_id();
-        for (i, out) in tx.outputs.iter_mut().enumerate() {
-            out.id = Transaction::output_id(&tx.id, i);
-        }
+        // A handle in the result names the output its slot became.
         let handle_types: BTreeSet<&str> = self.processes[0]
             .program
             .meta
@@ -1519,7 +1516,7 @@ impl<'a> Exec<'a> {
         {
             for (i, v) in result.iter().enumerate() {
                 if let Some(pos) = slot_of(*v).and_then(|s| outputs.iter().position(|o| o.0 == s)) {
-                    tx.result_handles.insert(i as u32, tx.outputs[pos].id);
+                    witness.result_handles.insert(i as u32, tx.outputs[pos].id);
                 }
             }
         }
@@ -1536,7 +1533,11 @@ impl<'a> Exec<'a> {
             .iter()
             .any(|p| !p.trace.is_empty())
             .then(|| self.processes.into_iter().map(|p| p.trace).collect());
-        Ok(Executed { tx, traces })
+        Ok(Executed {
+            tx,
+            witness,
+            traces,
+        })
     }
 }
 

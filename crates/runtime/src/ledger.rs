@@ -163,30 +163,7 @@ pub fn check_balance(
     consumed: &BTreeMap<TokenType, u128>,
     tx: &Transaction,
 ) -> Result<(), TxError> {
-    let produced = tx.produced();
-    let mut types: Vec<&TokenType> = consumed
-        .keys()
-        .chain(tx.minted.keys())
-        .chain(produced.keys())
-        .chain(tx.burned.keys())
-        .collect();
-    types.sort();
-    types.dedup();
-    for t in types {
-        let get = |m: &BTreeMap<TokenType, u128>| m.get(t).copied().unwrap_or(0);
-        let (c, m, p, b) = (
-            get(consumed),
-            get(&tx.minted),
-            get(&produced),
-            get(&tx.burned),
-        );
-        if c + m != p + b {
-            return Err(TxError::ledger(format!(
-                "token {t} does not balance: consumed {c} + minted {m} != produced {p} + burned {b}"
-            )));
-        }
-    }
-    Ok(())
+    starstream_tx::check_balance(consumed, tx).map_err(TxError::ledger)
 }
 
 impl LedgerView for MemoryLedger {

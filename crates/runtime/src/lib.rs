@@ -11,9 +11,10 @@ mod ledger;
 mod types;
 
 pub use error::{ErrorKind, SourceLocation, TxError};
-pub use exec::{Arg, Executed, Executor, Request, ACTIVATION_FUEL};
+pub use exec::{Executed, Executor, Request, ACTIVATION_FUEL};
 pub use ledger::{check_balance, check_transaction, Artifact, LedgerView, MemoryLedger};
+pub use starstream_tx as tx;
 pub use types::{
-    frame, EventRecord, Hash32, LogEntry, ProcessInfo, ProgramHash, PublicKey, TokenType,
-    TokenValue, Transaction, TxId, UtxoEntry, UtxoId, UtxoOutput,
+    frame, Arg, EventRecord, Hash32, LogEntry, ProcessInfo, ProgramHash, PublicKey, TokenType,
+    TokenValue, Transaction, TxId, UtxoEntry, UtxoId, UtxoOutput, Witness,
 };

@@ -11,7 +11,10 @@ fn a_counter_is_created_then_resumed_three_times_in_one_transaction() {
     let created = run(&mut ledger, program, "create", vec![Arg::Int(40)], vec![]);
     assert_eq!(created.tx.outputs.len(), 1);
     let counter = created.tx.outputs[0].id;
-    assert_eq!(created.tx.result_handles.values().next(), Some(&counter));
+    assert_eq!(
+        created.witness.result_handles.values().next(),
+        Some(&counter)
+    );
     assert_eq!(ledger.utxos[&counter].frame[1], 40);
 
     let bumped = run(

@@ -199,17 +199,16 @@ fn a_token_passed_without_giving_it_stays_its_owners() {
 fn an_ended_utxo_hands_its_tokens_back_to_the_script() {
     // The language cannot bind them yet (see the closing note of issue 5); the runtime can.
     let (ledger, program) = hand_made();
-    let tx = execute(&ledger, program, "recycle", vec![], vec![])
-        .unwrap()
-        .tx;
+    let executed = execute(&ledger, program, "recycle", vec![], vec![]).unwrap();
+    let (tx, witness) = (&executed.tx, &executed.witness);
     // The first holder was created and ended in this transaction: it never reaches the
     // ledger. The second holds the same token, with its id.
     assert_eq!(tx.outputs.len(), 1);
     assert_eq!(tx.outputs[0].utxo_type, "H");
     assert_eq!(tx.outputs[0].tokens.len(), 1);
     assert_eq!(tx.outputs[0].tokens[0].amount, 5);
-    assert_eq!(tx.result_handles.len(), 1);
-    let ended = tx.logs[0]
+    assert_eq!(witness.result_handles.len(), 1);
+    let ended = witness.logs[0]
         .iter()
         .filter(|e| e.call().map(|c| c.name()) == Some("utxo_call"))
         .map(|e| e.results.clone())

@@ -96,12 +96,13 @@ fn escrow_is_released_through_an_effect_the_script_answers() {
     // The purse belongs to the seller the escrow named in its effect: storage holds the key.
     assert_eq!(&purse.frame[2..6], &BOB.limbs());
     // The escrow's log shows the raise, answered with `true` by the script's handler.
-    let escrow_process = tx
+    let escrow_process = done
+        .witness
         .processes
         .iter()
         .position(|p| p.name == "Escrow")
         .unwrap();
-    let raise = tx.logs[escrow_process]
+    let raise = done.witness.logs[escrow_process]
         .iter()
         .find(|e| e.call().map(|c| c.name()) == Some("raise"))
         .expect("the escrow raised");

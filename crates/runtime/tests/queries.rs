@@ -23,10 +23,13 @@ fn a_time_lock_opens_after_its_deadline_or_for_its_owner() {
     let lock = tx.outputs[0].id;
 
     // The seal is the hash of the deadline: SHA-256 of its 8 little-endian bytes.
-    let tx = execute(&ledger, program, "digest", vec![Arg::Utxo(lock)], vec![])
+    let witness = execute(&ledger, program, "digest", vec![Arg::Utxo(lock)], vec![])
         .unwrap()
-        .tx;
-    assert_eq!(&tx.result[1..5], &Hash32::of(&100i64.to_le_bytes()).limbs());
+        .witness;
+    assert_eq!(
+        &witness.result[1..5],
+        &Hash32::of(&100i64.to_le_bytes()).limbs()
+    );
 
     // Before the deadline, only the owner opens it.
     let err = execute(&ledger, program, "open", vec![Arg::Utxo(lock)], vec![]).unwrap_err();
@@ -68,7 +71,7 @@ fn tracing_records_every_process() {
         vec![],
     );
     let traces = executed.traces.expect("the tracing engine records");
-    assert_eq!(traces.len(), executed.tx.processes.len());
+    assert_eq!(traces.len(), executed.witness.processes.len());
     for (p, trace) in traces.iter().enumerate() {
         let steps = trace
             .iter()
@@ -90,20 +93,20 @@ fn a_handler_may_call_another_utxo_whose_effect_an_inner_handler_answers() {
     let (mut ledger, program) = deployed("crates/runtime/tests/contracts/nested.star");
     let tx = run(&mut ledger, program, "setup", vec![], vec![]).tx;
     let (asker, adviser) = (tx.outputs[0].id, tx.outputs[1].id);
-    let tx = run(
+    let done = run(
         &mut ledger,
         program,
         "consult",
         vec![Arg::Utxo(asker), Arg::Utxo(adviser), Arg::Int(4)],
         vec![],
-    )
-    .tx;
+    );
+    let (tx, witness) = (&done.tx, &done.witness);
     // adviser: Advice(40) answered 45, returns 47; asker: Question(4) answered 47, returns 48.
-    assert_eq!(tx.result[2], 48);
+    assert_eq!(witness.result[2], 48);
     // The script's log: the asker's call reports `effect`, the handler's call to the adviser
     // reports `effect` too (the inner one), and each `resume_effect` completes the call
     // waiting below it.
-    let calls: Vec<(String, i64)> = tx.logs[0]
+    let calls: Vec<(String, i64)> = witness.logs[0]
         .iter()
         .filter_map(|e| {
             let name = e.call()?.name();

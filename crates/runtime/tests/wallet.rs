@@ -182,7 +182,7 @@ fn the_interaction_logs_account_for_every_crossing() {
         pay_args(alice, BOB, 300),
         vec![ALICE],
     )
-    .tx;
+    .witness;
     // The script, the paying wallet and the new wallet.
     let kinds: Vec<&str> = tx.processes.iter().map(|p| p.kind.as_str()).collect();
     assert_eq!(kinds, ["script", "utxo", "utxo"]);

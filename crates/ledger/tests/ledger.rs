@@ -1,0 +1,257 @@
+//! The persistent ledger with the wallet example: applying, reopening, sealing blocks whose
+//! root matches a replay of the log; and every refusal (double spend, replay, bad or missing
+//! signatures, tampered transactions, stale heights, no witness, bad artifacts), each leaving
+//! the ledger exactly as it was.
+
+#[path = "../../runtime/tests/common/mod.rs"]
+mod common;
+
+use starstream_ledger::{Class, Ledger, LedgerError, UtxoStatus};
+use starstream_runtime::{Arg, Artifact, Executor, LedgerView, Request};
+use starstream_tx::{Hash32, KeyPair, SignedTransaction, Transaction, UtxoId};
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    ledger: Ledger,
+    wallet: Artifact,
+    alice: KeyPair,
+    bob: KeyPair,
+    exec: Executor,
+}
+
+fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = Ledger::open(dir.path()).unwrap();
+    Fixture {
+        _dir: dir,
+        ledger,
+        wallet: common::build("examples/wallet/wallet.star"),
+        alice: KeyPair::from_seed([1; 32]),
+        bob: KeyPair::from_seed([2; 32]),
+        exec: Executor::fast(),
+    }
+}
+
+impl Fixture {
+    /// Executes `script` against the ledger (with the wallet visible even before it is
+    /// deployed) and signs it with `keys`.
+    fn prepare(&self, script: &str, args: Vec<Arg>, keys: &[&KeyPair]) -> SignedTransaction {
+        let program = self.wallet.hash();
+        let extra = [(program, std::sync::Arc::new(self.wallet.clone()))].into();
+        let request = Request {
+            program,
+            script: script.into(),
+            args: args.clone(),
+            signers: keys.iter().map(|k| k.public()).collect(),
+        };
+        let executed = self
+            .ledger
+            .read_with(&extra, |view| {
+                Ok(self.exec.execute(view as &dyn LedgerView, &request))
+            })
+            .unwrap()
+            .unwrap_or_else(|e| panic!("{script}: {e}"));
+        let keys: Vec<KeyPair> = keys.iter().map(|k| (*k).clone()).collect();
+        SignedTransaction::sign(executed.tx, &keys, Some(args)).unwrap()
+    }
+
+    fn submit(&self, signed: &SignedTransaction) -> Result<(), LedgerError> {
+        self.ledger
+            .submit(&self.exec, signed, std::slice::from_ref(&self.wallet))
+            .map(|_| ())
+    }
+
+    fn issue(&self, amount: i64, owner: &KeyPair) -> UtxoId {
+        let args = vec![
+            Arg::Int(amount),
+            Arg::Bytes32(self.alice.public()),
+            Arg::Bytes32(owner.public()),
+        ];
+        let signed = self.prepare("issue", args, &[&self.alice]);
+        self.submit(&signed).unwrap();
+        signed.tx.outputs[0].id
+    }
+
+    fn pay(&self, from: UtxoId, payer: &KeyPair, to: &KeyPair, amount: i64) -> SignedTransaction {
+        let args = vec![Arg::Utxo(from), Arg::Bytes32(to.public()), Arg::Int(amount)];
+        self.prepare("pay", args, &[payer])
+    }
+
+    /// Submits, expects a refusal with `code`, and checks nothing changed.
+    fn refused(&self, signed: &SignedTransaction, class: Class, code: &str) -> LedgerError {
+        let before = self.ledger.state().unwrap();
+        let err = self.submit(signed).expect_err("must be refused");
+        assert_eq!((err.class, err.code.as_str()), (class, code), "{err}");
+        assert_eq!(self.ledger.state().unwrap(), before);
+        err
+    }
+}
+
+fn amount(status: UtxoStatus) -> u64 {
+    match status {
+        UtxoStatus::Unspent(e) => e.tokens.iter().map(|t| t.amount).sum(),
+        other => panic!("not unspent: {other:?}"),
+    }
+}
+
+#[test]
+fn transactions_persist_and_blocks_commit_to_the_replayed_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let (wallet_id, paid, change);
+    {
+        let mut f = fixture();
+        f.ledger = Ledger::open(dir.path()).unwrap();
+        wallet_id = f.issue(1000, &f.alice);
+        let block = f.ledger.seal_block(false).unwrap().expect("one pending");
+        assert_eq!(block.height, 1);
+        assert_eq!(block.state_root, f.ledger.replay_root().unwrap());
+        let signed = f.pay(wallet_id, &f.alice, &f.bob, 300);
+        f.submit(&signed).unwrap();
+        (change, paid) = (signed.tx.outputs[0].id, signed.tx.outputs[1].id);
+        // Applied but not sealed: pending, yet already the state.
+        let state = f.ledger.state().unwrap();
+        assert_eq!((state.height, state.pending, state.transactions), (1, 1, 2));
+        assert_eq!(state.state_root, f.ledger.replay_root().unwrap());
+        assert_eq!(f.ledger.seal_block(false).unwrap().unwrap().height, 2);
+        assert_eq!(f.ledger.seal_block(false).unwrap(), None, "nothing pending");
+        let record = f.ledger.transaction(&signed.tx.id).unwrap().unwrap();
+        assert_eq!((record.seq, record.block), (1, Some(2)));
+    }
+    // Reopened: everything is there.
+    let ledger = Ledger::open(dir.path()).unwrap();
+    assert_eq!(amount(ledger.utxo(&paid).unwrap()), 300);
+    assert_eq!(amount(ledger.utxo(&change).unwrap()), 700);
+    assert!(matches!(
+        ledger.utxo(&wallet_id).unwrap(),
+        UtxoStatus::Spent { .. }
+    ));
+    assert_eq!(ledger.utxo(&Hash32([9; 32])).unwrap(), UtxoStatus::Unknown);
+    assert_eq!(ledger.utxos(Some("Wallet")).unwrap().len(), 2);
+    assert_eq!(ledger.utxos(Some("Nothing")).unwrap().len(), 0);
+    let state = ledger.state().unwrap();
+    assert_eq!(state.block_root, state.state_root);
+    assert_eq!(state.state_root, ledger.replay_root().unwrap());
+    let b2 = ledger.block(2).unwrap().unwrap();
+    assert_eq!(b2.previous, ledger.block(1).unwrap().unwrap().hash());
+    assert_eq!(ledger.log(0, 10).unwrap().len(), 2);
+}
+
+#[test]
+fn a_double_spend_is_refused_and_changes_nothing() {
+    let f = fixture();
+    let wallet = f.issue(1000, &f.alice);
+    // Two payments from the same wallet, both executed against the same state.
+    let first = f.pay(wallet, &f.alice, &f.bob, 100);
+    let second = f.pay(wallet, &f.alice, &f.bob, 200);
+    f.submit(&first).unwrap();
+    let err = f.refused(&second, Class::Conflict, "ledger:double-spend");
+    assert!(err.message.contains(&first.tx.id.hex()), "{err}");
+    // The same transaction again is a replay.
+    f.refused(&first, Class::Conflict, "ledger:replayed");
+}
+
+#[test]
+fn signatures_must_be_present_and_valid() {
+    let f = fixture();
+    let wallet = f.issue(1000, &f.alice);
+    let good = f.pay(wallet, &f.alice, &f.bob, 100);
+    let mut bad = good.clone();
+    bad.signatures[0].0[3] ^= 1;
+    f.refused(&bad, Class::Invalid, "ledger:signature");
+    let mut bad = good.clone();
+    bad.signatures.clear();
+    f.refused(&bad, Class::Invalid, "ledger:signature");
+    // Bob signs a payment from Alice's wallet: the signature is valid, but the wallet's
+    // script refuses on re-execution.
+    let args = vec![Arg::Utxo(wallet), Arg::Bytes32(f.bob.public()), Arg::Int(5)];
+    let mut forged = good.clone();
+    forged.tx.signers = vec![f.bob.public()];
+    forged.tx.seal_ids();
+    let forged =
+        SignedTransaction::sign(forged.tx, std::slice::from_ref(&f.bob), Some(args)).unwrap();
+    let err = f
+        .submit(&forged)
+        .expect_err("Bob cannot spend Alice's wallet");
+    assert_eq!(err.class, Class::Invalid, "{err}");
+    f.submit(&good).unwrap();
+}
+
+#[test]
+fn tampered_transactions_are_refused() {
+    let f = fixture();
+    let wallet = f.issue(1000, &f.alice);
+    let good = f.pay(wallet, &f.alice, &f.bob, 100);
+    let resign = |mut tx: Transaction| {
+        tx.seal_ids();
+        SignedTransaction::sign(tx, std::slice::from_ref(&f.alice), good.args.clone()).unwrap()
+    };
+    // More coins for Bob than the script paid: unbalanced.
+    let mut tx = good.tx.clone();
+    tx.outputs[1].tokens[0].amount += 1;
+    f.refused(&resign(tx), Class::Invalid, "ledger:invalid");
+    // A balanced edit the script did not make: Bob's wallet frame names another owner.
+    let mut tx = good.tx.clone();
+    let last = tx.outputs[1].frame.len() - 1;
+    tx.outputs[1].frame[last] ^= 1;
+    f.refused(&resign(tx), Class::Invalid, "ledger:mismatch");
+    // Different arguments than those that made the transaction.
+    let mut other = good.clone();
+    other.args = Some(vec![
+        Arg::Utxo(wallet),
+        Arg::Bytes32(f.bob.public()),
+        Arg::Int(99),
+    ]);
+    f.refused(&other, Class::Invalid, "ledger:mismatch");
+    // No arguments and no proof.
+    let mut bare = good.clone();
+    bare.args = None;
+    f.refused(&bare, Class::Invalid, "ledger:no-witness");
+    f.submit(&good).unwrap();
+}
+
+#[test]
+fn a_transaction_executed_for_an_older_block_is_stale() {
+    let f = fixture();
+    let wallet = f.issue(1000, &f.alice);
+    let pay = f.pay(wallet, &f.alice, &f.bob, 100);
+    f.ledger.seal_block(true).unwrap();
+    let err = f.refused(&pay, Class::Conflict, "ledger:stale");
+    assert!(err.message.contains("run it again"), "{err}");
+    // Run again, it goes through.
+    f.submit(&f.pay(wallet, &f.alice, &f.bob, 100)).unwrap();
+}
+
+#[test]
+fn unknown_inputs_programs_and_bad_artifacts() {
+    let f = fixture();
+    let wallet = f.issue(10, &f.alice);
+    let mut pay = f.pay(wallet, &f.alice, &f.bob, 1);
+    pay.tx.consumed[0] = Hash32([7; 32]);
+    pay.tx.outputs[0].continues = Some(Hash32([7; 32]));
+    let pay = SignedTransaction::sign(
+        {
+            let mut t = pay.tx;
+            t.seal_ids();
+            t
+        },
+        std::slice::from_ref(&f.alice),
+        pay.args,
+    )
+    .unwrap();
+    f.refused(&pay, Class::NotFound, "ledger:unknown-input");
+
+    let mut broken = f.wallet.clone();
+    broken.wasm[10] ^= 0xff;
+    let err = f.ledger.deploy(&[broken.clone()]).unwrap_err();
+    assert_eq!(err.code, "ledger:artifact", "{err}");
+    broken.metadata.program_hash = broken.hash().hex();
+    let err = f.ledger.deploy(&[broken]).unwrap_err();
+    assert!(err.message.contains("does not load"), "{err}");
+}
+
+#[test]
+fn a_ledger_is_opened_by_one_owner_at_a_time() {
+    let f = fixture();
+    let err = Ledger::open(f.ledger.dir()).err().expect("already open");
+    assert_eq!(err.code, "ledger:in-use", "{err}");
+}
