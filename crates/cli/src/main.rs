@@ -1,4 +1,8 @@
-//! The `starstream` command-line tool: `check`, `build`, `run`, `fmt` and `explain`.
+//! The `starstream` command-line tool: the front end (`check`, `build`, `fmt`, `explain`) here,
+//! and the ledger commands (`key`, `deploy`, `run`, `utxos`, `show`, `events`, `state`, `node`)
+//! in `chain`.
+
+mod chain;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use starstream_diagnostics::{
@@ -15,6 +19,9 @@ use std::process::ExitCode;
     about = "The Starstream UTXO smart-contract toolchain"
 )]
 struct Cli {
+    /// The ledger directory (UTXOs, programs, transactions, blocks, and signing keys).
+    #[arg(long, global = true, value_name = "DIR", default_value = ".starstream")]
+    ledger: PathBuf,
     #[command(subcommand)]
     command: Command,
 }
@@ -47,23 +54,85 @@ enum Command {
         #[arg(long, value_enum, default_value_t = MessageFormat::Human)]
         message_format: MessageFormat,
     },
-    /// Compile a contract and run one of its scripts as a transaction; print the receipt
-    /// (JSON) on stdout. Until the persistent ledger exists, the transaction runs against an
-    /// empty ledger and nothing is written.
+    /// Run a script as a transaction against the ledger (compiling the contracts first) and
+    /// print its receipt (JSON) on stdout; the transaction is signed, checked and applied, or
+    /// nothing is written.
     Run {
-        /// The contract's `.star` file.
+        /// A contract's `.star` file, a directory of contracts, or a built `NAME.json`.
         path: PathBuf,
-        /// The `script fn` to run.
+        /// The `script fn` to run (`CONTRACT::SCRIPT` when several contracts have one).
         script: String,
-        /// Arguments: integers, `true`/`false`, or `0x` and 64 hex digits for a 32-byte value.
+        /// Arguments: integers, `true`/`false`, `0x` and 64 hex digits (a 32-byte value),
+        /// `utxo:ID` (a UTXO on the ledger), or `key:NAME` (the public key of a named key).
         #[arg(allow_negative_numbers = true)]
         args: Vec<String>,
-        /// A public key (`0x` and 64 hex digits) that signs the transaction; repeatable.
-        #[arg(long = "signer", value_name = "KEY")]
+        /// The name of a key (`starstream key new NAME`) that signs the transaction;
+        /// repeatable.
+        #[arg(long = "signer", value_name = "NAME")]
         signers: Vec<String>,
         /// The engine: `wasmi`, or the tracing `interpreter` (the prover's reference).
         #[arg(long, default_value = "wasmi", value_parser = ["wasmi", "interpreter"])]
         engine: String,
+        /// Execute and print the receipt, but write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Execute against a node's state and submit there (`http://HOST:PORT`).
+        #[arg(long, value_name = "URL")]
+        node: Option<String>,
+    },
+    /// Manage signing keys, kept in the ledger directory.
+    Key {
+        #[command(subcommand)]
+        action: KeyAction,
+    },
+    /// Register contracts on the ledger: sources are compiled; built `NAME.json` files are
+    /// read with their `NAME.wasm`.
+    Deploy {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        #[arg(long, value_name = "URL")]
+        node: Option<String>,
+    },
+    /// List the unspent UTXOs (JSON).
+    Utxos {
+        /// Only UTXOs of this type.
+        #[arg(long = "type", value_name = "NAME")]
+        utxo_type: Option<String>,
+        #[arg(long, value_name = "URL")]
+        node: Option<String>,
+    },
+    /// Show a transaction or a UTXO by id (JSON).
+    Show {
+        id: String,
+        #[arg(long, value_name = "URL")]
+        node: Option<String>,
+    },
+    /// List events in the order they were emitted (JSON).
+    Events {
+        /// The first event's sequence number.
+        #[arg(long, default_value_t = 0)]
+        from: u64,
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+        #[arg(long, value_name = "URL")]
+        node: Option<String>,
+    },
+    /// Show the ledger's height, state root and counts (JSON).
+    State {
+        #[arg(long, value_name = "URL")]
+        node: Option<String>,
+    },
+    /// Serve a ledger directory as a devnet node over HTTP (see docs/api.md).
+    Node {
+        /// The ledger directory to serve (default: `--ledger`).
+        #[arg(long, value_name = "DIR")]
+        data: Option<PathBuf>,
+        /// The address to listen on; port 0 picks a free port.
+        #[arg(long, default_value = "127.0.0.1:8545")]
+        listen: std::net::SocketAddr,
+        /// Seal pending transactions into a block this often (0: only on `POST /v1/blocks`).
+        #[arg(long, default_value_t = 1000, value_name = "MS")]
+        block_interval_ms: u64,
     },
     /// Format source files in place with the canonical layout.
     Fmt {
@@ -81,6 +150,14 @@ enum Command {
         /// A code such as `E0001`.
         code: String,
     },
+}
+
+#[derive(Subcommand)]
+enum KeyAction {
+    /// Make a new ed25519 key and print its public key.
+    New { name: String },
+    /// List the keys and their public keys.
+    List,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -109,6 +186,7 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> ExitCode {
+    let ledger = cli.ledger.as_path();
     match cli.command {
         Command::Check {
             paths,
@@ -127,7 +205,38 @@ fn run(cli: Cli) -> ExitCode {
             args,
             signers,
             engine,
-        } => run_script(&path, &script, &args, &signers, &engine),
+            dry_run,
+            node,
+        } => chain::run(&chain::RunOptions {
+            ledger,
+            path: &path,
+            script: &script,
+            args: &args,
+            signers: &signers,
+            engine: &engine,
+            dry_run,
+            node: node.as_deref(),
+        }),
+        Command::Key {
+            action: KeyAction::New { name },
+        } => chain::key_new(ledger, &name),
+        Command::Key {
+            action: KeyAction::List,
+        } => chain::key_list(ledger),
+        Command::Deploy { paths, node } => chain::deploy(ledger, &paths, node.as_deref()),
+        Command::Utxos { utxo_type, node } => {
+            chain::utxos(ledger, utxo_type.as_deref(), node.as_deref())
+        }
+        Command::Show { id, node } => chain::show(ledger, &id, node.as_deref()),
+        Command::Events { from, limit, node } => {
+            chain::events(ledger, from, limit, node.as_deref())
+        }
+        Command::State { node } => chain::state(ledger, node.as_deref()),
+        Command::Node {
+            data,
+            listen,
+            block_interval_ms,
+        } => chain::node(data.as_deref().unwrap_or(ledger), listen, block_interval_ms),
         Command::Build {
             paths,
             out,
@@ -190,13 +299,21 @@ fn plural(n: usize) -> &'static str {
     }
 }
 
-fn build(paths: &[PathBuf], out: &Path, verbose: bool, format: MessageFormat) -> ExitCode {
+/// Contracts compiled from source, with the workspace (its sources locate run-time errors).
+pub(crate) struct Compiled {
+    pub ws: starstream_modules::Workspace,
+    pub built: Vec<starstream_codegen::Built>,
+}
+
+/// Checks and compiles every contract among `paths`, reporting diagnostics (human-readable
+/// for `compile`, or in `format`); fails if anything has an error or no contract is given.
+fn compile_as(paths: &[PathBuf], format: MessageFormat) -> Result<Compiled, ExitCode> {
     let mut ws = starstream_modules::load(paths);
     let checked = starstream_check::check(&ws);
     ws.diagnostics.extend(checked.diagnostics.iter().cloned());
     if ws.has_errors() {
         report(&ws.sources, &ws.diagnostics, format);
-        return ExitCode::FAILURE;
+        return Err(ExitCode::FAILURE);
     }
     let contracts: Vec<_> = ws
         .modules
@@ -220,9 +337,21 @@ fn build(paths: &[PathBuf], out: &Path, verbose: bool, format: MessageFormat) ->
     }
     report(&ws.sources, &diagnostics, format);
     if diagnostics.iter().any(Diagnostic::is_error) {
-        // Nothing is written unless every contract builds.
-        return ExitCode::FAILURE;
+        return Err(ExitCode::FAILURE);
     }
+    Ok(Compiled { ws, built })
+}
+
+pub(crate) fn compile(paths: &[PathBuf]) -> Result<Compiled, ExitCode> {
+    compile_as(paths, MessageFormat::Human)
+}
+
+fn build(paths: &[PathBuf], out: &Path, verbose: bool, format: MessageFormat) -> ExitCode {
+    // Nothing is written unless every contract builds.
+    let built = match compile_as(paths, format) {
+        Ok(c) => c.built,
+        Err(code) => return code,
+    };
     if let Err(e) = std::fs::create_dir_all(out) {
         eprintln!("error: cannot create `{}`: {e}", out.display());
         return ExitCode::FAILURE;
@@ -344,166 +473,4 @@ fn explain(code: &str) -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-/// Parses a 32-byte value written as `0x` and 64 hex digits.
-fn parse_bytes32(text: &str) -> Option<starstream_runtime::Hash32> {
-    starstream_runtime::Hash32::from_hex(text.strip_prefix("0x")?)
-}
-
-fn parse_arg(text: &str) -> Result<starstream_runtime::Arg, String> {
-    use starstream_runtime::Arg;
-    match text {
-        "true" => Ok(Arg::Int(1)),
-        "false" => Ok(Arg::Int(0)),
-        _ if text.starts_with("0x") => parse_bytes32(text)
-            .map(Arg::Bytes32)
-            .ok_or_else(|| format!("`{text}`: a 32-byte value is `0x` and 64 hex digits")),
-        _ if text.starts_with("utxo:") => Err(format!(
-            "`{text}`: UTXO arguments need a ledger, which `run` does not have yet"
-        )),
-        _ => text
-            .parse::<i64>()
-            .or_else(|_| text.parse::<u64>().map(|v| v as i64))
-            .map(Arg::Int)
-            .map_err(|_| format!("`{text}` is not an integer, `true`, `false` or `0x..`")),
-    }
-}
-
-fn run_script(
-    path: &Path,
-    script: &str,
-    args: &[String],
-    signers: &[String],
-    engine: &str,
-) -> ExitCode {
-    let ws = starstream_modules::load(&[path.to_path_buf()]);
-    let checked = starstream_check::check(&ws);
-    let mut diagnostics = ws.diagnostics.clone();
-    diagnostics.extend(checked.diagnostics.iter().cloned());
-    if diagnostics.iter().any(Diagnostic::is_error) {
-        report(&ws.sources, &diagnostics, MessageFormat::Human);
-        return ExitCode::FAILURE;
-    }
-    let Some(entry) = ws.modules.iter().find(|m| m.is_contract && m.requested) else {
-        eprintln!(
-            "error: `{}` is not a contract (`contract;`)",
-            path.display()
-        );
-        return ExitCode::FAILURE;
-    };
-    let built = match starstream_codegen::build_contract(&ws, &checked, entry.file) {
-        Ok(b) => b,
-        Err(ds) => {
-            report(&ws.sources, &ds, MessageFormat::Human);
-            return ExitCode::FAILURE;
-        }
-    };
-    // A `u64` travels in an `i64`'s bits, so the runtime cannot tell `-5` from 2^64 - 5: refuse
-    // negative numbers for unsigned parameters here, where the text is still at hand.
-    let params = built
-        .metadata
-        .exports
-        .iter()
-        .find(|e| e.name == script)
-        .map(|e| e.params.clone())
-        .unwrap_or_default();
-    let parsed: Result<Vec<_>, String> = args
-        .iter()
-        .enumerate()
-        .map(|(i, a)| match params.get(i) {
-            Some(p) if a.starts_with('-') && p.ty.starts_with('u') => Err(format!(
-                "`{a}`: argument `{}` is a `{}`, which cannot be negative",
-                p.name.as_deref().unwrap_or("?"),
-                p.ty
-            )),
-            _ => parse_arg(a),
-        })
-        .collect();
-    let keys: Result<Vec<_>, String> = signers
-        .iter()
-        .map(|k| {
-            parse_bytes32(k).ok_or_else(|| format!("signer `{k}`: expected `0x` and 64 hex digits"))
-        })
-        .collect();
-    let (args, signers) = match (parsed, keys) {
-        (Ok(a), Ok(k)) => (a, k),
-        (Err(e), _) | (_, Err(e)) => {
-            eprintln!("error: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let mut ledger = starstream_runtime::MemoryLedger::new();
-    let program = ledger.deploy(starstream_runtime::Artifact {
-        wasm: built.wasm,
-        metadata: built.metadata,
-    });
-    let executor = if engine == "interpreter" {
-        starstream_runtime::Executor::tracing()
-    } else {
-        starstream_runtime::Executor::fast()
-    };
-    let request = starstream_runtime::Request {
-        program,
-        script: script.to_string(),
-        args,
-        signers,
-    };
-    match executor.execute(&ledger, &request) {
-        Ok(executed) => {
-            let receipt = receipt(&executed.tx);
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&receipt).expect("receipts serialize")
-            );
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("{e}");
-            // Show the source line the failure points at (it holds the assert's message).
-            if let Some(at) = &e.location {
-                let line = ws
-                    .sources
-                    .iter()
-                    .find(|(_, f)| f.name == at.file)
-                    .and_then(|(_, f)| f.text.lines().nth(at.line.saturating_sub(1) as usize));
-                if let Some(line) = line {
-                    eprintln!("   |\n{:>3} | {}", at.line, line.trim_end());
-                }
-            }
-            ExitCode::FAILURE
-        }
-    }
-}
-
-/// The receipt of a transaction: what it consumed, created, minted, burned and emitted.
-fn receipt(tx: &starstream_runtime::Transaction) -> serde_json::Value {
-    use std::collections::BTreeMap;
-    // Amounts by token name (the receipt names tokens; their programs are in `created`).
-    fn by_name<'a>(amounts: impl Iterator<Item = (&'a str, u128)>) -> BTreeMap<&'a str, u128> {
-        let mut out = BTreeMap::new();
-        for (name, amount) in amounts {
-            *out.entry(name).or_default() += amount;
-        }
-        out
-    }
-    let totals = |m: &'_ BTreeMap<starstream_runtime::TokenType, u128>| {
-        serde_json::json!(by_name(m.iter().map(|(t, a)| (t.name.as_str(), *a))))
-    };
-    serde_json::json!({
-        "tx": tx.id.hex(),
-        "consumed": tx.consumed.iter().map(|id| id.hex()).collect::<Vec<_>>(),
-        "created": tx.outputs.iter().map(|o| serde_json::json!({
-            "id": o.id.hex(),
-            "program": o.program.hex(),
-            "type": o.utxo_type,
-            "continues": o.continues.map(|c| c.hex()),
-            "tokens": by_name(o.tokens.iter().map(|t| (t.token_type.name.as_str(), t.amount as u128))),
-        })).collect::<Vec<_>>(),
-        "minted": totals(&tx.minted),
-        "burned": totals(&tx.burned),
-        "events": tx.events.iter().map(|e| serde_json::json!({"name": e.name, "fields": e.fields})).collect::<Vec<_>>(),
-        "result": [],
-        "fuel": tx.fuel_used,
-    })
 }

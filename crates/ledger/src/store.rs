@@ -39,6 +39,8 @@ const TX_BLOCK: TableDefinition<&[u8], u64> = TableDefinition::new("tx_block");
 const PENDING: TableDefinition<u64, &[u8]> = TableDefinition::new("pending");
 /// Height → canonical `Block`.
 const BLOCKS: TableDefinition<u64, &[u8]> = TableDefinition::new("blocks");
+/// Every token id any token on the ledger has had (ids are never reused).
+const TOKEN_IDS: TableDefinition<i64, ()> = TableDefinition::new("token_ids");
 /// Event sequence number → transaction id, index in it, canonical `EventRecord`.
 const EVENTS: TableDefinition<u64, &[u8]> = TableDefinition::new("events");
 
@@ -274,6 +276,22 @@ impl LedgerView for View<'_> {
         self.note(self.txn.meta("next_token_id").map(Some))
             .unwrap_or(1) as i64
     }
+
+    fn token_id_used(&self, id: i64) -> bool {
+        let used = match &self.txn {
+            Txn::Read(r) => r
+                .open_table(TOKEN_IDS)
+                .map_err(LedgerError::from)
+                .and_then(|t| Ok(t.get(id)?.is_some())),
+            Txn::Write(w) => w
+                .open_table(TOKEN_IDS)
+                .map_err(LedgerError::from)
+                .and_then(|t| Ok(t.get(id)?.is_some())),
+        };
+        // A failed lookup counts as used: refusing is the safe answer, and the failure is
+        // reported.
+        self.note(used.map(Some)).unwrap_or(true)
+    }
 }
 
 impl Ledger {
@@ -340,6 +358,7 @@ impl Ledger {
             w.open_table(TX_BLOCK)?;
             w.open_table(PENDING)?;
             w.open_table(EVENTS)?;
+            w.open_table(TOKEN_IDS)?;
         }
         w.commit()?;
         Ok(())
@@ -431,9 +450,13 @@ impl Ledger {
                 utxos.remove(id.0.as_slice())?;
                 spent.insert(id.0.as_slice(), tx.id.0.as_slice())?;
             }
+            let mut token_ids = w.open_table(TOKEN_IDS)?;
             for i in 0..tx.outputs.len() {
                 let entry = tx.entry(i);
                 utxos.insert(entry.id.0.as_slice(), entry.to_canonical().as_slice())?;
+                for t in &entry.tokens {
+                    token_ids.insert(t.id, ())?;
+                }
             }
             let mut storage = w.open_table(TOKEN_STORAGE)?;
             for (t, slots) in &tx.token_storage {
@@ -538,6 +561,7 @@ impl Ledger {
             script: tx.script.clone(),
             args: args.clone(),
             signers: tx.signers.clone(),
+            first_token_id: Some(tx.first_token_id),
         };
         let executed = executor.execute(view, &request).map_err(|e| {
             let mut message = format!("re-executing the script failed: {}", e.message);

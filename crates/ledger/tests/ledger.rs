@@ -36,6 +36,16 @@ impl Fixture {
     /// Executes `script` against the ledger (with the wallet visible even before it is
     /// deployed) and signs it with `keys`.
     fn prepare(&self, script: &str, args: Vec<Arg>, keys: &[&KeyPair]) -> SignedTransaction {
+        self.prepare_with_base(script, args, keys, None)
+    }
+
+    fn prepare_with_base(
+        &self,
+        script: &str,
+        args: Vec<Arg>,
+        keys: &[&KeyPair],
+        first_token_id: Option<i64>,
+    ) -> SignedTransaction {
         let program = self.wallet.hash();
         let extra = [(program, std::sync::Arc::new(self.wallet.clone()))].into();
         let request = Request {
@@ -43,6 +53,7 @@ impl Fixture {
             script: script.into(),
             args: args.clone(),
             signers: keys.iter().map(|k| k.public()).collect(),
+            first_token_id,
         };
         let executed = self
             .ledger
@@ -254,4 +265,39 @@ fn a_ledger_is_opened_by_one_owner_at_a_time() {
     let f = fixture();
     let err = Ledger::open(f.ledger.dir()).err().expect("already open");
     assert_eq!(err.code, "ledger:in-use", "{err}");
+}
+
+#[test]
+fn transactions_prepared_at_once_compete_for_token_ids_only_on_the_same_base() {
+    let f = fixture();
+    let a = f.issue(1000, &f.alice);
+    let b = f.issue(1000, &f.bob);
+    let pay = |from, payer: &KeyPair, base| {
+        let args = vec![Arg::Utxo(from), Arg::Bytes32(f.alice.public()), Arg::Int(1)];
+        f.prepare_with_base("pay", args, &[payer], base)
+    };
+    // Both executed against the same state, each with its own base: both apply.
+    let (pa, pb) = (
+        pay(a, &f.alice, Some(1 << 40)),
+        pay(b, &f.bob, Some(1 << 41)),
+    );
+    f.submit(&pa).unwrap();
+    f.submit(&pb).unwrap();
+    // Two more from the new wallets, on one base: the second finds its ids taken.
+    let (a2, b2) = (pa.tx.outputs[0].id, pb.tx.outputs[0].id);
+    let (qa, qb) = (
+        pay(a2, &f.alice, Some(1 << 42)),
+        pay(b2, &f.bob, Some(1 << 42)),
+    );
+    f.submit(&qa).unwrap();
+    let err = f.refused(&qb, Class::Invalid, "ledger:invalid");
+    assert!(err.message.contains("is taken"), "{err}");
+    // Ids below the range, or a range that a tampered transaction widens, are refused too.
+    let mut wide = pay(b2, &f.bob, Some(1 << 43)).tx;
+    wide.first_token_id = 1;
+    wide.outputs[0].tokens[0].id = 2;
+    wide.seal_ids();
+    let wide =
+        SignedTransaction::sign(wide, std::slice::from_ref(&f.bob), qb.args.clone()).unwrap();
+    f.refused(&wide, Class::Invalid, "ledger:invalid");
 }

@@ -35,6 +35,10 @@ pub struct Request {
     pub script: String,
     pub args: Vec<Arg>,
     pub signers: Vec<PublicKey>,
+    /// The first id for new tokens; `None` takes the ledger's counter
+    /// ([`LedgerView::next_token_id`]). A client submitting to a shared node picks a random
+    /// base so its transaction does not compete for ids with others prepared at the same time.
+    pub first_token_id: Option<i64>,
 }
 
 /// A successful execution: the transaction, plus the per-process execution traces when the
@@ -243,6 +247,7 @@ struct Exec<'a> {
     tokens: BTreeMap<i64, Token>,
     input_tokens: BTreeMap<UtxoId, Vec<TokenValue>>,
     token_processes: BTreeMap<TokenType, usize>,
+    first_token_id: i64,
     next_token_id: i64,
     minted: BTreeMap<TokenType, u128>,
     burned: BTreeMap<TokenType, u128>,
@@ -296,7 +301,12 @@ impl<'a> Exec<'a> {
             tokens: BTreeMap::new(),
             input_tokens: BTreeMap::new(),
             token_processes: BTreeMap::new(),
-            next_token_id: ledger.next_token_id(),
+            first_token_id: request
+                .first_token_id
+                .unwrap_or_else(|| ledger.next_token_id()),
+            next_token_id: request
+                .first_token_id
+                .unwrap_or_else(|| ledger.next_token_id()),
             minted: BTreeMap::new(),
             burned: BTreeMap::new(),
             events: Vec::new(),
@@ -1481,6 +1491,7 @@ impl<'a> Exec<'a> {
             burned,
             token_storage,
             events: std::mem::take(&mut self.events),
+            first_token_id: self.first_token_id,
             next_token_id: self.next_token_id,
             fuel_used: self.fuel_limit - self.fuel,
         };

@@ -30,8 +30,10 @@ pub trait LedgerView {
     /// A token type's storage, if it was ever written.
     fn token_storage(&self, token: &TokenType) -> Option<Vec<i64>>;
     fn block_height(&self) -> u64;
-    /// The first token id no token on the ledger has ever had.
+    /// A token id above every id the ledger has seen: the default first id for new tokens.
     fn next_token_id(&self) -> i64;
+    /// Whether any token on the ledger, live or gone, ever had `id`.
+    fn token_id_used(&self, id: i64) -> bool;
 }
 
 /// An in-memory ledger.
@@ -42,6 +44,7 @@ pub struct MemoryLedger {
     pub token_storage: BTreeMap<TokenType, Vec<i64>>,
     pub block_height: u64,
     pub next_token_id: i64,
+    pub used_token_ids: std::collections::BTreeSet<i64>,
     pub applied: Vec<Transaction>,
 }
 
@@ -83,6 +86,11 @@ impl MemoryLedger {
             self.token_storage.insert(t.clone(), storage.clone());
         }
         self.next_token_id = self.next_token_id.max(tx.next_token_id);
+        self.used_token_ids.extend(
+            tx.outputs
+                .iter()
+                .flat_map(|o| o.tokens.iter().map(|t| t.id)),
+        );
         self.applied.push(tx.clone());
         Ok(())
     }
@@ -146,13 +154,19 @@ pub fn check_transaction(ledger: &dyn LedgerView, tx: &Transaction) -> Result<()
                     t.id
                 )))
             }
-            None if t.id >= ledger.next_token_id() && t.id < tx.next_token_id => {}
-            None => {
+            None if t.id < tx.first_token_id || t.id >= tx.next_token_id => {
                 return Err(TxError::ledger(format!(
-                    "token {} is not fresh: the transaction was executed against an older ledger",
+                    "token {} is new, but outside the transaction's id range {}..{}",
+                    t.id, tx.first_token_id, tx.next_token_id
+                )))
+            }
+            None if ledger.token_id_used(t.id) => {
+                return Err(TxError::ledger(format!(
+                    "token id {} is taken: a transaction applied since this one was executed used it; run it again",
                     t.id
                 )))
             }
+            None => {}
         }
     }
     check_balance(&consumed, tx)
@@ -185,5 +199,9 @@ impl LedgerView for MemoryLedger {
 
     fn next_token_id(&self) -> i64 {
         self.next_token_id
+    }
+
+    fn token_id_used(&self, id: i64) -> bool {
+        self.used_token_ids.contains(&id)
     }
 }

@@ -232,6 +232,7 @@ fn fuel_runs_out_without_changing_anything() {
         script: "grow_apples".into(),
         args: vec![Arg::Int(10), Arg::Bytes32(ALICE)],
         signers: vec![],
+        first_token_id: None,
     };
     for mut executor in [
         starstream_runtime::Executor::tracing(),

@@ -221,7 +221,7 @@ fn transactions_executed_against_the_same_state_apply_unless_their_new_tokens_co
         .tx;
     ledger.apply(&pay).unwrap();
     let err = ledger.apply(&mint).unwrap_err();
-    assert!(err.message.contains("not fresh"), "{err}");
+    assert!(err.message.contains("is taken"), "{err}");
     // Re-executed against the new state, it applies.
     let mint = execute(&ledger, program, "issue", bob_args.clone(), vec![ALICE])
         .unwrap()

@@ -394,6 +394,7 @@ impl Canonical for Transaction {
         }
         w.count(self.events.len());
         self.events.iter().for_each(|e| e.write(w));
+        w.i64(self.first_token_id);
         w.i64(self.next_token_id);
         w.u64(self.fuel_used);
     }
@@ -416,7 +417,11 @@ impl Canonical for Transaction {
             |r| Ok((TokenType::read(r)?, r.i64s()?)),
         )?;
         let events = r.list(48, EventRecord::read)?;
+        let first_token_id = r.i64()?;
         let next_token_id = r.i64()?;
+        if next_token_id < first_token_id {
+            return Err(r.error("the token id range ends before it starts"));
+        }
         let fuel_used = r.u64()?;
         let mut tx = Transaction {
             id: Hash32::default(),
@@ -430,6 +435,7 @@ impl Canonical for Transaction {
             burned,
             token_storage: storage.into_iter().collect(),
             events,
+            first_token_id,
             next_token_id,
             fuel_used,
         };

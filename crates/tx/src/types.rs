@@ -186,7 +186,10 @@ pub struct Transaction {
     #[serde(with = "pairs")]
     pub token_storage: BTreeMap<TokenType, Vec<i64>>,
     pub events: Vec<EventRecord>,
-    /// The first token id not used by this transaction.
+    /// New tokens get ids from `first_token_id` up to (not including) `next_token_id`. The
+    /// submitter picks the first (a counter, or a random base so that transactions prepared at
+    /// once do not compete for ids); a ledger accepts only ids it has never seen.
+    pub first_token_id: i64,
     pub next_token_id: i64,
     pub fuel_used: u64,
 }

@@ -61,6 +61,7 @@ fn sample() -> Transaction {
             name: "Paid".into(),
             fields: vec![300],
         }],
+        first_token_id: 5,
         next_token_id: 6,
         fuel_used: 1234,
     };
@@ -85,7 +86,7 @@ fn the_format_is_pinned() {
     // not a silent edit. Update this only together with `FORMAT_VERSION`.
     assert_eq!(
         sample().id.hex(),
-        "c73d38f38715d8b4a91d52c730c921dcd62fda48325a1474070c0593ed269061",
+        "3c869780faaa71900707ea78b1a76996f2f122673a263708c03b1a234ceac873",
         "the canonical encoding of the sample transaction changed"
     );
 }

@@ -33,6 +33,7 @@ fn main() {
         script: script.to_string(),
         args,
         signers,
+        first_token_id: None,
     };
     let apply = |ledger: &mut MemoryLedger, r: &Request| {
         let tx = fast.execute(ledger, r).expect("runs").tx;

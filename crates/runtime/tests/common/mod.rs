@@ -54,6 +54,7 @@ pub fn execute(
         script: script.to_string(),
         args,
         signers,
+        first_token_id: None,
     };
     let traced = Executor::tracing().execute(ledger, &request);
     let fast = Executor::fast().execute(ledger, &request);

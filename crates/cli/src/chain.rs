@@ -1,0 +1,672 @@
+//! The commands that touch a ledger: `key`, `deploy`, `run`, `utxos`, `show`, `events`,
+//! `state` and `node`. Each works on the local ledger directory, or on a node with `--node`.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use starstream_artifact::ValueMeta;
+use starstream_ledger::{KeyStore, Ledger, LedgerError, UtxoStatus};
+use starstream_node::{Client, ClientError, RemoteView};
+use starstream_runtime::{
+    Arg, Artifact, Executed, Executor, Hash32, LedgerView, Request, TokenType, TokenValue, TxError,
+};
+use starstream_tx::{KeyPair, SignedTransaction, UtxoEntry};
+
+use crate::{compile, Compiled};
+
+/// Prints a JSON value on stdout.
+fn print(value: &Value) {
+    println!(
+        "{}",
+        serde_json::to_string_pretty(value).expect("JSON values serialize")
+    );
+}
+
+fn fail(message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("{message}");
+    ExitCode::FAILURE
+}
+
+fn open(dir: &Path) -> Result<Ledger, ExitCode> {
+    Ledger::open(dir).map_err(fail)
+}
+
+pub fn key_new(dir: &Path, name: &str) -> ExitCode {
+    match KeyStore::new(dir).create(name) {
+        Ok(key) => {
+            print(&json!({"name": name, "public_key": format!("0x{}", key.public())}));
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(format!("error: {e}")),
+    }
+}
+
+pub fn key_list(dir: &Path) -> ExitCode {
+    match KeyStore::new(dir).list() {
+        Ok(keys) => {
+            let keys: Vec<Value> = keys
+                .iter()
+                .map(|(name, key)| json!({"name": name, "public_key": format!("0x{key}")}))
+                .collect();
+            print(&json!({ "keys": keys }));
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(format!("error: {e}")),
+    }
+}
+
+/// Artifacts from `paths`: sources are compiled; a built `NAME.json` is read with the
+/// `NAME.wasm` beside it.
+fn artifacts(paths: &[PathBuf]) -> Result<(Option<Compiled>, Vec<Artifact>), ExitCode> {
+    let (built, sources): (Vec<&PathBuf>, Vec<&PathBuf>) = paths
+        .iter()
+        .partition(|p| p.extension().is_some_and(|e| e == "json" || e == "wasm"));
+    let mut out = Vec::new();
+    for path in built {
+        let json_path = path.with_extension("json");
+        let wasm_path = path.with_extension("wasm");
+        let read = || -> Result<Artifact, String> {
+            let meta = std::fs::read(&json_path)
+                .map_err(|e| format!("cannot read `{}`: {e}", json_path.display()))?;
+            let wasm = std::fs::read(&wasm_path)
+                .map_err(|e| format!("cannot read `{}`: {e}", wasm_path.display()))?;
+            let metadata = serde_json::from_slice(&meta)
+                .map_err(|e| format!("`{}` is not contract metadata: {e}", json_path.display()))?;
+            Ok(Artifact { wasm, metadata })
+        };
+        out.push(read().map_err(|e| fail(format!("error: {e}")))?);
+    }
+    let mut compiled = None;
+    if !sources.is_empty() {
+        let c = compile(&sources.into_iter().cloned().collect::<Vec<_>>())?;
+        out.extend(c.built.iter().map(|b| Artifact {
+            wasm: b.wasm.clone(),
+            metadata: b.metadata.clone(),
+        }));
+        compiled = Some(c);
+    }
+    Ok((compiled, out))
+}
+
+pub fn deploy(dir: &Path, paths: &[PathBuf], node: Option<&str>) -> ExitCode {
+    let (_, artifacts) = match artifacts(paths) {
+        Ok(a) => a,
+        Err(code) => return code,
+    };
+    let hashes = match node {
+        Some(url) => {
+            let client = Client::new(url);
+            artifacts
+                .iter()
+                .map(|a| client.deploy(a).map_err(|e| e.to_string()))
+                .collect::<Result<Vec<_>, _>>()
+        }
+        None => match open(dir) {
+            Ok(ledger) => ledger.deploy(&artifacts).map_err(|e| e.to_string()),
+            Err(code) => return code,
+        },
+    };
+    match hashes {
+        Ok(hashes) => {
+            let programs: Vec<Value> = artifacts
+                .iter()
+                .zip(hashes)
+                .map(|(a, h)| json!({"contract": a.metadata.contract, "program": h}))
+                .collect();
+            print(&json!({ "programs": programs }));
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(e),
+    }
+}
+
+/// What `run` was asked.
+pub struct RunOptions<'a> {
+    pub ledger: &'a Path,
+    pub path: &'a Path,
+    pub script: &'a str,
+    pub args: &'a [String],
+    pub signers: &'a [String],
+    pub engine: &'a str,
+    pub dry_run: bool,
+    pub node: Option<&'a str>,
+}
+
+/// Parses a 32-byte value written as `0x` and 64 hex digits.
+fn parse_bytes32(text: &str) -> Option<Hash32> {
+    Hash32::from_hex(text.strip_prefix("0x")?)
+}
+
+fn parse_arg(text: &str, param: Option<&ValueMeta>, keys: &KeyStore) -> Result<Arg, String> {
+    // A `u64` travels in an `i64`'s bits, so the runtime cannot tell `-5` from 2^64 - 5: refuse
+    // negative numbers for unsigned parameters here, where the text is still at hand.
+    if let Some(p) = param {
+        if text.starts_with('-') && p.ty.starts_with('u') {
+            return Err(format!(
+                "`{text}`: argument `{}` is a `{}`, which cannot be negative",
+                p.name.as_deref().unwrap_or("?"),
+                p.ty
+            ));
+        }
+    }
+    match text {
+        "true" => Ok(Arg::Int(1)),
+        "false" => Ok(Arg::Int(0)),
+        _ if text.starts_with("0x") => parse_bytes32(text)
+            .map(Arg::Bytes32)
+            .ok_or_else(|| format!("`{text}`: a 32-byte value is `0x` and 64 hex digits")),
+        _ if text.starts_with("utxo:") => starstream_node::parse_id(&text[5..])
+            .map(Arg::Utxo)
+            .ok_or_else(|| format!("`{text}`: a UTXO is `utxo:` and its 64-hex-digit id")),
+        _ if text.starts_with("key:") => keys.load(&text[4..]).map(|k| Arg::Bytes32(k.public())),
+        _ => text
+            .parse::<i64>()
+            .or_else(|_| text.parse::<u64>().map(|v| v as i64))
+            .map(Arg::Int)
+            .map_err(|_| {
+                format!(
+                    "`{text}` is not an integer, `true`, `false`, `0x..`, `utxo:ID` or `key:NAME`"
+                )
+            }),
+    }
+}
+
+/// Where the script is: `SCRIPT`, or `CONTRACT::SCRIPT` when several contracts have one.
+fn find_script(artifacts: &[Artifact], wanted: &str) -> Result<(usize, String), String> {
+    let (contract, script) = match wanted.split_once("::") {
+        Some((c, s)) => (Some(c), s),
+        None => (None, wanted),
+    };
+    let found: Vec<usize> = artifacts
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| contract.is_none_or(|c| a.metadata.contract == c))
+        .filter(|(_, a)| {
+            a.metadata
+                .exports
+                .iter()
+                .any(|e| e.name == script && e.kind == "script")
+        })
+        .map(|(i, _)| i)
+        .collect();
+    match found.as_slice() {
+        [i] => Ok((*i, script.to_string())),
+        [] if artifacts.len() == 1 => Ok((0, script.to_string())),
+        [] => Err(format!("no contract given has a `script fn {script}`")),
+        several => Err(format!(
+            "several contracts have a `script fn {script}`: {}; name one as `CONTRACT::{script}`",
+            several
+                .iter()
+                .map(|i| artifacts[*i].metadata.contract.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    }
+}
+
+pub fn run(o: &RunOptions<'_>) -> ExitCode {
+    let (compiled, artifacts) = match artifacts(&[o.path.to_path_buf()]) {
+        Ok(a) => a,
+        Err(code) => return code,
+    };
+    let (index, script) = match find_script(&artifacts, o.script) {
+        Ok(found) => found,
+        Err(e) => return fail(format!("error: {e}")),
+    };
+    let artifact = &artifacts[index];
+    let params = artifact
+        .metadata
+        .exports
+        .iter()
+        .find(|e| e.name == script)
+        .map(|e| e.params.clone())
+        .unwrap_or_default();
+    let store = KeyStore::new(o.ledger);
+    let args: Result<Vec<Arg>, String> = o
+        .args
+        .iter()
+        .enumerate()
+        .map(|(i, a)| parse_arg(a, params.get(i), &store))
+        .collect();
+    let keys: Result<Vec<KeyPair>, String> = o
+        .signers
+        .iter()
+        .map(|name| {
+            store
+                .load(name)
+                .map_err(|e| format!("signer `{name}`: {e}"))
+        })
+        .collect();
+    let (args, keys) = match (args, keys) {
+        (Ok(a), Ok(k)) => (a, k),
+        (Err(e), _) | (_, Err(e)) => return fail(format!("error: {e}")),
+    };
+    let executor = if o.engine == "interpreter" {
+        Executor::tracing()
+    } else {
+        Executor::fast()
+    };
+    let mut request = Request {
+        program: artifact.hash(),
+        script: script.clone(),
+        args: args.clone(),
+        signers: keys.iter().map(KeyPair::public).collect(),
+        first_token_id: None,
+    };
+    let show_error = |e: &TxError| {
+        eprintln!("{e}");
+        // Show the source line the failure points at (it holds the assert's message).
+        if let (Some(at), Some(c)) = (&e.location, &compiled) {
+            let line =
+                c.ws.sources
+                    .iter()
+                    .find(|(_, f)| f.name == at.file)
+                    .and_then(|(_, f)| f.text.lines().nth(at.line.saturating_sub(1) as usize));
+            if let Some(line) = line {
+                eprintln!("   |\n{:>3} | {}", at.line, line.trim_end());
+            }
+        }
+        ExitCode::FAILURE
+    };
+    let result_meta = artifact
+        .metadata
+        .exports
+        .iter()
+        .find(|e| e.name == script)
+        .map(|e| e.result.clone());
+    let receipt_of = |executed: &Executed, status: Value| {
+        let mut r = receipt(executed, result_meta.as_ref());
+        r.as_object_mut()
+            .expect("an object")
+            .extend(status.as_object().expect("an object").clone());
+        r
+    };
+
+    let utxo_args: Vec<Hash32> = args
+        .iter()
+        .filter_map(|a| match a {
+            Arg::Utxo(id) => Some(*id),
+            _ => None,
+        })
+        .collect();
+    match o.node {
+        None => {
+            let ledger = match open(o.ledger) {
+                Ok(l) => l,
+                Err(code) => return code,
+            };
+            // Say plainly when an argument is already spent or never existed.
+            for id in &utxo_args {
+                match ledger.utxo(id) {
+                    Ok(UtxoStatus::Unspent(_)) => {}
+                    Ok(UtxoStatus::Spent { by }) => {
+                        return fail(format!(
+                            "error[ledger:double-spend]: UTXO {id} was already spent by transaction {by}"
+                        ))
+                    }
+                    Ok(UtxoStatus::Unknown) => {
+                        return fail(format!(
+                            "error[ledger:unknown-input]: there is no UTXO {id} on this ledger"
+                        ))
+                    }
+                    Err(e) => return fail(e),
+                }
+            }
+            let extra = artifacts
+                .iter()
+                .map(|a| (a.hash(), Arc::new(a.clone())))
+                .collect();
+            let executed = match ledger.read_with(&extra, |v| Ok(executor.execute(v, &request))) {
+                Ok(Ok(e)) => e,
+                Ok(Err(e)) => return show_error(&e),
+                Err(e) => return fail(e),
+            };
+            if o.dry_run {
+                print(&receipt_of(&executed, json!({"status": "dry-run"})));
+                return ExitCode::SUCCESS;
+            }
+            let signed = match SignedTransaction::sign(executed.tx.clone(), &keys, Some(args)) {
+                Ok(s) => s,
+                Err(e) => return fail(format!("error: {e}")),
+            };
+            let applied = ledger
+                .submit(&Executor::fast(), &signed, &artifacts)
+                .and_then(|_| ledger.seal_block(false));
+            match applied {
+                Ok(block) => {
+                    let height = block.map(|b| b.height);
+                    print(&receipt_of(
+                        &executed,
+                        json!({"status": "sealed", "block": height}),
+                    ));
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(e),
+            }
+        }
+        Some(url) => {
+            let client = Client::new(url);
+            for id in &utxo_args {
+                match client.utxo(id) {
+                    Ok(Some(u)) if u.entry.is_some() => {}
+                    Ok(Some(u)) => {
+                        let by = u.spent_by.map(|b| b.hex()).unwrap_or_default();
+                        return fail(format!(
+                            "error[ledger:double-spend]: UTXO {id} was already spent by transaction {by}"
+                        ));
+                    }
+                    Ok(None) => {
+                        return fail(format!(
+                            "error[ledger:unknown-input]: the node has no UTXO {id}"
+                        ))
+                    }
+                    Err(e) => return fail(e),
+                }
+            }
+            for a in &artifacts {
+                if let Err(e) = client.deploy(a) {
+                    return fail(e);
+                }
+            }
+            // A block sealed between reading the state and submitting makes the transaction
+            // stale: execute again against the new state, a few times.
+            let mut attempts = 0;
+            loop {
+                attempts += 1;
+                let view = match RemoteView::new(client.clone(), &artifacts) {
+                    Ok(v) => v,
+                    Err(e) => return fail(e),
+                };
+                request.first_token_id = match starstream_node::random_token_base() {
+                    Ok(base) => Some(base),
+                    Err(e) => return fail(format!("error: {e}")),
+                };
+                let executed = match executor.execute(&view as &dyn LedgerView, &request) {
+                    Ok(e) => e,
+                    Err(e) => {
+                        return match view.failure() {
+                            Some(net) => fail(net),
+                            None => show_error(&e),
+                        }
+                    }
+                };
+                if let Some(net) = view.failure() {
+                    return fail(net);
+                }
+                if o.dry_run {
+                    print(&receipt_of(&executed, json!({"status": "dry-run"})));
+                    return ExitCode::SUCCESS;
+                }
+                let signed =
+                    match SignedTransaction::sign(executed.tx.clone(), &keys, Some(args.clone())) {
+                        Ok(s) => s,
+                        Err(e) => return fail(format!("error: {e}")),
+                    };
+                match client.submit(&signed) {
+                    Ok(accepted) => {
+                        print(&receipt_of(
+                            &executed,
+                            json!({"status": accepted.status, "seq": accepted.seq}),
+                        ));
+                        return ExitCode::SUCCESS;
+                    }
+                    Err(ClientError { code, .. }) if code == "ledger:stale" && attempts < 3 => {}
+                    Err(e) => return fail(e),
+                }
+            }
+        }
+    }
+}
+
+/// Amounts by token name (the receipt names tokens; their programs are in `created`).
+fn by_name<'a>(amounts: impl Iterator<Item = (&'a TokenType, u128)>) -> BTreeMap<String, u128> {
+    let mut out = BTreeMap::new();
+    for (t, amount) in amounts {
+        *out.entry(t.name.clone()).or_default() += amount;
+    }
+    out
+}
+
+fn tokens(tokens: &[TokenValue]) -> BTreeMap<String, u128> {
+    by_name(tokens.iter().map(|t| (&t.token_type, t.amount as u128)))
+}
+
+/// The script's result as JSON: a UTXO handle as `utxo:ID`, a `bool` as `true`/`false`, an
+/// unsigned integer as unsigned, `()` as null; several scalars as a list.
+fn result_value(executed: &Executed, meta: Option<&ValueMeta>) -> Value {
+    let w = &executed.witness;
+    let ty = meta.map_or("", |m| m.ty.as_str());
+    let scalar = |i: usize, v: i64| -> Value {
+        if let Some(id) = w.result_handles.get(&(i as u32)) {
+            return json!(format!("utxo:{id}"));
+        }
+        match ty {
+            "bool" => json!(v != 0),
+            t if t.starts_with('u') => json!(v as u64),
+            _ => json!(v),
+        }
+    };
+    match w.result.as_slice() {
+        [] => Value::Null,
+        [v] => scalar(0, *v),
+        many => Value::Array(
+            many.iter()
+                .enumerate()
+                .map(|(i, v)| scalar(i, *v))
+                .collect(),
+        ),
+    }
+}
+
+/// The receipt of a transaction: what it consumed, created, minted, burned and emitted, and
+/// the script's result.
+fn receipt(executed: &Executed, result: Option<&ValueMeta>) -> Value {
+    let tx = &executed.tx;
+    json!({
+        "tx": tx.id,
+        "consumed": tx.consumed,
+        "created": tx.outputs.iter().map(|o| json!({
+            "id": o.id,
+            "program": o.program,
+            "type": o.utxo_type,
+            "continues": o.continues,
+            "tokens": tokens(&o.tokens),
+        })).collect::<Vec<_>>(),
+        "minted": by_name(tx.minted.iter().map(|(t, a)| (t, *a))),
+        "burned": by_name(tx.burned.iter().map(|(t, a)| (t, *a))),
+        "events": tx.events.iter().map(|e| json!({"abi": e.abi, "name": e.name, "fields": e.fields})).collect::<Vec<_>>(),
+        "result": result_value(executed, result),
+        "result_type": result.map(|m| m.ty.clone()),
+        "fuel": tx.fuel_used,
+    })
+}
+
+fn utxo_json(e: &UtxoEntry) -> Value {
+    json!({
+        "id": e.id,
+        "type": e.utxo_type,
+        "program": e.program,
+        "tokens": tokens(&e.tokens),
+        "token_ids": e.tokens.iter().map(|t| t.id).collect::<Vec<_>>(),
+        "frame": e.frame,
+        "created_by": e.created_by,
+    })
+}
+
+pub fn utxos(dir: &Path, utxo_type: Option<&str>, node: Option<&str>) -> ExitCode {
+    let list = match node {
+        Some(url) => Client::new(url).utxos(utxo_type).map_err(|e| e.to_string()),
+        None => match open(dir) {
+            Ok(l) => l.utxos(utxo_type).map_err(|e| e.to_string()),
+            Err(code) => return code,
+        },
+    };
+    match list {
+        Ok(list) => {
+            print(&json!({"utxos": list.iter().map(utxo_json).collect::<Vec<_>>()}));
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(e),
+    }
+}
+
+fn tx_json(signed: &SignedTransaction, seq: u64, block: Option<u64>) -> Value {
+    json!({
+        "kind": "transaction",
+        "tx": signed.tx.id,
+        "seq": seq,
+        "status": if block.is_some() { "sealed" } else { "pending" },
+        "block": block,
+        // What shows the transaction is its script's result: its arguments, which the ledger
+        // re-executed. No proof layer exists yet, so none is listed.
+        "evidence": starstream_node::evidence(signed),
+        "proof": Value::Null,
+        "transaction": signed.tx,
+    })
+}
+
+pub fn show(dir: &Path, id: &str, node: Option<&str>) -> ExitCode {
+    let Some(id) = starstream_node::parse_id(id.strip_prefix("utxo:").unwrap_or(id)) else {
+        return fail(format!(
+            "error: `{id}` is not an id (64 hex digits, optionally `0x` or `utxo:` before)"
+        ));
+    };
+    let found: Result<Option<Value>, String> = match node {
+        Some(url) => {
+            let client = Client::new(url);
+            (|| -> Result<Option<Value>, ClientError> {
+                if let Some(t) = client.transaction(&id)? {
+                    let bytes = hex::decode(&t.encoded).unwrap_or_default();
+                    if let Ok(signed) =
+                        <SignedTransaction as starstream_tx::Canonical>::from_canonical(&bytes)
+                    {
+                        return Ok(Some(tx_json(&signed, t.seq, t.block)));
+                    }
+                }
+                Ok(client.utxo(&id)?.map(|u| match u.entry {
+                    Some(e) => json!({"kind": "utxo", "status": "unspent", "utxo": utxo_json(&e)}),
+                    None => {
+                        json!({"kind": "utxo", "status": "spent", "id": id, "spent_by": u.spent_by})
+                    }
+                }))
+            })()
+            .map_err(|e| e.to_string())
+        }
+        None => {
+            let ledger = match open(dir) {
+                Ok(l) => l,
+                Err(code) => return code,
+            };
+            (|| -> Result<Option<Value>, LedgerError> {
+                if let Some(r) = ledger.transaction(&id)? {
+                    return Ok(Some(tx_json(&r.signed, r.seq, r.block)));
+                }
+                Ok(match ledger.utxo(&id)? {
+                    UtxoStatus::Unspent(e) => {
+                        Some(json!({"kind": "utxo", "status": "unspent", "utxo": utxo_json(&e)}))
+                    }
+                    UtxoStatus::Spent { by } => {
+                        Some(json!({"kind": "utxo", "status": "spent", "id": id, "spent_by": by}))
+                    }
+                    UtxoStatus::Unknown => None,
+                })
+            })()
+            .map_err(|e| e.to_string())
+        }
+    };
+    match found {
+        Ok(Some(v)) => {
+            print(&v);
+            ExitCode::SUCCESS
+        }
+        Ok(None) => fail(format!(
+            "error: no transaction or UTXO has id {id} on this ledger"
+        )),
+        Err(e) => fail(e),
+    }
+}
+
+pub fn events(dir: &Path, from: u64, limit: usize, node: Option<&str>) -> ExitCode {
+    let page: Result<Vec<Value>, String> = match node {
+        Some(url) => Client::new(url)
+            .events(from, limit)
+            .map(|p| {
+                p.events
+                    .iter()
+                    .map(|e| serde_json::to_value(e).expect("events serialize"))
+                    .collect()
+            })
+            .map_err(|e| e.to_string()),
+        None => match open(dir) {
+            Ok(l) => l
+                .events(from, limit)
+                .map(|es| {
+                    es.iter()
+                        .map(|e| {
+                            json!({"seq": e.seq, "tx": e.tx, "index": e.index, "program": e.event.program,
+                                   "abi": e.event.abi, "name": e.event.name, "fields": e.event.fields})
+                        })
+                        .collect()
+                })
+                .map_err(|e| e.to_string()),
+            Err(code) => return code,
+        },
+    };
+    match page {
+        Ok(events) => {
+            print(&json!({ "events": events }));
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(e),
+    }
+}
+
+pub fn state(dir: &Path, node: Option<&str>) -> ExitCode {
+    let state = match node {
+        Some(url) => Client::new(url)
+            .state()
+            .map(|s| serde_json::to_value(s).expect("state serializes"))
+            .map_err(|e| e.to_string()),
+        None => match open(dir) {
+            Ok(l) => l
+                .state()
+                .map(|s| {
+                    json!({"height": s.height, "block_hash": s.block_hash, "block_root": s.block_root,
+                           "state_root": s.state_root, "pending": s.pending, "transactions": s.transactions,
+                           "utxos": s.utxos, "next_token_id": s.next_token_id})
+                })
+                .map_err(|e| e.to_string()),
+            Err(code) => return code,
+        },
+    };
+    match state {
+        Ok(v) => {
+            print(&v);
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(e),
+    }
+}
+
+pub fn node(data: &Path, listen: SocketAddr, block_interval_ms: u64) -> ExitCode {
+    let interval = (block_interval_ms > 0).then(|| Duration::from_millis(block_interval_ms));
+    match starstream_node::start(data, listen, interval) {
+        Ok(handle) => {
+            // Tests and scripts read the address (port 0 picks one) from this line.
+            println!("listening on {}", handle.url());
+            use std::io::Write;
+            let _ = std::io::stdout().flush();
+            // Serve until the process is stopped. Every acknowledged write is already
+            // durable, so stopping at any moment loses nothing.
+            loop {
+                std::thread::park();
+            }
+        }
+        Err(e) => fail(format!("error: {e}")),
+    }
+}

@@ -1,0 +1,292 @@
+//! End-to-end tests of the ledger commands on a temporary ledger directory: keys, deploying,
+//! running scripts (receipts, dry runs, located failures that write nothing, double spends),
+//! and the queries (`utxos`, `show`, `events`, `state`).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+const WALLET: &str = "examples/wallet/wallet.star";
+
+/// A temporary ledger; commands run from the repository root against it.
+struct Env {
+    dir: tempfile::TempDir,
+}
+
+impl Env {
+    fn new() -> Env {
+        Env {
+            dir: tempfile::tempdir().expect("temporary directory"),
+        }
+    }
+
+    fn ledger(&self) -> PathBuf {
+        self.dir.path().join("ledger")
+    }
+
+    fn cmd(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_starstream"))
+            .arg("--ledger")
+            .arg(self.ledger())
+            .args(args)
+            .current_dir(repo())
+            .output()
+            .expect("run starstream")
+    }
+
+    /// Runs a command that must succeed and print JSON.
+    fn json(&self, args: &[&str]) -> Value {
+        let o = self.cmd(args);
+        assert!(o.status.success(), "{args:?}: {}", err(&o));
+        serde_json::from_slice(&o.stdout).expect("JSON on stdout")
+    }
+
+    /// Runs a command that must fail with `code` in its output, changing nothing.
+    fn fails(&self, args: &[&str], code: &str) -> String {
+        let before = self.json(&["state"]);
+        let o = self.cmd(args);
+        let all = format!("{}{}", String::from_utf8_lossy(&o.stdout), err(&o));
+        assert_eq!(o.status.code(), Some(1), "{all}");
+        assert!(all.contains(code), "expected {code} in:\n{all}");
+        assert!(!all.contains("panicked"), "{all}");
+        assert_eq!(
+            self.json(&["state"]),
+            before,
+            "a failed command changed the ledger"
+        );
+        all
+    }
+}
+
+fn err(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn id(v: &Value) -> String {
+    v.as_str().expect("an id").to_string()
+}
+
+#[test]
+fn keys_are_made_listed_and_never_replaced() {
+    let env = Env::new();
+    let alice = env.json(&["key", "new", "alice"]);
+    assert_eq!(alice["public_key"].as_str().map(str::len), Some(66));
+    env.json(&["key", "new", "bob"]);
+    let list = env.json(&["key", "list"]);
+    assert_eq!(list["keys"][0]["name"], "alice");
+    assert_eq!(list["keys"][0]["public_key"], alice["public_key"]);
+    assert_eq!(list["keys"].as_array().unwrap().len(), 2);
+    let o = env.cmd(&["key", "new", "alice"]);
+    assert!(err(&o).contains("already exists"), "{}", err(&o));
+    let o = env.cmd(&["key", "new", "../escape"]);
+    assert!(err(&o).contains("not a key name"), "{}", err(&o));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(env.ledger().join("keys/alice.key"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o077, 0, "a key file is readable by its owner only");
+    }
+}
+
+#[test]
+fn a_wallet_lives_on_the_ledger_across_runs() {
+    let env = Env::new();
+    env.json(&["key", "new", "alice"]);
+    env.json(&["key", "new", "bob"]);
+    let issued = env.json(&[
+        "run",
+        WALLET,
+        "issue",
+        "1000",
+        "key:alice",
+        "key:alice",
+        "--signer",
+        "alice",
+    ]);
+    assert_eq!(issued["minted"]["Coin"], 1000);
+    assert_eq!(issued["created"][0]["type"], "Wallet");
+    assert_eq!(issued["created"][0]["tokens"]["Coin"], 1000);
+    assert_eq!(issued["status"], "sealed");
+    assert_eq!(issued["block"], 1);
+    let wallet = id(&issued["created"][0]["id"]);
+    assert_eq!(issued["result"], format!("utxo:{wallet}"));
+
+    // A dry run prints the receipt and writes nothing.
+    let before = env.json(&["state"]);
+    let dry = env.json(&[
+        "run",
+        WALLET,
+        "pay",
+        &format!("utxo:{wallet}"),
+        "key:bob",
+        "300",
+        "--signer",
+        "alice",
+        "--dry-run",
+    ]);
+    assert_eq!(dry["status"], "dry-run");
+    assert_eq!(env.json(&["state"]), before);
+
+    let paid = env.json(&[
+        "run",
+        WALLET,
+        "pay",
+        &format!("utxo:{wallet}"),
+        "key:bob",
+        "300",
+        "--signer",
+        "alice",
+    ]);
+    assert_eq!(paid["consumed"][0], wallet.as_str());
+    assert_eq!(paid["created"][0]["tokens"]["Coin"], 700);
+    assert_eq!(paid["created"][1]["tokens"]["Coin"], 300);
+    let results = paid["result"].as_array().expect("a pair of wallets");
+    assert_eq!(
+        results[1],
+        format!("utxo:{}", id(&paid["created"][1]["id"]))
+    );
+
+    // Spending the paid wallet again is a double spend, named as such; nothing is written.
+    let out = env.fails(
+        &[
+            "run",
+            WALLET,
+            "pay",
+            &format!("utxo:{wallet}"),
+            "key:bob",
+            "1",
+            "--signer",
+            "alice",
+        ],
+        "error[ledger:double-spend]",
+    );
+    assert!(out.contains(&id(&paid["tx"])), "{out}");
+
+    // Queries.
+    let utxos = env.json(&["utxos", "--type", "Wallet"]);
+    assert_eq!(utxos["utxos"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        env.json(&["utxos", "--type", "Nope"])["utxos"],
+        serde_json::json!([])
+    );
+    let shown = env.json(&["show", &id(&paid["tx"])]);
+    assert_eq!(shown["kind"], "transaction");
+    assert_eq!(shown["status"], "sealed");
+    assert_eq!(shown["evidence"], serde_json::json!(["re-execution"]));
+    assert_eq!(shown["proof"], Value::Null);
+    assert_eq!(shown["transaction"]["consumed"][0], wallet.as_str());
+    let spent = env.json(&["show", &format!("utxo:{wallet}")]);
+    assert_eq!(spent["status"], "spent");
+    assert_eq!(spent["spent_by"], paid["tx"]);
+    let events = env.json(&["events"]);
+    assert!(!events["events"].as_array().unwrap().is_empty());
+    let state = env.json(&["state"]);
+    assert_eq!(state["height"], 2);
+    assert_eq!(state["state_root"], state["block_root"]);
+    env.fails(&["show", &"ab".repeat(32)], "no transaction or UTXO");
+    env.fails(&["show", "nonsense"], "is not an id");
+}
+
+#[test]
+fn failures_are_located_and_write_nothing() {
+    let env = Env::new();
+    env.json(&["key", "new", "alice"]);
+    // Nobody signs: the policy's assert fails, and the error points at it.
+    let out = env.fails(
+        &["run", WALLET, "issue", "5", "key:alice", "key:alice"],
+        "error[trap:assert_failed]",
+    );
+    assert!(out.contains("wallet.star:"), "{out}");
+    assert!(out.contains("the issuer must sign"), "{out}");
+    // Bad arguments, keys and scripts.
+    env.fails(
+        &["run", WALLET, "issue", "five", "key:alice", "key:alice"],
+        "not an integer",
+    );
+    env.fails(
+        &["run", WALLET, "issue", "-5", "key:alice", "key:alice"],
+        "cannot be negative",
+    );
+    env.fails(
+        &["run", WALLET, "issue", "1", "0xzz", "key:alice"],
+        "64 hex digits",
+    );
+    env.fails(
+        &["run", WALLET, "issue", "1", "key:carol", "key:alice"],
+        "no key named `carol`",
+    );
+    env.fails(
+        &[
+            "run",
+            WALLET,
+            "issue",
+            "1",
+            "key:alice",
+            "key:alice",
+            "--signer",
+            "mallory",
+        ],
+        "signer `mallory`",
+    );
+    env.fails(
+        &["run", WALLET, "pay", "utxo:12", "key:alice", "1"],
+        "`utxo:` and its 64-hex-digit id",
+    );
+    env.fails(
+        &[
+            "run",
+            WALLET,
+            "pay",
+            &format!("utxo:{}", "cd".repeat(32)),
+            "key:alice",
+            "1",
+        ],
+        "error[ledger:unknown-input]",
+    );
+    env.fails(&["run", WALLET, "nothing"], "has no function `nothing`");
+    env.fails(&["run", WALLET, "issue", "1"], "takes 3 arguments");
+}
+
+#[test]
+fn built_artifacts_deploy_and_run() {
+    let env = Env::new();
+    let out = env.dir.path().join("built");
+    let o = env.cmd(&["build", WALLET, "-o", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", err(&o));
+    let json = out.join("wallet.json");
+    let deployed = env.json(&["deploy", json.to_str().unwrap()]);
+    let program = deployed["programs"][0]["program"].clone();
+    // Deploying the sources gives the same program, once.
+    let again = env.json(&["deploy", WALLET]);
+    assert_eq!(again["programs"][0]["program"], program);
+    env.json(&["key", "new", "alice"]);
+    let issued = env.json(&[
+        "run",
+        json.to_str().unwrap(),
+        "issue",
+        "7",
+        "key:alice",
+        "key:alice",
+        "--signer",
+        "alice",
+    ]);
+    assert_eq!(issued["created"][0]["program"], program);
+    // A tampered module no longer matches its metadata's hash.
+    let wasm = out.join("wallet.wasm");
+    let mut bytes = std::fs::read(&wasm).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 1;
+    std::fs::write(&wasm, bytes).unwrap();
+    env.fails(
+        &["deploy", json.to_str().unwrap()],
+        "error[ledger:artifact]",
+    );
+}
