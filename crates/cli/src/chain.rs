@@ -415,7 +415,12 @@ pub fn run(o: &RunOptions<'_>) -> ExitCode {
                         ));
                         return ExitCode::SUCCESS;
                     }
-                    Err(ClientError { code, .. }) if code == "ledger:stale" && attempts < 3 => {}
+                    // Stale heights, and state another transaction changed meanwhile (token
+                    // storage, token ids): execute again on the new state.
+                    Err(ClientError { code, .. })
+                        if ["ledger:stale", "ledger:mismatch", "ledger:invalid"]
+                            .contains(&code.as_str())
+                            && attempts < 3 => {}
                     Err(e) => return fail(e),
                 }
             }

@@ -575,7 +575,7 @@ impl Ledger {
                 Class::Invalid,
                 "ledger:mismatch",
                 format!(
-                    "re-executing the script gives transaction {}, not {}: the submitted transaction is not the script's result",
+                    "re-executing the script gives transaction {}, not {}: the transaction was altered, or executed against state that has changed since (token storage); run it again",
                     executed.tx.id, tx.id
                 ),
             ));
