@@ -1,0 +1,195 @@
+//! Crash safety: a `starstream node` process is killed with SIGKILL again and again while a
+//! client submits transactions. After each kill the ledger opens; every acknowledged
+//! transaction is there; nothing is half-applied (each logged transaction's inputs are spent
+//! by it and its outputs exist or were spent by a logged transaction); the blocks chain; and
+//! the UTXO-set root equals a replay of the transaction log.
+
+#[path = "../../runtime/tests/common/mod.rs"]
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use starstream_ledger::{Ledger, UtxoStatus};
+use starstream_node::{random_token_base, Client, RemoteView};
+use starstream_runtime::{Arg, Artifact, Executor, LedgerView, Request};
+use starstream_tx::{Hash32, KeyPair, SignedTransaction};
+
+/// Starts a node on `data` and returns it with its URL.
+fn node(data: &Path) -> (Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_starstream"))
+        .args([
+            "node",
+            "--listen",
+            "127.0.0.1:0",
+            "--block-interval-ms",
+            "40",
+            "--data",
+        ])
+        .arg(data)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start the node");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .expect("the node prints its address");
+    let url = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line: {line}"))
+        .to_string();
+    (child, url)
+}
+
+/// One payment from the key's richest wallet to itself; its id once acknowledged.
+fn pay_once(client: &Client, wallet: &Artifact, key: &KeyPair) -> Result<Hash32, String> {
+    let mine = client
+        .utxos(Some("Wallet"))
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .max_by_key(|u| u.tokens.iter().map(|t| t.amount).sum::<u64>())
+        .ok_or("no wallet")?;
+    let view =
+        RemoteView::new(client.clone(), std::slice::from_ref(wallet)).map_err(|e| e.to_string())?;
+    let args = vec![Arg::Utxo(mine.id), Arg::Bytes32(key.public()), Arg::Int(1)];
+    let request = Request {
+        program: wallet.hash(),
+        script: "pay".into(),
+        args: args.clone(),
+        signers: vec![key.public()],
+        first_token_id: Some(random_token_base()?),
+    };
+    let executed = Executor::fast()
+        .execute(&view as &dyn LedgerView, &request)
+        .map_err(|e| e.to_string())?;
+    let signed = SignedTransaction::sign(executed.tx, std::slice::from_ref(key), Some(args))?;
+    client.submit(&signed).map_err(|e| e.to_string())?;
+    Ok(signed.tx.id)
+}
+
+/// Everything a killed node must leave behind.
+fn check_ledger(data: &Path, acknowledged: &[Hash32]) -> u64 {
+    let ledger = Ledger::open(data).expect("the ledger opens after a kill");
+    for id in acknowledged {
+        assert!(
+            ledger.transaction(id).unwrap().is_some(),
+            "acknowledged transaction {id} is missing"
+        );
+    }
+    let state = ledger.state().unwrap();
+    assert_eq!(
+        ledger.replay_root().unwrap(),
+        state.state_root,
+        "the root is not the log's"
+    );
+    let log = ledger.log(0, usize::MAX).unwrap();
+    assert_eq!(log.len() as u64, state.transactions);
+    for id in &log {
+        let tx = ledger.transaction(id).unwrap().unwrap().signed.tx;
+        for input in &tx.consumed {
+            assert_eq!(ledger.utxo(input).unwrap(), UtxoStatus::Spent { by: *id });
+        }
+        for out in &tx.outputs {
+            match ledger.utxo(&out.id).unwrap() {
+                UtxoStatus::Unspent(e) => assert_eq!(e.created_by, *id),
+                UtxoStatus::Spent { by } => assert!(log.contains(&by)),
+                UtxoStatus::Unknown => panic!("output {} of {id} is missing", out.id),
+            }
+        }
+    }
+    for h in 1..=state.height {
+        let (block, before) = (
+            ledger.block(h).unwrap().unwrap(),
+            ledger.block(h - 1).unwrap().unwrap(),
+        );
+        assert_eq!(block.previous, before.hash(), "block {h} does not chain");
+    }
+    state.transactions
+}
+
+/// Issues the client's coins, running again if a block made the execution stale.
+fn fund(client: &Client, wallet: &Artifact, key: &KeyPair) -> Hash32 {
+    client.deploy(wallet).unwrap();
+    for _ in 0..20 {
+        let view = RemoteView::new(client.clone(), std::slice::from_ref(wallet)).unwrap();
+        let args = vec![
+            Arg::Int(1_000_000),
+            Arg::Bytes32(key.public()),
+            Arg::Bytes32(key.public()),
+        ];
+        let request = Request {
+            program: wallet.hash(),
+            script: "issue".into(),
+            args: args.clone(),
+            signers: vec![key.public()],
+            first_token_id: None,
+        };
+        let executed = Executor::fast()
+            .execute(&view as &dyn LedgerView, &request)
+            .unwrap();
+        let signed =
+            SignedTransaction::sign(executed.tx, std::slice::from_ref(key), Some(args)).unwrap();
+        match client.submit(&signed) {
+            Ok(_) => return signed.tx.id,
+            Err(e) if e.code == "ledger:stale" => continue,
+            Err(e) => panic!("{e}"),
+        }
+    }
+    panic!("stale twenty times")
+}
+
+#[test]
+fn a_killed_node_loses_no_acknowledged_transaction() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("node");
+    let wallet = common::build("examples/wallet/wallet.star");
+    let key = KeyPair::from_seed([5; 32]);
+    let mut acknowledged = Vec::new();
+    let mut applied = 0;
+    for round in 0..6u64 {
+        let (mut child, url) = node(&data);
+        let client = Client::new(&url);
+        if round == 0 {
+            acknowledged.push(fund(&client, &wallet, &key));
+        }
+        let stop = Arc::new(AtomicBool::new(false));
+        let submitter = {
+            let (stop, wallet, key) = (stop.clone(), wallet.clone(), key.clone());
+            std::thread::spawn(move || {
+                let mut acks = Vec::new();
+                while !stop.load(Ordering::SeqCst) {
+                    match pay_once(&client, &wallet, &key) {
+                        Ok(id) => acks.push(id),
+                        // Stale, or the node is gone: try again until told to stop.
+                        Err(_) => std::thread::sleep(Duration::from_millis(5)),
+                    }
+                }
+                acks
+            })
+        };
+        // Kill at a different moment each round, in the middle of the client's traffic.
+        std::thread::sleep(Duration::from_millis(250 + 61 * round));
+        child.kill().expect("SIGKILL");
+        child.wait().unwrap();
+        stop.store(true, Ordering::SeqCst);
+        acknowledged.extend(submitter.join().unwrap());
+        let now = check_ledger(&data, &acknowledged);
+        assert!(now >= applied, "transactions disappeared");
+        applied = now;
+    }
+    eprintln!(
+        "crash: 6 kills, {} transactions acknowledged, {applied} applied",
+        acknowledged.len()
+    );
+    assert!(
+        acknowledged.len() > 6,
+        "the client got only {} transactions through",
+        acknowledged.len()
+    );
+}
