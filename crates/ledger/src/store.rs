@@ -53,6 +53,8 @@ pub struct Ledger {
     dir: PathBuf,
     /// Deployed programs never change, so the decoded artifacts are kept once read.
     programs: Mutex<BTreeMap<ProgramHash, Arc<Artifact>>>,
+    /// Whether each commit waits for the disk (see [`Ledger::open_unsynced`]).
+    durable: bool,
 }
 
 /// A UTXO as the ledger knows it.
@@ -322,9 +324,28 @@ impl Ledger {
             db,
             dir: dir.to_path_buf(),
             programs: Mutex::new(BTreeMap::new()),
+            durable: true,
         };
         ledger.genesis()?;
         Ok(ledger)
+    }
+
+    /// Opens a ledger whose commits do not wait for the disk: a crash may lose the latest
+    /// writes (never half of one). Only for measuring what durability costs; nodes and the
+    /// command-line tool always use [`Ledger::open`].
+    pub fn open_unsynced(dir: &Path) -> Result<Ledger, LedgerError> {
+        let mut ledger = Ledger::open(dir)?;
+        ledger.durable = false;
+        Ok(ledger)
+    }
+
+    fn begin_write(&self) -> Result<WriteTransaction, LedgerError> {
+        let mut w = self.db.begin_write()?;
+        if !self.durable {
+            w.set_durability(redb::Durability::None)
+                .map_err(LedgerError::storage)?;
+        }
+        Ok(w)
     }
 
     pub fn dir(&self) -> &Path {
@@ -334,7 +355,7 @@ impl Ledger {
     /// Creates every table and block 0 on first open; one write, so a crash leaves either an
     /// empty file or a whole genesis.
     fn genesis(&self) -> Result<(), LedgerError> {
-        let w = self.db.begin_write()?;
+        let w = self.begin_write()?;
         {
             let mut blocks = w.open_table(BLOCKS)?;
             if blocks.get(0)?.is_none() {
@@ -396,7 +417,7 @@ impl Ledger {
             .iter()
             .map(check_artifact)
             .collect::<Result<Vec<_>, _>>()?;
-        let w = self.db.begin_write()?;
+        let w = self.begin_write()?;
         {
             let mut programs = w.open_table(PROGRAMS)?;
             for (a, h) in artifacts.iter().zip(&hashes) {
@@ -429,7 +450,7 @@ impl Ledger {
         for a in programs {
             extra.insert(check_artifact(a)?, Arc::new(a.clone()));
         }
-        let w = self.db.begin_write()?;
+        let w = self.begin_write()?;
         let view = View {
             ledger: self,
             txn: Txn::Write(&w),
@@ -586,7 +607,7 @@ impl Ledger {
     /// Seals the pending transactions into the next block, committing to the UTXO set after
     /// them. With nothing pending, `force` seals an empty block; otherwise nothing happens.
     pub fn seal_block(&self, force: bool) -> Result<Option<Block>, LedgerError> {
-        let w = self.db.begin_write()?;
+        let w = self.begin_write()?;
         let block = {
             let mut pending = w.open_table(PENDING)?;
             let transactions: Vec<TxId> = pending
