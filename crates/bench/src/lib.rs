@@ -63,6 +63,19 @@ pub fn build(path: &std::path::Path) -> starstream_codegen::Built {
         .unwrap_or_else(|d| panic!("{}", starstream_diagnostics::render_human(&ws.sources, &d)))
 }
 
+/// Builds the contract at `path`, relative to the repository root, as a deployable artifact.
+pub fn build_artifact(path: &str) -> starstream_runtime::Artifact {
+    let built = build(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../..")
+            .join(path),
+    );
+    starstream_runtime::Artifact {
+        wasm: built.wasm,
+        metadata: built.metadata,
+    }
+}
+
 /// Builds the generated program of `lines` lines and `seed` and loads it into the VM.
 pub fn generated_vm_program(lines: usize, seed: u64) -> std::sync::Arc<starstream_vm::Program> {
     let built = build(&generated_file(lines, seed).path);

@@ -11,9 +11,9 @@ use std::time::Duration;
 use serde_json::{json, Value};
 use starstream_artifact::ValueMeta;
 use starstream_ledger::{KeyStore, Ledger, LedgerError, UtxoStatus};
-use starstream_node::{Client, ClientError, RemoteView};
+use starstream_node::{execute_remote, run_remote, Client, ClientError, RemoteFailure};
 use starstream_runtime::{
-    Arg, Artifact, Executed, Executor, Hash32, LedgerView, Request, TokenType, TokenValue, TxError,
+    Arg, Artifact, Executed, Executor, Hash32, Request, TokenType, TokenValue, TxError,
 };
 use starstream_tx::{KeyPair, SignedTransaction, UtxoEntry};
 
@@ -373,56 +373,34 @@ pub fn run(o: &RunOptions<'_>) -> ExitCode {
                     return fail(e);
                 }
             }
-            // A block sealed between reading the state and submitting makes the transaction
-            // stale: execute again against the new state, a few times.
-            let mut attempts = 0;
-            loop {
-                attempts += 1;
-                let view = match RemoteView::new(client.clone(), &artifacts) {
-                    Ok(v) => v,
-                    Err(e) => return fail(e),
-                };
+            let report = |failure: RemoteFailure| match failure {
+                RemoteFailure::Execution(e) => show_error(&e),
+                other => fail(other),
+            };
+            if o.dry_run {
                 request.first_token_id = match starstream_node::random_token_base() {
                     Ok(base) => Some(base),
                     Err(e) => return fail(format!("error: {e}")),
                 };
-                let executed = match executor.execute(&view as &dyn LedgerView, &request) {
-                    Ok(e) => e,
-                    Err(e) => {
-                        return match view.failure() {
-                            Some(net) => fail(net),
-                            None => show_error(&e),
-                        }
+                return match execute_remote(&client, &executor, &artifacts, &request) {
+                    Ok(executed) => {
+                        print(&receipt_of(&executed, json!({"status": "dry-run"})));
+                        ExitCode::SUCCESS
                     }
+                    Err(f) => report(f),
                 };
-                if let Some(net) = view.failure() {
-                    return fail(net);
+            }
+            // A block sealed, or state changed, between reading and submitting: the helper
+            // executes again on the new state, three times at most.
+            match run_remote(&client, &executor, &artifacts, &request, &keys, 3) {
+                Ok((executed, _, accepted)) => {
+                    print(&receipt_of(
+                        &executed,
+                        json!({"status": accepted.status, "seq": accepted.seq}),
+                    ));
+                    ExitCode::SUCCESS
                 }
-                if o.dry_run {
-                    print(&receipt_of(&executed, json!({"status": "dry-run"})));
-                    return ExitCode::SUCCESS;
-                }
-                let signed =
-                    match SignedTransaction::sign(executed.tx.clone(), &keys, Some(args.clone())) {
-                        Ok(s) => s,
-                        Err(e) => return fail(format!("error: {e}")),
-                    };
-                match client.submit(&signed) {
-                    Ok(accepted) => {
-                        print(&receipt_of(
-                            &executed,
-                            json!({"status": accepted.status, "seq": accepted.seq}),
-                        ));
-                        return ExitCode::SUCCESS;
-                    }
-                    // Stale heights, and state another transaction changed meanwhile (token
-                    // storage, token ids): execute again on the new state.
-                    Err(ClientError { code, .. })
-                        if ["ledger:stale", "ledger:mismatch", "ledger:invalid"]
-                            .contains(&code.as_str())
-                            && attempts < 3 => {}
-                    Err(e) => return fail(e),
-                }
+                Err(f) => report(f),
             }
         }
     }
@@ -640,11 +618,7 @@ pub fn state(dir: &Path, node: Option<&str>) -> ExitCode {
         None => match open(dir) {
             Ok(l) => l
                 .state()
-                .map(|s| {
-                    json!({"height": s.height, "block_hash": s.block_hash, "block_root": s.block_root,
-                           "state_root": s.state_root, "pending": s.pending, "transactions": s.transactions,
-                           "utxos": s.utxos, "next_token_id": s.next_token_id})
-                })
+                .map(|s| serde_json::to_value(s).expect("state serializes"))
                 .map_err(|e| e.to_string()),
             Err(code) => return code,
         },

@@ -207,50 +207,43 @@ fn failures_are_located_and_write_nothing() {
     assert!(out.contains("wallet.star:"), "{out}");
     assert!(out.contains("the issuer must sign"), "{out}");
     // Bad arguments, keys and scripts.
-    env.fails(
-        &["run", WALLET, "issue", "five", "key:alice", "key:alice"],
-        "not an integer",
-    );
-    env.fails(
-        &["run", WALLET, "issue", "-5", "key:alice", "key:alice"],
-        "cannot be negative",
-    );
-    env.fails(
-        &["run", WALLET, "issue", "1", "0xzz", "key:alice"],
-        "64 hex digits",
-    );
-    env.fails(
-        &["run", WALLET, "issue", "1", "key:carol", "key:alice"],
-        "no key named `carol`",
-    );
-    env.fails(
-        &[
-            "run",
-            WALLET,
-            "issue",
-            "1",
-            "key:alice",
-            "key:alice",
-            "--signer",
-            "mallory",
-        ],
-        "signer `mallory`",
-    );
-    env.fails(
-        &["run", WALLET, "pay", "utxo:12", "key:alice", "1"],
-        "`utxo:` and its 64-hex-digit id",
-    );
-    env.fails(
-        &[
-            "run",
-            WALLET,
-            "pay",
-            &format!("utxo:{}", "cd".repeat(32)),
-            "key:alice",
-            "1",
-        ],
-        "error[ledger:unknown-input]",
-    );
+    let unknown = format!("utxo:{}", "cd".repeat(32));
+    for (args, expected) in [
+        (
+            vec!["issue", "five", "key:alice", "key:alice"],
+            "not an integer",
+        ),
+        (
+            vec!["issue", "-5", "key:alice", "key:alice"],
+            "cannot be negative",
+        ),
+        (vec!["issue", "1", "0xzz", "key:alice"], "64 hex digits"),
+        (
+            vec!["issue", "1", "key:carol", "key:alice"],
+            "no key named `carol`",
+        ),
+        (
+            vec![
+                "issue",
+                "1",
+                "key:alice",
+                "key:alice",
+                "--signer",
+                "mallory",
+            ],
+            "signer `mallory`",
+        ),
+        (
+            vec!["pay", "utxo:12", "key:alice", "1"],
+            "`utxo:` and its 64-hex-digit id",
+        ),
+        (
+            vec!["pay", &unknown, "key:alice", "1"],
+            "error[ledger:unknown-input]",
+        ),
+    ] {
+        env.fails(&[&["run", WALLET][..], &args].concat(), expected);
+    }
     env.fails(&["run", WALLET, "nothing"], "has no function `nothing`");
     env.fails(&["run", WALLET, "issue", "1"], "takes 3 arguments");
 }
@@ -289,4 +282,128 @@ fn built_artifacts_deploy_and_run() {
         &["deploy", json.to_str().unwrap()],
         "error[ledger:artifact]",
     );
+}
+
+/// A `starstream node` process on a free port, killed when dropped.
+struct NodeProcess {
+    child: std::process::Child,
+    url: String,
+}
+
+impl NodeProcess {
+    fn start(data: &Path) -> NodeProcess {
+        use std::io::BufRead;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_starstream"))
+            .args([
+                "node",
+                "--listen",
+                "127.0.0.1:0",
+                "--block-interval-ms",
+                "0",
+                "--data",
+            ])
+            .arg(data)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("start the node");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let url = line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap()
+            .to_string();
+        NodeProcess { child, url }
+    }
+}
+
+impl Drop for NodeProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn run_and_queries_go_to_a_node_with_node_url() {
+    let env = Env::new();
+    let node = NodeProcess::start(&env.dir.path().join("node"));
+    let url = node.url.as_str();
+    env.json(&["key", "new", "alice"]);
+    let issued = env.json(&[
+        "run",
+        WALLET,
+        "issue",
+        "50",
+        "key:alice",
+        "key:alice",
+        "--signer",
+        "alice",
+        "--node",
+        url,
+    ]);
+    assert_eq!(issued["status"], "pending");
+    let wallet = id(&issued["created"][0]["id"]);
+    let paid = env.json(&[
+        "run",
+        WALLET,
+        "pay",
+        &format!("utxo:{wallet}"),
+        "key:alice",
+        "5",
+        "--signer",
+        "alice",
+        "--node",
+        url,
+    ]);
+    assert_eq!(paid["consumed"][0], wallet.as_str());
+    let again = env.cmd(&[
+        "run",
+        WALLET,
+        "pay",
+        &format!("utxo:{wallet}"),
+        "key:alice",
+        "5",
+        "--signer",
+        "alice",
+        "--node",
+        url,
+    ]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(
+        err(&again).contains("error[ledger:double-spend]"),
+        "{}",
+        err(&again)
+    );
+    // The local ledger was never touched; the node has it all.
+    assert_eq!(env.json(&["state"])["transactions"], 0);
+    let state = env.json(&["state", "--node", url]);
+    assert_eq!(
+        (state["transactions"].as_u64(), state["pending"].as_u64()),
+        (Some(2), Some(2))
+    );
+    assert_eq!(
+        env.json(&["utxos", "--node", url])["utxos"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    let shown = env.json(&["show", &id(&paid["tx"]), "--node", url]);
+    assert_eq!(
+        (shown["kind"].as_str(), shown["status"].as_str()),
+        (Some("transaction"), Some("pending"))
+    );
+    let spent = env.json(&["show", &wallet, "--node", url]);
+    assert_eq!(spent["spent_by"], paid["tx"]);
+    assert!(!env.json(&["events", "--node", url])["events"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+    // A node that is not there is a clear error.
+    let o = env.cmd(&["state", "--node", "http://127.0.0.1:9"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(err(&o).contains("node:unreachable"), "{}", err(&o));
 }

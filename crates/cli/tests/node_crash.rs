@@ -15,9 +15,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use starstream_ledger::{Ledger, UtxoStatus};
-use starstream_node::{random_token_base, Client, RemoteView};
-use starstream_runtime::{Arg, Artifact, Executor, LedgerView, Request};
-use starstream_tx::{Hash32, KeyPair, SignedTransaction};
+use starstream_node::{run_remote, Client};
+use starstream_runtime::{Arg, Artifact, Executor, Request};
+use starstream_tx::{Hash32, KeyPair};
 
 /// Starts a node on `data` and returns it with its URL.
 fn node(data: &Path) -> (Child, String) {
@@ -47,6 +47,34 @@ fn node(data: &Path) -> (Child, String) {
     (child, url)
 }
 
+/// Runs `script` on the node, signed by `key`, executing again if the state moved meanwhile.
+fn submit(
+    client: &Client,
+    wallet: &Artifact,
+    script: &str,
+    args: Vec<Arg>,
+    key: &KeyPair,
+) -> Result<Hash32, String> {
+    let request = Request {
+        program: wallet.hash(),
+        script: script.into(),
+        args,
+        signers: vec![key.public()],
+        first_token_id: None,
+    };
+    let wallets = std::slice::from_ref(wallet);
+    run_remote(
+        client,
+        &Executor::fast(),
+        wallets,
+        &request,
+        std::slice::from_ref(key),
+        20,
+    )
+    .map(|(_, signed, _)| signed.tx.id)
+    .map_err(|e| e.to_string())
+}
+
 /// One payment from the key's richest wallet to itself; its id once acknowledged.
 fn pay_once(client: &Client, wallet: &Artifact, key: &KeyPair) -> Result<Hash32, String> {
     let mine = client
@@ -55,22 +83,13 @@ fn pay_once(client: &Client, wallet: &Artifact, key: &KeyPair) -> Result<Hash32,
         .into_iter()
         .max_by_key(|u| u.tokens.iter().map(|t| t.amount).sum::<u64>())
         .ok_or("no wallet")?;
-    let view =
-        RemoteView::new(client.clone(), std::slice::from_ref(wallet)).map_err(|e| e.to_string())?;
-    let args = vec![Arg::Utxo(mine.id), Arg::Bytes32(key.public()), Arg::Int(1)];
-    let request = Request {
-        program: wallet.hash(),
-        script: "pay".into(),
-        args: args.clone(),
-        signers: vec![key.public()],
-        first_token_id: Some(random_token_base()?),
-    };
-    let executed = Executor::fast()
-        .execute(&view as &dyn LedgerView, &request)
-        .map_err(|e| e.to_string())?;
-    let signed = SignedTransaction::sign(executed.tx, std::slice::from_ref(key), Some(args))?;
-    client.submit(&signed).map_err(|e| e.to_string())?;
-    Ok(signed.tx.id)
+    submit(
+        client,
+        wallet,
+        "pay",
+        vec![Arg::Utxo(mine.id), Arg::Bytes32(key.public()), Arg::Int(1)],
+        key,
+    )
 }
 
 /// Everything a killed node must leave behind.
@@ -113,35 +132,15 @@ fn check_ledger(data: &Path, acknowledged: &[Hash32]) -> u64 {
     state.transactions
 }
 
-/// Issues the client's coins, running again if a block made the execution stale.
+/// Issues the client's coins.
 fn fund(client: &Client, wallet: &Artifact, key: &KeyPair) -> Hash32 {
     client.deploy(wallet).unwrap();
-    for _ in 0..20 {
-        let view = RemoteView::new(client.clone(), std::slice::from_ref(wallet)).unwrap();
-        let args = vec![
-            Arg::Int(1_000_000),
-            Arg::Bytes32(key.public()),
-            Arg::Bytes32(key.public()),
-        ];
-        let request = Request {
-            program: wallet.hash(),
-            script: "issue".into(),
-            args: args.clone(),
-            signers: vec![key.public()],
-            first_token_id: None,
-        };
-        let executed = Executor::fast()
-            .execute(&view as &dyn LedgerView, &request)
-            .unwrap();
-        let signed =
-            SignedTransaction::sign(executed.tx, std::slice::from_ref(key), Some(args)).unwrap();
-        match client.submit(&signed) {
-            Ok(_) => return signed.tx.id,
-            Err(e) if e.code == "ledger:stale" => continue,
-            Err(e) => panic!("{e}"),
-        }
-    }
-    panic!("stale twenty times")
+    let args = vec![
+        Arg::Int(1_000_000),
+        Arg::Bytes32(key.public()),
+        Arg::Bytes32(key.public()),
+    ];
+    submit(client, wallet, "issue", args, key).unwrap()
 }
 
 #[test]

@@ -84,8 +84,8 @@ pub struct EventEntry {
     pub event: EventRecord,
 }
 
-/// The ledger's state at a glance.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// The ledger's state at a glance (also the node's `GET /v1/state`).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct State {
     /// The last sealed block.
     pub height: u64,

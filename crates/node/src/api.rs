@@ -24,21 +24,8 @@ pub struct ErrorDetail {
     pub message: String,
 }
 
-/// `GET /v1/state`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StateJson {
-    /// The last sealed block; transactions execute for `height + 1`.
-    pub height: u64,
-    pub block_hash: Hash32,
-    /// The UTXO-set root the last block committed to.
-    pub block_root: Hash32,
-    /// The UTXO-set root now, after the pending transactions.
-    pub state_root: Hash32,
-    pub pending: u64,
-    pub transactions: u64,
-    pub utxos: u64,
-    pub next_token_id: i64,
-}
+/// `GET /v1/state`: the ledger's own summary.
+pub type StateJson = starstream_ledger::State;
 
 /// A program: `POST /v1/programs` takes one, `GET /v1/programs/{hash}` returns one.
 #[derive(Clone, Debug, Serialize, Deserialize)]

@@ -10,9 +10,10 @@ use std::time::Duration;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use starstream_runtime::{Artifact, LedgerView};
+use starstream_runtime::{Artifact, Executed, Executor, LedgerView, Request, TxError};
 use starstream_tx::{
-    Block, Canonical, Hash32, ProgramHash, SignedTransaction, TokenType, TxId, UtxoEntry, UtxoId,
+    Block, Canonical, Hash32, KeyPair, ProgramHash, SignedTransaction, TokenType, TxId, UtxoEntry,
+    UtxoId,
 };
 
 use crate::api::*;
@@ -281,6 +282,77 @@ impl LedgerView for RemoteView {
 
     fn next_token_id(&self) -> i64 {
         self.state.next_token_id
+    }
+}
+
+/// Why running a script on a node failed.
+#[derive(Clone, Debug)]
+pub enum RemoteFailure {
+    /// The node refused or could not be reached.
+    Node(ClientError),
+    /// The script failed while executing against the node's state.
+    Execution(TxError),
+    /// A signer's key is missing.
+    Signing(String),
+}
+
+impl fmt::Display for RemoteFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RemoteFailure::Node(e) => e.fmt(f),
+            RemoteFailure::Execution(e) => e.fmt(f),
+            RemoteFailure::Signing(e) => write!(f, "error: {e}"),
+        }
+    }
+}
+
+/// Executes `request` against the node's state as it is now (`local` programs are used as
+/// given, so a contract not deployed yet can run).
+pub fn execute_remote(
+    client: &Client,
+    executor: &Executor,
+    local: &[Artifact],
+    request: &Request,
+) -> Result<Executed, RemoteFailure> {
+    let view = RemoteView::new(client.clone(), local).map_err(RemoteFailure::Node)?;
+    let result = executor.execute(&view as &dyn LedgerView, request);
+    // A failed lookup reads as "absent" during execution; report the real cause.
+    if let Some(e) = view.failure() {
+        return Err(RemoteFailure::Node(e));
+    }
+    result.map_err(RemoteFailure::Execution)
+}
+
+/// Executes `request` against the node's state with a random token-id base, signs it with
+/// `keys` and submits it. When the node answers that the state moved meanwhile (a block was
+/// sealed, or another transaction changed token storage or took the ids), it executes again,
+/// up to `attempts` times in all.
+pub fn run_remote(
+    client: &Client,
+    executor: &Executor,
+    local: &[Artifact],
+    request: &Request,
+    keys: &[KeyPair],
+    attempts: usize,
+) -> Result<(Executed, SignedTransaction, Accepted), RemoteFailure> {
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        let request = Request {
+            first_token_id: Some(random_token_base().map_err(RemoteFailure::Signing)?),
+            ..request.clone()
+        };
+        let executed = execute_remote(client, executor, local, &request)?;
+        let signed = SignedTransaction::sign(executed.tx.clone(), keys, Some(request.args.clone()))
+            .map_err(RemoteFailure::Signing)?;
+        match client.submit(&signed) {
+            Ok(accepted) => return Ok((executed, signed, accepted)),
+            Err(e)
+                if tries < attempts
+                    && ["ledger:stale", "ledger:mismatch", "ledger:invalid"]
+                        .contains(&e.code.as_str()) => {}
+            Err(e) => return Err(RemoteFailure::Node(e)),
+        }
     }
 }
 

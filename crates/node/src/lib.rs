@@ -8,5 +8,8 @@ pub mod api;
 mod client;
 mod server;
 
-pub use client::{parse_id, random_token_base, Client, ClientError, RemoteView};
+pub use client::{
+    execute_remote, parse_id, random_token_base, run_remote, Client, ClientError, RemoteFailure,
+    RemoteView,
+};
 pub use server::{evidence, start, ApiError, NodeHandle};

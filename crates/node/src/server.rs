@@ -210,17 +210,7 @@ struct TypeFilter {
 }
 
 async fn current_state(State(s): State<AppState>) -> ApiResult<StateJson> {
-    let st = s.read(|l| l.state()).await?;
-    Ok(Json(StateJson {
-        height: st.height,
-        block_hash: st.block_hash,
-        block_root: st.block_root,
-        state_root: st.state_root,
-        pending: st.pending,
-        transactions: st.transactions,
-        utxos: st.utxos,
-        next_token_id: st.next_token_id,
-    }))
+    Ok(Json(s.read(|l| l.state()).await?))
 }
 
 async fn block(State(s): State<AppState>, UrlPath(height): UrlPath<String>) -> ApiResult<Block> {

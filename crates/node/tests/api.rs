@@ -11,8 +11,10 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 use starstream_node::api::MAX_BODY_BYTES;
-use starstream_node::{random_token_base, start, Client, ClientError, NodeHandle, RemoteView};
-use starstream_runtime::{Arg, Artifact, Executor, LedgerView, Request};
+use starstream_node::{
+    execute_remote, random_token_base, run_remote, start, Client, ClientError, NodeHandle,
+};
+use starstream_runtime::{Arg, Artifact, Executor, Request};
 use starstream_tx::{Canonical, Hash32, KeyPair, SignedTransaction, UtxoId};
 
 struct Harness {
@@ -58,6 +60,17 @@ impl Harness {
     }
 }
 
+fn request(wallet: &Artifact, script: &str, args: Vec<Arg>, key: &KeyPair) -> Request {
+    Request {
+        program: wallet.hash(),
+        script: script.into(),
+        args,
+        signers: vec![key.public()],
+        first_token_id: Some(random_token_base().unwrap()),
+    }
+}
+
+/// Executes against the node's state now and signs, without submitting.
 fn prepare(
     client: &Client,
     wallet: &Artifact,
@@ -65,22 +78,18 @@ fn prepare(
     args: Vec<Arg>,
     key: &KeyPair,
 ) -> Result<SignedTransaction, String> {
-    let view =
-        RemoteView::new(client.clone(), std::slice::from_ref(wallet)).map_err(|e| e.to_string())?;
-    let request = Request {
-        program: wallet.hash(),
-        script: script.into(),
-        args: args.clone(),
-        signers: vec![key.public()],
-        first_token_id: Some(random_token_base()?),
-    };
-    let executed = Executor::fast()
-        .execute(&view as &dyn LedgerView, &request)
-        .map_err(|e| e.to_string())?;
+    let request = request(wallet, script, args.clone(), key);
+    let executed = execute_remote(
+        client,
+        &Executor::fast(),
+        std::slice::from_ref(wallet),
+        &request,
+    )
+    .map_err(|e| e.to_string())?;
     SignedTransaction::sign(executed.tx, std::slice::from_ref(key), Some(args))
 }
 
-/// Prepares and submits, executing again when a block sealed meanwhile made it stale.
+/// Executes, signs and submits, executing again while the node's state moved meanwhile.
 fn submit_retrying(
     client: &Client,
     wallet: &Artifact,
@@ -88,15 +97,18 @@ fn submit_retrying(
     args: Vec<Arg>,
     key: &KeyPair,
 ) -> Result<SignedTransaction, String> {
-    for _ in 0..20 {
-        let signed = prepare(client, wallet, script, args.clone(), key)?;
-        match client.submit(&signed) {
-            Ok(_) => return Ok(signed),
-            Err(e) if e.code == "ledger:stale" => continue,
-            Err(e) => return Err(e.to_string()),
-        }
-    }
-    Err("stale twenty times".into())
+    let request = request(wallet, script, args, key);
+    let wallets = std::slice::from_ref(wallet);
+    run_remote(
+        client,
+        &Executor::fast(),
+        wallets,
+        &request,
+        std::slice::from_ref(key),
+        20,
+    )
+    .map(|(_, signed, _)| signed)
+    .map_err(|e| e.to_string())
 }
 
 fn pay_args(from: UtxoId, to: &KeyPair, amount: i64) -> Vec<Arg> {
@@ -173,46 +185,19 @@ fn bad_input_gets_a_clear_4xx_and_the_node_keeps_serving() {
         "node:too-large",
     );
     let unknown = "ab".repeat(32);
-    expect_error(
-        raw("GET", &format!("{url}/v1/utxos/{unknown}"), None),
-        404,
-        "node:not-found",
-    );
-    expect_error(
-        raw("GET", &format!("{url}/v1/utxos/zz"), None),
-        400,
-        "node:malformed-id",
-    );
-    expect_error(
-        raw("GET", &format!("{url}/v1/transactions/{unknown}"), None),
-        404,
-        "node:not-found",
-    );
-    expect_error(
-        raw("GET", &format!("{url}/v1/programs/{unknown}"), None),
-        404,
-        "node:not-found",
-    );
-    expect_error(
-        raw("GET", &format!("{url}/v1/blocks/999"), None),
-        404,
-        "node:not-found",
-    );
-    expect_error(
-        raw("GET", &format!("{url}/v1/blocks/tall"), None),
-        400,
-        "node:malformed-id",
-    );
-    expect_error(
-        raw("GET", &format!("{url}/v1/events?from=abc"), None),
-        400,
-        "node:query",
-    );
-    expect_error(
-        raw("GET", &format!("{url}/v1/nothing"), None),
-        404,
-        "node:no-route",
-    );
+    for (path, status, code) in [
+        (format!("/v1/utxos/{unknown}"), 404, "node:not-found"),
+        ("/v1/utxos/zz".into(), 400, "node:malformed-id"),
+        (format!("/v1/transactions/{unknown}"), 404, "node:not-found"),
+        (format!("/v1/programs/{unknown}"), 404, "node:not-found"),
+        ("/v1/blocks/999".into(), 404, "node:not-found"),
+        ("/v1/blocks/tall".into(), 400, "node:malformed-id"),
+        ("/v1/events?from=abc".into(), 400, "node:query"),
+        ("/v1/token-ids/x".into(), 400, "node:malformed-id"),
+        ("/v1/nothing".into(), 404, "node:no-route"),
+    ] {
+        expect_error(raw("GET", &format!("{url}{path}"), None), status, code);
+    }
     expect_error(
         raw("DELETE", &format!("{url}/v1/state"), None),
         405,

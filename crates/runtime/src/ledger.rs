@@ -69,18 +69,9 @@ impl MemoryLedger {
         for id in &tx.consumed {
             self.utxos.remove(id);
         }
-        for out in &tx.outputs {
-            self.utxos.insert(
-                out.id,
-                UtxoEntry {
-                    id: out.id,
-                    program: out.program,
-                    utxo_type: out.utxo_type.clone(),
-                    frame: out.frame.clone(),
-                    tokens: out.tokens.clone(),
-                    created_by: tx.id,
-                },
-            );
+        for i in 0..tx.outputs.len() {
+            let entry = tx.entry(i);
+            self.utxos.insert(entry.id, entry);
         }
         for (t, storage) in &tx.token_storage {
             self.token_storage.insert(t.clone(), storage.clone());

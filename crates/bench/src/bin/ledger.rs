@@ -5,25 +5,12 @@
 //! state over HTTP, submission, the node's checks), with one client and with several.
 //! Run with `cargo run --release -p starstream-bench --bin ledger`.
 
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use starstream_ledger::Ledger;
-use starstream_node::{random_token_base, Client, RemoteView};
+use starstream_node::{run_remote, Client};
 use starstream_runtime::{Arg, Artifact, Executor, LedgerView, MemoryLedger, Request};
 use starstream_tx::{KeyPair, SignedTransaction, UtxoId};
-
-fn build(path: &str) -> Artifact {
-    let built = starstream_bench::build(
-        &Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../..")
-            .join(path),
-    );
-    Artifact {
-        wasm: built.wasm,
-        metadata: built.metadata,
-    }
-}
 
 fn request(
     wallet: &Artifact,
@@ -84,7 +71,7 @@ fn report(label: &str, count: usize, elapsed: Duration, baseline: Option<f64>) -
 }
 
 fn main() {
-    let wallet = build("examples/wallet/wallet.star");
+    let wallet = starstream_bench::build_artifact("examples/wallet/wallet.star");
     let issuer = KeyPair::from_seed([1; 32]);
     let exec = Executor::fast();
     println!("token transfers applied per second (wallet `pay`, 1 coin with change):");
@@ -195,24 +182,20 @@ fn main() {
     .unwrap();
     let client = Client::new(&node.url());
     client.deploy(&wallet).unwrap();
-    let submit_retrying =
-        |client: &Client, exec: &Executor, script: &str, args: Vec<Arg>, key: &KeyPair| loop {
-            let view = RemoteView::new(client.clone(), std::slice::from_ref(&wallet)).unwrap();
-            let signed = transfer(
-                &view,
-                exec,
-                &wallet,
-                script,
-                args.clone(),
-                key,
-                Some(random_token_base().unwrap()),
-            );
-            match client.submit(&signed) {
-                Ok(_) => break signed.tx.outputs[0].id,
-                Err(e) if e.code == "ledger:stale" => continue,
-                Err(e) => panic!("{e}"),
-            }
-        };
+    let submit_retrying = |client: &Client, exec: &Executor, script: &str, args, key: &KeyPair| {
+        let request = request(&wallet, script, args, key, None);
+        let wallets = std::slice::from_ref(&wallet);
+        let (_, signed, _) = run_remote(
+            client,
+            exec,
+            wallets,
+            &request,
+            std::slice::from_ref(key),
+            20,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        signed.tx.outputs[0].id
+    };
     for clients in [1usize, 4] {
         let keys: Vec<KeyPair> = (0..clients)
             .map(|c| KeyPair::from_seed([10 + c as u8 + 10 * clients as u8; 32]))

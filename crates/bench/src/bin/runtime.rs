@@ -3,30 +3,21 @@
 //! transaction (the cost of a resume/yield round trip), and a token transfer with change.
 //! Run with `cargo run --release -p starstream-bench --bin runtime`.
 
-use std::path::Path;
 use std::time::Duration;
 
 use starstream_bench::best_of;
-use starstream_runtime::{Arg, Artifact, Executor, Hash32, MemoryLedger, Request};
-
-fn build(path: &str) -> Artifact {
-    let built = starstream_bench::build(
-        &Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../..")
-            .join(path),
-    );
-    Artifact {
-        wasm: built.wasm,
-        metadata: built.metadata,
-    }
-}
+use starstream_runtime::{Arg, Executor, Hash32, MemoryLedger, Request};
 
 fn main() {
     let alice = Hash32([0xa1; 32]);
     let bob = Hash32([0xb0; 32]);
     let mut ledger = MemoryLedger::new();
-    let counter = ledger.deploy(build("examples/counter/counter.star"));
-    let wallet = ledger.deploy(build("examples/wallet/wallet.star"));
+    let counter = ledger.deploy(starstream_bench::build_artifact(
+        "examples/counter/counter.star",
+    ));
+    let wallet = ledger.deploy(starstream_bench::build_artifact(
+        "examples/wallet/wallet.star",
+    ));
     let fast = Executor::fast();
     let request = |program, script: &str, args: Vec<Arg>, signers: Vec<Hash32>| Request {
         program,
