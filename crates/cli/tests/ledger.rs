@@ -7,6 +7,8 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
+mod support;
+
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
@@ -292,29 +294,7 @@ struct NodeProcess {
 
 impl NodeProcess {
     fn start(data: &Path) -> NodeProcess {
-        use std::io::BufRead;
-        let mut child = Command::new(env!("CARGO_BIN_EXE_starstream"))
-            .args([
-                "node",
-                "--listen",
-                "127.0.0.1:0",
-                "--block-interval-ms",
-                "0",
-                "--data",
-            ])
-            .arg(data)
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .expect("start the node");
-        let mut line = String::new();
-        std::io::BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let url = line
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap()
-            .to_string();
+        let (child, url) = support::start_node(data, 0);
         NodeProcess { child, url }
     }
 }

@@ -6,10 +6,9 @@
 
 #[path = "../../runtime/tests/common/mod.rs"]
 mod common;
+mod support;
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,34 +17,6 @@ use starstream_ledger::{Ledger, UtxoStatus};
 use starstream_node::{run_remote, Client};
 use starstream_runtime::{Arg, Artifact, Executor, Request};
 use starstream_tx::{Hash32, KeyPair};
-
-/// Starts a node on `data` and returns it with its URL.
-fn node(data: &Path) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_starstream"))
-        .args([
-            "node",
-            "--listen",
-            "127.0.0.1:0",
-            "--block-interval-ms",
-            "40",
-            "--data",
-        ])
-        .arg(data)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start the node");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .expect("the node prints its address");
-    let url = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line: {line}"))
-        .to_string();
-    (child, url)
-}
 
 /// Runs `script` on the node, signed by `key`, executing again if the state moved meanwhile.
 fn submit(
@@ -152,7 +123,7 @@ fn a_killed_node_loses_no_acknowledged_transaction() {
     let mut acknowledged = Vec::new();
     let mut applied = 0;
     for round in 0..6u64 {
-        let (mut child, url) = node(&data);
+        let (mut child, url) = support::start_node(&data, 40);
         let client = Client::new(&url);
         if round == 0 {
             acknowledged.push(fund(&client, &wallet, &key));
