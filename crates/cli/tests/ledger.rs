@@ -387,3 +387,30 @@ fn run_and_queries_go_to_a_node_with_node_url() {
     assert_eq!(o.status.code(), Some(1));
     assert!(err(&o).contains("node:unreachable"), "{}", err(&o));
 }
+
+#[test]
+fn a_directory_of_contracts_runs_a_script_by_name_or_by_contract() {
+    let env = Env::new();
+    env.json(&["key", "new", "alice"]);
+    let made = env.json(&["run", "examples", "counter::create", "3"]);
+    assert_eq!(made["created"][0]["type"], "Counter");
+    let issued = env.json(&[
+        "run",
+        "examples",
+        "issue",
+        "9",
+        "key:alice",
+        "key:alice",
+        "--signer",
+        "alice",
+    ]);
+    assert_eq!(issued["minted"]["Coin"], 9);
+    env.fails(
+        &["run", "examples", "nothing::create", "3"],
+        "no contract given has",
+    );
+    env.fails(
+        &["run", "examples", "no_such_script"],
+        "no contract given has",
+    );
+}
