@@ -609,6 +609,29 @@ pub fn events(dir: &Path, from: u64, limit: usize, node: Option<&str>) -> ExitCo
     }
 }
 
+/// Prints the node's events from `from` on, one JSON object per line, as they are applied;
+/// stops only on an error (or when the process is stopped).
+pub fn follow_events(url: &str, mut from: u64) -> ExitCode {
+    use std::io::Write;
+    let client = Client::new(url);
+    loop {
+        match client.events_waiting(from, 100, 10_000) {
+            Ok(page) => {
+                let mut out = std::io::stdout().lock();
+                for e in &page.events {
+                    let line = serde_json::to_string(e).expect("events serialize");
+                    if writeln!(out, "{line}").and_then(|()| out.flush()).is_err() {
+                        // The reader went away (a closed pipe): that is the end.
+                        return ExitCode::SUCCESS;
+                    }
+                }
+                from = page.next;
+            }
+            Err(e) => return fail(e),
+        }
+    }
+}
+
 pub fn state(dir: &Path, node: Option<&str>) -> ExitCode {
     let state = match node {
         Some(url) => Client::new(url)

@@ -116,6 +116,10 @@ enum Command {
         limit: usize,
         #[arg(long, value_name = "URL")]
         node: Option<String>,
+        /// Keep printing events as the node applies them, one JSON object per line (needs
+        /// `--node`).
+        #[arg(long, requires = "node")]
+        follow: bool,
     },
     /// Show the ledger's height, state root and counts (JSON).
     State {
@@ -228,9 +232,15 @@ fn run(cli: Cli) -> ExitCode {
             chain::utxos(ledger, utxo_type.as_deref(), node.as_deref())
         }
         Command::Show { id, node } => chain::show(ledger, &id, node.as_deref()),
-        Command::Events { from, limit, node } => {
-            chain::events(ledger, from, limit, node.as_deref())
-        }
+        Command::Events {
+            from,
+            limit,
+            node,
+            follow,
+        } => match (follow, node.as_deref()) {
+            (true, Some(url)) => chain::follow_events(url, from),
+            _ => chain::events(ledger, from, limit, node.as_deref()),
+        },
         Command::State { node } => chain::state(ledger, node.as_deref()),
         Command::Node {
             data,

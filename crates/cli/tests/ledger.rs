@@ -382,6 +382,21 @@ fn run_and_queries_go_to_a_node_with_node_url() {
         .as_array()
         .unwrap()
         .is_empty());
+    // Following prints each event as a line of JSON as it comes.
+    let mut follower = Command::new(env!("CARGO_BIN_EXE_starstream"))
+        .args(["events", "--follow", "--node", url])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    use std::io::BufRead;
+    std::io::BufReader::new(follower.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let _ = follower.kill();
+    let _ = follower.wait();
+    let event: Value = serde_json::from_str(&line).expect("one JSON event per line");
+    assert_eq!(event["tx"], paid["tx"]);
     // A node that is not there is a clear error.
     let o = env.cmd(&["state", "--node", "http://127.0.0.1:9"]);
     assert_eq!(o.status.code(), Some(1));

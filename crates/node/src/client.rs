@@ -200,10 +200,19 @@ impl Client {
     }
 
     pub fn events(&self, from: u64, limit: usize) -> Result<EventPage, ClientError> {
-        Self::required(
-            "events",
-            self.get(&format!("/v1/events?from={from}&limit={limit}"))?,
-        )
+        self.events_waiting(from, limit, 0)
+    }
+
+    /// Like [`Client::events`], but when there is none from `from` yet, the node waits up to
+    /// `wait_ms` milliseconds for one: following the stream without busy polling.
+    pub fn events_waiting(
+        &self,
+        from: u64,
+        limit: usize,
+        wait_ms: u64,
+    ) -> Result<EventPage, ClientError> {
+        let path = format!("/v1/events?from={from}&limit={limit}&wait_ms={wait_ms}");
+        Self::required("events", self.get(&path)?)
     }
 
     pub fn log(&self, from: u64, limit: usize) -> Result<LogPage, ClientError> {

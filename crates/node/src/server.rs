@@ -20,7 +20,7 @@ use serde::Deserialize;
 use starstream_ledger::{Applied, Class, Ledger, LedgerError, UtxoStatus};
 use starstream_runtime::{Artifact, Executor};
 use starstream_tx::{Block, Canonical, Hash32, ProgramHash, SignedTransaction, TokenType};
-use tokio::sync::oneshot;
+use tokio::sync::{oneshot, watch};
 
 use crate::api::*;
 
@@ -91,13 +91,18 @@ enum Job {
 }
 
 /// The writer: the only place the node writes, one job at a time.
-fn writer(ledger: Arc<Ledger>, jobs: mpsc::Receiver<Job>) {
+fn writer(ledger: Arc<Ledger>, jobs: mpsc::Receiver<Job>, applied: watch::Sender<u64>) {
     let executor = Executor::fast();
     for job in jobs {
         // A dropped receiver means the client went away; the write stands either way.
         match job {
             Job::Submit(signed, reply) => {
-                let _ = reply.send(ledger.submit(&executor, &signed, &[]));
+                let result = ledger.submit(&executor, &signed, &[]);
+                if let Ok(a) = &result {
+                    // Wakes the requests waiting for new events (`wait_ms`).
+                    applied.send_replace(a.seq + 1);
+                }
+                let _ = reply.send(result);
             }
             Job::Deploy(artifact, reply) => {
                 let _ = reply.send(ledger.deploy(std::slice::from_ref(&artifact)).map(|h| h[0]));
@@ -113,6 +118,8 @@ fn writer(ledger: Arc<Ledger>, jobs: mpsc::Receiver<Job>) {
 struct AppState {
     ledger: Arc<Ledger>,
     jobs: mpsc::Sender<Job>,
+    /// The number of transactions applied, announced after each one.
+    applied: watch::Receiver<u64>,
 }
 
 impl AppState {
@@ -191,7 +198,12 @@ fn body_json<T: serde::de::DeserializeOwned>(
 struct Page {
     from: Option<u64>,
     limit: Option<usize>,
+    /// For events: when none is there yet, wait up to this long for one.
+    wait_ms: Option<u64>,
 }
+
+/// The longest an events request waits for new events.
+pub const MAX_WAIT_MS: u64 = 30_000;
 
 impl Page {
     fn of(q: Result<Query<Page>, QueryRejection>) -> Result<(u64, usize), ApiError> {
@@ -379,8 +391,19 @@ async fn events(
     State(s): State<AppState>,
     q: Result<Query<Page>, QueryRejection>,
 ) -> ApiResult<EventPage> {
+    let wait = q.as_ref().ok().and_then(|Query(p)| p.wait_ms).unwrap_or(0);
     let (from, limit) = Page::of(q)?;
-    let events = s.read(move |l| l.events(from, limit)).await?;
+    // Subscribe before reading, so an event applied in between still wakes the wait.
+    let mut applied = s.applied.clone();
+    applied.mark_unchanged();
+    let mut events = s.read(move |l| l.events(from, limit)).await?;
+    let deadline = tokio::time::Instant::now() + Duration::from_millis(wait.min(MAX_WAIT_MS));
+    while events.is_empty() && tokio::time::Instant::now() < deadline {
+        match tokio::time::timeout_at(deadline, applied.changed()).await {
+            Ok(Ok(())) => events = s.read(move |l| l.events(from, limit)).await?,
+            _ => break,
+        }
+    }
     let next = events.last().map_or(from, |e| e.seq + 1);
     Ok(Json(EventPage {
         events: events
@@ -427,14 +450,16 @@ fn router(
     ledger: Arc<Ledger>,
 ) -> Result<(Router, mpsc::Sender<Job>, std::thread::JoinHandle<()>), String> {
     let (jobs, rx) = mpsc::channel();
+    let (announce, applied) = watch::channel(0);
     let writer_ledger = ledger.clone();
     let writer = std::thread::Builder::new()
         .name("ledger-writer".into())
-        .spawn(move || writer(writer_ledger, rx))
+        .spawn(move || writer(writer_ledger, rx, announce))
         .map_err(|e| format!("cannot start the writer thread: {e}"))?;
     let state = AppState {
         ledger,
         jobs: jobs.clone(),
+        applied,
     };
     let app = Router::new()
         .route("/v1/state", get(current_state))

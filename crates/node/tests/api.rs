@@ -372,3 +372,28 @@ fn many_clients_submitting_at_once_lose_nothing() {
     assert_eq!(state.state_root, state.block_root);
     assert_eq!(ledger.replay_root().unwrap(), state.state_root);
 }
+
+#[test]
+fn a_waiting_events_request_returns_when_a_transaction_emits() {
+    let h = harness(None);
+    let alice = KeyPair::from_seed([1; 32]);
+    let wallet = h.issue(&alice, 100);
+    let from = h.client.events(0, 1000).unwrap().next;
+    // Nothing new: the request waits its whole time and returns an empty page.
+    let started = Instant::now();
+    let page = h.client.events_waiting(from, 10, 200).unwrap();
+    assert!(page.events.is_empty() && page.next == from);
+    assert!(started.elapsed() >= Duration::from_millis(150));
+    // A follower waiting for up to 20 s is answered as soon as a payment emits its event.
+    let follower = {
+        let client = h.client.clone();
+        std::thread::spawn(move || client.events_waiting(from, 10, 20_000))
+    };
+    std::thread::sleep(Duration::from_millis(100));
+    let paid = h.prepare("pay", pay_args(wallet, &alice, 7), &alice);
+    h.client.submit(&paid).unwrap();
+    let page = follower.join().unwrap().unwrap();
+    assert_eq!(page.events[0].tx, paid.tx.id);
+    assert_eq!(page.events[0].event.fields, vec![7]);
+    assert_eq!(page.next, page.events.last().unwrap().seq + 1);
+}
