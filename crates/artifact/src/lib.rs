@@ -2,7 +2,12 @@
 //! program hash, entry points, UTXO and token types with their frame layouts, effects, events
 //! and a source map of trap sites). The compiler writes it next to the `.wasm`; the runtime,
 //! the ledger and the prover read it. This crate is only data, so readers need not depend on
-//! the compiler.
+//! the compiler. The module carries its own metadata in a custom section (`embed`), so the
+//! program hash covers both.
+
+mod embed;
+
+pub use embed::{embed, from_module, METADATA_SECTION};
 
 use serde::{Deserialize, Serialize};
 

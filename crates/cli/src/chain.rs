@@ -60,8 +60,9 @@ pub fn key_list(dir: &Path) -> ExitCode {
     }
 }
 
-/// Artifacts from `paths`: sources are compiled; a built `NAME.json` is read with the
-/// `NAME.wasm` beside it.
+/// Artifacts from `paths`: sources are compiled; a built `NAME.json` or `NAME.wasm` is read
+/// with the other beside it (without a `NAME.json`, the metadata the module carries is used;
+/// the ledger checks that the two agree either way).
 fn artifacts(paths: &[PathBuf]) -> Result<(Option<Compiled>, Vec<Artifact>), ExitCode> {
     let (built, sources): (Vec<&PathBuf>, Vec<&PathBuf>) = paths
         .iter()
@@ -71,10 +72,14 @@ fn artifacts(paths: &[PathBuf]) -> Result<(Option<Compiled>, Vec<Artifact>), Exi
         let json_path = path.with_extension("json");
         let wasm_path = path.with_extension("wasm");
         let read = || -> Result<Artifact, String> {
-            let meta = std::fs::read(&json_path)
-                .map_err(|e| format!("cannot read `{}`: {e}", json_path.display()))?;
             let wasm = std::fs::read(&wasm_path)
                 .map_err(|e| format!("cannot read `{}`: {e}", wasm_path.display()))?;
+            if !json_path.exists() {
+                return Artifact::from_module(wasm)
+                    .map_err(|e| format!("`{}`: {e}", wasm_path.display()));
+            }
+            let meta = std::fs::read(&json_path)
+                .map_err(|e| format!("cannot read `{}`: {e}", json_path.display()))?;
             let metadata = serde_json::from_slice(&meta)
                 .map_err(|e| format!("`{}` is not contract metadata: {e}", json_path.display()))?;
             Ok(Artifact { wasm, metadata })
@@ -265,7 +270,7 @@ pub fn run(o: &RunOptions<'_>) -> ExitCode {
             let line =
                 c.ws.sources
                     .iter()
-                    .find(|(_, f)| f.name == at.file)
+                    .find(|(_, f)| Path::new(&f.name).ends_with(&at.file))
                     .and_then(|(_, f)| f.text.lines().nth(at.line.saturating_sub(1) as usize));
             if let Some(line) = line {
                 eprintln!("   |\n{:>3} | {}", at.line, line.trim_end());

@@ -429,3 +429,16 @@ fn a_directory_of_contracts_runs_a_script_by_name_or_by_contract() {
         "no contract given has",
     );
 }
+
+#[test]
+fn a_program_is_the_same_wherever_and_however_its_path_is_given() {
+    let env = Env::new();
+    let a = env.json(&["deploy", WALLET]);
+    let b = env.json(&["deploy", "./crates/../examples/wallet/wallet.star"]);
+    let copy = env.dir.path().join("elsewhere");
+    std::fs::create_dir_all(&copy).unwrap();
+    std::fs::copy(repo().join(WALLET), copy.join("wallet.star")).unwrap();
+    let c = env.json(&["deploy", copy.join("wallet.star").to_str().unwrap()]);
+    assert_eq!(a["programs"][0]["program"], b["programs"][0]["program"]);
+    assert_eq!(a["programs"][0]["program"], c["programs"][0]["program"]);
+}

@@ -47,6 +47,33 @@ pub fn program_hash(wasm: &[u8]) -> String {
 }
 
 /// Describes a compiled contract.
+/// `name` relative to the directory of the entry file `entry`, with `/` separators: the
+/// metadata (which the module carries, so the program hash covers it) must not depend on
+/// where the sources were when they were built, or on how their path was spelled.
+pub fn relative_to(entry: &str, name: &str) -> String {
+    use std::path::{Component, Path};
+    // Lexical normalisation: `a/./b` is `a/b` and `a/x/../b` is `a/b`.
+    fn parts(p: &Path) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for c in p.components() {
+            match c {
+                Component::CurDir => {}
+                Component::ParentDir if out.last().is_some_and(|l| l != "..") => {
+                    out.pop();
+                }
+                c => out.push(c.as_os_str().to_string_lossy().into_owned()),
+            }
+        }
+        out
+    }
+    let dir = parts(Path::new(entry).parent().unwrap_or(Path::new("")));
+    let file = parts(Path::new(name));
+    let common = dir.iter().zip(&file).take_while(|(a, b)| a == b).count();
+    let mut out: Vec<String> = vec!["..".to_string(); dir.len() - common];
+    out.extend(file[common..].iter().cloned());
+    out.join("/")
+}
+
 pub fn metadata(
     checked: &Checked,
     sources: &SourceMap,
@@ -56,6 +83,10 @@ pub fn metadata(
     wasm: &[u8],
 ) -> Metadata {
     let module = &compiled.module;
+    let entry_name = sources
+        .get(entry)
+        .map(|f| f.name.clone())
+        .unwrap_or_default();
     let value = |name: Option<&str>, ty: &starstream_check::Ty| value_meta(checked, name, ty);
     let exports = checked
         .bodies
@@ -85,7 +116,7 @@ pub fn metadata(
             .filter(|(_, s)| s.end > s.start)
         {
             let (file, at) = match sources.get(FileId(span.file)) {
-                Some(s) => (s.name.clone(), s.line_col(span.start)),
+                Some(s) => (relative_to(&entry_name, &s.name), s.line_col(span.start)),
                 None => continue,
             };
             source_map.push(TrapSiteMeta {
@@ -103,10 +134,7 @@ pub fn metadata(
         format: "starstream-contract".to_string(),
         version: FORMAT_VERSION,
         contract: name.to_string(),
-        source: sources
-            .get(entry)
-            .map(|f| f.name.clone())
-            .unwrap_or_default(),
+        source: relative_to(&entry_name, &entry_name),
         program_hash: program_hash(wasm),
         program_hash_algorithm: "sha256".to_string(),
         wasm_bytes: wasm.len(),
@@ -149,5 +177,23 @@ pub fn metadata(
         utxos: compiled.frames.clone(),
         tokens: compiled.tokens.clone(),
         source_map,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::relative_to;
+
+    #[test]
+    fn names_are_relative_to_the_entry_files_directory() {
+        let entry = "crates/node/../../examples/wallet/wallet.star";
+        assert_eq!(relative_to(entry, entry), "wallet.star");
+        assert_eq!(relative_to("wallet.star", "wallet.star"), "wallet.star");
+        assert_eq!(relative_to("./a/b.star", "a/lib/c.star"), "lib/c.star");
+        assert_eq!(
+            relative_to("/x/y/main.star", "/x/shared/h.star"),
+            "../shared/h.star"
+        );
+        assert_eq!(relative_to("a/main.star", "a/./b/../h.star"), "h.star");
     }
 }

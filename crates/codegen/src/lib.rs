@@ -555,7 +555,11 @@ pub fn build_contract(
         .and_then(|s| s.to_str())
         .unwrap_or("contract")
         .to_string();
-    let metadata = artifact::metadata(checked, &ws.sources, entry, &name, &compiled, &wasm);
+    let mut metadata = artifact::metadata(checked, &ws.sources, entry, &name, &compiled, &wasm);
+    // The module carries its metadata, so the program hash covers both.
+    let wasm = starstream_artifact::embed(&wasm, &metadata);
+    metadata.program_hash = artifact::program_hash(&wasm);
+    metadata.wasm_bytes = wasm.len();
     Ok(Built {
         name,
         wasm,

@@ -141,18 +141,22 @@ fn corrupt(what: &str) -> LedgerError {
     )
 }
 
-/// Checks that an artifact is what it claims: its metadata names its module's hash, and the
-/// module loads (the prover's subset, known imports, bounded memory).
+/// Checks that an artifact is what it claims: its metadata is exactly the metadata its module
+/// carries (so the program hash covers it, and nobody can deploy a known module with other
+/// metadata first), and the module loads (the prover's subset, known imports, bounded memory).
 pub fn check_artifact(a: &Artifact) -> Result<ProgramHash, LedgerError> {
     let hash = a.hash();
+    let bad = |m: String| LedgerError::new(Class::Malformed, "ledger:artifact", m);
     if a.metadata.program_hash != hash.hex() {
-        return Err(LedgerError::new(
-            Class::Malformed,
-            "ledger:artifact",
-            format!(
-                "the metadata names program {}, but the module's hash is {hash}",
-                a.metadata.program_hash
-            ),
+        return Err(bad(format!(
+            "the metadata names program {}, but the module's hash is {hash}",
+            a.metadata.program_hash
+        )));
+    }
+    let carried = Artifact::from_module(a.wasm.clone()).map_err(bad)?;
+    if carried.metadata != a.metadata {
+        return Err(bad(
+            "the metadata differs from the metadata the module carries".to_string(),
         ));
     }
     starstream_vm::Program::load(&a.wasm).map_err(|e| {

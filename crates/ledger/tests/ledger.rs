@@ -251,13 +251,39 @@ fn unknown_inputs_programs_and_bad_artifacts() {
     .unwrap();
     f.refused(&pay, Class::NotFound, "ledger:unknown-input");
 
-    let mut broken = f.wallet.clone();
-    broken.wasm[10] ^= 0xff;
-    let err = f.ledger.deploy(&[broken.clone()]).unwrap_err();
-    assert_eq!(err.code, "ledger:artifact", "{err}");
-    broken.metadata.program_hash = broken.hash().hex();
-    let err = f.ledger.deploy(&[broken]).unwrap_err();
+    // Metadata other than what the module carries: refused, so a known module cannot be
+    // deployed first with misleading metadata.
+    let mut misleading = f.wallet.clone();
+    misleading.metadata.utxos[0].utxo = "Vault".into();
+    let err = f.ledger.deploy(&[misleading]).unwrap_err();
+    assert!(
+        err.message
+            .contains("differs from the metadata the module carries"),
+        "{err}"
+    );
+    let mut bare = f.wallet.clone();
+    bare.wasm = wat::parse_str("(module)").unwrap();
+    bare.metadata.program_hash = bare.hash().hex();
+    let err = f.ledger.deploy(&[bare]).unwrap_err();
+    assert!(
+        err.message
+            .contains("carries no `starstream.metadata` section"),
+        "{err}"
+    );
+    // A module outside the prover's subset (a float), carrying well-formed metadata.
+    let float = wat::parse_str("(module (func (result f32) f32.const 1))").unwrap();
+    let mut outside = f.wallet.clone();
+    outside.wasm = starstream_artifact::embed(&float, &outside.metadata);
+    outside.metadata.program_hash = outside.hash().hex();
+    outside.metadata.wasm_bytes = outside.wasm.len();
+    let err = f.ledger.deploy(&[outside]).unwrap_err();
     assert!(err.message.contains("does not load"), "{err}");
+    // Bytes cut short.
+    let mut cut = f.wallet.clone();
+    cut.wasm.truncate(cut.wasm.len() - 3);
+    cut.metadata.program_hash = cut.hash().hex();
+    let err = f.ledger.deploy(&[cut]).unwrap_err();
+    assert!(err.message.contains("runs past the end"), "{err}");
 }
 
 #[test]

@@ -27,27 +27,30 @@ pub struct ErrorDetail {
 /// `GET /v1/state`: the ledger's own summary.
 pub type StateJson = starstream_ledger::State;
 
-/// A program: `POST /v1/programs` takes one, `GET /v1/programs/{hash}` returns one.
+/// A program: `POST /v1/programs` takes one, `GET /v1/programs/{hash}` returns one. The
+/// module carries its metadata; `metadata`, when given, must be exactly that.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ProgramJson {
     /// The module, in hex.
     pub wasm: String,
-    pub metadata: Metadata,
+    #[serde(default)]
+    pub metadata: Option<Metadata>,
 }
 
 impl ProgramJson {
     pub fn of(a: &Artifact) -> ProgramJson {
         ProgramJson {
             wasm: hex::encode(&a.wasm),
-            metadata: a.metadata.clone(),
+            metadata: Some(a.metadata.clone()),
         }
     }
 
     pub fn artifact(self) -> Result<Artifact, String> {
-        Ok(Artifact {
-            wasm: hex::decode(&self.wasm).map_err(|e| format!("`wasm` is not hex: {e}"))?,
-            metadata: self.metadata,
-        })
+        let wasm = hex::decode(&self.wasm).map_err(|e| format!("`wasm` is not hex: {e}"))?;
+        match self.metadata {
+            Some(metadata) => Ok(Artifact { wasm, metadata }),
+            None => Artifact::from_module(wasm),
+        }
     }
 }
 

@@ -21,6 +21,14 @@ impl Artifact {
     pub fn hash(&self) -> ProgramHash {
         Hash32::of(&self.wasm)
     }
+
+    /// The artifact a module carries: its embedded metadata (the compiler's
+    /// `starstream.metadata` section), completed with the module's hash and size.
+    pub fn from_module(wasm: Vec<u8>) -> Result<Artifact, String> {
+        let mut metadata = starstream_artifact::from_module(&wasm)?;
+        metadata.program_hash = Hash32::of(&wasm).hex();
+        Ok(Artifact { wasm, metadata })
+    }
 }
 
 /// What execution reads from the ledger.
