@@ -588,13 +588,26 @@ impl Ledger {
             signers: tx.signers.clone(),
             first_token_id: Some(tx.first_token_id),
         };
-        let executed = executor.execute(view, &request).map_err(|e| {
-            let mut message = format!("re-executing the script failed: {}", e.message);
-            if let Some(p) = &e.process {
-                message.push_str(&format!(" (in {p})"));
-            }
-            LedgerError::new(Class::Invalid, &e.code(), message)
-        })?;
+        if tx.fuel_used > executor.limits.fuel {
+            return Err(LedgerError::new(
+                Class::Invalid,
+                "ledger:fuel",
+                format!(
+                    "the transaction claims {} fuel; this ledger allows at most {}",
+                    tx.fuel_used, executor.limits.fuel
+                ),
+            ));
+        }
+        // Exactly the fuel it claims: the ledger's work is bounded by the claim.
+        let executed = executor
+            .execute_with_fuel(view, &request, tx.fuel_used)
+            .map_err(|e| {
+                let mut message = format!("re-executing the script failed: {}", e.message);
+                if let Some(p) = &e.process {
+                    message.push_str(&format!(" (in {p})"));
+                }
+                LedgerError::new(Class::Invalid, &e.code(), message)
+            })?;
         if executed.tx != *tx {
             return Err(LedgerError::new(
                 Class::Invalid,

@@ -213,6 +213,19 @@ fn tampered_transactions_are_refused() {
         Arg::Int(99),
     ]);
     f.refused(&other, Class::Invalid, "ledger:mismatch");
+    // A false fuel claim: less than used runs out on re-execution; more is a mismatch; over
+    // the ledger's limit is refused before executing.
+    let mut tx = good.tx.clone();
+    tx.fuel_used -= 1;
+    let err = f.submit(&resign(tx)).expect_err("too little fuel");
+    assert_eq!(err.class, Class::Invalid, "{err}");
+    assert!(err.code.contains("fuel"), "{err}");
+    let mut tx = good.tx.clone();
+    tx.fuel_used += 1;
+    f.refused(&resign(tx), Class::Invalid, "ledger:mismatch");
+    let mut tx = good.tx.clone();
+    tx.fuel_used = u64::MAX;
+    f.refused(&resign(tx), Class::Invalid, "ledger:fuel");
     // No arguments and no proof.
     let mut bare = good.clone();
     bare.args = None;

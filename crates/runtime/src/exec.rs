@@ -124,10 +124,23 @@ impl Executor {
         Ok(loaded)
     }
 
-    /// Executes `request` against `ledger`, which it only reads.
+    /// Executes `request` against `ledger`, which it only reads, with the executor's fuel.
     pub fn execute(&self, ledger: &dyn LedgerView, request: &Request) -> Result<Executed, TxError> {
+        self.execute_with_fuel(ledger, request, self.limits.fuel)
+    }
+
+    /// Executes with a budget of `fuel` for the whole transaction (at most the executor's
+    /// limit). A ledger re-executing a transaction gives it exactly the fuel it claims to have
+    /// used: execution is deterministic, so an honest transaction finishes with none left and
+    /// a dishonest claim runs out, and the ledger's work is bounded by the claim.
+    pub fn execute_with_fuel(
+        &self,
+        ledger: &dyn LedgerView,
+        request: &Request,
+        fuel: u64,
+    ) -> Result<Executed, TxError> {
         let program = self.load(ledger, &request.program)?;
-        let mut exec = Exec::new(self, ledger, request, program)?;
+        let mut exec = Exec::new(self, ledger, request, program, fuel.min(self.limits.fuel))?;
         let args = exec.script_args(request)?;
         let result = exec.run(&args)?;
         exec.finish(request, args, result)
@@ -268,6 +281,7 @@ impl<'a> Exec<'a> {
         ledger: &'a dyn LedgerView,
         request: &Request,
         program: Rc<Loaded>,
+        fuel: u64,
     ) -> Result<Exec<'a>, TxError> {
         let script = program
             .meta
@@ -311,8 +325,8 @@ impl<'a> Exec<'a> {
             burned: BTreeMap::new(),
             events: Vec::new(),
             interleaving: Vec::new(),
-            fuel: executor.limits.fuel,
-            fuel_limit: executor.limits.fuel,
+            fuel,
+            fuel_limit: fuel,
         })
     }
 
