@@ -318,7 +318,7 @@ impl Ledger {
                 Class::Storage,
                 "ledger:in-use",
                 format!(
-                    "the ledger in `{}` is in use by another process (a node?)",
+                    "the ledger in `{}` is in use by another process; if a node serves it, pass `--node URL` to go through the node",
                     dir.display()
                 ),
             ),
