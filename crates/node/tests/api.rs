@@ -299,8 +299,9 @@ fn of_two_spends_of_one_utxo_submitted_at_once_exactly_one_is_accepted() {
 fn many_clients_submitting_at_once_lose_nothing() {
     const CLIENTS: usize = 4;
     const PAYMENTS: usize = 8;
-    // Blocks are sealed every 50 ms, so clients also meet stale heights and run again.
-    let mut h = harness(Some(Duration::from_millis(50)));
+    // Blocks are sealed every 250 ms, so clients also meet stale heights and run again (a
+    // shorter interval than a client's round trip on a slow machine would starve them).
+    let mut h = harness(Some(Duration::from_millis(250)));
     // The issuer funds one wallet per client first: minting changes the coin's storage, so
     // mints prepared at once would conflict; payments between distinct wallets do not.
     let issuer = KeyPair::from_seed([1; 32]);
