@@ -326,31 +326,25 @@ fn run_and_queries_go_to_a_node_with_node_url() {
     ]);
     assert_eq!(issued["status"], "pending");
     let wallet = id(&issued["created"][0]["id"]);
-    let paid = env.json(&[
-        "run",
-        WALLET,
-        "pay",
-        &format!("utxo:{wallet}"),
-        "key:alice",
-        "5",
-        "--signer",
-        "alice",
-        "--node",
-        url,
-    ]);
+    let from = format!("utxo:{wallet}");
+    let pay = |amount| {
+        let args = [
+            "run",
+            WALLET,
+            "pay",
+            &from,
+            "key:alice",
+            amount,
+            "--signer",
+            "alice",
+        ];
+        env.cmd(&[&args[..], &["--node", url]].concat())
+    };
+    let paid = pay("5");
+    assert!(paid.status.success(), "{}", err(&paid));
+    let paid: Value = serde_json::from_slice(&paid.stdout).unwrap();
     assert_eq!(paid["consumed"][0], wallet.as_str());
-    let again = env.cmd(&[
-        "run",
-        WALLET,
-        "pay",
-        &format!("utxo:{wallet}"),
-        "key:alice",
-        "5",
-        "--signer",
-        "alice",
-        "--node",
-        url,
-    ]);
+    let again = pay("6");
     assert_eq!(again.status.code(), Some(1));
     assert!(
         err(&again).contains("error[ledger:double-spend]"),
