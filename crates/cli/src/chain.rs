@@ -266,14 +266,17 @@ pub fn run(o: &RunOptions<'_>) -> ExitCode {
     let show_error = |e: &TxError| {
         eprintln!("{e}");
         // Show the source line the failure points at (it holds the assert's message).
+        // The artifact names files relative to the contract; show the path as given.
         if let (Some(at), Some(c)) = (&e.location, &compiled) {
-            let line =
+            let file =
                 c.ws.sources
                     .iter()
-                    .find(|(_, f)| Path::new(&f.name).ends_with(&at.file))
-                    .and_then(|(_, f)| f.text.lines().nth(at.line.saturating_sub(1) as usize));
-            if let Some(line) = line {
-                eprintln!("   |\n{:>3} | {}", at.line, line.trim_end());
+                    .find(|(_, f)| Path::new(&f.name).ends_with(&at.file));
+            if let Some((_, f)) = file {
+                eprintln!("  --> {}:{}:{}", f.name, at.line, at.column);
+                if let Some(line) = f.text.lines().nth(at.line.saturating_sub(1) as usize) {
+                    eprintln!("   |\n{:>3} | {}", at.line, line.trim_end());
+                }
             }
         }
         ExitCode::FAILURE

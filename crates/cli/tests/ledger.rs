@@ -206,7 +206,7 @@ fn failures_are_located_and_write_nothing() {
         &["run", WALLET, "issue", "5", "key:alice", "key:alice"],
         "error[trap:assert_failed]",
     );
-    assert!(out.contains("wallet.star:"), "{out}");
+    assert!(out.contains("--> examples/wallet/wallet.star:"), "{out}");
     assert!(out.contains("the issuer must sign"), "{out}");
     // Bad arguments, keys and scripts.
     let unknown = format!("utxo:{}", "cd".repeat(32));
