@@ -1,0 +1,343 @@
+//! The interleaving proof's tables and their constraints, written once as Plonky3 AIRs and
+//! checked by the debug constraint checker before proving.
+//!
+//! - `entries`: one row per interaction-log entry, in the order of the interleaving trace,
+//!   then padding. Each row names its process, its step in that process's log and its call.
+//! - `processes`: one row per process: its kind, how many entries its log has, and the
+//!   timestamp of its last one.
+//! - `range`: the bytes 0..=255, for range checks.
+//!
+//! Buses (LogUp):
+//! - `steps`, a memory (offline memory checking over address `process`, value `step`, time
+//!   `t`): the `processes` table writes `(p, 0, 0)` first and reads `(p, n, last)` last; each
+//!   entry reads `(p, s, t_prev)` and writes `(p, s + 1, t)`, and `t - t_prev - 1` is range
+//!   checked, so time only moves forward. Together: every process's log appears in the trace
+//!   exactly once, complete, in step order.
+//! - `kinds`, a lookup: each entry's `(p, kind)` is a row of `processes`.
+//! - `bytes`, a lookup into `range`.
+
+use p3_air::{Air, AirBuilder, BaseAir, WindowAccess};
+use p3_field::{Field, PrimeCharacteristicRing};
+use p3_lookup::{Count, InteractionBuilder, LookupBus, PermutationCheckBus};
+
+/// A process's kind, as the interleaving proof numbers it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Script,
+    Utxo,
+    Token,
+}
+
+/// Every entry of an interaction log the proof knows: its call number (the ABI's stable
+/// `LogCall` id), its name, and the kinds of process that may make it. The prover's tests
+/// check this table against the ABI's own definitions.
+pub const CALLS: &[(u32, &str, &[Kind])] = {
+    use Kind::*;
+    const ANY: &[Kind] = &[Script, Utxo, Token];
+    const SCRIPT: &[Kind] = &[Script];
+    const PROGRAMS: &[Kind] = &[Utxo, Token];
+    &[
+        (0, "activate", ANY),
+        (1, "finish", ANY),
+        (5, "trap", ANY),
+        (6, "frame_load", PROGRAMS),
+        (7, "frame_store", PROGRAMS),
+        (8, "utxo_create", SCRIPT),
+        (9, "utxo_call", SCRIPT),
+        (10, "utxo_is", SCRIPT),
+        (11, "yield", &[Utxo]),
+        (12, "raise", PROGRAMS),
+        (13, "install_handler", SCRIPT),
+        (14, "uninstall_handler", SCRIPT),
+        (15, "effect_id", SCRIPT),
+        (16, "resume_effect", SCRIPT),
+        (17, "emit", ANY),
+        (18, "token_mint", SCRIPT),
+        (19, "token_burn", SCRIPT),
+        (20, "token_call", SCRIPT),
+        (21, "token_amount", ANY),
+        (22, "token_split", ANY),
+        (23, "token_merge", ANY),
+        (24, "token_give", ANY),
+        (25, "block_height", ANY),
+        (26, "tx_signed_by", ANY),
+        (27, "hash", ANY),
+    ]
+};
+
+/// The position of call `id` in [`CALLS`], which is its selector column.
+pub fn call_index(id: u32) -> Option<usize> {
+    CALLS.iter().position(|(c, _, _)| *c == id)
+}
+
+const ACTIVATE: usize = 0;
+const FINISH: usize = 1;
+
+/// The number of public values: the transaction id as sixteen 16-bit limbs (binding the proof
+/// to one transaction through the transcript).
+pub const PUBLIC_VALUES: usize = 16;
+
+/// Columns of `entries`.
+pub mod entries {
+    use super::CALLS;
+    /// 1 on a row that holds an entry, 0 on padding (all padding rows come last).
+    pub const REAL: usize = 0;
+    /// The row's time: 1 on the first row, one more on each next row.
+    pub const T: usize = 1;
+    /// The process, its step, and the call number.
+    pub const P: usize = 2;
+    pub const S: usize = 3;
+    pub const C: usize = 4;
+    /// The process's kind, one-hot (all 0 on padding).
+    pub const SCRIPT: usize = 5;
+    pub const UTXO: usize = 6;
+    pub const TOKEN: usize = 7;
+    /// The time of the process's previous entry (0 before its first).
+    pub const T_PREV: usize = 8;
+    /// `t - t_prev - 1` as two bytes.
+    pub const GAP_LO: usize = 9;
+    pub const GAP_HI: usize = 10;
+    /// 1 when `s` is 0, with `s_inv` the inverse of `s` otherwise.
+    pub const FIRST: usize = 11;
+    pub const S_INV: usize = 12;
+    /// One selector per entry of [`CALLS`], one-hot on real rows.
+    pub const SEL: usize = 13;
+    pub const WIDTH: usize = SEL + CALLS.len();
+}
+
+/// Columns of `processes`.
+pub mod processes {
+    pub const REAL: usize = 0;
+    pub const P: usize = 1;
+    pub const SCRIPT: usize = 2;
+    pub const UTXO: usize = 3;
+    pub const TOKEN: usize = 4;
+    /// How many entries the process's log has, and the time of its last.
+    pub const N: usize = 5;
+    pub const LAST: usize = 6;
+    /// How many entries look this row up on the `kinds` bus.
+    pub const USES: usize = 7;
+    pub const WIDTH: usize = 8;
+}
+
+/// Columns of `range`.
+pub mod range {
+    pub const V: usize = 0;
+    pub const USES: usize = 1;
+    pub const WIDTH: usize = 2;
+}
+
+const STEPS: PermutationCheckBus<'static> = PermutationCheckBus::new("steps");
+const KINDS: LookupBus<'static> = LookupBus::new("kinds");
+const BYTES: LookupBus<'static> = LookupBus::new("bytes");
+
+/// The interleaving proof's tables, as one type for the batch prover.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Table {
+    Entries,
+    Processes,
+    Range,
+}
+
+/// The tables in the order they are proven.
+pub const TABLES: [Table; 3] = [Table::Entries, Table::Processes, Table::Range];
+
+impl Table {
+    pub fn name(self) -> &'static str {
+        match self {
+            Table::Entries => "entries",
+            Table::Processes => "processes",
+            Table::Range => "range",
+        }
+    }
+}
+
+impl<F> BaseAir<F> for Table {
+    fn width(&self) -> usize {
+        match self {
+            Table::Entries => entries::WIDTH,
+            Table::Processes => processes::WIDTH,
+            Table::Range => range::WIDTH,
+        }
+    }
+
+    fn num_public_values(&self) -> usize {
+        match self {
+            Table::Entries => PUBLIC_VALUES,
+            _ => 0,
+        }
+    }
+}
+
+impl<AB: InteractionBuilder> Air<AB> for Table
+where
+    AB::F: Field,
+{
+    fn eval(&self, b: &mut AB) {
+        match self {
+            Table::Entries => eval_entries(b),
+            Table::Processes => eval_processes(b),
+            Table::Range => eval_range(b),
+        }
+    }
+}
+
+fn eval_entries<AB: InteractionBuilder>(b: &mut AB)
+where
+    AB::F: Field,
+{
+    use entries::*;
+    let main = b.main();
+    let col = |i: usize| main.current(i).expect("a column of the table");
+    let next = |i: usize| main.next(i).expect("a column of the table");
+    let (real, t, p, s, c) = (col(REAL), col(T), col(P), col(S), col(C));
+    let (script, utxo, token) = (col(SCRIPT), col(UTXO), col(TOKEN));
+    let (t_prev, gap_lo, gap_hi, first, s_inv) = (
+        col(T_PREV),
+        col(GAP_LO),
+        col(GAP_HI),
+        col(FIRST),
+        col(S_INV),
+    );
+    let sel: Vec<AB::Var> = (0..CALLS.len()).map(|k| col(SEL + k)).collect();
+    let real_next = next(REAL);
+    let one = AB::Expr::ONE;
+
+    // Real rows come first; time starts at 1 and counts rows.
+    b.assert_bool(real);
+    b.when_transition()
+        .assert_zero(real_next * (one.clone() - real.into()));
+    b.when_first_row().assert_one(t);
+    b.when_transition().assert_eq(next(T), t + one.clone());
+
+    // The call: one selector per known call, one-hot on real rows, and `c` is its number.
+    let mut sum = AB::Expr::ZERO;
+    let mut number = AB::Expr::ZERO;
+    for (k, (id, _, _)) in CALLS.iter().enumerate() {
+        b.assert_bool(sel[k]);
+        sum += sel[k].into();
+        number += sel[k] * AB::Expr::from_u32(*id);
+    }
+    b.assert_eq(sum, real);
+    b.assert_eq(c, number);
+
+    // The kind: one-hot on real rows.
+    for k in [script, utxo, token] {
+        b.assert_bool(k);
+    }
+    b.assert_eq(script + utxo + token, real);
+
+    // Who may make each call (the ABI's "allowed in").
+    for (k, (_, _, allowed)) in CALLS.iter().enumerate() {
+        for (kind, column) in [
+            (Kind::Script, script),
+            (Kind::Utxo, utxo),
+            (Kind::Token, token),
+        ] {
+            if !allowed.contains(&kind) {
+                b.assert_zero(sel[k] * column);
+            }
+        }
+    }
+
+    // `first` is 1 exactly when s is 0; a process's log starts with `activate`.
+    b.assert_bool(first);
+    b.assert_zero(first * s);
+    b.assert_eq(s * s_inv, one.clone() - first.into());
+    b.assert_zero(real * first * (one.clone() - sel[ACTIVATE].into()));
+
+    // The transaction starts with the script's `activate` and ends with its `finish`.
+    b.when_first_row().assert_one(real);
+    b.when_first_row().assert_zero(p);
+    b.when_first_row().assert_one(sel[ACTIVATE]);
+    let last_real_next = real * (one.clone() - real_next.into());
+    b.when_transition().assert_zero(last_real_next.clone() * p);
+    b.when_transition()
+        .assert_zero(last_real_next * (one.clone() - sel[FINISH].into()));
+    b.when_last_row().assert_zero(real * p);
+    b.when_last_row()
+        .assert_zero(real * (one.clone() - sel[FINISH].into()));
+
+    // Time moves forward for each process: t - t_prev - 1 is two bytes.
+    let byte = AB::Expr::from_u32(256);
+    b.assert_zero(real * (t - t_prev - one.clone() - gap_lo - gap_hi * byte));
+    BYTES.lookup_key(b, [gap_lo], Count::bounded(real.into(), 1));
+    BYTES.lookup_key(b, [gap_hi], Count::bounded(real.into(), 1));
+
+    // The step memory: read (p, s, t_prev), write (p, s + 1, t).
+    STEPS.receive(
+        b,
+        [p.into(), s.into(), t_prev.into()],
+        Count::bounded(real.into(), 1),
+    );
+    STEPS.send(
+        b,
+        [p.into(), s + one, t.into()],
+        Count::bounded(real.into(), 1),
+    );
+
+    // The process's kind is the one its row in `processes` declares.
+    KINDS.lookup_key(
+        b,
+        [p.into(), script.into(), utxo.into(), token.into()],
+        Count::bounded(real.into(), 1),
+    );
+}
+
+fn eval_processes<AB: InteractionBuilder>(b: &mut AB)
+where
+    AB::F: Field,
+{
+    use processes::*;
+    let main = b.main();
+    let col = |i: usize| main.current(i).expect("a column of the table");
+    let next = |i: usize| main.next(i).expect("a column of the table");
+    let (real, p, script, utxo, token) = (col(REAL), col(P), col(SCRIPT), col(UTXO), col(TOKEN));
+    let (n, last, uses) = (col(N), col(LAST), col(USES));
+    let one = AB::Expr::ONE;
+
+    b.assert_bool(real);
+    b.when_transition()
+        .assert_zero(next(REAL) * (one.clone() - real.into()));
+    // Processes are numbered 0, 1, 2, ...; process 0 is the script and no other is.
+    b.when_first_row().assert_one(real);
+    b.when_first_row().assert_zero(p);
+    b.when_first_row().assert_one(script);
+    b.when_transition().assert_eq(next(P), p + one);
+    b.when_transition().assert_zero(next(SCRIPT));
+    for k in [script, utxo, token] {
+        b.assert_bool(k);
+    }
+    b.assert_eq(script + utxo + token, real);
+
+    // The step memory's first write and last read for this process.
+    STEPS.send(
+        b,
+        [p.into(), AB::Expr::ZERO, AB::Expr::ZERO],
+        Count::bounded(real.into(), 1),
+    );
+    STEPS.receive(
+        b,
+        [p.into(), n.into(), last.into()],
+        Count::bounded(real.into(), 1),
+    );
+    KINDS.table_entry(
+        b,
+        [p.into(), script.into(), utxo.into(), token.into()],
+        uses,
+    );
+}
+
+fn eval_range<AB: InteractionBuilder>(b: &mut AB)
+where
+    AB::F: Field,
+{
+    use range::*;
+    let main = b.main();
+    let v = main.current(V).expect("a column of the table");
+    let uses = main.current(USES).expect("a column of the table");
+    let v_next = main.next(V).expect("a column of the table");
+    b.when_first_row().assert_zero(v);
+    b.when_transition().assert_eq(v_next, v + AB::Expr::ONE);
+    BYTES.table_entry(b, [v], uses);
+}

@@ -1,0 +1,62 @@
+//! The proof system's configuration, in one place so it can change: BabyBear with its degree-5
+//! extension (about 102 bits of conjectured security, `../shared/design/proofs.md`), Poseidon2
+//! (the standard deterministic constants, so every platform agrees) for Merkle commitments and
+//! the Fiat–Shamir transcript, and FRI over a hiding (salted) Merkle tree for zero knowledge.
+
+use p3_baby_bear::{default_babybear_poseidon2_16, BabyBear, Poseidon2BabyBear};
+use p3_challenger::DuplexChallenger;
+use p3_commit::ExtensionMmcs;
+use p3_dft::Radix2DitParallel;
+use p3_field::extension::BinomialExtensionField;
+use p3_field::Field;
+use p3_fri::{FriParameters, HidingFriPcs};
+use p3_merkle_tree::MerkleTreeHidingMmcs;
+use p3_symmetric::{PaddingFreeSponge, TruncatedPermutation};
+use p3_uni_stark::StarkConfig;
+use rand::rngs::StdRng;
+use rand::SeedableRng;
+
+pub type Val = BabyBear;
+pub type Challenge = BinomialExtensionField<Val, 5>;
+type Perm = Poseidon2BabyBear<16>;
+type Hash = PaddingFreeSponge<Perm, 16, 8, 8>;
+type Compress = TruncatedPermutation<Perm, 2, 8, 16>;
+type ValMmcs = MerkleTreeHidingMmcs<
+    <Val as Field>::Packing,
+    <Val as Field>::Packing,
+    Hash,
+    Compress,
+    StdRng,
+    2,
+    8,
+    4,
+>;
+type ChallengeMmcs = ExtensionMmcs<Val, Challenge, ValMmcs>;
+type Challenger = DuplexChallenger<Val, Perm, 16, 8>;
+type Dft = Radix2DitParallel<Val>;
+type Pcs = HidingFriPcs<Val, Dft, ValMmcs, ChallengeMmcs, StdRng>;
+
+/// The STARK configuration.
+pub type Config = StarkConfig<Pcs, Challenge, Challenger>;
+
+/// Random codewords the hiding PCS mixes in: at least the extension degree.
+const RANDOM_CODEWORDS: usize = 5;
+
+/// The configuration with the randomness that hides the witness. The prover must pass fresh
+/// randomness (a `StdRng` seeded from the operating system); the verifier never draws from it.
+pub fn config(salt_rng: StdRng, mask_rng: StdRng) -> Config {
+    let perm = default_babybear_poseidon2_16();
+    let hash = Hash::new(perm.clone());
+    let compress = Compress::new(perm.clone());
+    let val_mmcs = ValMmcs::new(hash, compress, 0, salt_rng);
+    let challenge_mmcs = ChallengeMmcs::new(val_mmcs.clone());
+    // Blowup 4 (log 2), 100 queries, proof of work at the query and batch steps.
+    let fri = FriParameters::new_benchmark_zk(challenge_mmcs);
+    let pcs = Pcs::new(Dft::default(), val_mmcs, fri, RANDOM_CODEWORDS, mask_rng);
+    StarkConfig::new(pcs, Challenger::new(perm))
+}
+
+/// The verifier's configuration: the same parameters; its randomness is never used.
+pub fn verifier_config() -> Config {
+    config(StdRng::seed_from_u64(0), StdRng::seed_from_u64(0))
+}

@@ -1,0 +1,273 @@
+//! Proves a transaction's interleaving. [`tables`] lays the runtime's interaction logs out as
+//! the proof's tables; [`check`] runs every constraint and bus over them first, so a bad
+//! witness is reported by table, row and constraint instead of as an unverifiable proof;
+//! [`prove`] then makes the zero-knowledge batch proof in the versioned envelope.
+
+use std::fmt;
+
+use p3_air::check_all_constraints;
+use p3_batch_stark::{ProverData, StarkInstance};
+use p3_field::{Field, PrimeCharacteristicRing};
+use p3_lookup::debug_util::{check_lookups, LookupDebugInstance};
+use p3_matrix::dense::RowMajorMatrix;
+use rand::rngs::StdRng;
+use starstream_proof::air::{entries, processes, range};
+use starstream_proof::config::{config, Config, Val};
+use starstream_proof::envelope::{MAX_LOG_HEIGHT, MIN_LOG_HEIGHT};
+use starstream_proof::{
+    call_index, degree_bits, instance, Envelope, Table, LAYER_INTERLEAVING, TABLES,
+};
+use starstream_runtime::{Transaction, Witness};
+
+/// Why a proof could not be made.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProveError {
+    pub message: String,
+}
+
+impl fmt::Display for ProveError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "error[proof:witness]: {}", self.message)
+    }
+}
+
+impl std::error::Error for ProveError {}
+
+fn err(message: impl Into<String>) -> ProveError {
+    ProveError {
+        message: message.into(),
+    }
+}
+
+/// The proof's tables for one transaction, with the public values of each.
+#[derive(Clone, Debug)]
+pub struct Tables {
+    pub traces: Vec<RowMajorMatrix<Val>>,
+    pub public_values: Vec<Vec<Val>>,
+}
+
+impl Tables {
+    pub fn log_heights(&self) -> Vec<u8> {
+        self.traces
+            .iter()
+            .map(|t| t.values.len() / t.width)
+            .map(|h| h.trailing_zeros() as u8)
+            .collect()
+    }
+
+    /// The cell of `table` at `row`, `column`: for tests that tamper with a witness.
+    pub fn cell_mut(&mut self, table: Table, row: usize, column: usize) -> &mut Val {
+        let index = TABLES.iter().position(|t| *t == table).expect("a table");
+        let trace = &mut self.traces[index];
+        &mut trace.values[row * trace.width + column]
+    }
+}
+
+/// The smallest allowed power of two that holds `rows`.
+fn height(rows: usize) -> Result<usize, ProveError> {
+    let h = rows.max(1 << MIN_LOG_HEIGHT).next_power_of_two();
+    if h > 1 << MAX_LOG_HEIGHT {
+        return Err(err(format!(
+            "{rows} rows: the interleaving layer proves at most 2^{MAX_LOG_HEIGHT}"
+        )));
+    }
+    Ok(h)
+}
+
+fn row(values: &mut [Val], width: usize, r: usize) -> &mut [Val] {
+    &mut values[r * width..(r + 1) * width]
+}
+
+/// Lays out the interaction logs of an executed transaction as the proof's tables.
+pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError> {
+    let n_processes = witness.processes.len();
+    let trace_len = witness.interleaving.len();
+    let entries_h = height(trace_len)?;
+    let processes_h = height(n_processes)?;
+
+    // Per process: the time of its latest entry so far, its entry count, and kind lookups.
+    let mut last_t = vec![0u32; n_processes];
+    let mut uses = vec![0u32; n_processes];
+    let mut byte_uses = [0u32; 256];
+    let kind_of = |p: usize| -> Result<[u32; 3], ProveError> {
+        match witness.processes[p].kind.as_str() {
+            "script" => Ok([1, 0, 0]),
+            "utxo" => Ok([0, 1, 0]),
+            "token" => Ok([0, 0, 1]),
+            other => Err(err(format!("process {p} has unknown kind `{other}`"))),
+        }
+    };
+
+    let w = entries::WIDTH;
+    let mut ev = vec![Val::ZERO; entries_h * w];
+    for r in 0..entries_h {
+        let t = r as u32 + 1;
+        let cells = row(&mut ev, w, r);
+        cells[entries::T] = Val::from_u32(t);
+        // Padding: s = 0 makes `first` 1 and `s_inv` 0, which the constraints allow there.
+        cells[entries::FIRST] = Val::ONE;
+        let Some(&(p, step)) = witness.interleaving.get(r) else {
+            continue;
+        };
+        let (p, step) = (p as usize, step as usize);
+        let entry = witness
+            .logs
+            .get(p)
+            .and_then(|log| log.get(step))
+            .ok_or_else(|| {
+                err(format!(
+                    "the interleaving names entry {step} of process {p}, which does not exist"
+                ))
+            })?;
+        let sel = call_index(entry.call).ok_or_else(|| {
+            err(format!(
+                "process {p} step {step}: call {} is not one the proof knows",
+                entry.call
+            ))
+        })?;
+        let kind = kind_of(p)?;
+        let gap = t - last_t[p] - 1;
+        if gap > 0xffff {
+            return Err(err("entries of one process are more than 2^16 apart"));
+        }
+        cells[entries::REAL] = Val::ONE;
+        cells[entries::P] = Val::from_u32(p as u32);
+        cells[entries::S] = Val::from_u32(step as u32);
+        cells[entries::C] = Val::from_u32(entry.call);
+        cells[entries::SCRIPT] = Val::from_u32(kind[0]);
+        cells[entries::UTXO] = Val::from_u32(kind[1]);
+        cells[entries::TOKEN] = Val::from_u32(kind[2]);
+        cells[entries::T_PREV] = Val::from_u32(last_t[p]);
+        cells[entries::GAP_LO] = Val::from_u32(gap & 0xff);
+        cells[entries::GAP_HI] = Val::from_u32(gap >> 8);
+        let s = Val::from_u32(step as u32);
+        cells[entries::FIRST] = Val::from_bool(step == 0);
+        cells[entries::S_INV] = if step == 0 { Val::ZERO } else { s.inverse() };
+        cells[entries::SEL + sel] = Val::ONE;
+        byte_uses[(gap & 0xff) as usize] += 1;
+        byte_uses[(gap >> 8) as usize] += 1;
+        uses[p] += 1;
+        last_t[p] = t;
+    }
+
+    let w = processes::WIDTH;
+    let mut pv = vec![Val::ZERO; processes_h * w];
+    for r in 0..processes_h {
+        let cells = row(&mut pv, w, r);
+        cells[processes::P] = Val::from_u32(r as u32);
+        if r < n_processes {
+            let kind = kind_of(r)?;
+            cells[processes::REAL] = Val::ONE;
+            cells[processes::SCRIPT] = Val::from_u32(kind[0]);
+            cells[processes::UTXO] = Val::from_u32(kind[1]);
+            cells[processes::TOKEN] = Val::from_u32(kind[2]);
+            cells[processes::N] = Val::from_u32(witness.logs[r].len() as u32);
+            cells[processes::LAST] = Val::from_u32(last_t[r]);
+            cells[processes::USES] = Val::from_u32(uses[r]);
+        }
+    }
+
+    let w = range::WIDTH;
+    let mut rv = vec![Val::ZERO; 256 * w];
+    for (v, uses) in byte_uses.iter().enumerate() {
+        let cells = row(&mut rv, w, v);
+        cells[range::V] = Val::from_u32(v as u32);
+        cells[range::USES] = Val::from_u32(*uses);
+    }
+
+    Ok(Tables {
+        traces: vec![
+            RowMajorMatrix::new(ev, entries::WIDTH),
+            RowMajorMatrix::new(pv, processes::WIDTH),
+            RowMajorMatrix::new(rv, range::WIDTH),
+        ],
+        public_values: vec![instance::public_values(&tx.id), vec![], vec![]],
+    })
+}
+
+/// Checks every constraint of every table and the balance of every bus, naming the first
+/// failures; the prover runs this before proving.
+pub fn check(tables: &Tables) -> Result<(), ProveError> {
+    let cfg = config(seeded(), seeded());
+    for (i, table) in TABLES.iter().enumerate() {
+        let report =
+            check_all_constraints(table, &tables.traces[i], &tables.public_values[i], Some(4));
+        if let Some(f) = report.failures.first() {
+            return Err(err(format!(
+                "table `{}`: constraint {} fails on row {} ({} failures shown)",
+                table.name(),
+                f.constraint,
+                f.row,
+                report.failures.len()
+            )));
+        }
+    }
+    let degrees = degree_bits(&cfg, &tables.log_heights());
+    let common = ProverData::<Config>::from_airs_and_degrees(&cfg, &TABLES, &degrees)
+        .map_err(|e| err(format!("the tables' shapes: {e:?}")))?
+        .common;
+    let none = None;
+    let debug: Vec<LookupDebugInstance<'_, Val>> = (0..TABLES.len())
+        .map(|i| LookupDebugInstance {
+            main_trace: &tables.traces[i],
+            preprocessed_trace: &none,
+            public_values: &tables.public_values[i],
+            lookups: &common.lookups[i],
+            permutation_challenges: &[],
+        })
+        .collect();
+    // The bus checker reports an imbalance by panicking; turn that into an error.
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check_lookups(&debug)));
+    outcome.map_err(|panic| {
+        let text = panic
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_else(|| "a bus does not balance".into());
+        err(text.chars().take(400).collect::<String>())
+    })
+}
+
+/// A generator seeded from the operating system (the hiding randomness must be fresh).
+fn fresh() -> StdRng {
+    rand::make_rng::<StdRng>()
+}
+
+/// A fixed generator, for the checks that never draw from it.
+fn seeded() -> StdRng {
+    use rand::SeedableRng;
+    StdRng::seed_from_u64(0)
+}
+
+/// Proves `tables` (checked first); returns the encoded proof.
+pub fn prove_tables(tables: &Tables) -> Result<Vec<u8>, ProveError> {
+    check(tables)?;
+    prove_unchecked(tables)
+}
+
+/// Proves `tables` without checking them first, as a dishonest prover would: for tests that
+/// show the verifier refuses what the checks would have caught.
+pub fn prove_unchecked(tables: &Tables) -> Result<Vec<u8>, ProveError> {
+    let cfg = config(fresh(), fresh());
+    let log_heights = tables.log_heights();
+    let degrees = degree_bits(&cfg, &log_heights);
+    let prover_data = ProverData::<Config>::from_airs_and_degrees(&cfg, &TABLES, &degrees)
+        .map_err(|e| err(format!("the tables' shapes: {e:?}")))?;
+    let traces: Vec<&RowMajorMatrix<Val>> = tables.traces.iter().collect();
+    let instances = StarkInstance::new_multiple(&TABLES, &traces, &tables.public_values);
+    let proof = p3_batch_stark::prove_batch(&cfg, &instances, &prover_data)
+        .map_err(|e| err(format!("proving failed: {e:?}")))?;
+    let body =
+        postcard::to_allocvec(&proof).map_err(|e| err(format!("encoding the proof: {e}")))?;
+    Ok(Envelope {
+        layer: LAYER_INTERLEAVING,
+        log_heights,
+        proof: body,
+    }
+    .encode())
+}
+
+/// Proves the interleaving of an executed transaction.
+pub fn prove(tx: &Transaction, witness: &Witness) -> Result<Vec<u8>, ProveError> {
+    prove_tables(&tables(tx, witness)?)
+}

@@ -1,0 +1,247 @@
+//! The interleaving proof on real transactions: every example's transactions pass the
+//! constraint checker and their proofs verify; tampered witnesses are caught by the checker and,
+//! proven anyway, refused by the verifier; a proof verifies only for its own transaction; edited
+//! proof bytes are refused without a panic; and the committed golden proof still verifies.
+
+#[path = "../../runtime/tests/common/mod.rs"]
+mod common;
+
+use common::{deployed, run};
+use starstream_proof::air::{entries, processes};
+use starstream_proof::{Table, CALLS};
+use starstream_prover::{check, prove, prove_tables, prove_unchecked, tables, Tables};
+use starstream_runtime::{Arg, Executed, Hash32, MemoryLedger, ProgramHash, UtxoId};
+use starstream_tx::Canonical;
+use starstream_verifier::verify;
+
+const ALICE: Hash32 = Hash32([0xa1; 32]);
+const BOB: Hash32 = Hash32([0xb0; 32]);
+
+/// Transactions of the examples: a counter created and resumed three times, coins issued and
+/// paid with change, and an escrow released through an effect the script answers.
+fn transactions() -> Vec<(&'static str, Executed)> {
+    let mut out = Vec::new();
+    let (mut ledger, counter) = deployed("examples/counter/counter.star");
+    let created = run(&mut ledger, counter, "create", vec![Arg::Int(1)], vec![]);
+    let made = created.tx.outputs[0].id;
+    out.push(("counter: create", created));
+    out.push((
+        "counter: resume three times",
+        run(
+            &mut ledger,
+            counter,
+            "bump_three_times",
+            vec![Arg::Utxo(made)],
+            vec![],
+        ),
+    ));
+    let (mut ledger, wallet) = deployed("examples/wallet/wallet.star");
+    let issued = issue(&mut ledger, wallet);
+    let purse = issued.tx.outputs[0].id;
+    out.push(("wallet: issue", issued));
+    out.push(("wallet: pay with change", pay(&mut ledger, wallet, purse)));
+    out
+}
+
+fn issue(ledger: &mut MemoryLedger, wallet: ProgramHash) -> Executed {
+    let args = vec![Arg::Int(1000), Arg::Bytes32(ALICE), Arg::Bytes32(ALICE)];
+    run(ledger, wallet, "issue", args, vec![ALICE])
+}
+
+fn pay(ledger: &mut MemoryLedger, wallet: ProgramHash, from: UtxoId) -> Executed {
+    let args = vec![Arg::Utxo(from), Arg::Bytes32(BOB), Arg::Int(300)];
+    run(ledger, wallet, "pay", args, vec![ALICE])
+}
+
+fn wallet_payment() -> Executed {
+    let (mut ledger, wallet) = deployed("examples/wallet/wallet.star");
+    let purse = issue(&mut ledger, wallet).tx.outputs[0].id;
+    pay(&mut ledger, wallet, purse)
+}
+
+#[test]
+fn the_proof_knows_every_call_of_the_abi_and_who_may_make_it() {
+    use starstream_abi::{HostFn, LogCall, ProcessKind};
+    let kinds = |allowed: &[ProcessKind]| -> Vec<&'static str> {
+        allowed.iter().map(|k| k.name()).collect()
+    };
+    let mut ids: Vec<u32> = vec![LogCall::Activate.id(), LogCall::Finish.id()];
+    for f in HostFn::all() {
+        // Buffer calls leave no entry of their own.
+        if matches!(f, HostFn::Stage | HostFn::Result | HostFn::ResultCount) {
+            continue;
+        }
+        ids.push(f.id());
+        let (_, name, allowed) = CALLS
+            .iter()
+            .find(|(id, _, _)| *id == f.id())
+            .unwrap_or_else(|| panic!("the proof does not know `{}`", f.name()));
+        assert_eq!(*name, f.name());
+        let proof_kinds: Vec<&str> = allowed
+            .iter()
+            .map(|k| match k {
+                starstream_proof::Kind::Script => "script",
+                starstream_proof::Kind::Utxo => "utxo",
+                starstream_proof::Kind::Token => "token",
+            })
+            .collect();
+        assert_eq!(
+            proof_kinds,
+            kinds(f.allowed_in()),
+            "who may call `{}`",
+            f.name()
+        );
+    }
+    let mut known: Vec<u32> = CALLS.iter().map(|(id, _, _)| *id).collect();
+    ids.sort();
+    known.sort();
+    assert_eq!(ids, known);
+}
+
+#[test]
+fn every_example_transaction_proves_and_verifies() {
+    for (label, executed) in transactions() {
+        let t = tables(&executed.tx, &executed.witness).unwrap();
+        check(&t).unwrap_or_else(|e| panic!("{label}: {e}"));
+        let proof =
+            prove(&executed.tx, &executed.witness).unwrap_or_else(|e| panic!("{label}: {e}"));
+        verify(&executed.tx, &proof).unwrap_or_else(|e| panic!("{label}: {e}"));
+    }
+}
+
+/// Finds the row of `entries` holding `(process, step)`.
+fn entry_row(executed: &Executed, process: u32, step: u32) -> usize {
+    executed
+        .witness
+        .interleaving
+        .iter()
+        .position(|&(p, s)| (p, s) == (process, step))
+        .expect("the entry exists")
+}
+
+/// Applies `edit` to the payment's tables: the checker must name the failure, and a proof
+/// made anyway must not verify.
+fn tampered(what: &str, edit: impl FnOnce(&Executed, &mut Tables)) {
+    let executed = wallet_payment();
+    let mut t = tables(&executed.tx, &executed.witness).unwrap();
+    edit(&executed, &mut t);
+    let found = check(&t).expect_err(what);
+    assert!(!found.message.is_empty());
+    assert!(
+        prove_tables(&t).is_err(),
+        "{what}: the honest prover refuses"
+    );
+    // A dishonest prover skips the checks: the back end still makes a proof, which the
+    // verifier must refuse.
+    let proof = prove_unchecked(&t).expect("a proof can be made of anything");
+    let refused = verify(&executed.tx, &proof).expect_err(what);
+    assert!(
+        matches!(refused, starstream_verifier::VerifyError::Invalid(_)),
+        "{refused}"
+    );
+}
+
+#[test]
+fn a_process_log_out_of_step_order_is_refused() {
+    tampered("two steps of the wallet swapped", |e, t| {
+        let (a, b) = (entry_row(e, 1, 1), entry_row(e, 1, 2));
+        let (sa, sb) = (
+            *t.cell_mut(Table::Entries, a, entries::S),
+            *t.cell_mut(Table::Entries, b, entries::S),
+        );
+        *t.cell_mut(Table::Entries, a, entries::S) = sb;
+        *t.cell_mut(Table::Entries, b, entries::S) = sa;
+    });
+}
+
+#[test]
+fn an_entry_moved_to_another_process_is_refused() {
+    tampered("an entry of the wallet claimed by the script", |e, t| {
+        let r = entry_row(e, 1, 2);
+        *t.cell_mut(Table::Entries, r, entries::P) = starstream_proof::config::Val::new(0);
+    });
+}
+
+#[test]
+fn a_utxo_that_calls_a_utxo_is_refused() {
+    tampered("the paying wallet listed as a script's call", |e, t| {
+        // Make one of the wallet's own entries a `utxo_call`.
+        let r = entry_row(e, 1, 1);
+        let call = starstream_proof::call_index(9).unwrap();
+        for k in 0..CALLS.len() {
+            *t.cell_mut(Table::Entries, r, entries::SEL + k) = Default::default();
+        }
+        *t.cell_mut(Table::Entries, r, entries::SEL + call) = starstream_proof::config::Val::new(1);
+        *t.cell_mut(Table::Entries, r, entries::C) = starstream_proof::config::Val::new(9);
+    });
+}
+
+#[test]
+fn a_process_of_the_wrong_kind_is_refused() {
+    tampered("the wallet's process claimed to be a token", |_, t| {
+        use starstream_proof::config::Val;
+        *t.cell_mut(Table::Processes, 1, processes::UTXO) = Val::new(0);
+        *t.cell_mut(Table::Processes, 1, processes::TOKEN) = Val::new(1);
+    });
+}
+
+#[test]
+fn a_call_number_that_is_not_its_selector_is_refused() {
+    tampered("a call number edited", |e, t| {
+        let r = entry_row(e, 0, 1);
+        let c = *t.cell_mut(Table::Entries, r, entries::C);
+        *t.cell_mut(Table::Entries, r, entries::C) = c + starstream_proof::config::Val::new(1);
+    });
+}
+
+#[test]
+fn a_proof_is_for_its_own_transaction_only() {
+    let executed = wallet_payment();
+    let proof = prove(&executed.tx, &executed.witness).unwrap();
+    let mut other = executed.tx.clone();
+    other.fuel_used += 1;
+    other.seal_ids();
+    assert!(verify(&other, &proof).is_err());
+    // Edited bytes: refused, never a panic, and never accepted.
+    for i in (0..proof.len())
+        .step_by(proof.len() / 97 + 1)
+        .chain([0, 4, 5, 6, 7, 8, 9])
+    {
+        for mask in [0x01u8, 0xff] {
+            let mut edited = proof.clone();
+            edited[i] ^= mask;
+            assert!(
+                verify(&executed.tx, &edited).is_err(),
+                "byte {i} ^ {mask:#x} verified"
+            );
+        }
+    }
+    assert!(verify(&executed.tx, &proof[..proof.len() - 1]).is_err());
+    assert!(verify(&executed.tx, &[]).is_err());
+    verify(&executed.tx, &proof).unwrap();
+}
+
+/// The golden proof: a proof of the counter's creation made once and committed. It must keep
+/// verifying; a change to the tables, constraints, configuration or format that breaks it needs
+/// a new `PROOF_VERSION` and a new golden proof (`cargo test -p starstream-prover --
+/// --ignored regenerate_golden`).
+const GOLDEN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/counter-create");
+
+#[test]
+fn the_golden_proof_still_verifies() {
+    let tx_bytes = std::fs::read(format!("{GOLDEN}.tx")).expect("the golden transaction");
+    let proof = std::fs::read(format!("{GOLDEN}.proof")).expect("the golden proof");
+    let tx = starstream_tx::Transaction::from_canonical(&tx_bytes).expect("it decodes");
+    verify(&tx, &proof).expect("the golden proof verifies");
+}
+
+#[test]
+#[ignore = "rewrites the golden proof; run deliberately with a new PROOF_VERSION"]
+fn regenerate_golden() {
+    let (label, executed) = transactions().remove(0);
+    assert_eq!(label, "counter: create");
+    let proof = prove(&executed.tx, &executed.witness).unwrap();
+    std::fs::create_dir_all(std::path::Path::new(GOLDEN).parent().unwrap()).unwrap();
+    std::fs::write(format!("{GOLDEN}.tx"), executed.tx.to_canonical()).unwrap();
+    std::fs::write(format!("{GOLDEN}.proof"), proof).unwrap();
+}
