@@ -11,11 +11,11 @@ use std::time::Duration;
 use serde_json::{json, Value};
 use starstream_artifact::ValueMeta;
 use starstream_ledger::{KeyStore, Ledger, LedgerError, UtxoStatus};
-use starstream_node::{execute_remote, run_remote, Client, ClientError, RemoteFailure};
+use starstream_node::{execute_remote, run_remote_proving, Client, ClientError, RemoteFailure};
 use starstream_runtime::{
     Arg, Artifact, Executed, Executor, Hash32, Request, TokenType, TokenValue, TxError,
 };
-use starstream_tx::{KeyPair, SignedTransaction, UtxoEntry};
+use starstream_tx::{Canonical, KeyPair, SignedTransaction, UtxoEntry};
 
 use crate::{compile, Compiled};
 
@@ -140,6 +140,10 @@ pub struct RunOptions<'a> {
     pub engine: &'a str,
     pub dry_run: bool,
     pub node: Option<&'a str>,
+    /// Attach a proof of the interleaving.
+    pub prove: bool,
+    /// Also write the signed (and proven) transaction's canonical encoding here.
+    pub out: Option<&'a Path>,
 }
 
 /// Parses a 32-byte value written as `0x` and 64 hex digits.
@@ -287,6 +291,23 @@ pub fn run(o: &RunOptions<'_>) -> ExitCode {
         .iter()
         .find(|e| e.name == script)
         .map(|e| e.result.clone());
+    let prove = |executed: &Executed| -> Result<Option<Vec<u8>>, String> {
+        if !o.prove {
+            return Ok(None);
+        }
+        starstream_prover::prove(&executed.tx, &executed.witness)
+            .map(Some)
+            .map_err(|e| e.to_string())
+    };
+    // Writes the signed transaction to `--out`, if asked.
+    let write_out = |signed: &SignedTransaction| -> Result<Value, String> {
+        match o.out {
+            None => Ok(Value::Null),
+            Some(path) => crate::write_atomically(path, &signed.to_canonical())
+                .map(|()| json!(path.display().to_string()))
+                .map_err(|e| format!("error: cannot write `{}`: {e}", path.display())),
+        }
+    };
     let receipt_of = |executed: &Executed, status: Value| {
         let mut r = receipt(executed, result_meta.as_ref());
         r.as_object_mut()
@@ -334,24 +355,33 @@ pub fn run(o: &RunOptions<'_>) -> ExitCode {
                 Ok(Err(e)) => return show_error(&e),
                 Err(e) => return fail(e),
             };
-            if o.dry_run {
-                print(&receipt_of(&executed, json!({"status": "dry-run"})));
-                return ExitCode::SUCCESS;
-            }
-            let signed = match SignedTransaction::sign(executed.tx.clone(), &keys, Some(args)) {
+            let proof = match prove(&executed) {
+                Ok(p) => p,
+                Err(e) => return fail(e),
+            };
+            let proof_info = proof_summary(proof.as_deref());
+            let mut signed = match SignedTransaction::sign(executed.tx.clone(), &keys, Some(args)) {
                 Ok(s) => s,
                 Err(e) => return fail(format!("error: {e}")),
             };
+            signed.proof = proof;
+            let out = match write_out(&signed) {
+                Ok(out) => out,
+                Err(e) => return fail(e),
+            };
+            if o.dry_run {
+                let status = json!({"status": "dry-run", "proof": proof_info, "out": out});
+                print(&receipt_of(&executed, status));
+                return ExitCode::SUCCESS;
+            }
             let applied = ledger
                 .submit(&Executor::fast(), &signed, &artifacts)
                 .and_then(|_| ledger.seal_block(false));
             match applied {
                 Ok(block) => {
                     let height = block.map(|b| b.height);
-                    print(&receipt_of(
-                        &executed,
-                        json!({"status": "sealed", "block": height}),
-                    ));
+                    let status = json!({"status": "sealed", "block": height, "proof": proof_info, "out": out});
+                    print(&receipt_of(&executed, status));
                     ExitCode::SUCCESS
                 }
                 Err(e) => fail(e),
@@ -392,25 +422,84 @@ pub fn run(o: &RunOptions<'_>) -> ExitCode {
                 };
                 return match execute_remote(&client, &executor, &artifacts, &request) {
                     Ok(executed) => {
-                        print(&receipt_of(&executed, json!({"status": "dry-run"})));
+                        let proof = match prove(&executed) {
+                            Ok(p) => p,
+                            Err(e) => return fail(e),
+                        };
+                        let proof_info = proof_summary(proof.as_deref());
+                        print(&receipt_of(
+                            &executed,
+                            json!({"status": "dry-run", "proof": proof_info}),
+                        ));
                         ExitCode::SUCCESS
                     }
                     Err(f) => report(f),
                 };
             }
             // A block sealed, or state changed, between reading and submitting: the helper
-            // executes again on the new state, three times at most.
-            match run_remote(&client, &executor, &artifacts, &request, &keys, 3) {
-                Ok((executed, _, accepted)) => {
-                    print(&receipt_of(
-                        &executed,
-                        json!({"status": accepted.status, "seq": accepted.seq}),
-                    ));
+            // executes (and proves) again on the new state, three times at most.
+            match run_remote_proving(&client, &executor, &artifacts, &request, &keys, 3, &prove) {
+                Ok((executed, signed, accepted)) => {
+                    let out = match write_out(&signed) {
+                        Ok(out) => out,
+                        Err(e) => return fail(e),
+                    };
+                    let status = json!({
+                        "status": accepted.status, "seq": accepted.seq,
+                        "proof": proof_summary(signed.proof.as_deref()), "out": out,
+                    });
+                    print(&receipt_of(&executed, status));
                     ExitCode::SUCCESS
                 }
                 Err(f) => report(f),
             }
         }
+    }
+}
+
+/// What a receipt says of a proof: the layers it covers and its size.
+fn proof_summary(proof: Option<&[u8]>) -> Value {
+    match proof {
+        None => Value::Null,
+        Some(p) => json!({"layers": ["interleaving"], "bytes": p.len()}),
+    }
+}
+
+/// `starstream verify FILE`: checks a signed transaction offline: its encoding, its
+/// signatures, and its proof.
+pub fn verify(path: &Path) -> ExitCode {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => return fail(format!("error: cannot read `{}`: {e}", path.display())),
+    };
+    let signed = match SignedTransaction::from_canonical(&bytes) {
+        Ok(s) => s,
+        Err(e) => {
+            return fail(format!(
+                "error[ledger:decode]: `{}` is not a signed transaction: {e}",
+                path.display()
+            ))
+        }
+    };
+    if let Err(e) = signed.verify_signatures() {
+        return fail(format!("error[ledger:signature]: {e}"));
+    }
+    let Some(proof) = &signed.proof else {
+        return fail(format!(
+            "error[proof:missing]: transaction {} carries no proof (run it with `--prove`)",
+            signed.tx.id
+        ));
+    };
+    match starstream_verifier::verify(&signed.tx, proof) {
+        Ok(()) => {
+            print(&json!({
+                "tx": signed.tx.id,
+                "signatures": "valid",
+                "proof": {"layers": ["interleaving"], "bytes": proof.len(), "valid": true},
+            }));
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(e),
     }
 }
 
@@ -516,7 +605,7 @@ fn tx_json(signed: &SignedTransaction, seq: u64, block: Option<u64>) -> Value {
         // What shows the transaction is its script's result: its arguments, which the ledger
         // re-executed. No proof layer exists yet, so none is listed.
         "evidence": starstream_node::evidence(signed),
-        "proof": Value::Null,
+        "proof": proof_summary(signed.proof.as_deref()),
         "transaction": signed.tx,
     })
 }
@@ -533,9 +622,7 @@ pub fn show(dir: &Path, id: &str, node: Option<&str>) -> ExitCode {
             (|| -> Result<Option<Value>, ClientError> {
                 if let Some(t) = client.transaction(&id)? {
                     let bytes = hex::decode(&t.encoded).unwrap_or_default();
-                    if let Ok(signed) =
-                        <SignedTransaction as starstream_tx::Canonical>::from_canonical(&bytes)
-                    {
+                    if let Ok(signed) = SignedTransaction::from_canonical(&bytes) {
                         return Ok(Some(tx_json(&signed, t.seq, t.block)));
                     }
                 }

@@ -79,7 +79,16 @@ enum Command {
         /// Execute against a node's state and submit there (`http://HOST:PORT`).
         #[arg(long, value_name = "URL")]
         node: Option<String>,
+        /// Prove the transaction's interleaving and attach the proof (the ledger verifies it).
+        #[arg(long)]
+        prove: bool,
+        /// Also write the signed (and proven) transaction, canonically encoded, to FILE.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
     },
+    /// Check a signed transaction written by `run --out` offline: its encoding, signatures and
+    /// proof. Exit 0 when all hold, 1 with the reason otherwise.
+    Verify { file: PathBuf },
     /// Manage signing keys, kept in the ledger directory.
     Key {
         #[command(subcommand)]
@@ -211,6 +220,8 @@ fn run(cli: Cli) -> ExitCode {
             engine,
             dry_run,
             node,
+            prove,
+            out,
         } => chain::run(&chain::RunOptions {
             ledger,
             path: &path,
@@ -220,7 +231,10 @@ fn run(cli: Cli) -> ExitCode {
             engine: &engine,
             dry_run,
             node: node.as_deref(),
+            prove,
+            out: out.as_deref(),
         }),
+        Command::Verify { file } => chain::verify(&file),
         Command::Key {
             action: KeyAction::New { name },
         } => chain::key_new(ledger, &name),
@@ -443,7 +457,7 @@ fn fmt(paths: &[PathBuf], check_only: bool, format: MessageFormat) -> ExitCode {
 }
 
 /// Writes through a temporary file and a rename, so a crash never leaves half a file.
-fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())

@@ -436,3 +436,52 @@ fn a_program_is_the_same_wherever_and_however_its_path_is_given() {
     assert_eq!(a["programs"][0]["program"], b["programs"][0]["program"]);
     assert_eq!(a["programs"][0]["program"], c["programs"][0]["program"]);
 }
+
+#[test]
+fn a_proven_transaction_is_written_verified_offline_and_shown_with_its_proof() {
+    let env = Env::new();
+    let out = env.dir.path().join("counter.sstx");
+    let made = env.json(&[
+        "run",
+        "examples/counter/counter.star",
+        "create",
+        "5",
+        "--prove",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(made["proof"]["layers"], serde_json::json!(["interleaving"]));
+    assert_eq!(made["status"], "sealed");
+    let checked = env.json(&["verify", out.to_str().unwrap()]);
+    assert_eq!(checked["proof"]["valid"], true);
+    assert_eq!(checked["tx"], made["tx"]);
+    let shown = env.json(&["show", &id(&made["tx"])]);
+    assert_eq!(
+        shown["evidence"],
+        serde_json::json!(["re-execution", "proof:interleaving"])
+    );
+    // An edited file is refused with a reason, exit 1.
+    let mut bytes = std::fs::read(&out).unwrap();
+    let at = bytes.len() - 1000;
+    bytes[at] ^= 0x10;
+    let bad = env.dir.path().join("bad.sstx");
+    std::fs::write(&bad, bytes).unwrap();
+    let o = env.cmd(&["verify", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(err(&o).contains("error[proof:"), "{}", err(&o));
+    // A transaction without a proof says so.
+    let plain = env.dir.path().join("plain.sstx");
+    env.json(&[
+        "run",
+        "examples/counter/counter.star",
+        "create",
+        "6",
+        "--dry-run",
+        "--out",
+        plain.to_str().unwrap(),
+    ]);
+    let o = env.cmd(&["verify", plain.to_str().unwrap()]);
+    assert!(err(&o).contains("carries no proof"), "{}", err(&o));
+    let o = env.cmd(&["verify", "Cargo.toml"]);
+    assert!(err(&o).contains("not a signed transaction"), "{}", err(&o));
+}

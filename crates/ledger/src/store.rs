@@ -574,6 +574,17 @@ impl Ledger {
         }
         check_transaction(view, tx)
             .map_err(|e| LedgerError::new(Class::Invalid, "ledger:invalid", e.message))?;
+        // A proof, when the transaction carries one, must verify; until proofs cover execution
+        // too (issue 8), the arguments below are still required and re-executed.
+        if let Some(proof) = &signed.proof {
+            starstream_verifier::verify(tx, proof).map_err(|e| {
+                LedgerError::new(
+                    Class::Invalid,
+                    "ledger:proof",
+                    format!("the proof does not verify: {e}"),
+                )
+            })?;
+        }
         let Some(args) = &signed.args else {
             return Err(LedgerError::new(
                 Class::Invalid,

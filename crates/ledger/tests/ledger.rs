@@ -340,3 +340,37 @@ fn transactions_prepared_at_once_compete_for_token_ids_only_on_the_same_base() {
         SignedTransaction::sign(wide, std::slice::from_ref(&f.bob), qb.args.clone()).unwrap();
     f.refused(&wide, Class::Invalid, "ledger:invalid");
 }
+
+#[test]
+fn a_proof_is_verified_before_applying() {
+    let f = fixture();
+    let wallet = f.issue(1000, &f.alice);
+    let bobs = f.issue(5, &f.bob);
+    let pay = f.pay(wallet, &f.alice, &f.bob, 100);
+    let other = f.pay(bobs, &f.bob, &f.alice, 1);
+    // Re-executing gives the witness the prover needs.
+    let extra = [(f.wallet.hash(), std::sync::Arc::new(f.wallet.clone()))].into();
+    let request = Request {
+        program: f.wallet.hash(),
+        script: "pay".into(),
+        args: pay.args.clone().unwrap(),
+        signers: vec![f.alice.public()],
+        first_token_id: None,
+    };
+    let executed = f
+        .ledger
+        .read_with(&extra, |v| Ok(f.exec.execute(v, &request)))
+        .unwrap()
+        .unwrap();
+    assert_eq!(executed.tx, pay.tx);
+    let proof = starstream_prover::prove(&executed.tx, &executed.witness).unwrap();
+    // A proof of another transaction is refused.
+    let mut wrong = other.clone();
+    wrong.proof = Some(proof.clone());
+    f.refused(&wrong, Class::Invalid, "ledger:proof");
+    let mut proven = pay.clone();
+    proven.proof = Some(proof);
+    f.submit(&proven).unwrap();
+    let record = f.ledger.transaction(&pay.tx.id).unwrap().unwrap();
+    assert!(record.signed.proof.is_some());
+}

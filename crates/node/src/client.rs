@@ -301,8 +301,9 @@ pub enum RemoteFailure {
     Node(ClientError),
     /// The script failed while executing against the node's state.
     Execution(TxError),
-    /// A signer's key is missing.
-    Signing(String),
+    /// Preparing the transaction here failed: a signer's key is missing, or no proof could be
+    /// made.
+    Local(String),
 }
 
 impl fmt::Display for RemoteFailure {
@@ -310,7 +311,7 @@ impl fmt::Display for RemoteFailure {
         match self {
             RemoteFailure::Node(e) => e.fmt(f),
             RemoteFailure::Execution(e) => e.fmt(f),
-            RemoteFailure::Signing(e) => write!(f, "error: {e}"),
+            RemoteFailure::Local(e) => write!(f, "error: {e}"),
         }
     }
 }
@@ -344,16 +345,35 @@ pub fn run_remote(
     keys: &[KeyPair],
     attempts: usize,
 ) -> Result<(Executed, SignedTransaction, Accepted), RemoteFailure> {
+    run_remote_proving(client, executor, local, request, keys, attempts, &|_| {
+        Ok(None)
+    })
+}
+
+/// [`run_remote`], with `prove` making a proof of each execution to attach before signing
+/// and submitting (or `None` for no proof).
+#[allow(clippy::type_complexity)]
+pub fn run_remote_proving(
+    client: &Client,
+    executor: &Executor,
+    local: &[Artifact],
+    request: &Request,
+    keys: &[KeyPair],
+    attempts: usize,
+    prove: &dyn Fn(&Executed) -> Result<Option<Vec<u8>>, String>,
+) -> Result<(Executed, SignedTransaction, Accepted), RemoteFailure> {
     let mut tries = 0;
     loop {
         tries += 1;
         let request = Request {
-            first_token_id: Some(random_token_base().map_err(RemoteFailure::Signing)?),
+            first_token_id: Some(random_token_base().map_err(RemoteFailure::Local)?),
             ..request.clone()
         };
         let executed = execute_remote(client, executor, local, &request)?;
-        let signed = SignedTransaction::sign(executed.tx.clone(), keys, Some(request.args.clone()))
-            .map_err(RemoteFailure::Signing)?;
+        let mut signed =
+            SignedTransaction::sign(executed.tx.clone(), keys, Some(request.args.clone()))
+                .map_err(RemoteFailure::Local)?;
+        signed.proof = prove(&executed).map_err(RemoteFailure::Local)?;
         match client.submit(&signed) {
             Ok(accepted) => return Ok((executed, signed, accepted)),
             Err(e)

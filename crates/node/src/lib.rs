@@ -9,7 +9,7 @@ mod client;
 mod server;
 
 pub use client::{
-    execute_remote, parse_id, random_token_base, run_remote, Client, ClientError, RemoteFailure,
-    RemoteView,
+    execute_remote, parse_id, random_token_base, run_remote, run_remote_proving, Client,
+    ClientError, RemoteFailure, RemoteView,
 };
 pub use server::{evidence, start, ApiError, NodeHandle};

@@ -315,15 +315,20 @@ async fn transaction(State(s): State<AppState>, UrlPath(id): UrlPath<String>) ->
     }))
 }
 
-/// What shows a transaction is its script's result: today its arguments (the ledger
-/// re-executed it); proofs join this list when they exist.
+/// What shows a transaction is its script's result, as the ledger checked it: its arguments
+/// (re-executed), and the layers its proof covers.
 pub fn evidence(signed: &SignedTransaction) -> Vec<String> {
-    signed
-        .args
-        .as_ref()
-        .map(|_| "re-execution".to_string())
-        .into_iter()
-        .collect()
+    let mut out = Vec::new();
+    if signed.args.is_some() {
+        out.push("re-execution".to_string());
+    }
+    if let Some(proof) = &signed.proof {
+        out.push(match starstream_proof::Envelope::decode(proof) {
+            Ok(e) if e.layer == starstream_proof::LAYER_INTERLEAVING => "proof:interleaving".into(),
+            _ => "proof:unknown".into(),
+        });
+    }
+    out
 }
 
 async fn utxo(State(s): State<AppState>, UrlPath(id): UrlPath<String>) -> ApiResult<UtxoJson> {

@@ -83,6 +83,9 @@ pub struct SignedTransaction {
     /// The script's arguments, which the ledger needs to re-execute the script. They include
     /// private arguments: until proofs exist, the ledger sees them.
     pub args: Option<Vec<Arg>>,
+    /// A proof of the transaction (an encoded proof envelope, which names the layer it
+    /// covers), or `None`.
+    pub proof: Option<Vec<u8>>,
 }
 
 impl SignedTransaction {
@@ -106,6 +109,7 @@ impl SignedTransaction {
             tx,
             signatures,
             args,
+            proof: None,
         })
     }
 
@@ -140,6 +144,7 @@ impl Canonical for SignedTransaction {
             w.count(args.len());
             args.iter().for_each(|a| a.write(w));
         });
+        w.option(self.proof.as_ref(), |w, proof| w.bytes(proof));
     }
 
     fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
@@ -163,10 +168,12 @@ impl Canonical for SignedTransaction {
             })
             .collect::<Result<Vec<_>, DecodeError>>()?;
         let args = r.option(|r| r.list(9, Arg::read))?;
+        let proof = r.option(|r| r.bytes().map(<[u8]>::to_vec))?;
         Ok(SignedTransaction {
             tx,
             signatures,
             args,
+            proof,
         })
     }
 }

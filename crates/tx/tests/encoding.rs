@@ -170,7 +170,8 @@ fn signatures_cover_the_id_and_nothing_else_verifies() {
     assert!(SignedTransaction::sign(tx, &[alice], None).is_err());
     // Every single-byte edit of the signed encoding is refused, by the decoder or the
     // signature check, except in the arguments (which the ledger checks by re-executing).
-    let args_start = bytes.len() - (1 + 4 + 9);
+    // The arguments (an option tag, a count, one 9-byte argument), then no proof (one byte).
+    let args_start = bytes.len() - (1 + 4 + 9) - 1;
     for i in 0..args_start {
         let mut edited = bytes.clone();
         edited[i] ^= 0x40;

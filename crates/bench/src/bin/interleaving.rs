@@ -1,0 +1,169 @@
+//! Interleaving-proof benchmark: prove time, verify time and proof size against the length of
+//! the interleaving trace (2^8 to 2^16 entries), each next to the raw cost of the same proof
+//! system on an equally tall trivial table (one column counting up), proven in the same run as
+//! the baseline. The traces are synthetic but valid: a script activating a UTXO process many
+//! times, which is what a long transaction's logs look like to this layer.
+//! Run with `cargo run --release -p starstream-bench --bin interleaving`.
+
+use std::time::{Duration, Instant};
+
+use p3_air::{Air, AirBuilder, BaseAir, WindowAccess};
+use p3_batch_stark::{ProverData, StarkInstance};
+use p3_field::{Field, PrimeCharacteristicRing};
+use p3_lookup::InteractionBuilder;
+use p3_matrix::dense::RowMajorMatrix;
+use rand::rngs::StdRng;
+use starstream_proof::config::{config, verifier_config, Config, Val};
+use starstream_proof::degree_bits;
+use starstream_runtime::{Hash32, LogEntry, ProcessInfo, Transaction, Witness};
+
+/// The baseline: one column that counts up, nothing else.
+#[derive(Clone, Copy)]
+struct Counter;
+
+impl<F> BaseAir<F> for Counter {
+    fn width(&self) -> usize {
+        1
+    }
+}
+
+impl<AB: InteractionBuilder> Air<AB> for Counter
+where
+    AB::F: Field,
+{
+    fn eval(&self, b: &mut AB) {
+        let main = b.main();
+        let (x, next) = (main.current(0).unwrap(), main.next(0).unwrap());
+        b.when_first_row().assert_zero(x);
+        b.when_transition().assert_eq(next, x + AB::Expr::ONE);
+    }
+}
+
+fn fresh() -> StdRng {
+    rand::make_rng::<StdRng>()
+}
+
+/// Proves and verifies the trivial table of 2^log rows: (prove, verify, proof bytes).
+fn baseline(log: u8) -> (Duration, Duration, usize) {
+    let cfg = config(fresh(), fresh());
+    let trace = RowMajorMatrix::new_col((0..1u32 << log).map(Val::from_u32).collect());
+    let airs = [Counter];
+    let degrees = degree_bits(&cfg, &[log]);
+    let data = ProverData::<Config>::from_airs_and_degrees(&cfg, &airs, &degrees).unwrap();
+    let traces = [&trace];
+    let instances = StarkInstance::new_multiple(&airs, &traces, &[vec![]]);
+    let started = Instant::now();
+    let proof = p3_batch_stark::prove_batch(&cfg, &instances, &data).unwrap();
+    let prove = started.elapsed();
+    let bytes = postcard::to_allocvec(&proof).unwrap().len();
+    let vcfg = verifier_config();
+    let common = ProverData::<Config>::from_airs_and_degrees(&vcfg, &airs, &degrees)
+        .unwrap()
+        .common;
+    let started = Instant::now();
+    p3_batch_stark::verify_batch(&vcfg, &airs, &proof, &[vec![]], &common).unwrap();
+    (prove, started.elapsed(), bytes)
+}
+
+/// A valid interleaving of `entries` entries: the script activates, calls a UTXO that runs
+/// (activate, finish) and reads the block height, over and over, then finishes.
+fn synthetic(entries: usize) -> (Transaction, Witness) {
+    let mut logs: Vec<Vec<LogEntry>> = vec![vec![], vec![]];
+    let mut interleaving = Vec::new();
+    let push = |p: u32, call: u32, logs: &mut Vec<Vec<LogEntry>>, order: &mut Vec<(u32, u32)>| {
+        let step = logs[p as usize].len() as u32;
+        logs[p as usize].push(LogEntry {
+            process: p,
+            step,
+            call,
+            args: vec![],
+            results: vec![],
+        });
+        order.push((p, step));
+    };
+    push(0, 0, &mut logs, &mut interleaving);
+    while interleaving.len() + 5 <= entries {
+        push(1, 0, &mut logs, &mut interleaving); // the UTXO's activate
+        push(1, 25, &mut logs, &mut interleaving); // block_height
+        push(1, 1, &mut logs, &mut interleaving); // finish
+        push(0, 9, &mut logs, &mut interleaving); // the script's utxo_call returns
+    }
+    push(0, 1, &mut logs, &mut interleaving);
+    let tx = Transaction {
+        id: Hash32([7; 32]),
+        program: Hash32::default(),
+        script: "bench".into(),
+        signers: vec![],
+        block_height: 1,
+        consumed: vec![],
+        outputs: vec![],
+        minted: Default::default(),
+        burned: Default::default(),
+        token_storage: Default::default(),
+        events: vec![],
+        first_token_id: 1,
+        next_token_id: 1,
+        fuel_used: 0,
+    };
+    let witness = Witness {
+        args: vec![],
+        scalars: vec![],
+        utxo_args: vec![],
+        result: vec![],
+        result_handles: Default::default(),
+        processes: vec![
+            ProcessInfo::new(
+                starstream_abi::ProcessKind::Script,
+                Hash32::default(),
+                "bench",
+            ),
+            ProcessInfo::new(starstream_abi::ProcessKind::Utxo, Hash32::default(), "U"),
+        ],
+        logs,
+        interleaving,
+    };
+    (tx, witness)
+}
+
+fn main() {
+    println!("interleaving proof vs a trivial table of the same height (hiding FRI, BabyBear^5):");
+    println!(
+        "{:>7} {:>8} | {:>10} {:>10} {:>9} | {:>10} {:>10} {:>9} | {:>7} {:>7}",
+        "rows",
+        "entries",
+        "prove",
+        "verify",
+        "size",
+        "base prove",
+        "base verif",
+        "base size",
+        "prove x",
+        "size x"
+    );
+    for log in [8u8, 10, 12, 14, 16] {
+        let entries = (1usize << log) - 1;
+        let (tx, witness) = synthetic(entries);
+        let tables = starstream_prover::tables(&tx, &witness).expect("valid tables");
+        starstream_prover::check(&tables).expect("the synthetic trace satisfies the constraints");
+        let started = Instant::now();
+        let proof = starstream_prover::prove_tables(&tables).unwrap();
+        let prove = started.elapsed();
+        let started = Instant::now();
+        starstream_verifier::verify(&tx, &proof).unwrap();
+        let verify = started.elapsed();
+        let (bp, bv, bs) = baseline(log);
+        println!(
+            "{:>7} {:>8} | {:>8.0}ms {:>8.1}ms {:>7}KB | {:>8.0}ms {:>8.1}ms {:>7}KB | {:>6.1}x {:>6.2}x",
+            1usize << log,
+            witness.interleaving.len(),
+            prove.as_secs_f64() * 1e3,
+            verify.as_secs_f64() * 1e3,
+            proof.len() / 1024,
+            bp.as_secs_f64() * 1e3,
+            bv.as_secs_f64() * 1e3,
+            bs / 1024,
+            prove.as_secs_f64() / bp.as_secs_f64(),
+            proof.len() as f64 / bs as f64,
+        );
+    }
+}
