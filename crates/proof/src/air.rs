@@ -7,6 +7,11 @@
 //!   timestamp of its last one.
 //! - `range`: the bytes 0..=255, for range checks.
 //!
+//! Row by row, `entries` also checks who may make each call (the ABI's rules), that every
+//! process's log starts with `activate`, that the transaction starts with the script's
+//! `activate` and ends with its `finish`, and how control passes between processes (see
+//! `eval_entries`).
+//!
 //! Buses (LogUp):
 //! - `steps`, a memory (offline memory checking over address `process`, value `step`, time
 //!   `t`): the `processes` table writes `(p, 0, 0)` first and reads `(p, n, last)` last; each
@@ -72,6 +77,12 @@ pub fn call_index(id: u32) -> Option<usize> {
 
 const ACTIVATE: usize = 0;
 const FINISH: usize = 1;
+
+/// The calls by which the script hands control to another process and gets it back when that
+/// process finishes, yields or raises an effect: their entries complete only then.
+pub const CROSSING: &[u32] = &[8, 9, 16, 18, 19, 20];
+/// `raise`: a suspended process gets control back when its raise completes.
+const RAISE: u32 = 12;
 
 /// The number of public values: the transaction id as sixteen 16-bit limbs (binding the proof
 /// to one transaction through the transcript).
@@ -272,9 +283,27 @@ where
     );
     STEPS.send(
         b,
-        [p.into(), s + one, t.into()],
+        [p.into(), s + one.clone(), t.into()],
         Count::bounded(real.into(), 1),
     );
+
+    // Control flow. Only the script calls other processes, so control passes between the
+    // script and one other process at a time: into that process only where an activation
+    // starts or a suspended `raise` completes, and back to the script only where the script's
+    // crossing call (or `resume_effect`) completes. Two other processes never follow each other.
+    let sel_next = |id: u32| next(SEL + call_index(id).expect("a known call"));
+    let other_now = utxo + token;
+    let other_next = next(UTXO) + next(TOKEN);
+    let enters = sel_next(0) + sel_next(RAISE);
+    b.when_transition()
+        .assert_zero(script * other_next.clone() * (one.clone() - enters));
+    let returns = CROSSING
+        .iter()
+        .fold(AB::Expr::ZERO, |acc, id| acc + sel_next(*id).into());
+    b.when_transition()
+        .assert_zero(other_now.clone() * next(SCRIPT) * (one.clone() - returns));
+    b.when_transition()
+        .assert_zero(other_now * other_next * (next(P) - p.into()));
 
     // The process's kind is the one its row in `processes` declares.
     KINDS.lookup_key(

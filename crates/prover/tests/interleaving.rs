@@ -92,6 +92,14 @@ fn the_proof_knows_every_call_of_the_abi_and_who_may_make_it() {
             f.name()
         );
     }
+    // The calls through which control leaves the script are exactly those that return a status.
+    let mut crossing: Vec<u32> = HostFn::all()
+        .iter()
+        .filter(|f| f.returns_status())
+        .map(|f| f.id())
+        .collect();
+    crossing.sort();
+    assert_eq!(crossing, starstream_proof::air::CROSSING);
     let mut known: Vec<u32> = CALLS.iter().map(|(id, _, _)| *id).collect();
     ids.sort();
     known.sort();
@@ -192,6 +200,62 @@ fn a_call_number_that_is_not_its_selector_is_refused() {
         let c = *t.cell_mut(Table::Entries, r, entries::C);
         *t.cell_mut(Table::Entries, r, entries::C) = c + starstream_proof::config::Val::new(1);
     });
+}
+
+/// Makes the entry at `row` a different call.
+fn set_call(t: &mut Tables, row: usize, id: u32) {
+    use starstream_proof::config::Val;
+    for k in 0..CALLS.len() {
+        *t.cell_mut(Table::Entries, row, entries::SEL + k) = Val::new(0);
+    }
+    let k = starstream_proof::call_index(id).unwrap();
+    *t.cell_mut(Table::Entries, row, entries::SEL + k) = Val::new(1);
+    *t.cell_mut(Table::Entries, row, entries::C) = Val::new(id);
+}
+
+#[test]
+fn control_enters_another_process_only_where_an_activation_starts() {
+    // The counter's second activation (a resumption) relabelled as an event: the counter would
+    // run without having been called.
+    let (mut ledger, counter) = deployed("examples/counter/counter.star");
+    let made = run(&mut ledger, counter, "create", vec![Arg::Int(1)], vec![])
+        .tx
+        .outputs[0]
+        .id;
+    let executed = run(
+        &mut ledger,
+        counter,
+        "bump_three_times",
+        vec![Arg::Utxo(made)],
+        vec![],
+    );
+    let second = executed.witness.logs[1]
+        .iter()
+        .filter(|e| e.call == 0)
+        .nth(1)
+        .expect("a second activation")
+        .step;
+    let mut t = tables(&executed.tx, &executed.witness).unwrap();
+    set_call(&mut t, entry_row(&executed, 1, second), 17);
+    assert!(check(&t).is_err());
+    let proof = prove_unchecked(&t).unwrap();
+    assert!(verify(&executed.tx, &proof).is_err());
+}
+
+#[test]
+fn control_returns_to_the_script_only_where_its_call_completes() {
+    tampered(
+        "the script's call completing as a block-height query",
+        |e, t| {
+            // The script's first crossing call: its entry follows the callee's last.
+            let step = e.witness.logs[0]
+                .iter()
+                .find(|x| starstream_proof::air::CROSSING.contains(&x.call))
+                .unwrap()
+                .step;
+            set_call(t, entry_row(e, 0, step), 25);
+        },
+    );
 }
 
 #[test]

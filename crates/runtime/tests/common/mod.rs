@@ -1,5 +1,7 @@
 //! Helpers of the runtime's tests: building contracts from the repository's sources and
-//! running scripts against an in-memory ledger on both engines.
+//! running scripts against an in-memory ledger on both engines. Every transaction executed
+//! here also goes through the interleaving proof's constraint checker, so every example and
+//! scenario of every test that uses these helpers is a test of the proof's constraints.
 
 #![allow(dead_code)]
 
@@ -62,6 +64,13 @@ pub fn execute(
         (Ok(a), Ok(b)) => assert_eq!(a.tx, b.tx, "the engines disagree"),
         (Err(a), Err(b)) => assert_eq!(a, b, "the engines fail differently"),
         _ => panic!("one engine failed: {traced:?} / {fast:?}"),
+    }
+    if let Ok(e) = &traced {
+        let tables = starstream_prover::tables(&e.tx, &e.witness)
+            .unwrap_or_else(|err| panic!("{script}: no proof tables: {err}"));
+        starstream_prover::check(&tables).unwrap_or_else(|err| {
+            panic!("{script}: the interleaving constraints refuse a real trace: {err}")
+        });
     }
     traced
 }
