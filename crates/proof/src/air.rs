@@ -83,6 +83,8 @@ const FINISH: usize = 1;
 pub const CROSSING: &[u32] = &[8, 9, 16, 18, 19, 20];
 /// `raise`: a suspended process gets control back when its raise completes.
 const RAISE: u32 = 12;
+/// `yield`.
+const YIELD: u32 = 11;
 
 /// The number of public values: the transaction id as sixteen 16-bit limbs (binding the proof
 /// to one transaction through the transcript).
@@ -111,8 +113,12 @@ pub mod entries {
     /// 1 when `s` is 0, with `s_inv` the inverse of `s` otherwise.
     pub const FIRST: usize = 11;
     pub const S_INV: usize = 12;
+    /// On the script's crossing calls, the status the call returned as two bits (returned 0,
+    /// effect 1, yielded 2, ended 3); 0 on every other row.
+    pub const STATUS_LO: usize = 13;
+    pub const STATUS_HI: usize = 14;
     /// One selector per entry of [`CALLS`], one-hot on real rows.
-    pub const SEL: usize = 13;
+    pub const SEL: usize = 15;
     pub const WIDTH: usize = SEL + CALLS.len();
 }
 
@@ -210,6 +216,7 @@ where
         col(FIRST),
         col(S_INV),
     );
+    let (status_lo, status_hi) = (col(STATUS_LO), col(STATUS_HI));
     let sel: Vec<AB::Var> = (0..CALLS.len()).map(|k| col(SEL + k)).collect();
     let real_next = next(REAL);
     let one = AB::Expr::ONE;
@@ -303,7 +310,39 @@ where
     b.when_transition()
         .assert_zero(other_now.clone() * next(SCRIPT) * (one.clone() - returns));
     b.when_transition()
-        .assert_zero(other_now * other_next * (next(P) - p.into()));
+        .assert_zero(other_now.clone() * other_next * (next(P) - p.into()));
+    // A crossing call completes right after the process it ran: never after a script entry.
+    let crossing_next = CROSSING
+        .iter()
+        .fold(AB::Expr::ZERO, |acc, id| acc + sel_next(*id).into());
+    b.when_transition()
+        .assert_zero(script * next(SCRIPT) * crossing_next);
+
+    // The status a crossing call returns says why the other process stopped: it finished
+    // (returned, or ended for a UTXO's `main`; a token only returns), it yielded, or it stopped
+    // anywhere else, which is where it raised an effect.
+    let crossing_now = CROSSING.iter().fold(AB::Expr::ZERO, |acc, id| {
+        acc + sel[call_index(*id).expect("a known call")].into()
+    });
+    b.assert_bool(status_lo);
+    b.assert_bool(status_hi);
+    b.assert_zero((one.clone() - crossing_now.clone()) * status_lo);
+    b.assert_zero((one.clone() - crossing_now) * status_hi);
+    let (lo_next, hi_next) = (next(STATUS_LO), next(STATUS_HI));
+    let back = other_now * next(SCRIPT);
+    let (finish, yielded) = (sel[FINISH], sel[call_index(YIELD).expect("a known call")]);
+    b.when_transition()
+        .assert_zero(back.clone() * finish * (lo_next - hi_next));
+    b.when_transition()
+        .assert_zero(token * next(SCRIPT) * finish * lo_next);
+    b.when_transition()
+        .assert_zero(back.clone() * yielded * lo_next);
+    b.when_transition()
+        .assert_zero(back.clone() * yielded * (one.clone() - hi_next.into()));
+    let elsewhere = one.clone() - finish.into() - yielded.into();
+    b.when_transition()
+        .assert_zero(back.clone() * elsewhere.clone() * (one.clone() - lo_next.into()));
+    b.when_transition().assert_zero(back * elsewhere * hi_next);
 
     // The process's kind is the one its row in `processes` declares.
     KINDS.lookup_key(

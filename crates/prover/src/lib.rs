@@ -144,6 +144,18 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
         cells[entries::FIRST] = Val::from_bool(step == 0);
         cells[entries::S_INV] = if step == 0 { Val::ZERO } else { s.inverse() };
         cells[entries::SEL + sel] = Val::ONE;
+        if p == 0 && starstream_proof::air::CROSSING.contains(&entry.call) {
+            let status = *entry.results.first().ok_or_else(|| {
+                err(format!(
+                    "process {p} step {step}: a crossing call without a status"
+                ))
+            })?;
+            if !(0..4).contains(&status) {
+                return Err(err(format!("process {p} step {step}: status {status}")));
+            }
+            cells[entries::STATUS_LO] = Val::from_u32(status as u32 & 1);
+            cells[entries::STATUS_HI] = Val::from_u32(status as u32 >> 1);
+        }
         byte_uses[(gap & 0xff) as usize] += 1;
         byte_uses[(gap >> 8) as usize] += 1;
         uses[p] += 1;

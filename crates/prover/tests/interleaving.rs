@@ -259,6 +259,21 @@ fn control_returns_to_the_script_only_where_its_call_completes() {
 }
 
 #[test]
+fn a_status_that_does_not_match_how_the_callee_stopped_is_refused() {
+    for (bit, value) in [(entries::STATUS_LO, 1), (entries::STATUS_HI, 1)] {
+        tampered("a crossing call's status edited", |e, t| {
+            let step = e.witness.logs[0]
+                .iter()
+                .find(|x| starstream_proof::air::CROSSING.contains(&x.call) && x.results[0] == 0)
+                .expect("a call that returned")
+                .step;
+            let row = entry_row(e, 0, step);
+            *t.cell_mut(Table::Entries, row, bit) = starstream_proof::config::Val::new(value);
+        });
+    }
+}
+
+#[test]
 fn a_proof_is_for_its_own_transaction_only() {
     let executed = wallet_payment();
     let proof = prove(&executed.tx, &executed.witness).unwrap();
