@@ -50,8 +50,21 @@ pub fn config(salt_rng: StdRng, mask_rng: StdRng) -> Config {
     let compress = Compress::new(perm.clone());
     let val_mmcs = ValMmcs::new(hash, compress, 0, salt_rng);
     let challenge_mmcs = ChallengeMmcs::new(val_mmcs.clone());
-    // Blowup 4 (log 2), 100 queries, proof of work at the query and batch steps.
-    let fri = FriParameters::new_benchmark_zk(challenge_mmcs);
+    // Written out rather than taken from a preset, so an upstream change cannot move them
+    // silently: blowup 4, 100 queries (about 200 bits from the queries alone, conjectured),
+    // binary folding to a constant, 16 bits of proof of work before the queries and 10 before
+    // the batching challenge. The extension field, not FRI, bounds the security (about 102
+    // bits conjectured; `docs/soundness.md`).
+    let fri = FriParameters {
+        log_blowup: 2,
+        log_final_poly_len: 0,
+        max_log_arity: 1,
+        num_queries: 100,
+        batch_proof_of_work_bits: 10,
+        commit_proof_of_work_bits: 0,
+        query_proof_of_work_bits: 16,
+        mmcs: challenge_mmcs,
+    };
     let pcs = Pcs::new(Dft::default(), val_mmcs, fri, RANDOM_CODEWORDS, mask_rng);
     StarkConfig::new(pcs, Challenger::new(perm))
 }
