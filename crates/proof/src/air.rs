@@ -85,6 +85,8 @@ pub const CROSSING: &[u32] = &[8, 9, 16, 18, 19, 20];
 const RAISE: u32 = 12;
 /// `yield`.
 const YIELD: u32 = 11;
+/// `resume_effect`: the script answers the innermost pending effect.
+const RESUME_EFFECT: u32 = 16;
 
 /// The number of public values: the transaction id as sixteen 16-bit limbs (binding the proof
 /// to one transaction through the transcript).
@@ -117,8 +119,11 @@ pub mod entries {
     /// effect 1, yielded 2, ended 3); 0 on every other row.
     pub const STATUS_LO: usize = 13;
     pub const STATUS_HI: usize = 14;
+    /// On another process's rows: 1 when control entered this run of its entries at a
+    /// `raise` completing (an effect answered), 0 when at an `activate`; 0 on the script's rows.
+    pub const RESUMED: usize = 15;
     /// One selector per entry of [`CALLS`], one-hot on real rows.
-    pub const SEL: usize = 15;
+    pub const SEL: usize = 16;
     pub const WIDTH: usize = SEL + CALLS.len();
 }
 
@@ -343,6 +348,26 @@ where
     b.when_transition()
         .assert_zero(back.clone() * elsewhere.clone() * (one.clone() - lo_next.into()));
     b.when_transition().assert_zero(back * elsewhere * hi_next);
+
+    // A run of another process's entries that began with an answered `raise` gives control
+    // back through the script's `resume_effect`; one that began with `activate`, through the
+    // call that activated it, never `resume_effect`.
+    let resumed = col(RESUMED);
+    let resume_effect = call_index(RESUME_EFFECT).expect("a known call");
+    b.assert_bool(resumed);
+    b.assert_zero((one.clone() - utxo.into() - token.into()) * resumed);
+    b.when_transition().assert_zero(
+        script * (next(UTXO) + next(TOKEN)) * (next(RESUMED) - sel_next(RAISE).into()),
+    );
+    b.when_transition().assert_zero(
+        (utxo + token) * (next(UTXO) + next(TOKEN)) * (next(RESUMED) - resumed.into()),
+    );
+    let leaving = (utxo + token) * next(SCRIPT);
+    let through_resume = next(SEL + resume_effect);
+    b.when_transition()
+        .assert_zero(leaving.clone() * resumed * (one.clone() - through_resume.into()));
+    b.when_transition()
+        .assert_zero(leaving * (one.clone() - resumed.into()) * through_resume);
 
     // The process's kind is the one its row in `processes` declares.
     KINDS.lookup_key(

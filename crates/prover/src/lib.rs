@@ -100,6 +100,9 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
 
     let w = entries::WIDTH;
     let mut ev = vec![Val::ZERO; entries_h * w];
+    // Whether the current run of another process's entries began at an answered `raise`.
+    let mut resumed = false;
+    let mut previous_process = 0usize;
     for r in 0..entries_h {
         let t = r as u32 + 1;
         let cells = row(&mut ev, w, r);
@@ -144,6 +147,13 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
         cells[entries::FIRST] = Val::from_bool(step == 0);
         cells[entries::S_INV] = if step == 0 { Val::ZERO } else { s.inverse() };
         cells[entries::SEL + sel] = Val::ONE;
+        if p != 0 {
+            if previous_process == 0 {
+                resumed = entry.call == 12;
+            }
+            cells[entries::RESUMED] = Val::from_bool(resumed);
+        }
+        previous_process = p;
         if p == 0 && starstream_proof::air::CROSSING.contains(&entry.call) {
             let status = *entry.results.first().ok_or_else(|| {
                 err(format!(
