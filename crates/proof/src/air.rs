@@ -122,8 +122,11 @@ pub mod entries {
     /// On another process's rows: 1 when control entered this run of its entries at a
     /// `raise` completing (an effect answered), 0 when at an `activate`; 0 on the script's rows.
     pub const RESUMED: usize = 15;
+    /// Whether the process was between activations before this entry (read from the step
+    /// memory: 1 before its first entry and after a `finish` or `yield`).
+    pub const IDLE: usize = 16;
     /// One selector per entry of [`CALLS`], one-hot on real rows.
-    pub const SEL: usize = 16;
+    pub const SEL: usize = 17;
     pub const WIDTH: usize = SEL + CALLS.len();
 }
 
@@ -287,15 +290,22 @@ where
     BYTES.lookup_key(b, [gap_lo], Count::bounded(real.into(), 1));
     BYTES.lookup_key(b, [gap_hi], Count::bounded(real.into(), 1));
 
-    // The step memory: read (p, s, t_prev), write (p, s + 1, t).
+    // The step memory: read (p, s, t_prev, idle), write (p, s + 1, t, idle after this entry).
+    // An entry is an `activate` exactly when the process was idle, and a `finish` or `yield`
+    // makes it idle: every activation starts with `activate` and ends with one of those, and no
+    // entry falls outside an activation.
+    let idle = col(IDLE);
+    b.assert_bool(idle);
+    b.assert_zero(real * (sel[ACTIVATE] - idle.into()));
+    let idle_after = sel[FINISH] + sel[call_index(YIELD).expect("a known call")];
     STEPS.receive(
         b,
-        [p.into(), s.into(), t_prev.into()],
+        [p.into(), s.into(), t_prev.into(), idle.into()],
         Count::bounded(real.into(), 1),
     );
     STEPS.send(
         b,
-        [p.into(), s + one.clone(), t.into()],
+        [p.into(), s + one.clone(), t.into(), idle_after],
         Count::bounded(real.into(), 1),
     );
 
@@ -404,14 +414,15 @@ where
     b.assert_eq(script + utxo + token, real);
 
     // The step memory's first write and last read for this process.
+    // Every process starts idle and ends idle: its last activation finished or yielded.
     STEPS.send(
         b,
-        [p.into(), AB::Expr::ZERO, AB::Expr::ZERO],
+        [p.into(), AB::Expr::ZERO, AB::Expr::ZERO, AB::Expr::ONE],
         Count::bounded(real.into(), 1),
     );
     STEPS.receive(
         b,
-        [p.into(), n.into(), last.into()],
+        [p.into(), n.into(), last.into(), AB::Expr::ONE],
         Count::bounded(real.into(), 1),
     );
     KINDS.table_entry(

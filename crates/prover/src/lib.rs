@@ -100,6 +100,8 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
 
     let w = entries::WIDTH;
     let mut ev = vec![Val::ZERO; entries_h * w];
+    // Per process: whether it is between activations.
+    let mut idle = vec![true; n_processes];
     // Whether the current run of another process's entries began at an answered `raise`.
     let mut resumed = false;
     let mut previous_process = 0usize;
@@ -147,6 +149,8 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
         cells[entries::FIRST] = Val::from_bool(step == 0);
         cells[entries::S_INV] = if step == 0 { Val::ZERO } else { s.inverse() };
         cells[entries::SEL + sel] = Val::ONE;
+        cells[entries::IDLE] = Val::from_bool(idle[p]);
+        idle[p] = entry.call == 1 || entry.call == 11;
         if p != 0 {
             if previous_process == 0 {
                 resumed = entry.call == 12;

@@ -306,6 +306,44 @@ fn an_answered_effect_gives_control_back_through_resume_effect_only() {
 }
 
 #[test]
+fn every_activation_ends_before_the_next_begins() {
+    let (mut ledger, counter) = deployed("examples/counter/counter.star");
+    let made = run(&mut ledger, counter, "create", vec![Arg::Int(1)], vec![])
+        .tx
+        .outputs[0]
+        .id;
+    let executed = run(
+        &mut ledger,
+        counter,
+        "bump_three_times",
+        vec![Arg::Utxo(made)],
+        vec![],
+    );
+    let log = &executed.witness.logs[1];
+    // The counter's first activation ends (it yields); relabel that as an event, and relabel a
+    // later mid-activation entry as an activation: neither may be proven.
+    let ending = log
+        .iter()
+        .find(|e| e.call == 11 || e.call == 1)
+        .unwrap()
+        .step;
+    let middle = log
+        .iter()
+        .filter(|e| e.call != 0 && e.call != 1 && e.call != 11)
+        .nth(1);
+    for (step, call) in [(ending, 17), (middle.expect("an inner entry").step, 0)] {
+        let mut t = tables(&executed.tx, &executed.witness).unwrap();
+        set_call(&mut t, entry_row(&executed, 1, step), call);
+        assert!(check(&t).is_err(), "step {step} as call {call}");
+        let proof = prove_unchecked(&t).unwrap();
+        assert!(
+            verify(&executed.tx, &proof).is_err(),
+            "step {step} as call {call}"
+        );
+    }
+}
+
+#[test]
 fn a_proof_is_for_its_own_transaction_only() {
     let executed = wallet_payment();
     let proof = prove(&executed.tx, &executed.witness).unwrap();
