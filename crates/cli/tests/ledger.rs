@@ -123,30 +123,15 @@ fn a_wallet_lives_on_the_ledger_across_runs() {
 
     // A dry run prints the receipt and writes nothing.
     let before = env.json(&["state"]);
-    let dry = env.json(&[
-        "run",
-        WALLET,
-        "pay",
-        &format!("utxo:{wallet}"),
-        "key:bob",
-        "300",
-        "--signer",
-        "alice",
-        "--dry-run",
-    ]);
+    let from = format!("utxo:{wallet}");
+    let pay = [
+        "run", WALLET, "pay", &from, "key:bob", "300", "--signer", "alice",
+    ];
+    let dry = env.json(&[&pay[..], &["--dry-run"]].concat());
     assert_eq!(dry["status"], "dry-run");
     assert_eq!(env.json(&["state"]), before);
 
-    let paid = env.json(&[
-        "run",
-        WALLET,
-        "pay",
-        &format!("utxo:{wallet}"),
-        "key:bob",
-        "300",
-        "--signer",
-        "alice",
-    ]);
+    let paid = env.json(&pay);
     assert_eq!(paid["consumed"][0], wallet.as_str());
     assert_eq!(paid["created"][0]["tokens"]["Coin"], 700);
     assert_eq!(paid["created"][1]["tokens"]["Coin"], 300);

@@ -215,22 +215,19 @@ fn set_call(t: &mut Tables, row: usize, id: u32) {
     *t.cell_mut(Table::Entries, row, entries::C) = Val::new(id);
 }
 
+/// A counter created, then resumed three times in one transaction (which this returns).
+fn counter_bumped() -> Executed {
+    let (mut ledger, counter) = deployed("examples/counter/counter.star");
+    let made = run(&mut ledger, counter, "create", vec![Arg::Int(1)], vec![]);
+    let args = vec![Arg::Utxo(made.tx.outputs[0].id)];
+    run(&mut ledger, counter, "bump_three_times", args, vec![])
+}
+
 #[test]
 fn control_enters_another_process_only_where_an_activation_starts() {
     // The counter's second activation (a resumption) relabelled as an event: the counter would
     // run without having been called.
-    let (mut ledger, counter) = deployed("examples/counter/counter.star");
-    let made = run(&mut ledger, counter, "create", vec![Arg::Int(1)], vec![])
-        .tx
-        .outputs[0]
-        .id;
-    let executed = run(
-        &mut ledger,
-        counter,
-        "bump_three_times",
-        vec![Arg::Utxo(made)],
-        vec![],
-    );
+    let executed = counter_bumped();
     let second = executed.witness.logs[1]
         .iter()
         .filter(|e| e.call == 0)
@@ -307,18 +304,7 @@ fn an_answered_effect_gives_control_back_through_resume_effect_only() {
 
 #[test]
 fn every_activation_ends_before_the_next_begins() {
-    let (mut ledger, counter) = deployed("examples/counter/counter.star");
-    let made = run(&mut ledger, counter, "create", vec![Arg::Int(1)], vec![])
-        .tx
-        .outputs[0]
-        .id;
-    let executed = run(
-        &mut ledger,
-        counter,
-        "bump_three_times",
-        vec![Arg::Utxo(made)],
-        vec![],
-    );
+    let executed = counter_bumped();
     let log = &executed.witness.logs[1];
     // The counter's first activation ends (it yields); relabel that as an event, and relabel a
     // later mid-activation entry as an activation: neither may be proven.
