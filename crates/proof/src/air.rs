@@ -88,8 +88,8 @@ const YIELD: u32 = 11;
 /// `resume_effect`: the script answers the innermost pending effect.
 const RESUME_EFFECT: u32 = 16;
 
-/// The number of public values: the transaction id as sixteen 16-bit limbs (binding the proof
-/// to one transaction through the transcript).
+/// The number of public values of `entries` (the transaction id) and of `processes` (the
+/// script's program hash), each as sixteen 16-bit limbs.
 pub const PUBLIC_VALUES: usize = 16;
 
 /// Columns of `entries`.
@@ -142,7 +142,9 @@ pub mod processes {
     pub const LAST: usize = 6;
     /// How many entries look this row up on the `kinds` bus.
     pub const USES: usize = 7;
-    pub const WIDTH: usize = 8;
+    /// The hash of the program the process runs, as sixteen 16-bit limbs.
+    pub const PROGRAM: usize = 8;
+    pub const WIDTH: usize = PROGRAM + super::PUBLIC_VALUES;
 }
 
 /// Columns of `range`.
@@ -188,8 +190,8 @@ impl<F> BaseAir<F> for Table {
 
     fn num_public_values(&self) -> usize {
         match self {
-            Table::Entries => PUBLIC_VALUES,
-            _ => 0,
+            Table::Entries | Table::Processes => PUBLIC_VALUES,
+            Table::Range => 0,
         }
     }
 }
@@ -398,6 +400,12 @@ where
     let (real, p, script, utxo, token) = (col(REAL), col(P), col(SCRIPT), col(UTXO), col(TOKEN));
     let (n, last, uses) = (col(N), col(LAST), col(USES));
     let one = AB::Expr::ONE;
+
+    // The script runs the program the transaction names (this table's public values).
+    let named: Vec<AB::PublicVar> = b.public_values().to_vec();
+    for (k, limb) in named.into_iter().enumerate() {
+        b.when_first_row().assert_eq(col(PROGRAM + k), limb);
+    }
 
     b.assert_bool(real);
     b.when_transition()

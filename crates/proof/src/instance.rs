@@ -1,7 +1,8 @@
 //! The public instance: what a proof is about, known to the verifier without the witness. For
 //! this layer it is the transaction itself, through its id (the hash of its canonical encoding:
 //! consumed inputs, new frames and tokens, minted and burned amounts, events, signers), which
-//! the proof takes as public values and so absorbs into the transcript before any challenge.
+//! the proof takes as public values and so absorbs into the transcript before any challenge,
+//! and the script's program hash, which the `processes` table's first row must equal.
 
 use p3_field::PrimeCharacteristicRing;
 use starstream_tx::TxId;
@@ -9,13 +10,19 @@ use starstream_tx::TxId;
 use crate::air::PUBLIC_VALUES;
 use crate::config::Val;
 
-/// The public values of the `entries` table for transaction `id`: its 32 bytes as sixteen
-/// little-endian 16-bit limbs (each below the field's modulus, so the map is injective).
-pub fn public_values(id: &TxId) -> Vec<Val> {
+/// A 32-byte hash as sixteen little-endian 16-bit limbs (each below the field's modulus, so
+/// the map is injective).
+pub fn limbs(id: &TxId) -> Vec<Val> {
     let limbs: Vec<Val> =
         id.0.chunks_exact(2)
             .map(|pair| Val::from_u32(u32::from(u16::from_le_bytes([pair[0], pair[1]]))))
             .collect();
     debug_assert_eq!(limbs.len(), PUBLIC_VALUES);
     limbs
+}
+
+/// The public values of each table, in the order of [`crate::TABLES`], for transaction `tx`:
+/// its id for `entries` and its script's program hash for `processes`.
+pub fn public_values(tx: &starstream_tx::Transaction) -> Vec<Vec<Val>> {
+    vec![limbs(&tx.id), limbs(&tx.program), vec![]]
 }

@@ -190,6 +190,8 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
             cells[processes::N] = Val::from_u32(witness.logs[r].len() as u32);
             cells[processes::LAST] = Val::from_u32(last_t[r]);
             cells[processes::USES] = Val::from_u32(uses[r]);
+            let program = instance::limbs(&witness.processes[r].program);
+            cells[processes::PROGRAM..processes::PROGRAM + program.len()].copy_from_slice(&program);
         }
     }
 
@@ -207,7 +209,7 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
             RowMajorMatrix::new(pv, processes::WIDTH),
             RowMajorMatrix::new(rv, range::WIDTH),
         ],
-        public_values: vec![instance::public_values(&tx.id), vec![], vec![]],
+        public_values: instance::public_values(tx),
     })
 }
 

@@ -196,6 +196,15 @@ fn a_process_of_the_wrong_kind_is_refused() {
 }
 
 #[test]
+fn the_script_runs_the_program_the_transaction_names() {
+    tampered("the script's program hash edited", |_, t| {
+        let limb = *t.cell_mut(Table::Processes, 0, processes::PROGRAM + 3);
+        *t.cell_mut(Table::Processes, 0, processes::PROGRAM + 3) =
+            limb + starstream_proof::config::Val::new(1);
+    });
+}
+
+#[test]
 fn a_call_number_that_is_not_its_selector_is_refused() {
     tampered("a call number edited", |e, t| {
         let r = entry_row(e, 0, 1);
