@@ -87,6 +87,8 @@ const RAISE: u32 = 12;
 const YIELD: u32 = 11;
 /// `resume_effect`: the script answers the innermost pending effect.
 const RESUME_EFFECT: u32 = 16;
+/// The calls whose buffer, when they return, is the callee's results as they are.
+pub const DIRECT_RETURNS: &[u32] = &[9, 20];
 
 /// The number of public values of `entries` (the transaction id) and of `processes` (the
 /// script's program hash), each as sixteen 16-bit limbs.
@@ -125,8 +127,15 @@ pub mod entries {
     /// Whether the process was between activations before this entry (read from the step
     /// memory: 1 before its first entry and after a `finish` or `yield`).
     pub const IDLE: usize = 16;
+    /// How many arguments and results the entry has (its rows in `values`).
+    pub const N_ARGS: usize = 17;
+    pub const N_RESULTS: usize = 18;
+    /// 1 on a crossing call that returned (its buffer holds the callee's results), and on the
+    /// `finish` right before it (whose results those are).
+    pub const RETURNED: usize = 19;
+    pub const RETURNS: usize = 20;
     /// One selector per entry of [`CALLS`], one-hot on real rows.
-    pub const SEL: usize = 17;
+    pub const SEL: usize = 21;
     pub const WIDTH: usize = SEL + CALLS.len();
 }
 
@@ -147,6 +156,24 @@ pub mod processes {
     pub const WIDTH: usize = PROGRAM + super::PUBLIC_VALUES;
 }
 
+/// Columns of `values`: one row per argument or result of an entry.
+pub mod values {
+    pub const REAL: usize = 0;
+    /// The entry's time, whether this is an argument (0) or a result (1), and its position.
+    pub const T: usize = 1;
+    pub const ROLE: usize = 2;
+    pub const I: usize = 3;
+    /// The value's 64 bits as four 16-bit limbs, least significant first.
+    pub const V: usize = 4;
+    /// 1 when `i` is 0, with `i_inv` the inverse of `i` otherwise.
+    pub const FIRST: usize = 8;
+    pub const I_INV: usize = 9;
+    /// The entry's `returns` and `returned` flags, looked up (zero for arguments).
+    pub const RETURNS: usize = 10;
+    pub const RETURNED: usize = 11;
+    pub const WIDTH: usize = 12;
+}
+
 /// Columns of `range`.
 pub mod range {
     pub const V: usize = 0;
@@ -157,23 +184,36 @@ pub mod range {
 const STEPS: PermutationCheckBus<'static> = PermutationCheckBus::new("steps");
 const KINDS: LookupBus<'static> = LookupBus::new("kinds");
 const BYTES: LookupBus<'static> = LookupBus::new("bytes");
+/// Each entry's values, indexed: a chain from 0 to the entry's count, per (t, role).
+const COUNTS: PermutationCheckBus<'static> = PermutationCheckBus::new("counts");
+/// The flags of each entry's results, for its `values` rows.
+const FLAGS: LookupBus<'static> = LookupBus::new("flags");
+/// A `finish`'s results, received as the buffer of the crossing call that returned.
+const RETURN_VALUES: PermutationCheckBus<'static> = PermutationCheckBus::new("returns");
 
 /// The interleaving proof's tables, as one type for the batch prover.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Table {
     Entries,
     Processes,
+    Values,
     Range,
 }
 
 /// The tables in the order they are proven.
-pub const TABLES: [Table; 3] = [Table::Entries, Table::Processes, Table::Range];
+pub const TABLES: [Table; 4] = [
+    Table::Entries,
+    Table::Processes,
+    Table::Values,
+    Table::Range,
+];
 
 impl Table {
     pub fn name(self) -> &'static str {
         match self {
             Table::Entries => "entries",
             Table::Processes => "processes",
+            Table::Values => "values",
             Table::Range => "range",
         }
     }
@@ -184,6 +224,7 @@ impl<F> BaseAir<F> for Table {
         match self {
             Table::Entries => entries::WIDTH,
             Table::Processes => processes::WIDTH,
+            Table::Values => values::WIDTH,
             Table::Range => range::WIDTH,
         }
     }
@@ -191,7 +232,7 @@ impl<F> BaseAir<F> for Table {
     fn num_public_values(&self) -> usize {
         match self {
             Table::Entries | Table::Processes => PUBLIC_VALUES,
-            Table::Range => 0,
+            Table::Values | Table::Range => 0,
         }
     }
 }
@@ -204,6 +245,7 @@ where
         match self {
             Table::Entries => eval_entries(b),
             Table::Processes => eval_processes(b),
+            Table::Values => eval_values(b),
             Table::Range => eval_range(b),
         }
     }
@@ -381,6 +423,47 @@ where
     b.when_transition()
         .assert_zero(leaving * (one.clone() - resumed.into()) * through_resume);
 
+    // Values. The entry's arguments and results are rows of `values`, indexed from 0 to its
+    // counts (a chain on the `counts` bus per (t, role)).
+    let (n_args, n_results) = (col(N_ARGS), col(N_RESULTS));
+    for (role, n) in [(AB::Expr::ZERO, n_args), (one.clone(), n_results)] {
+        COUNTS.send(
+            b,
+            [t.into(), role.clone(), AB::Expr::ZERO],
+            Count::bounded(real.into(), 1),
+        );
+        COUNTS.receive(
+            b,
+            [t.into(), role, n.into()],
+            Count::bounded(real.into(), 1),
+        );
+    }
+    // A `utxo_call` or `token_call` that returned (status 0) holds in its buffer the results of
+    // the `finish` right before it: `returned` marks the call, `returns` the finish, and the
+    // `returns` bus carries each value from one to the other. (Mint and burn policies' results
+    // become host-made token ids, and `resume_effect` returns what the call it resumed
+    // returns: those are matched once handles and tokens are proven.)
+    let returned = col(RETURNED);
+    let crossing_here = DIRECT_RETURNS.iter().fold(AB::Expr::ZERO, |acc, id| {
+        acc + sel[call_index(*id).expect("a known call")].into()
+    });
+    b.assert_eq(
+        returned,
+        crossing_here * (one.clone() - status_lo.into()) * (one.clone() - status_hi.into()),
+    );
+    b.when_transition().assert_eq(col(RETURNS), next(RETURNED));
+    b.when_last_row().assert_zero(col(RETURNS));
+    FLAGS.table_entry(
+        b,
+        [t.into(), AB::Expr::ZERO, AB::Expr::ZERO, AB::Expr::ZERO],
+        n_args,
+    );
+    FLAGS.table_entry(
+        b,
+        [t.into(), one.clone(), col(RETURNS).into(), returned.into()],
+        n_results,
+    );
+
     // The process's kind is the one its row in `processes` declares.
     KINDS.lookup_key(
         b,
@@ -437,6 +520,57 @@ where
         b,
         [p.into(), script.into(), utxo.into(), token.into()],
         uses,
+    );
+}
+
+fn eval_values<AB: InteractionBuilder>(b: &mut AB)
+where
+    AB::F: Field,
+{
+    use values::*;
+    let main = b.main();
+    let col = |i: usize| main.current(i).expect("a column of the table");
+    let (real, t, role, i) = (col(REAL), col(T), col(ROLE), col(I));
+    let v: Vec<AB::Var> = (0..4).map(|k| col(V + k)).collect();
+    let (first, i_inv, returns, returned) = (col(FIRST), col(I_INV), col(RETURNS), col(RETURNED));
+    let one = AB::Expr::ONE;
+    b.assert_bool(real);
+    b.assert_bool(role);
+    b.assert_bool(first);
+    b.assert_zero(first * i);
+    b.assert_eq(i * i_inv, one.clone() - first.into());
+
+    // This row is value i of entry t's role: the chain's link from i to i + 1.
+    COUNTS.receive(
+        b,
+        [t.into(), role.into(), i.into()],
+        Count::bounded(real.into(), 1),
+    );
+    COUNTS.send(
+        b,
+        [t.into(), role.into(), i + one.clone()],
+        Count::bounded(real.into(), 1),
+    );
+    FLAGS.lookup_key(
+        b,
+        [t.into(), role.into(), returns.into(), returned.into()],
+        Count::bounded(real.into(), 1),
+    );
+
+    // A `finish`'s result i is the returned call's result i + 1 (result 0 is the status).
+    let send: Vec<AB::Expr> = [t + one.clone(), i + one.clone()]
+        .into_iter()
+        .chain(v.iter().map(|x| (*x).into()))
+        .collect();
+    RETURN_VALUES.send(b, send, Count::bounded(real * returns, 1));
+    let receive: Vec<AB::Expr> = [t.into(), i.into()]
+        .into_iter()
+        .chain(v.iter().map(|x| (*x).into()))
+        .collect();
+    RETURN_VALUES.receive(
+        b,
+        receive,
+        Count::bounded(real * returned * (one - first.into()), 1),
     );
 }
 

@@ -24,5 +24,13 @@ pub fn limbs(id: &TxId) -> Vec<Val> {
 /// The public values of each table, in the order of [`crate::TABLES`], for transaction `tx`:
 /// its id for `entries` and its script's program hash for `processes`.
 pub fn public_values(tx: &starstream_tx::Transaction) -> Vec<Vec<Val>> {
-    vec![limbs(&tx.id), limbs(&tx.program), vec![]]
+    use crate::air::{Table, TABLES};
+    TABLES
+        .iter()
+        .map(|table| match table {
+            Table::Entries => limbs(&tx.id),
+            Table::Processes => limbs(&tx.program),
+            Table::Values | Table::Range => vec![],
+        })
+        .collect()
 }

@@ -11,7 +11,7 @@ use p3_field::{Field, PrimeCharacteristicRing};
 use p3_lookup::debug_util::{check_lookups, LookupDebugInstance};
 use p3_matrix::dense::RowMajorMatrix;
 use rand::rngs::StdRng;
-use starstream_proof::air::{entries, processes, range};
+use starstream_proof::air::{entries, processes, range, values};
 use starstream_proof::config::{config, Config, Val};
 use starstream_proof::envelope::{MAX_LOG_HEIGHT, MIN_LOG_HEIGHT};
 use starstream_proof::{
@@ -100,6 +100,9 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
 
     let w = entries::WIDTH;
     let mut ev = vec![Val::ZERO; entries_h * w];
+    // The `values` rows: (t, role, i, value), and each entry's flags for its results.
+    let mut payload: Vec<(u32, u32, u32, i64)> = Vec::new();
+    let mut flags: Vec<(bool, bool)> = vec![(false, false); entries_h];
     // Per process: whether it is between activations.
     let mut idle = vec![true; n_processes];
     // Whether the current run of another process's entries began at an answered `raise`.
@@ -150,6 +153,24 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
         cells[entries::S_INV] = if step == 0 { Val::ZERO } else { s.inverse() };
         cells[entries::SEL + sel] = Val::ONE;
         cells[entries::IDLE] = Val::from_bool(idle[p]);
+        cells[entries::N_ARGS] = Val::from_u32(entry.args.len() as u32);
+        cells[entries::N_RESULTS] = Val::from_u32(entry.results.len() as u32);
+        for (role, list) in [(0u32, &entry.args), (1u32, &entry.results)] {
+            for (i, v) in list.iter().enumerate() {
+                payload.push((t, role, i as u32, *v));
+            }
+        }
+        // A crossing call of the script that returned (status 0), and the `finish` before it.
+        let returned = p == 0
+            && starstream_proof::air::DIRECT_RETURNS.contains(&entry.call)
+            && entry.results.first() == Some(&0);
+        if returned {
+            cells[entries::RETURNED] = Val::ONE;
+            flags[r].1 = true;
+            if r > 0 {
+                flags[r - 1].0 = true;
+            }
+        }
         idle[p] = entry.call == 1 || entry.call == 11;
         if p != 0 {
             if previous_process == 0 {
@@ -176,6 +197,12 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
         last_t[p] = t;
     }
 
+    for (r, (returns, _)) in flags.iter().enumerate() {
+        if *returns {
+            row(&mut ev, entries::WIDTH, r)[entries::RETURNS] = Val::ONE;
+        }
+    }
+
     let w = processes::WIDTH;
     let mut pv = vec![Val::ZERO; processes_h * w];
     for r in 0..processes_h {
@@ -195,6 +222,36 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
         }
     }
 
+    let values_h = height(payload.len())?;
+    let w = values::WIDTH;
+    let mut vv = vec![Val::ZERO; values_h * w];
+    for (k, &(t, role, i, v)) in payload.iter().enumerate() {
+        let cells = row(&mut vv, w, k);
+        cells[values::REAL] = Val::ONE;
+        cells[values::T] = Val::from_u32(t);
+        cells[values::ROLE] = Val::from_u32(role);
+        cells[values::I] = Val::from_u32(i);
+        let bits = v as u64;
+        for limb in 0..4 {
+            cells[values::V + limb] = Val::from_u32(((bits >> (16 * limb)) & 0xffff) as u32);
+        }
+        cells[values::FIRST] = Val::from_bool(i == 0);
+        cells[values::I_INV] = if i == 0 {
+            Val::ZERO
+        } else {
+            Val::from_u32(i).inverse()
+        };
+        if role == 1 {
+            let (returns, returned) = flags[t as usize - 1];
+            cells[values::RETURNS] = Val::from_bool(returns);
+            cells[values::RETURNED] = Val::from_bool(returned);
+        }
+    }
+    for k in payload.len()..values_h {
+        // Padding: i = 0 keeps `first` consistent.
+        row(&mut vv, w, k)[values::FIRST] = Val::ONE;
+    }
+
     let w = range::WIDTH;
     let mut rv = vec![Val::ZERO; 256 * w];
     for (v, uses) in byte_uses.iter().enumerate() {
@@ -207,6 +264,7 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
         traces: vec![
             RowMajorMatrix::new(ev, entries::WIDTH),
             RowMajorMatrix::new(pv, processes::WIDTH),
+            RowMajorMatrix::new(vv, values::WIDTH),
             RowMajorMatrix::new(rv, range::WIDTH),
         ],
         public_values: instance::public_values(tx),

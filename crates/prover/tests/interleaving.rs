@@ -196,6 +196,31 @@ fn a_process_of_the_wrong_kind_is_refused() {
 }
 
 #[test]
+fn a_returned_value_that_is_not_the_callees_result_is_refused() {
+    tampered("a value the script received edited", |e, t| {
+        use starstream_proof::air::values;
+        // A `utxo_call` that returned with a value in its buffer (result 1; result 0 is the
+        // status), and the row of `values` holding it.
+        let call = e.witness.logs[0]
+            .iter()
+            .find(|x| x.call == 9 && x.results.first() == Some(&0) && x.results.len() > 1)
+            .expect("a call that returned a value");
+        let time = entry_row(e, 0, call.step) as u32 + 1;
+        use starstream_proof::config::Val;
+        let wanted = [(values::T, time), (values::ROLE, 1), (values::I, 1)];
+        let row = (0..)
+            .find(|&r| {
+                wanted
+                    .iter()
+                    .all(|&(c, v)| *t.cell_mut(Table::Values, r, c) == Val::new(v))
+            })
+            .unwrap();
+        let limb = *t.cell_mut(Table::Values, row, values::V);
+        *t.cell_mut(Table::Values, row, values::V) = limb + starstream_proof::config::Val::new(1);
+    });
+}
+
+#[test]
 fn the_script_runs_the_program_the_transaction_names() {
     tampered("the script's program hash edited", |_, t| {
         let limb = *t.cell_mut(Table::Processes, 0, processes::PROGRAM + 3);
