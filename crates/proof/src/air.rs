@@ -171,7 +171,9 @@ pub mod values {
     /// The entry's `returns` and `returned` flags, looked up (zero for arguments).
     pub const RETURNS: usize = 10;
     pub const RETURNED: usize = 11;
-    pub const WIDTH: usize = 12;
+    /// Whether the entry is a crossing call of the script (looked up; 0 for arguments).
+    pub const CROSSING: usize = 12;
+    pub const WIDTH: usize = 13;
 }
 
 /// Columns of `range`.
@@ -190,6 +192,8 @@ const COUNTS: PermutationCheckBus<'static> = PermutationCheckBus::new("counts");
 const FLAGS: LookupBus<'static> = LookupBus::new("flags");
 /// A `finish`'s results, received as the buffer of the crossing call that returned.
 const RETURN_VALUES: PermutationCheckBus<'static> = PermutationCheckBus::new("returns");
+/// A crossing call's status bits, received as its logged result 0.
+const STATUS: PermutationCheckBus<'static> = PermutationCheckBus::new("status");
 
 /// The interleaving proof's tables, as one type for the batch prover.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -453,15 +457,42 @@ where
     );
     b.when_transition().assert_eq(col(RETURNS), next(RETURNED));
     b.when_last_row().assert_zero(col(RETURNS));
+    let crossing_entry = CROSSING.iter().fold(AB::Expr::ZERO, |acc, id| {
+        acc + sel[call_index(*id).expect("a known call")].into()
+    });
     FLAGS.table_entry(
         b,
-        [t.into(), AB::Expr::ZERO, AB::Expr::ZERO, AB::Expr::ZERO],
+        [
+            t.into(),
+            AB::Expr::ZERO,
+            AB::Expr::ZERO,
+            AB::Expr::ZERO,
+            AB::Expr::ZERO,
+        ],
         n_args,
     );
     FLAGS.table_entry(
         b,
-        [t.into(), one.clone(), col(RETURNS).into(), returned.into()],
+        [
+            t.into(),
+            one.clone(),
+            col(RETURNS).into(),
+            returned.into(),
+            crossing_entry.clone(),
+        ],
         n_results,
+    );
+    // The status bits are the crossing call's result 0, as logged.
+    STATUS.send(
+        b,
+        [
+            t.into(),
+            status_lo + status_hi * AB::Expr::TWO,
+            AB::Expr::ZERO,
+            AB::Expr::ZERO,
+            AB::Expr::ZERO,
+        ],
+        Count::bounded(crossing_entry, 1),
     );
 
     // The process's kind is the one its row in `processes` declares.
@@ -551,10 +582,23 @@ where
         [t.into(), role.into(), i + one.clone()],
         Count::bounded(real.into(), 1),
     );
+    let crossing = col(CROSSING);
     FLAGS.lookup_key(
         b,
-        [t.into(), role.into(), returns.into(), returned.into()],
+        [
+            t.into(),
+            role.into(),
+            returns.into(),
+            returned.into(),
+            crossing.into(),
+        ],
         Count::bounded(real.into(), 1),
+    );
+    // Result 0 of a crossing call is the status its entry's bits say.
+    STATUS.receive(
+        b,
+        [t.into(), v[0].into(), v[1].into(), v[2].into(), v[3].into()],
+        Count::bounded(real * role * first * crossing, 1),
     );
 
     // A `finish`'s result i is the returned call's result i + 1 (result 0 is the status).

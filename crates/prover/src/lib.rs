@@ -103,6 +103,7 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
     // The `values` rows: (t, role, i, value), and each entry's flags for its results.
     let mut payload: Vec<(u32, u32, u32, i64)> = Vec::new();
     let mut flags: Vec<(bool, bool)> = vec![(false, false); entries_h];
+    let mut crossing_at: Vec<bool> = vec![false; entries_h];
     // Per process: whether it is between activations.
     let mut idle = vec![true; n_processes];
     // Whether the current run of another process's entries began at an answered `raise`.
@@ -179,6 +180,7 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
             cells[entries::RESUMED] = Val::from_bool(resumed);
         }
         previous_process = p;
+        crossing_at[r] = p == 0 && starstream_proof::air::CROSSING.contains(&entry.call);
         if p == 0 && starstream_proof::air::CROSSING.contains(&entry.call) {
             let status = *entry.results.first().ok_or_else(|| {
                 err(format!(
@@ -245,6 +247,7 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
             let (returns, returned) = flags[t as usize - 1];
             cells[values::RETURNS] = Val::from_bool(returns);
             cells[values::RETURNED] = Val::from_bool(returned);
+            cells[values::CROSSING] = Val::from_bool(crossing_at[t as usize - 1]);
         }
     }
     for k in payload.len()..values_h {

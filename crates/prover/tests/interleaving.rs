@@ -221,6 +221,29 @@ fn a_returned_value_that_is_not_the_callees_result_is_refused() {
 }
 
 #[test]
+fn a_status_bit_that_is_not_the_logged_status_is_refused() {
+    tampered("a crossing call's logged status edited", |e, t| {
+        use starstream_proof::air::values;
+        use starstream_proof::config::Val;
+        let call = e.witness.logs[0]
+            .iter()
+            .find(|x| starstream_proof::air::CROSSING.contains(&x.call))
+            .unwrap();
+        let time = entry_row(e, 0, call.step) as u32 + 1;
+        let wanted = [(values::T, time), (values::ROLE, 1), (values::I, 0)];
+        let row = (0..)
+            .find(|&r| {
+                wanted
+                    .iter()
+                    .all(|&(c, v)| *t.cell_mut(Table::Values, r, c) == Val::new(v))
+            })
+            .unwrap();
+        let limb = *t.cell_mut(Table::Values, row, values::V + 2);
+        *t.cell_mut(Table::Values, row, values::V + 2) = limb + Val::new(1);
+    });
+}
+
+#[test]
 fn the_script_runs_the_program_the_transaction_names() {
     tampered("the script's program hash edited", |_, t| {
         let limb = *t.cell_mut(Table::Processes, 0, processes::PROGRAM + 3);
