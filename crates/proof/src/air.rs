@@ -134,8 +134,14 @@ pub mod entries {
     /// `finish` right before it (whose results those are).
     pub const RETURNED: usize = 19;
     pub const RETURNS: usize = 20;
+    /// 1 on another process's row that directly follows a script row: where control entered
+    /// it (an `activate`, or an answered `raise`).
+    pub const ENTERED: usize = 21;
+    /// On an entered row, whether the crossing call that entered it is `token_burn` (whose
+    /// policy gets the burned amount before the staged values). Received from that call.
+    pub const BY_BURN: usize = 22;
     /// One selector per entry of [`CALLS`], one-hot on real rows.
-    pub const SEL: usize = 21;
+    pub const SEL: usize = 23;
     pub const WIDTH: usize = SEL + CALLS.len();
 }
 
@@ -173,7 +179,29 @@ pub mod values {
     pub const RETURNED: usize = 11;
     /// Whether the entry is a crossing call of the script (looked up; 0 for arguments).
     pub const CROSSING: usize = 12;
-    pub const WIDTH: usize = 13;
+    /// For a crossing call's arguments: the time of the entry where control entered the callee
+    /// (its previous script entry's time + 1), its fixed parameter count as three bits
+    /// (k >= 1, k >= 2, k >= 3), and whether it is `resume_effect`. Looked up.
+    pub const PARTNER: usize = 13;
+    pub const K1: usize = 14;
+    pub const K2: usize = 15;
+    pub const K3: usize = 16;
+    pub const RESUME: usize = 17;
+    /// Whether this value belongs to where control entered a process: the arguments of its
+    /// `activate`, or the results of its answered `raise`. Looked up.
+    pub const ENTERED: usize = 18;
+    /// `i == 1` and `i == 2`, with the inverses that prove them.
+    pub const IS1: usize = 19;
+    pub const INV1: usize = 20;
+    pub const IS2: usize = 21;
+    pub const INV2: usize = 22;
+    /// 1 on a crossing call's staged argument (position >= k): it is received by the callee.
+    pub const STAGED: usize = 23;
+    /// Whether the entry's process was entered by `token_burn` (looked up), and whether this
+    /// value is sent to the crossing call that entered it (all but a burn policy's amount).
+    pub const BY_BURN: usize = 24;
+    pub const SENDS: usize = 25;
+    pub const WIDTH: usize = 26;
 }
 
 /// Columns of `range`.
@@ -194,6 +222,11 @@ const FLAGS: LookupBus<'static> = LookupBus::new("flags");
 const RETURN_VALUES: PermutationCheckBus<'static> = PermutationCheckBus::new("returns");
 /// A crossing call's status bits, received as its logged result 0.
 const STATUS: PermutationCheckBus<'static> = PermutationCheckBus::new("status");
+/// A crossing call's staged values, received where control entered the callee: its
+/// `activate`'s arguments, or, for `resume_effect`, the answered `raise`'s results.
+const HANDOVER: PermutationCheckBus<'static> = PermutationCheckBus::new("handover");
+/// Each crossing call names where it entered the callee; each entered row is named once.
+const CALLER: PermutationCheckBus<'static> = PermutationCheckBus::new("caller");
 
 /// The interleaving proof's tables, as one type for the batch prover.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -460,6 +493,35 @@ where
     let crossing_entry = CROSSING.iter().fold(AB::Expr::ZERO, |acc, id| {
         acc + sel[call_index(*id).expect("a known call")].into()
     });
+    // Where control entered another process: its row right after a script row.
+    let entered = col(ENTERED);
+    b.when_first_row().assert_zero(entered);
+    b.when_transition()
+        .assert_eq(next(ENTERED), script * (next(UTXO) + next(TOKEN)));
+    // Every crossing call entered the callee right after the script's previous entry, and
+    // every entry into another process was made by exactly one crossing call.
+    let by_burn = col(BY_BURN);
+    b.assert_bool(by_burn);
+    b.assert_zero((one.clone() - entered.into()) * by_burn);
+    CALLER.send(
+        b,
+        [
+            t_prev + one.clone(),
+            sel[call_index(19).expect("a known call")].into(),
+        ],
+        Count::bounded(crossing_entry.clone(), 1),
+    );
+    CALLER.receive(
+        b,
+        [t.into(), by_burn.into()],
+        Count::bounded(entered.into(), 1),
+    );
+    // Each crossing call's fixed parameter count k, as bits: utxo_create 1; utxo_call,
+    // token_mint and token_call 2; token_burn 3; resume_effect 0.
+    let picked = |id: u32| -> AB::Expr { sel[call_index(id).expect("a known call")].into() };
+    let k1 = picked(8) + picked(9) + picked(18) + picked(19) + picked(20);
+    let k2 = picked(9) + picked(18) + picked(19) + picked(20);
+    let k3 = picked(19);
     FLAGS.table_entry(
         b,
         [
@@ -467,7 +529,14 @@ where
             AB::Expr::ZERO,
             AB::Expr::ZERO,
             AB::Expr::ZERO,
-            AB::Expr::ZERO,
+            crossing_entry.clone(),
+            (t_prev + one.clone()) * crossing_entry.clone(),
+            k1,
+            k2,
+            k3,
+            picked(RESUME_EFFECT),
+            entered * sel[ACTIVATE],
+            by_burn.into(),
         ],
         n_args,
     );
@@ -479,6 +548,13 @@ where
             col(RETURNS).into(),
             returned.into(),
             crossing_entry.clone(),
+            AB::Expr::ZERO,
+            AB::Expr::ZERO,
+            AB::Expr::ZERO,
+            AB::Expr::ZERO,
+            AB::Expr::ZERO,
+            entered * sel[call_index(RAISE).expect("a known call")],
+            AB::Expr::ZERO,
         ],
         n_results,
     );
@@ -583,6 +659,15 @@ where
         Count::bounded(real.into(), 1),
     );
     let crossing = col(CROSSING);
+    let (partner, k1, k2, k3, resume, entered) = (
+        col(PARTNER),
+        col(K1),
+        col(K2),
+        col(K3),
+        col(RESUME),
+        col(ENTERED),
+    );
+    let (by_burn, sends) = (col(BY_BURN), col(SENDS));
     FLAGS.lookup_key(
         b,
         [
@@ -591,9 +676,46 @@ where
             returns.into(),
             returned.into(),
             crossing.into(),
+            partner.into(),
+            k1.into(),
+            k2.into(),
+            k3.into(),
+            resume.into(),
+            entered.into(),
+            by_burn.into(),
         ],
         Count::bounded(real.into(), 1),
     );
+    // Staged values: a crossing call's arguments from position k on go to where control
+    // entered the callee, at the same position less k: its `activate`'s arguments, or for
+    // `resume_effect` (k = 0) the answered `raise`'s results.
+    let (is1, inv1, is2, inv2) = (col(IS1), col(INV1), col(IS2), col(INV2));
+    for (flag, inv, m) in [(is1, inv1, 1u32), (is2, inv2, 2u32)] {
+        let shifted = i - AB::Expr::from_u32(m);
+        b.assert_bool(flag);
+        b.assert_zero(flag * shifted.clone());
+        b.assert_eq(shifted * inv, one.clone() - flag.into());
+    }
+    let below_k = first * k1 + is1 * k2 + is2 * k3;
+    let staged = col(STAGED);
+    b.assert_eq(
+        staged,
+        real * (one.clone() - role.into()) * crossing * (one.clone() - below_k),
+    );
+    // A burn policy's argument 0 is the burned amount, which the host adds: the staged values
+    // start at its argument 1.
+    let k = k1 + k2;
+    let received: Vec<AB::Expr> = [partner.into(), resume.into(), i - k]
+        .into_iter()
+        .chain(v.iter().map(|x| (*x).into()))
+        .collect();
+    HANDOVER.receive(b, received, Count::bounded(staged.into(), 1));
+    let sent: Vec<AB::Expr> = [t.into(), role.into(), i.into()]
+        .into_iter()
+        .chain(v.iter().map(|x| (*x).into()))
+        .collect();
+    b.assert_eq(sends, real * entered * (one.clone() - by_burn * first));
+    HANDOVER.send(b, sent, Count::bounded(sends.into(), 1));
     // Result 0 of a crossing call is the status its entry's bits say.
     STATUS.receive(
         b,

@@ -104,6 +104,14 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
     let mut payload: Vec<(u32, u32, u32, i64)> = Vec::new();
     let mut flags: Vec<(bool, bool)> = vec![(false, false); entries_h];
     let mut crossing_at: Vec<bool> = vec![false; entries_h];
+    // Per entry: where control entered the callee of a crossing call (time), the call's fixed
+    // parameter count, whether it is `resume_effect`, and whether control entered this entry's
+    // process here; and the entry's call.
+    let mut partner_at: Vec<u32> = vec![0; entries_h];
+    let mut fixed_at: Vec<u32> = vec![0; entries_h];
+    let mut entered_at: Vec<bool> = vec![false; entries_h];
+    let mut call_at: Vec<u32> = vec![0; entries_h];
+    let mut by_burn_at: Vec<bool> = vec![false; entries_h];
     // Per process: whether it is between activations.
     let mut idle = vec![true; n_processes];
     // Whether the current run of another process's entries began at an answered `raise`.
@@ -176,11 +184,24 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
         if p != 0 {
             if previous_process == 0 {
                 resumed = entry.call == 12;
+                entered_at[r] = true;
+                cells[entries::ENTERED] = Val::ONE;
             }
             cells[entries::RESUMED] = Val::from_bool(resumed);
         }
         previous_process = p;
         crossing_at[r] = p == 0 && starstream_proof::air::CROSSING.contains(&entry.call);
+        call_at[r] = entry.call;
+        if crossing_at[r] {
+            partner_at[r] = last_t[p] + 1;
+            fixed_at[r] = match entry.call {
+                8 => 1,
+                19 => 3,
+                16 => 0,
+                _ => 2,
+            };
+        }
+
         if p == 0 && starstream_proof::air::CROSSING.contains(&entry.call) {
             let status = *entry.results.first().ok_or_else(|| {
                 err(format!(
@@ -199,6 +220,15 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
         last_t[p] = t;
     }
 
+    // Tell each entered row whether `token_burn` entered it (its policy's first argument is
+    // the amount the host adds).
+    for r in 0..trace_len.min(entries_h) {
+        if crossing_at[r] && call_at[r] == 19 {
+            let entered = partner_at[r] as usize - 1;
+            by_burn_at[entered] = true;
+            row(&mut ev, entries::WIDTH, entered)[entries::BY_BURN] = Val::ONE;
+        }
+    }
     for (r, (returns, _)) in flags.iter().enumerate() {
         if *returns {
             row(&mut ev, entries::WIDTH, r)[entries::RETURNS] = Val::ONE;
@@ -249,10 +279,38 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
             cells[values::RETURNED] = Val::from_bool(returned);
             cells[values::CROSSING] = Val::from_bool(crossing_at[t as usize - 1]);
         }
+        let e = t as usize - 1;
+        if role == 0 && crossing_at[e] {
+            let k = fixed_at[e];
+            cells[values::CROSSING] = Val::ONE;
+            cells[values::PARTNER] = Val::from_u32(partner_at[e]);
+            cells[values::K1] = Val::from_bool(k >= 1);
+            cells[values::K2] = Val::from_bool(k >= 2);
+            cells[values::K3] = Val::from_bool(k >= 3);
+            cells[values::RESUME] = Val::from_bool(call_at[e] == 16);
+            cells[values::STAGED] = Val::from_bool(i >= k);
+        }
+        let entering_call = if role == 0 { 0 } else { 12 };
+        let entered = entered_at[e] && call_at[e] == entering_call;
+        cells[values::ENTERED] = Val::from_bool(entered);
+        let by_burn = role == 0 && by_burn_at[e];
+        cells[values::BY_BURN] = Val::from_bool(by_burn);
+        cells[values::SENDS] = Val::from_bool(entered && !(by_burn && i == 0));
+        for (m, flag, inv) in [
+            (1, values::IS1, values::INV1),
+            (2, values::IS2, values::INV2),
+        ] {
+            let shifted = Val::from_u32(i) - Val::from_u32(m);
+            cells[flag] = Val::from_bool(i == m);
+            cells[inv] = if i == m { Val::ZERO } else { shifted.inverse() };
+        }
     }
     for k in payload.len()..values_h {
         // Padding: i = 0 keeps `first` consistent.
-        row(&mut vv, w, k)[values::FIRST] = Val::ONE;
+        let cells = row(&mut vv, w, k);
+        cells[values::FIRST] = Val::ONE;
+        cells[values::INV1] = (Val::ZERO - Val::ONE).inverse();
+        cells[values::INV2] = (Val::ZERO - Val::from_u32(2)).inverse();
     }
 
     let w = range::WIDTH;

@@ -244,6 +244,32 @@ fn a_status_bit_that_is_not_the_logged_status_is_refused() {
 }
 
 #[test]
+fn a_callee_activated_with_other_values_than_the_caller_staged_is_refused() {
+    tampered("an argument the callee received edited", |e, t| {
+        use starstream_proof::air::values;
+        use starstream_proof::config::Val;
+        // The paying wallet's method activation: its argument 0 is a value the script staged.
+        let (step, _) = e.witness.logs[1]
+            .iter()
+            .enumerate()
+            .find(|(_, x)| x.call == 0 && !x.args.is_empty())
+            .map(|(i, x)| (i as u32, x))
+            .expect("an activation with arguments");
+        let time = entry_row(e, 1, step) as u32 + 1;
+        let wanted = [(values::T, time), (values::ROLE, 0), (values::I, 0)];
+        let row = (0..)
+            .find(|&r| {
+                wanted
+                    .iter()
+                    .all(|&(c, v)| *t.cell_mut(Table::Values, r, c) == Val::new(v))
+            })
+            .unwrap();
+        let limb = *t.cell_mut(Table::Values, row, values::V + 1);
+        *t.cell_mut(Table::Values, row, values::V + 1) = limb + Val::new(1);
+    });
+}
+
+#[test]
 fn the_script_runs_the_program_the_transaction_names() {
     tampered("the script's program hash edited", |_, t| {
         let limb = *t.cell_mut(Table::Processes, 0, processes::PROGRAM + 3);
