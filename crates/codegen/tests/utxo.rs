@@ -78,6 +78,14 @@ fn frame_from_bytes(bytes: &[u8]) -> Vec<i64> {
 }
 
 fn build() -> (Vec<u8>, starstream_codegen::artifact::Metadata) {
+    // Built once per process: the tests run in parallel, and writing the same source file from
+    // several of them at once let one read it half-written.
+    static BUILT: std::sync::OnceLock<(Vec<u8>, starstream_codegen::artifact::Metadata)> =
+        std::sync::OnceLock::new();
+    BUILT.get_or_init(build_once).clone()
+}
+
+fn build_once() -> (Vec<u8>, starstream_codegen::artifact::Metadata) {
     let dir = tempfile_dir();
     let path = dir.join("counter.star");
     std::fs::write(&path, COUNTER).unwrap();
