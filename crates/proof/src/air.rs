@@ -78,15 +78,34 @@ pub fn call_index(id: u32) -> Option<usize> {
 const ACTIVATE: usize = 0;
 const FINISH: usize = 1;
 
+/// The call numbers the constraints and the prover single out.
+pub mod call {
+    pub const ACTIVATE: u32 = 0;
+    pub const FINISH: u32 = 1;
+    pub const YIELD: u32 = 11;
+    /// A suspended process gets control back when its `raise` completes.
+    pub const RAISE: u32 = 12;
+    /// The script answers the innermost pending effect.
+    pub const RESUME_EFFECT: u32 = 16;
+    /// Its policy's first argument is the burned amount, which the host adds.
+    pub const TOKEN_BURN: u32 = 19;
+}
+use call::{RAISE, RESUME_EFFECT, YIELD};
+
 /// The calls by which the script hands control to another process and gets it back when that
-/// process finishes, yields or raises an effect: their entries complete only then.
+/// process finishes, yields or raises an effect (their entries complete only then), each with
+/// its number of fixed parameters: the staged values come after them.
+pub const CROSSING_CALLS: &[(u32, u32)] = &[(8, 1), (9, 2), (16, 0), (18, 2), (19, 3), (20, 2)];
+/// The crossing calls' numbers.
 pub const CROSSING: &[u32] = &[8, 9, 16, 18, 19, 20];
-/// `raise`: a suspended process gets control back when its raise completes.
-const RAISE: u32 = 12;
-/// `yield`.
-const YIELD: u32 = 11;
-/// `resume_effect`: the script answers the innermost pending effect.
-const RESUME_EFFECT: u32 = 16;
+
+/// The fixed parameter count of crossing call `id` (0 for any other call).
+pub fn fixed_params(id: u32) -> u32 {
+    CROSSING_CALLS
+        .iter()
+        .find(|(c, _)| *c == id)
+        .map_or(0, |(_, n)| *n)
+}
 /// The calls whose buffer, when they return, is the callee's results as they are.
 pub const DIRECT_RETURNS: &[u32] = &[9, 20];
 
@@ -507,7 +526,7 @@ where
         b,
         [
             t_prev + one.clone(),
-            sel[call_index(19).expect("a known call")].into(),
+            sel[call_index(call::TOKEN_BURN).expect("a known call")].into(),
         ],
         Count::bounded(crossing_entry.clone(), 1),
     );
@@ -516,12 +535,16 @@ where
         [t.into(), by_burn.into()],
         Count::bounded(entered.into(), 1),
     );
-    // Each crossing call's fixed parameter count k, as bits: utxo_create 1; utxo_call,
-    // token_mint and token_call 2; token_burn 3; resume_effect 0.
+    // Each crossing call's fixed parameter count k ([`CROSSING_CALLS`]), as bits.
     let picked = |id: u32| -> AB::Expr { sel[call_index(id).expect("a known call")].into() };
-    let k1 = picked(8) + picked(9) + picked(18) + picked(19) + picked(20);
-    let k2 = picked(9) + picked(18) + picked(19) + picked(20);
-    let k3 = picked(19);
+    // k >= m, for m = 1, 2, 3: the sum of the selectors of the calls with that many.
+    let k_at_least = |m: u32| {
+        CROSSING_CALLS
+            .iter()
+            .filter(|(_, n)| *n >= m)
+            .fold(AB::Expr::ZERO, |acc, (id, _)| acc + picked(*id))
+    };
+    let (k1, k2, k3) = (k_at_least(1), k_at_least(2), k_at_least(3));
     FLAGS.table_entry(
         b,
         [

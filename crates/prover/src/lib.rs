@@ -11,7 +11,7 @@ use p3_field::{Field, PrimeCharacteristicRing};
 use p3_lookup::debug_util::{check_lookups, LookupDebugInstance};
 use p3_matrix::dense::RowMajorMatrix;
 use rand::rngs::StdRng;
-use starstream_proof::air::{entries, processes, range, values};
+use starstream_proof::air::{call, entries, processes, range, values};
 use starstream_proof::config::{config, Config, Val};
 use starstream_proof::envelope::{MAX_LOG_HEIGHT, MIN_LOG_HEIGHT};
 use starstream_proof::{
@@ -78,6 +78,36 @@ fn row(values: &mut [Val], width: usize, r: usize) -> &mut [Val] {
     &mut values[r * width..(r + 1) * width]
 }
 
+/// What a `values` row looks up of its entry, gathered while laying out `entries`.
+#[derive(Clone, Copy, Default)]
+struct RowInfo {
+    call: u32,
+    /// A crossing call of the script: where it entered its callee (a time), and its fixed
+    /// parameter count.
+    crossing: bool,
+    partner: u32,
+    fixed: u32,
+    /// Control entered this entry's process here, and whether `token_burn` did it.
+    entered: bool,
+    by_burn: bool,
+    /// A `utxo_call` or `token_call` that returned, and the `finish` right before it.
+    returned: bool,
+    returns: bool,
+}
+
+/// A `values` row's position `i` and the is-zero gadgets on it (`i`, `i - 1`, `i - 2`).
+fn fill_index(cells: &mut [Val], i: u32) {
+    for (m, flag, inv) in [
+        (0, values::FIRST, values::I_INV),
+        (1, values::IS1, values::INV1),
+        (2, values::IS2, values::INV2),
+    ] {
+        let shifted = Val::from_u32(i) - Val::from_u32(m);
+        cells[flag] = Val::from_bool(i == m);
+        cells[inv] = if i == m { Val::ZERO } else { shifted.inverse() };
+    }
+}
+
 /// Lays out the interaction logs of an executed transaction as the proof's tables.
 pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError> {
     let n_processes = witness.processes.len();
@@ -100,18 +130,9 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
 
     let w = entries::WIDTH;
     let mut ev = vec![Val::ZERO; entries_h * w];
-    // The `values` rows: (t, role, i, value), and each entry's flags for its results.
+    // The `values` rows: (t, role, i, value), and what they look up of each entry.
     let mut payload: Vec<(u32, u32, u32, i64)> = Vec::new();
-    let mut flags: Vec<(bool, bool)> = vec![(false, false); entries_h];
-    let mut crossing_at: Vec<bool> = vec![false; entries_h];
-    // Per entry: where control entered the callee of a crossing call (time), the call's fixed
-    // parameter count, whether it is `resume_effect`, and whether control entered this entry's
-    // process here; and the entry's call.
-    let mut partner_at: Vec<u32> = vec![0; entries_h];
-    let mut fixed_at: Vec<u32> = vec![0; entries_h];
-    let mut entered_at: Vec<bool> = vec![false; entries_h];
-    let mut call_at: Vec<u32> = vec![0; entries_h];
-    let mut by_burn_at: Vec<bool> = vec![false; entries_h];
+    let mut info = vec![RowInfo::default(); entries_h];
     // Per process: whether it is between activations.
     let mut idle = vec![true; n_processes];
     // Whether the current run of another process's entries began at an answered `raise`.
@@ -175,34 +196,26 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
             && entry.results.first() == Some(&0);
         if returned {
             cells[entries::RETURNED] = Val::ONE;
-            flags[r].1 = true;
+            info[r].returned = true;
             if r > 0 {
-                flags[r - 1].0 = true;
+                info[r - 1].returns = true;
             }
         }
-        idle[p] = entry.call == 1 || entry.call == 11;
+        idle[p] = entry.call == call::FINISH || entry.call == call::YIELD;
+        info[r].call = entry.call;
         if p != 0 {
             if previous_process == 0 {
-                resumed = entry.call == 12;
-                entered_at[r] = true;
+                resumed = entry.call == call::RAISE;
+                info[r].entered = true;
                 cells[entries::ENTERED] = Val::ONE;
             }
             cells[entries::RESUMED] = Val::from_bool(resumed);
         }
         previous_process = p;
-        crossing_at[r] = p == 0 && starstream_proof::air::CROSSING.contains(&entry.call);
-        call_at[r] = entry.call;
-        if crossing_at[r] {
-            partner_at[r] = last_t[p] + 1;
-            fixed_at[r] = match entry.call {
-                8 => 1,
-                19 => 3,
-                16 => 0,
-                _ => 2,
-            };
-        }
-
-        if p == 0 && starstream_proof::air::CROSSING.contains(&entry.call) {
+        info[r].crossing = p == 0 && starstream_proof::air::CROSSING.contains(&entry.call);
+        if info[r].crossing {
+            info[r].partner = last_t[p] + 1;
+            info[r].fixed = starstream_proof::air::fixed_params(entry.call);
             let status = *entry.results.first().ok_or_else(|| {
                 err(format!(
                     "process {p} step {step}: a crossing call without a status"
@@ -220,17 +233,15 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
         last_t[p] = t;
     }
 
-    // Tell each entered row whether `token_burn` entered it (its policy's first argument is
-    // the amount the host adds).
+    // What later entries say of earlier ones: whether `token_burn` entered a row (its
+    // policy's first argument is the amount the host adds), and which `finish` returns values.
     for r in 0..trace_len.min(entries_h) {
-        if crossing_at[r] && call_at[r] == 19 {
-            let entered = partner_at[r] as usize - 1;
-            by_burn_at[entered] = true;
+        if info[r].crossing && info[r].call == call::TOKEN_BURN {
+            let entered = info[r].partner as usize - 1;
+            info[entered].by_burn = true;
             row(&mut ev, entries::WIDTH, entered)[entries::BY_BURN] = Val::ONE;
         }
-    }
-    for (r, (returns, _)) in flags.iter().enumerate() {
-        if *returns {
+        if info[r].returns {
             row(&mut ev, entries::WIDTH, r)[entries::RETURNS] = Val::ONE;
         }
     }
@@ -267,50 +278,37 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
         for limb in 0..4 {
             cells[values::V + limb] = Val::from_u32(((bits >> (16 * limb)) & 0xffff) as u32);
         }
-        cells[values::FIRST] = Val::from_bool(i == 0);
-        cells[values::I_INV] = if i == 0 {
-            Val::ZERO
-        } else {
-            Val::from_u32(i).inverse()
-        };
+        fill_index(cells, i);
+        let e = &info[t as usize - 1];
         if role == 1 {
-            let (returns, returned) = flags[t as usize - 1];
-            cells[values::RETURNS] = Val::from_bool(returns);
-            cells[values::RETURNED] = Val::from_bool(returned);
-            cells[values::CROSSING] = Val::from_bool(crossing_at[t as usize - 1]);
+            cells[values::RETURNS] = Val::from_bool(e.returns);
+            cells[values::RETURNED] = Val::from_bool(e.returned);
+            cells[values::CROSSING] = Val::from_bool(e.crossing);
         }
-        let e = t as usize - 1;
-        if role == 0 && crossing_at[e] {
-            let k = fixed_at[e];
+        if role == 0 && e.crossing {
+            let k = e.fixed;
             cells[values::CROSSING] = Val::ONE;
-            cells[values::PARTNER] = Val::from_u32(partner_at[e]);
+            cells[values::PARTNER] = Val::from_u32(e.partner);
             cells[values::K1] = Val::from_bool(k >= 1);
             cells[values::K2] = Val::from_bool(k >= 2);
             cells[values::K3] = Val::from_bool(k >= 3);
-            cells[values::RESUME] = Val::from_bool(call_at[e] == 16);
+            cells[values::RESUME] = Val::from_bool(e.call == call::RESUME_EFFECT);
             cells[values::STAGED] = Val::from_bool(i >= k);
         }
-        let entering_call = if role == 0 { 0 } else { 12 };
-        let entered = entered_at[e] && call_at[e] == entering_call;
+        let entering_call = if role == 0 {
+            call::ACTIVATE
+        } else {
+            call::RAISE
+        };
+        let entered = e.entered && e.call == entering_call;
         cells[values::ENTERED] = Val::from_bool(entered);
-        let by_burn = role == 0 && by_burn_at[e];
+        let by_burn = role == 0 && e.by_burn;
         cells[values::BY_BURN] = Val::from_bool(by_burn);
         cells[values::SENDS] = Val::from_bool(entered && !(by_burn && i == 0));
-        for (m, flag, inv) in [
-            (1, values::IS1, values::INV1),
-            (2, values::IS2, values::INV2),
-        ] {
-            let shifted = Val::from_u32(i) - Val::from_u32(m);
-            cells[flag] = Val::from_bool(i == m);
-            cells[inv] = if i == m { Val::ZERO } else { shifted.inverse() };
-        }
     }
+    // Padding: position 0, nothing else.
     for k in payload.len()..values_h {
-        // Padding: i = 0 keeps `first` consistent.
-        let cells = row(&mut vv, w, k);
-        cells[values::FIRST] = Val::ONE;
-        cells[values::INV1] = (Val::ZERO - Val::ONE).inverse();
-        cells[values::INV2] = (Val::ZERO - Val::from_u32(2)).inverse();
+        fill_index(row(&mut vv, w, k), 0);
     }
 
     let w = range::WIDTH;

@@ -102,6 +102,16 @@ fn the_proof_knows_every_call_of_the_abi_and_who_may_make_it() {
         .collect();
     crossing.sort();
     assert_eq!(crossing, starstream_proof::air::CROSSING);
+    // Each crossing call's fixed parameters are its import's parameters.
+    for &(id, fixed) in starstream_proof::air::CROSSING_CALLS {
+        let f = HostFn::from_id(id).expect("an import");
+        assert_eq!(fixed as usize, f.params().len(), "`{}`", f.name());
+    }
+    let listed: Vec<u32> = starstream_proof::air::CROSSING_CALLS
+        .iter()
+        .map(|c| c.0)
+        .collect();
+    assert_eq!(listed, starstream_proof::air::CROSSING);
     let mut known: Vec<u32> = CALLS.iter().map(|(id, _, _)| *id).collect();
     ids.sort();
     known.sort();
@@ -206,15 +216,7 @@ fn a_returned_value_that_is_not_the_callees_result_is_refused() {
             .find(|x| x.call == 9 && x.results.first() == Some(&0) && x.results.len() > 1)
             .expect("a call that returned a value");
         let time = entry_row(e, 0, call.step) as u32 + 1;
-        use starstream_proof::config::Val;
-        let wanted = [(values::T, time), (values::ROLE, 1), (values::I, 1)];
-        let row = (0..)
-            .find(|&r| {
-                wanted
-                    .iter()
-                    .all(|&(c, v)| *t.cell_mut(Table::Values, r, c) == Val::new(v))
-            })
-            .unwrap();
+        let row = values_row(t, time, 1, 1);
         let limb = *t.cell_mut(Table::Values, row, values::V);
         *t.cell_mut(Table::Values, row, values::V) = limb + starstream_proof::config::Val::new(1);
     });
@@ -230,14 +232,7 @@ fn a_status_bit_that_is_not_the_logged_status_is_refused() {
             .find(|x| starstream_proof::air::CROSSING.contains(&x.call))
             .unwrap();
         let time = entry_row(e, 0, call.step) as u32 + 1;
-        let wanted = [(values::T, time), (values::ROLE, 1), (values::I, 0)];
-        let row = (0..)
-            .find(|&r| {
-                wanted
-                    .iter()
-                    .all(|&(c, v)| *t.cell_mut(Table::Values, r, c) == Val::new(v))
-            })
-            .unwrap();
+        let row = values_row(t, time, 1, 0);
         let limb = *t.cell_mut(Table::Values, row, values::V + 2);
         *t.cell_mut(Table::Values, row, values::V + 2) = limb + Val::new(1);
     });
@@ -256,16 +251,18 @@ fn a_callee_activated_with_other_values_than_the_caller_staged_is_refused() {
             .map(|(i, x)| (i as u32, x))
             .expect("an activation with arguments");
         let time = entry_row(e, 1, step) as u32 + 1;
-        let wanted = [(values::T, time), (values::ROLE, 0), (values::I, 0)];
-        let row = (0..)
-            .find(|&r| {
-                wanted
-                    .iter()
-                    .all(|&(c, v)| *t.cell_mut(Table::Values, r, c) == Val::new(v))
-            })
-            .unwrap();
+        let row = values_row(t, time, 0, 0);
         let limb = *t.cell_mut(Table::Values, row, values::V + 1);
         *t.cell_mut(Table::Values, row, values::V + 1) = limb + Val::new(1);
+    });
+}
+
+#[test]
+fn a_range_table_that_is_not_the_bytes_is_refused() {
+    tampered("a byte of the range table edited", |_, t| {
+        use starstream_proof::air::range;
+        let v = *t.cell_mut(Table::Range, 7, range::V);
+        *t.cell_mut(Table::Range, 7, range::V) = v + starstream_proof::config::Val::new(300);
     });
 }
 
@@ -285,6 +282,21 @@ fn a_call_number_that_is_not_its_selector_is_refused() {
         let c = *t.cell_mut(Table::Entries, r, entries::C);
         *t.cell_mut(Table::Entries, r, entries::C) = c + starstream_proof::config::Val::new(1);
     });
+}
+
+/// The row of `values` holding value `i` of role `role` (0 arguments, 1 results) of the entry
+/// at time `time`.
+fn values_row(t: &mut Tables, time: u32, role: u32, i: u32) -> usize {
+    use starstream_proof::air::values;
+    use starstream_proof::config::Val;
+    let wanted = [(values::T, time), (values::ROLE, role), (values::I, i)];
+    (0..)
+        .find(|&r| {
+            wanted
+                .iter()
+                .all(|&(c, v)| *t.cell_mut(Table::Values, r, c) == Val::new(v))
+        })
+        .expect("the value is in the table")
 }
 
 /// Makes the entry at `row` a different call.
