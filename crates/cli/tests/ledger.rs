@@ -467,6 +467,18 @@ fn a_proven_transaction_is_written_verified_offline_and_shown_with_its_proof() {
     ]);
     let o = env.cmd(&["verify", plain.to_str().unwrap()]);
     assert!(err(&o).contains("carries no proof"), "{}", err(&o));
+    // An `--out` that cannot be written: a clear error, and nothing reaches the ledger.
+    env.fails(
+        &[
+            "run",
+            "examples/counter/counter.star",
+            "create",
+            "7",
+            "--out",
+            "/nonexistent-dir/x.sstx",
+        ],
+        "cannot write `/nonexistent-dir/x.sstx`",
+    );
     let o = env.cmd(&["verify", "Cargo.toml"]);
     assert!(err(&o).contains("not a signed transaction"), "{}", err(&o));
 }
