@@ -5,6 +5,8 @@
 //!   then padding. Each row names its process, its step in that process's log and its call.
 //! - `processes`: one row per process: its kind, how many entries its log has, and the
 //!   timestamp of its last one.
+//! - `values`: every argument and result of every entry, as four 16-bit limbs.
+//! - `handles`: one row per possible UTXO handle, 1, 2, 3, ..., each made at most once.
 //! - `range`: the bytes 0..=255, for range checks.
 //!
 //! Row by row, `entries` also checks who may make each call (the ABI's rules), that every
@@ -159,8 +161,21 @@ pub mod entries {
     /// On an entered row, whether the crossing call that entered it is `token_burn` (whose
     /// policy gets the burned amount before the staged values). Received from that call.
     pub const BY_BURN: usize = 22;
+    /// The process's current UTXO handle before this entry (read from the step memory with
+    /// its step; 0 for a process that has none: the script, a token, a UTXO being created or
+    /// one that ended), and after it (a `yield` makes a new one, an end clears it).
+    pub const HANDLE: usize = 23;
+    pub const HANDLE_AFTER: usize = 24;
+    /// On another process's `finish`: 1 when the call it returns to says it ended (status 3).
+    pub const ENDS: usize = 25;
+    /// On a `utxo_call`: the handle it names (its argument 0); 0 on every other row.
+    pub const NAMED: usize = 26;
+    /// On an entered row, whether `utxo_create` entered it (received from that call).
+    pub const BY_CREATE: usize = 27;
+    /// On a crossing call that returned `yielded` (status 2): its result 1 is the new handle.
+    pub const PRODUCES: usize = 28;
     /// One selector per entry of [`CALLS`], one-hot on real rows.
-    pub const SEL: usize = 23;
+    pub const SEL: usize = 29;
     pub const WIDTH: usize = SEL + CALLS.len();
 }
 
@@ -176,8 +191,14 @@ pub mod processes {
     pub const LAST: usize = 6;
     /// How many entries look this row up on the `kinds` bus.
     pub const USES: usize = 7;
+    /// 1 for a UTXO that was an input of the transaction, whose handle (made by the script's
+    /// arguments) it starts with; 0 for every other process, which starts with handle 0.
+    pub const INPUT: usize = 8;
+    pub const HANDLE0: usize = 9;
+    /// The process's handle after its last entry (read from the step memory).
+    pub const HANDLE_END: usize = 10;
     /// The hash of the program the process runs, as sixteen 16-bit limbs.
-    pub const PROGRAM: usize = 8;
+    pub const PROGRAM: usize = 11;
     pub const WIDTH: usize = PROGRAM + super::PUBLIC_VALUES;
 }
 
@@ -220,7 +241,22 @@ pub mod values {
     /// value is sent to the crossing call that entered it (all but a burn policy's amount).
     pub const BY_BURN: usize = 24;
     pub const SENDS: usize = 25;
-    pub const WIDTH: usize = 26;
+    /// Whether the entry's value at a handle's place is a handle (looked up): argument 0 of a
+    /// `utxo_call`, result 1 of a crossing call that returned `yielded`; and whether this row
+    /// is that value, sent to the entry that names or makes the handle.
+    pub const HANDLE_AT: usize = 26;
+    pub const IS_HANDLE: usize = 27;
+    pub const WIDTH: usize = 28;
+}
+
+/// Columns of `handles`: one row per possible UTXO handle, 1, 2, 3, ...
+pub mod handles {
+    pub const H: usize = 0;
+    /// 1 when the handle was made (as an input's or by a `yield`): at most once.
+    pub const MADE: usize = 1;
+    /// How many `utxo_call`s name it.
+    pub const USES: usize = 2;
+    pub const WIDTH: usize = 3;
 }
 
 /// Columns of `range`.
@@ -244,8 +280,16 @@ const STATUS: PermutationCheckBus<'static> = PermutationCheckBus::new("status");
 /// A crossing call's staged values, received where control entered the callee: its
 /// `activate`'s arguments, or, for `resume_effect`, the answered `raise`'s results.
 const HANDOVER: PermutationCheckBus<'static> = PermutationCheckBus::new("handover");
-/// Each crossing call names where it entered the callee; each entered row is named once.
+/// Each crossing call names where it entered the callee, with what it expects there (the
+/// handle it named, the callee's kind, whether it creates); each entered row is named once.
 const CALLER: PermutationCheckBus<'static> = PermutationCheckBus::new("caller");
+/// A handle's value in `values`, received by the entry that names it (a `utxo_call`'s
+/// argument 0) or by the `yield` that made it (the crossing call's result 1).
+const HANDLE_VALUES: PermutationCheckBus<'static> = PermutationCheckBus::new("handle values");
+/// Every handle made (an input's, or a `yield`'s new one) is a distinct row of `handles`.
+const MADE_BUS: PermutationCheckBus<'static> = PermutationCheckBus::new("made");
+/// A handle a `utxo_call` names is a row of `handles` (so it is not 0).
+const NAMES: LookupBus<'static> = LookupBus::new("names");
 
 /// The interleaving proof's tables, as one type for the batch prover.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -253,14 +297,16 @@ pub enum Table {
     Entries,
     Processes,
     Values,
+    Handles,
     Range,
 }
 
 /// The tables in the order they are proven.
-pub const TABLES: [Table; 4] = [
+pub const TABLES: [Table; 5] = [
     Table::Entries,
     Table::Processes,
     Table::Values,
+    Table::Handles,
     Table::Range,
 ];
 
@@ -270,6 +316,7 @@ impl Table {
             Table::Entries => "entries",
             Table::Processes => "processes",
             Table::Values => "values",
+            Table::Handles => "handles",
             Table::Range => "range",
         }
     }
@@ -281,6 +328,7 @@ impl<F> BaseAir<F> for Table {
             Table::Entries => entries::WIDTH,
             Table::Processes => processes::WIDTH,
             Table::Values => values::WIDTH,
+            Table::Handles => handles::WIDTH,
             Table::Range => range::WIDTH,
         }
     }
@@ -288,7 +336,7 @@ impl<F> BaseAir<F> for Table {
     fn num_public_values(&self) -> usize {
         match self {
             Table::Entries | Table::Processes => PUBLIC_VALUES,
-            Table::Values | Table::Range => 0,
+            Table::Values | Table::Handles | Table::Range => 0,
         }
     }
 }
@@ -302,6 +350,7 @@ where
             Table::Entries => eval_entries(b),
             Table::Processes => eval_processes(b),
             Table::Values => eval_values(b),
+            Table::Handles => eval_handles(b),
             Table::Range => eval_range(b),
         }
     }
@@ -398,14 +447,28 @@ where
     b.assert_bool(idle);
     b.assert_zero(real * (sel[ACTIVATE] - idle.into()));
     let idle_after = sel[FINISH] + sel[call_index(YIELD).expect("a known call")];
+    // The memory also holds the process's current UTXO handle.
+    let (handle, handle_after) = (col(HANDLE), col(HANDLE_AFTER));
     STEPS.receive(
         b,
-        [p.into(), s.into(), t_prev.into(), idle.into()],
+        [
+            p.into(),
+            s.into(),
+            t_prev.into(),
+            idle.into(),
+            handle.into(),
+        ],
         Count::bounded(real.into(), 1),
     );
     STEPS.send(
         b,
-        [p.into(), s + one.clone(), t.into(), idle_after],
+        [
+            p.into(),
+            s + one.clone(),
+            t.into(),
+            idle_after.clone(),
+            handle_after.into(),
+        ],
         Count::bounded(real.into(), 1),
     );
 
@@ -522,21 +585,92 @@ where
     let by_burn = col(BY_BURN);
     b.assert_bool(by_burn);
     b.assert_zero((one.clone() - entered.into()) * by_burn);
+    // Each crossing call's fixed parameter count k ([`CROSSING_CALLS`]), as bits.
+    let picked = |id: u32| -> AB::Expr { sel[call_index(id).expect("a known call")].into() };
+
+    // Handles. Each UTXO process holds its current handle in the step memory: an input starts
+    // with its own, a created one with none (0). Only a `yield` changes it (to the handle the
+    // crossing call that completes returns as its result 1, received on `handle values`) and
+    // an end clears it (a `finish` whose caller gets status 3); every other entry keeps it.
+    let (named, by_create, ends, produces) = (col(NAMED), col(BY_CREATE), col(ENDS), col(PRODUCES));
+    let yields = sel[call_index(YIELD).expect("a known call")];
+    b.assert_zero(
+        (one.clone() - sel[FINISH].into() - yields.into()) * (handle_after - handle.into()),
+    );
+    b.assert_bool(ends);
+    b.assert_zero((one.clone() - sel[FINISH].into()) * ends);
+    b.assert_zero(script * ends);
+    b.when_transition()
+        .assert_zero((utxo + token) * sel[FINISH] * (ends - next(STATUS_HI).into()));
+    b.assert_zero(sel[FINISH] * (handle_after - handle * (one.clone() - ends.into())));
+    b.assert_eq(
+        produces,
+        crossing_entry.clone() * status_hi * (one.clone() - status_lo.into()),
+    );
+    HANDLE_VALUES.receive(
+        b,
+        [
+            t + one.clone(),
+            one.clone(),
+            one.clone(),
+            handle_after.into(),
+            AB::Expr::ZERO,
+            AB::Expr::ZERO,
+            AB::Expr::ZERO,
+        ],
+        Count::bounded(yields.into(), 1),
+    );
+    // Every handle made is made once (`handles` has one row per handle).
+    MADE_BUS.send(b, [handle_after], Count::bounded(yields.into(), 1));
+    // A `utxo_call` names a handle (its argument 0), one that exists; every other entry none.
+    let utxo_call = picked(9);
+    b.assert_zero((one.clone() - utxo_call.clone()) * named);
+    HANDLE_VALUES.receive(
+        b,
+        [
+            t.into(),
+            AB::Expr::ZERO,
+            AB::Expr::ZERO,
+            named.into(),
+            AB::Expr::ZERO,
+            AB::Expr::ZERO,
+            AB::Expr::ZERO,
+        ],
+        Count::bounded(utxo_call.clone(), 1),
+    );
+    NAMES.lookup_key(b, [named], Count::bounded(utxo_call.clone(), 1));
+    // Where a crossing call enters its callee, it expects: a `utxo_call`, a UTXO activated
+    // whose current handle is the one it named; `utxo_create`, a UTXO's first entry (a new
+    // process, handle 0); a token call, a token activated; `resume_effect`, an answered raise.
+    b.assert_bool(by_create);
+    b.assert_zero((one.clone() - entered.into()) * by_create);
+    b.assert_zero(by_create * (one.clone() - first.into()));
+    let wants_utxo = picked(8) + utxo_call;
+    let wants_token = picked(18) + picked(19) + picked(20);
     CALLER.send(
         b,
         [
             t_prev + one.clone(),
-            sel[call_index(call::TOKEN_BURN).expect("a known call")].into(),
+            picked(call::TOKEN_BURN),
+            named.into(),
+            wants_utxo,
+            wants_token,
+            picked(8),
         ],
         Count::bounded(crossing_entry.clone(), 1),
     );
     CALLER.receive(
         b,
-        [t.into(), by_burn.into()],
+        [
+            t.into(),
+            by_burn.into(),
+            handle * sel[ACTIVATE],
+            utxo * sel[ACTIVATE],
+            token * sel[ACTIVATE],
+            by_create.into(),
+        ],
         Count::bounded(entered.into(), 1),
     );
-    // Each crossing call's fixed parameter count k ([`CROSSING_CALLS`]), as bits.
-    let picked = |id: u32| -> AB::Expr { sel[call_index(id).expect("a known call")].into() };
     // k >= m, for m = 1, 2, 3: the sum of the selectors of the calls with that many.
     let k_at_least = |m: u32| {
         CROSSING_CALLS
@@ -560,6 +694,7 @@ where
             picked(RESUME_EFFECT),
             entered * sel[ACTIVATE],
             by_burn.into(),
+            picked(9),
         ],
         n_args,
     );
@@ -578,6 +713,7 @@ where
             AB::Expr::ZERO,
             entered * sel[call_index(RAISE).expect("a known call")],
             AB::Expr::ZERO,
+            produces.into(),
         ],
         n_results,
     );
@@ -627,7 +763,7 @@ where
     b.when_first_row().assert_one(real);
     b.when_first_row().assert_zero(p);
     b.when_first_row().assert_one(script);
-    b.when_transition().assert_eq(next(P), p + one);
+    b.when_transition().assert_eq(next(P), p + one.clone());
     b.when_transition().assert_zero(next(SCRIPT));
     for k in [script, utxo, token] {
         b.assert_bool(k);
@@ -636,14 +772,32 @@ where
 
     // The step memory's first write and last read for this process.
     // Every process starts idle and ends idle: its last activation finished or yielded.
+    // An input UTXO starts with its handle, every other process with none.
+    let (input, handle0) = (col(INPUT), col(HANDLE0));
+    b.assert_bool(input);
+    b.assert_zero((one.clone() - utxo.into()) * input);
+    b.assert_zero((one.clone() - input.into()) * handle0);
+    MADE_BUS.send(b, [handle0], Count::bounded(input.into(), 1));
     STEPS.send(
         b,
-        [p.into(), AB::Expr::ZERO, AB::Expr::ZERO, AB::Expr::ONE],
+        [
+            p.into(),
+            AB::Expr::ZERO,
+            AB::Expr::ZERO,
+            AB::Expr::ONE,
+            handle0.into(),
+        ],
         Count::bounded(real.into(), 1),
     );
     STEPS.receive(
         b,
-        [p.into(), n.into(), last.into(), AB::Expr::ONE],
+        [
+            p.into(),
+            n.into(),
+            last.into(),
+            AB::Expr::ONE,
+            col(HANDLE_END).into(),
+        ],
         Count::bounded(real.into(), 1),
     );
     KINDS.table_entry(
@@ -706,6 +860,7 @@ where
             resume.into(),
             entered.into(),
             by_burn.into(),
+            col(HANDLE_AT).into(),
         ],
         Count::bounded(real.into(), 1),
     );
@@ -746,6 +901,19 @@ where
         Count::bounded(real * role * first * crossing, 1),
     );
 
+    // A handle's value (argument 0 of a `utxo_call`, result 1 of a call that returned
+    // `yielded`) goes to the entry that names or made it, as one limb: handles are small.
+    let is_handle = col(IS_HANDLE);
+    b.assert_eq(
+        is_handle,
+        col(HANDLE_AT) * ((one.clone() - role.into()) * first + role * is1),
+    );
+    let handle_value: Vec<AB::Expr> = [t.into(), role.into(), i.into()]
+        .into_iter()
+        .chain(v.iter().map(|x| (*x).into()))
+        .collect();
+    HANDLE_VALUES.send(b, handle_value, Count::bounded(real * is_handle, 1));
+
     // A `finish`'s result i is the returned call's result i + 1 (result 0 is the status).
     let send: Vec<AB::Expr> = [t + one.clone(), i + one.clone()]
         .into_iter()
@@ -761,6 +929,23 @@ where
         receive,
         Count::bounded(real * returned * (one - first.into()), 1),
     );
+}
+
+fn eval_handles<AB: InteractionBuilder>(b: &mut AB)
+where
+    AB::F: Field,
+{
+    use handles::*;
+    let main = b.main();
+    let col = |i: usize| main.current(i).expect("a column of the table");
+    let (h, made, uses) = (col(H), col(MADE), col(USES));
+    let h_next = main.next(H).expect("a column of the table");
+    // The handles are 1, 2, 3, ...: each value once.
+    b.when_first_row().assert_one(h);
+    b.when_transition().assert_eq(h_next, h + AB::Expr::ONE);
+    b.assert_bool(made);
+    MADE_BUS.receive(b, [h], Count::bounded(made.into(), 1));
+    NAMES.table_entry(b, [h], uses);
 }
 
 fn eval_range<AB: InteractionBuilder>(b: &mut AB)

@@ -11,7 +11,7 @@ use p3_field::{Field, PrimeCharacteristicRing};
 use p3_lookup::debug_util::{check_lookups, LookupDebugInstance};
 use p3_matrix::dense::RowMajorMatrix;
 use rand::rngs::StdRng;
-use starstream_proof::air::{call, entries, processes, range, values};
+use starstream_proof::air::{call, entries, handles, processes, range, values};
 use starstream_proof::config::{config, Config, Val};
 use starstream_proof::envelope::{MAX_LOG_HEIGHT, MIN_LOG_HEIGHT};
 use starstream_proof::{
@@ -93,6 +93,17 @@ struct RowInfo {
     /// A `utxo_call` or `token_call` that returned, and the `finish` right before it.
     returned: bool,
     returns: bool,
+    /// A `utxo_call` (its argument 0 is a handle), and a crossing call that returned
+    /// `yielded` (its result 1 is the new handle).
+    names: bool,
+    produces: bool,
+}
+
+/// A handle as the proof holds it (a small positive number).
+fn handle_value(v: Option<&i64>, what: &str) -> Result<u32, ProveError> {
+    v.and_then(|h| u32::try_from(*h).ok())
+        .filter(|h| (1..=1 << MAX_LOG_HEIGHT).contains(h))
+        .ok_or_else(|| err(format!("{what}: no handle the proof can hold ({v:?})")))
 }
 
 /// A `values` row's position `i` and the is-zero gadgets on it (`i`, `i - 1`, `i - 2`).
@@ -138,6 +149,31 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
     // Whether the current run of another process's entries began at an answered `raise`.
     let mut resumed = false;
     let mut previous_process = 0usize;
+    // Which crossing call entered each row, and the handle a `utxo_call` named: known only
+    // when the call completes, so found first.
+    let mut entered_by: Vec<Option<(u32, u32)>> = vec![None; trace_len];
+    let mut script_t = 0usize;
+    for (r, &(p, step)) in witness.interleaving.iter().enumerate() {
+        if p != 0 {
+            continue;
+        }
+        if let Some(e) = witness.logs[0].get(step as usize) {
+            if starstream_proof::air::CROSSING.contains(&e.call) && script_t < trace_len {
+                let named = if e.call == 9 {
+                    handle_value(e.args.first(), "a `utxo_call`")?
+                } else {
+                    0
+                };
+                entered_by[script_t] = Some((e.call, named));
+            }
+        }
+        script_t = r + 1;
+    }
+    // Per process: its current handle, and the one it started with (an input's).
+    let mut handle = vec![0u32; n_processes];
+    let mut handle0 = vec![0u32; n_processes];
+    let mut made: Vec<u32> = Vec::new();
+    let mut named_uses: Vec<u32> = Vec::new();
     for r in 0..entries_h {
         let t = r as u32 + 1;
         let cells = row(&mut ev, w, r);
@@ -203,6 +239,42 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
         }
         idle[p] = entry.call == call::FINISH || entry.call == call::YIELD;
         info[r].call = entry.call;
+        // Handles: an input UTXO's first activation by a `utxo_call` shows its handle.
+        if let Some((by, named)) = entered_by.get(r).copied().flatten() {
+            if p != 0 && step == 0 && by == 9 {
+                handle[p] = named;
+                handle0[p] = named;
+                made.push(named);
+            }
+            cells[entries::BY_CREATE] = Val::from_bool(by == 8);
+        }
+        cells[entries::HANDLE] = Val::from_u32(handle[p]);
+        let completion = witness
+            .interleaving
+            .get(r + 1)
+            .and_then(|&(q, s)| witness.logs.get(q as usize)?.get(s as usize));
+        if p != 0 && entry.call == call::YIELD {
+            let new = handle_value(
+                completion.and_then(|c| c.results.get(1)),
+                "the call a `yield` returns to",
+            )?;
+            handle[p] = new;
+            made.push(new);
+        }
+        if p != 0 && entry.call == call::FINISH {
+            let ended = completion.and_then(|c| c.results.first()) == Some(&3);
+            if ended {
+                cells[entries::ENDS] = Val::ONE;
+                handle[p] = 0;
+            }
+        }
+        cells[entries::HANDLE_AFTER] = Val::from_u32(handle[p]);
+        if p == 0 && entry.call == 9 {
+            let named = handle_value(entry.args.first(), "a `utxo_call`")?;
+            cells[entries::NAMED] = Val::from_u32(named);
+            named_uses.push(named);
+            info[r].names = true;
+        }
         if p != 0 {
             if previous_process == 0 {
                 resumed = entry.call == call::RAISE;
@@ -226,6 +298,8 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
             }
             cells[entries::STATUS_LO] = Val::from_u32(status as u32 & 1);
             cells[entries::STATUS_HI] = Val::from_u32(status as u32 >> 1);
+            info[r].produces = status == 2;
+            cells[entries::PRODUCES] = Val::from_bool(status == 2);
         }
         byte_uses[(gap & 0xff) as usize] += 1;
         byte_uses[(gap >> 8) as usize] += 1;
@@ -260,6 +334,9 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
             cells[processes::N] = Val::from_u32(witness.logs[r].len() as u32);
             cells[processes::LAST] = Val::from_u32(last_t[r]);
             cells[processes::USES] = Val::from_u32(uses[r]);
+            cells[processes::INPUT] = Val::from_bool(handle0[r] != 0);
+            cells[processes::HANDLE0] = Val::from_u32(handle0[r]);
+            cells[processes::HANDLE_END] = Val::from_u32(handle[r]);
             let program = instance::limbs(&witness.processes[r].program);
             cells[processes::PROGRAM..processes::PROGRAM + program.len()].copy_from_slice(&program);
         }
@@ -302,6 +379,9 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
         };
         let entered = e.entered && e.call == entering_call;
         cells[values::ENTERED] = Val::from_bool(entered);
+        let handle_at = if role == 0 { e.names } else { e.produces };
+        cells[values::HANDLE_AT] = Val::from_bool(handle_at);
+        cells[values::IS_HANDLE] = Val::from_bool(handle_at && i == role);
         let by_burn = role == 0 && e.by_burn;
         cells[values::BY_BURN] = Val::from_bool(by_burn);
         cells[values::SENDS] = Val::from_bool(entered && !(by_burn && i == 0));
@@ -309,6 +389,21 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
     // Padding: position 0, nothing else.
     for k in payload.len()..values_h {
         fill_index(row(&mut vv, w, k), 0);
+    }
+
+    // One row per handle up to the largest: made at most once, named any number of times.
+    let largest = made.iter().chain(&named_uses).copied().max().unwrap_or(0);
+    let handles_h = height(largest as usize)?;
+    let w = handles::WIDTH;
+    let mut hv = vec![Val::ZERO; handles_h * w];
+    for r in 0..handles_h {
+        row(&mut hv, w, r)[handles::H] = Val::from_u32(r as u32 + 1);
+    }
+    for h in made {
+        row(&mut hv, w, h as usize - 1)[handles::MADE] += Val::ONE;
+    }
+    for h in named_uses {
+        row(&mut hv, w, h as usize - 1)[handles::USES] += Val::ONE;
     }
 
     let w = range::WIDTH;
@@ -324,6 +419,7 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
             RowMajorMatrix::new(ev, entries::WIDTH),
             RowMajorMatrix::new(pv, processes::WIDTH),
             RowMajorMatrix::new(vv, values::WIDTH),
+            RowMajorMatrix::new(hv, handles::WIDTH),
             RowMajorMatrix::new(rv, range::WIDTH),
         ],
         public_values: instance::public_values(tx),

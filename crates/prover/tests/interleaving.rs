@@ -142,10 +142,15 @@ fn entry_row(executed: &Executed, process: u32, step: u32) -> usize {
 /// Applies `edit` to the payment's tables: the checker must name the failure, and a proof
 /// made anyway must not verify.
 fn tampered(what: &str, edit: impl FnOnce(&Executed, &mut Tables)) {
-    let executed = wallet_payment();
+    tampered_in(wallet_payment(), what, edit)
+}
+
+/// Applies `edit` to the tables of `executed`, as [`tampered`] does.
+fn tampered_in(executed: Executed, what: &str, edit: impl FnOnce(&Executed, &mut Tables)) {
     let mut t = tables(&executed.tx, &executed.witness).unwrap();
     edit(&executed, &mut t);
     let found = check(&t).expect_err(what);
+    eprintln!("{what}: {found}");
     assert!(!found.message.is_empty());
     assert!(
         prove_tables(&t).is_err(),
@@ -395,6 +400,56 @@ fn an_answered_effect_gives_control_back_through_resume_effect_only() {
     assert!(verify(&executed.tx, &proof).is_err());
     let honest = prove(&executed.tx, &executed.witness).unwrap();
     verify(&executed.tx, &honest).unwrap();
+}
+
+/// The script's `n`th `utxo_call` in the counter's transaction: its time, and its entry.
+fn nth_utxo_call(e: &Executed, n: usize) -> (u32, &starstream_runtime::LogEntry) {
+    let call = e.witness.logs[0]
+        .iter()
+        .filter(|x| x.call == 9)
+        .nth(n)
+        .expect("the counter is called three times");
+    (entry_row(e, 0, call.step) as u32 + 1, call)
+}
+
+#[test]
+fn a_utxo_call_that_names_a_spent_handle_is_refused() {
+    // The second bump names the handle the first one consumed instead of the one its `yield`
+    // made, everywhere the prover writes it down: the counter, entered with its new handle,
+    // refuses.
+    tampered_in(counter_bumped(), "a spent handle named", |e, t| {
+        use starstream_proof::air::{handles, values};
+        use starstream_proof::config::Val;
+        let (_, first) = nth_utxo_call(e, 0);
+        let (time, second) = nth_utxo_call(e, 1);
+        let (old, new) = (first.args[0] as usize, second.args[0] as usize);
+        assert_ne!(old, new);
+        let row = values_row(t, time, 0, 0);
+        *t.cell_mut(Table::Values, row, values::V) = Val::new(old as u32);
+        *t.cell_mut(Table::Entries, time as usize - 1, entries::NAMED) = Val::new(old as u32);
+        *t.cell_mut(Table::Handles, new - 1, handles::USES) -= Val::new(1);
+        *t.cell_mut(Table::Handles, old - 1, handles::USES) += Val::new(1);
+    });
+}
+
+#[test]
+fn a_yield_must_make_the_handle_its_caller_gets() {
+    // The first bump returns a handle its counter did not make (a fresh one, so it is still
+    // made only once).
+    tampered_in(
+        counter_bumped(),
+        "a handle the yield did not make",
+        |e, t| {
+            use starstream_proof::air::{handles, values};
+            use starstream_proof::config::Val;
+            let (time, first) = nth_utxo_call(e, 0);
+            let made = first.results[1] as usize;
+            let row = values_row(t, time, 1, 1);
+            *t.cell_mut(Table::Values, row, values::V) = Val::new(40);
+            *t.cell_mut(Table::Handles, made - 1, handles::MADE) = Val::new(0);
+            *t.cell_mut(Table::Handles, 39, handles::MADE) = Val::new(1);
+        },
+    );
 }
 
 #[test]
