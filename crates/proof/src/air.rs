@@ -174,8 +174,22 @@ pub mod entries {
     pub const BY_CREATE: usize = 27;
     /// On a crossing call that returned `yielded` (status 2): its result 1 is the new handle.
     pub const PRODUCES: usize = 28;
+    /// On a crossing call that returned `effect` (status 1): the callee raised an effect,
+    /// which the script now holds pending.
+    pub const EFFECT: usize = 29;
+    /// How many effects the script holds pending before this row (changes only on its rows).
+    pub const DEPTH: usize = 30;
+    /// 1 where the pending-effect stack is touched: a crossing call that got an effect pushes
+    /// one; `resume_effect` pops the innermost (and pushes again if it got an effect back).
+    pub const ACCESS: usize = 31;
+    /// The stack slot's value read there (the time of the crossing call that got the effect,
+    /// 0 for an empty slot) and when it was written, with the time gap as two bytes.
+    pub const ITEM: usize = 32;
+    pub const ITEM_T: usize = 33;
+    pub const ITEM_GAP_LO: usize = 34;
+    pub const ITEM_GAP_HI: usize = 35;
     /// One selector per entry of [`CALLS`], one-hot on real rows.
-    pub const SEL: usize = 29;
+    pub const SEL: usize = 36;
     pub const WIDTH: usize = SEL + CALLS.len();
 }
 
@@ -246,17 +260,26 @@ pub mod values {
     /// is that value, sent to the entry that names or makes the handle.
     pub const HANDLE_AT: usize = 26;
     pub const IS_HANDLE: usize = 27;
-    pub const WIDTH: usize = 28;
+    /// Whether the entry is a `raise` (for arguments) or a crossing call that got an effect
+    /// (for results), looked up; and whether this row is one of the effect's values (position
+    /// >= 1: argument 0 of a `raise` is the raiser's effect index, result 0 the status).
+    pub const EFFECT: usize = 28;
+    pub const AT_EFFECT: usize = 29;
+    pub const WIDTH: usize = 30;
 }
 
-/// Columns of `handles`: one row per possible UTXO handle, 1, 2, 3, ...
+/// Columns of `handles`: one row per possible UTXO handle, 1, 2, 3, ... The same numbers
+/// are the slots of the script's pending-effect stack (depth 1, 2, 3, ...).
 pub mod handles {
     pub const H: usize = 0;
     /// 1 when the handle was made (as an input's or by a `yield`): at most once.
     pub const MADE: usize = 1;
     /// How many `utxo_call`s name it.
     pub const USES: usize = 2;
-    pub const WIDTH: usize = 3;
+    /// The pending-effect stack's slot `h` at the end: its last value and when it was written.
+    pub const SLOT_END: usize = 3;
+    pub const SLOT_LAST: usize = 4;
+    pub const WIDTH: usize = 5;
 }
 
 /// Columns of `range`.
@@ -273,7 +296,8 @@ const BYTES: LookupBus<'static> = LookupBus::new("bytes");
 const COUNTS: PermutationCheckBus<'static> = PermutationCheckBus::new("counts");
 /// The flags of each entry's results, for its `values` rows.
 const FLAGS: LookupBus<'static> = LookupBus::new("flags");
-/// A `finish`'s results, received as the buffer of the crossing call that returned.
+/// A `finish`'s results, received as the buffer of the crossing call that returned; and a
+/// `raise`'s arguments, received as the buffer of the crossing call that got the effect.
 const RETURN_VALUES: PermutationCheckBus<'static> = PermutationCheckBus::new("returns");
 /// A crossing call's status bits, received as its logged result 0.
 const STATUS: PermutationCheckBus<'static> = PermutationCheckBus::new("status");
@@ -290,6 +314,8 @@ const HANDLE_VALUES: PermutationCheckBus<'static> = PermutationCheckBus::new("ha
 const MADE_BUS: PermutationCheckBus<'static> = PermutationCheckBus::new("made");
 /// A handle a `utxo_call` names is a row of `handles` (so it is not 0).
 const NAMES: LookupBus<'static> = LookupBus::new("names");
+/// The script's pending-effect stack, a memory over (slot, value, time).
+const PENDING: PermutationCheckBus<'static> = PermutationCheckBus::new("pending");
 
 /// The interleaving proof's tables, as one type for the batch prover.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -656,6 +682,7 @@ where
             wants_utxo,
             wants_token,
             picked(8),
+            col(ITEM) * picked(RESUME_EFFECT),
         ],
         Count::bounded(crossing_entry.clone(), 1),
     );
@@ -668,9 +695,49 @@ where
             utxo * sel[ACTIVATE],
             token * sel[ACTIVATE],
             by_create.into(),
+            (t_prev + one.clone()) * sel[call_index(RAISE).expect("a known call")],
         ],
         Count::bounded(entered.into(), 1),
     );
+
+    // Effects. A crossing call that gets status 1 pushes its own time onto the script's
+    // pending-effect stack: the raiser's previous entry is the one right before it, so the
+    // raise, when it completes, has `t_prev + 1` equal to that time. `resume_effect` pops the
+    // innermost and enters exactly that raise (the `caller` bus above), so it resumes the
+    // raiser of the innermost pending effect; if it gets status 1 back, it pushes its own time
+    // in the same slot. The stack is empty at both ends of the trace.
+    let (effect, depth, access) = (col(EFFECT), col(DEPTH), col(ACCESS));
+    let (item, item_t) = (col(ITEM), col(ITEM_T));
+    let resume_here: AB::Expr = picked(RESUME_EFFECT);
+    b.assert_eq(
+        effect,
+        crossing_entry.clone() * status_lo * (one.clone() - status_hi.into()),
+    );
+    b.assert_eq(
+        access,
+        resume_here.clone() + effect * (one.clone() - resume_here.clone()),
+    );
+    b.when_first_row().assert_zero(depth);
+    b.when_transition()
+        .assert_eq(next(DEPTH), depth + effect - resume_here.clone());
+    b.when_last_row().assert_zero(depth);
+    let slot = depth + one.clone() - resume_here;
+    PENDING.receive(
+        b,
+        [slot.clone(), item.into(), item_t.into()],
+        Count::bounded(access.into(), 1),
+    );
+    PENDING.send(
+        b,
+        [slot, effect * t, t.into()],
+        Count::bounded(access.into(), 1),
+    );
+    let (item_lo, item_hi) = (col(ITEM_GAP_LO), col(ITEM_GAP_HI));
+    b.assert_zero(
+        access * (t - item_t - one.clone() - item_lo - item_hi * AB::Expr::from_u32(256)),
+    );
+    BYTES.lookup_key(b, [item_lo], Count::bounded(access.into(), 1));
+    BYTES.lookup_key(b, [item_hi], Count::bounded(access.into(), 1));
     // k >= m, for m = 1, 2, 3: the sum of the selectors of the calls with that many.
     let k_at_least = |m: u32| {
         CROSSING_CALLS
@@ -687,7 +754,8 @@ where
             AB::Expr::ZERO,
             AB::Expr::ZERO,
             crossing_entry.clone(),
-            (t_prev + one.clone()) * crossing_entry.clone(),
+            (t_prev + one.clone())
+                * (crossing_entry.clone() + sel[call_index(RAISE).expect("a known call")]),
             k1,
             k2,
             k3,
@@ -695,6 +763,7 @@ where
             entered * sel[ACTIVATE],
             by_burn.into(),
             picked(9),
+            picked(RAISE),
         ],
         n_args,
     );
@@ -714,6 +783,7 @@ where
             entered * sel[call_index(RAISE).expect("a known call")],
             AB::Expr::ZERO,
             produces.into(),
+            effect.into(),
         ],
         n_results,
     );
@@ -861,6 +931,7 @@ where
             entered.into(),
             by_burn.into(),
             col(HANDLE_AT).into(),
+            col(EFFECT).into(),
         ],
         Count::bounded(real.into(), 1),
     );
@@ -914,6 +985,26 @@ where
         .collect();
     HANDLE_VALUES.send(b, handle_value, Count::bounded(real * is_handle, 1));
 
+    // An effect's values: a `raise`'s argument i >= 1 is result i of the crossing call that
+    // got the effect (the handler's buffer), the call at `partner` (the raise's previous
+    // entry's time + 1). Argument 0 is the raiser's effect index; result 0 is the status.
+    let at_effect = col(AT_EFFECT);
+    b.assert_eq(at_effect, real * col(EFFECT) * (one.clone() - first.into()));
+    let raised: Vec<AB::Expr> = [partner.into(), i.into()]
+        .into_iter()
+        .chain(v.iter().map(|x| (*x).into()))
+        .collect();
+    RETURN_VALUES.send(
+        b,
+        raised,
+        Count::bounded((one.clone() - role.into()) * at_effect, 1),
+    );
+    let delivered: Vec<AB::Expr> = [t.into(), i.into()]
+        .into_iter()
+        .chain(v.iter().map(|x| (*x).into()))
+        .collect();
+    RETURN_VALUES.receive(b, delivered, Count::bounded(role * at_effect, 1));
+
     // A `finish`'s result i is the returned call's result i + 1 (result 0 is the status).
     let send: Vec<AB::Expr> = [t + one.clone(), i + one.clone()]
         .into_iter()
@@ -946,6 +1037,17 @@ where
     b.assert_bool(made);
     MADE_BUS.receive(b, [h], Count::bounded(made.into(), 1));
     NAMES.table_entry(b, [h], uses);
+    // Slot h of the pending-effect stack: empty at time 0, then read back at the end.
+    PENDING.send(
+        b,
+        [h.into(), AB::Expr::ZERO, AB::Expr::ZERO],
+        Count::bounded(AB::Expr::ONE, 1),
+    );
+    PENDING.receive(
+        b,
+        [h.into(), col(SLOT_END).into(), col(SLOT_LAST).into()],
+        Count::bounded(AB::Expr::ONE, 1),
+    );
 }
 
 fn eval_range<AB: InteractionBuilder>(b: &mut AB)

@@ -97,6 +97,9 @@ struct RowInfo {
     /// `yielded` (its result 1 is the new handle).
     names: bool,
     produces: bool,
+    /// A crossing call that got an effect (status 1), or a `raise` (whose arguments it got).
+    effect: bool,
+    raise: bool,
 }
 
 /// A handle as the proof holds it (a small positive number).
@@ -174,6 +177,9 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
     let mut handle0 = vec![0u32; n_processes];
     let mut made: Vec<u32> = Vec::new();
     let mut named_uses: Vec<u32> = Vec::new();
+    // The script's pending-effect stack: each slot's value and when it was written.
+    let mut depth = 0u32;
+    let mut stack: Vec<(u32, u32)> = vec![(0, 0)];
     for r in 0..entries_h {
         let t = r as u32 + 1;
         let cells = row(&mut ev, w, r);
@@ -249,6 +255,11 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
             cells[entries::BY_CREATE] = Val::from_bool(by == 8);
         }
         cells[entries::HANDLE] = Val::from_u32(handle[p]);
+        cells[entries::DEPTH] = Val::from_u32(depth);
+        if p != 0 && entry.call == call::RAISE {
+            info[r].raise = true;
+            info[r].partner = last_t[p] + 1;
+        }
         let completion = witness
             .interleaving
             .get(r + 1)
@@ -300,6 +311,38 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
             cells[entries::STATUS_HI] = Val::from_u32(status as u32 >> 1);
             info[r].produces = status == 2;
             cells[entries::PRODUCES] = Val::from_bool(status == 2);
+            // The pending-effect stack: a call that got an effect pushes; `resume_effect`
+            // pops, and pushes again in the same slot if it got one back.
+            let effect = status == 1;
+            let resume = entry.call == call::RESUME_EFFECT;
+            info[r].effect = effect;
+            cells[entries::EFFECT] = Val::from_bool(effect);
+            cells[entries::DEPTH] = Val::from_u32(depth);
+            if effect || resume {
+                let slot = (depth + u32::from(!resume)) as usize;
+                if slot == 0 {
+                    return Err(err(format!(
+                        "process {p} step {step}: `resume_effect` with no effect pending"
+                    )));
+                }
+                if stack.len() <= slot {
+                    stack.resize(slot + 1, (0, 0));
+                }
+                let (item, written) = stack[slot];
+                let gap = t - written - 1;
+                cells[entries::ACCESS] = Val::ONE;
+                cells[entries::ITEM] = Val::from_u32(item);
+                cells[entries::ITEM_T] = Val::from_u32(written);
+                cells[entries::ITEM_GAP_LO] = Val::from_u32(gap & 0xff);
+                cells[entries::ITEM_GAP_HI] = Val::from_u32(gap >> 8);
+                if gap > 0xffff {
+                    return Err(err("an effect pending for more than 2^16 entries"));
+                }
+                byte_uses[(gap & 0xff) as usize] += 1;
+                byte_uses[(gap >> 8) as usize] += 1;
+                stack[slot] = (if effect { t } else { 0 }, t);
+                depth = depth + u32::from(effect) - u32::from(resume);
+            }
         }
         byte_uses[(gap & 0xff) as usize] += 1;
         byte_uses[(gap >> 8) as usize] += 1;
@@ -379,6 +422,12 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
         };
         let entered = e.entered && e.call == entering_call;
         cells[values::ENTERED] = Val::from_bool(entered);
+        let effect = if role == 0 { e.raise } else { e.effect };
+        cells[values::EFFECT] = Val::from_bool(effect);
+        cells[values::AT_EFFECT] = Val::from_bool(effect && i >= 1);
+        if role == 0 && e.raise {
+            cells[values::PARTNER] = Val::from_u32(e.partner);
+        }
         let handle_at = if role == 0 { e.names } else { e.produces };
         cells[values::HANDLE_AT] = Val::from_bool(handle_at);
         cells[values::IS_HANDLE] = Val::from_bool(handle_at && i == role);
@@ -392,12 +441,23 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
     }
 
     // One row per handle up to the largest: made at most once, named any number of times.
-    let largest = made.iter().chain(&named_uses).copied().max().unwrap_or(0);
+    let largest = made
+        .iter()
+        .chain(&named_uses)
+        .copied()
+        .max()
+        .unwrap_or(0)
+        .max(stack.len() as u32 - 1);
     let handles_h = height(largest as usize)?;
     let w = handles::WIDTH;
     let mut hv = vec![Val::ZERO; handles_h * w];
     for r in 0..handles_h {
-        row(&mut hv, w, r)[handles::H] = Val::from_u32(r as u32 + 1);
+        let cells = row(&mut hv, w, r);
+        cells[handles::H] = Val::from_u32(r as u32 + 1);
+        if let Some(&(value, written)) = stack.get(r + 1) {
+            cells[handles::SLOT_END] = Val::from_u32(value);
+            cells[handles::SLOT_LAST] = Val::from_u32(written);
+        }
     }
     for h in made {
         row(&mut hv, w, h as usize - 1)[handles::MADE] += Val::ONE;

@@ -452,6 +452,75 @@ fn a_yield_must_make_the_handle_its_caller_gets() {
     );
 }
 
+/// The nested-effects scenario: the asker raises `Question(4)`; while it is pending, the
+/// handler calls the adviser, whose `Advice(40)` an inner handler answers first.
+fn nested_effects() -> Executed {
+    let (mut ledger, program) = deployed("crates/runtime/tests/contracts/nested.star");
+    let tx = run(&mut ledger, program, "setup", vec![], vec![]).tx;
+    let args = vec![
+        Arg::Utxo(tx.outputs[0].id),
+        Arg::Utxo(tx.outputs[1].id),
+        Arg::Int(4),
+    ];
+    run(&mut ledger, program, "consult", args, vec![])
+}
+
+/// The times of the script's crossing calls that got an effect, outer first.
+fn effect_calls(e: &Executed) -> Vec<u32> {
+    e.witness.logs[0]
+        .iter()
+        .filter(|x| starstream_proof::air::CROSSING.contains(&x.call) && x.results[0] == 1)
+        .map(|x| entry_row(e, 0, x.step) as u32 + 1)
+        .collect()
+}
+
+#[test]
+fn nested_effects_prove_and_verify() {
+    let executed = nested_effects();
+    assert_eq!(
+        effect_calls(&executed).len(),
+        2,
+        "two effects pending at once"
+    );
+    let proof = prove(&executed.tx, &executed.witness).unwrap();
+    verify(&executed.tx, &proof).unwrap();
+}
+
+#[test]
+fn resume_effect_answers_the_innermost_pending_effect_only() {
+    // The first `resume_effect` claims the outer effect (the asker's question) instead of the
+    // inner one (the adviser's advice) it popped.
+    tampered_in(
+        nested_effects(),
+        "the outer effect answered first",
+        |e, t| {
+            use starstream_proof::config::Val;
+            let outer = effect_calls(e)[0];
+            let step = e.witness.logs[0]
+                .iter()
+                .find(|x| x.call == 16)
+                .unwrap()
+                .step;
+            let row = entry_row(e, 0, step);
+            *t.cell_mut(Table::Entries, row, entries::ITEM) = Val::new(outer);
+        },
+    );
+}
+
+#[test]
+fn an_effects_arguments_are_what_the_handler_gets() {
+    // The handler's buffer (result 1 of the call that got the effect) edited: the question
+    // the asker raised is not the one the script read.
+    tampered_in(nested_effects(), "an effect's argument edited", |e, t| {
+        use starstream_proof::air::values;
+        use starstream_proof::config::Val;
+        let outer = effect_calls(e)[0];
+        let row = values_row(t, outer, 1, 1);
+        let limb = *t.cell_mut(Table::Values, row, values::V);
+        *t.cell_mut(Table::Values, row, values::V) = limb + Val::new(1);
+    });
+}
+
 #[test]
 fn every_activation_ends_before_the_next_begins() {
     let executed = counter_bumped();
