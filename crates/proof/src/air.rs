@@ -7,6 +7,7 @@
 //!   timestamp of its last one.
 //! - `values`: every argument and result of every entry, as four 16-bit limbs.
 //! - `handles`: one row per possible UTXO handle, 1, 2, 3, ..., each made at most once.
+//! - `frames`: one row per slot of every process's frame or token storage.
 //! - `range`: the bytes 0..=255, for range checks.
 //!
 //! Row by row, `entries` also checks who may make each call (the ABI's rules), that every
@@ -188,8 +189,19 @@ pub mod entries {
     pub const ITEM_T: usize = 33;
     pub const ITEM_GAP_LO: usize = 34;
     pub const ITEM_GAP_HI: usize = 35;
+    /// On a frame access (`frame_load`, `frame_store`, or a `yield`, which stores the resume
+    /// point in slot 0): the slot (with its inverse: a store never writes slot 0), the value
+    /// read and the value written as four 16-bit limbs, when the slot was last written, and
+    /// the time gap as two bytes.
+    pub const F_SLOT: usize = 36;
+    pub const F_SLOT_INV: usize = 37;
+    pub const F_OLD: usize = 38;
+    pub const F_NEW: usize = 42;
+    pub const F_T: usize = 46;
+    pub const F_GAP_LO: usize = 47;
+    pub const F_GAP_HI: usize = 48;
     /// One selector per entry of [`CALLS`], one-hot on real rows.
-    pub const SEL: usize = 36;
+    pub const SEL: usize = 49;
     pub const WIDTH: usize = SEL + CALLS.len();
 }
 
@@ -265,7 +277,12 @@ pub mod values {
     /// >= 1: argument 0 of a `raise` is the raiser's effect index, result 0 the status).
     pub const EFFECT: usize = 28;
     pub const AT_EFFECT: usize = 29;
-    pub const WIDTH: usize = 30;
+    /// How many of the entry's first values of this role belong to a frame access, as two
+    /// bits (at least 1, at least 2; looked up), and whether this row is one of them.
+    pub const FRAME1: usize = 30;
+    pub const FRAME2: usize = 31;
+    pub const IS_FRAME: usize = 32;
+    pub const WIDTH: usize = 33;
 }
 
 /// Columns of `handles`: one row per possible UTXO handle, 1, 2, 3, ... The same numbers
@@ -280,6 +297,25 @@ pub mod handles {
     pub const SLOT_END: usize = 3;
     pub const SLOT_LAST: usize = 4;
     pub const WIDTH: usize = 5;
+}
+
+/// Columns of `frames`: one row per slot of every process's frame (a UTXO's) or storage (a
+/// token's), sorted by process, slots 0, 1, 2, ... each.
+pub mod frames {
+    pub const REAL: usize = 0;
+    pub const P: usize = 1;
+    pub const J: usize = 2;
+    /// The slot's value when the process began, and at the end (with when it was last
+    /// written), as four 16-bit limbs each.
+    pub const INIT: usize = 3;
+    pub const FINAL: usize = 7;
+    pub const LAST: usize = 11;
+    /// 1 where a process's slots start: its `p` is above the previous row's, by
+    /// `1 + gap_lo + 256 gap_hi`.
+    pub const NEWP: usize = 12;
+    pub const GAP_LO: usize = 13;
+    pub const GAP_HI: usize = 14;
+    pub const WIDTH: usize = 15;
 }
 
 /// Columns of `range`.
@@ -316,6 +352,10 @@ const MADE_BUS: PermutationCheckBus<'static> = PermutationCheckBus::new("made");
 const NAMES: LookupBus<'static> = LookupBus::new("names");
 /// The script's pending-effect stack, a memory over (slot, value, time).
 const PENDING: PermutationCheckBus<'static> = PermutationCheckBus::new("pending");
+/// Every process's frame, a memory over ((process, slot), value, time).
+const FRAMES: PermutationCheckBus<'static> = PermutationCheckBus::new("frames");
+/// A frame access's slot and values in `values`, received by its entry.
+const FRAME_VALUES: PermutationCheckBus<'static> = PermutationCheckBus::new("frame values");
 
 /// The interleaving proof's tables, as one type for the batch prover.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -324,15 +364,17 @@ pub enum Table {
     Processes,
     Values,
     Handles,
+    Frames,
     Range,
 }
 
 /// The tables in the order they are proven.
-pub const TABLES: [Table; 5] = [
+pub const TABLES: [Table; 6] = [
     Table::Entries,
     Table::Processes,
     Table::Values,
     Table::Handles,
+    Table::Frames,
     Table::Range,
 ];
 
@@ -343,6 +385,7 @@ impl Table {
             Table::Processes => "processes",
             Table::Values => "values",
             Table::Handles => "handles",
+            Table::Frames => "frames",
             Table::Range => "range",
         }
     }
@@ -355,6 +398,7 @@ impl<F> BaseAir<F> for Table {
             Table::Processes => processes::WIDTH,
             Table::Values => values::WIDTH,
             Table::Handles => handles::WIDTH,
+            Table::Frames => frames::WIDTH,
             Table::Range => range::WIDTH,
         }
     }
@@ -362,7 +406,7 @@ impl<F> BaseAir<F> for Table {
     fn num_public_values(&self) -> usize {
         match self {
             Table::Entries | Table::Processes => PUBLIC_VALUES,
-            Table::Values | Table::Handles | Table::Range => 0,
+            Table::Values | Table::Handles | Table::Frames | Table::Range => 0,
         }
     }
 }
@@ -377,6 +421,7 @@ where
             Table::Processes => eval_processes(b),
             Table::Values => eval_values(b),
             Table::Handles => eval_handles(b),
+            Table::Frames => eval_frames(b),
             Table::Range => eval_range(b),
         }
     }
@@ -738,6 +783,69 @@ where
     );
     BYTES.lookup_key(b, [item_lo], Count::bounded(access.into(), 1));
     BYTES.lookup_key(b, [item_hi], Count::bounded(access.into(), 1));
+
+    // Frames. Each process's frame (a UTXO's) or storage (a token's) is a memory over
+    // (process, slot): `frame_load` reads a slot and leaves it, `frame_store` writes one (never
+    // slot 0, the resume point), a `yield` writes its resume point in slot 0. The slot and the
+    // values are the entry's own (the `frame values` bus).
+    let (load, store) = (picked(6), picked(7));
+    let frame_access = load.clone() + store.clone() + yields.into();
+    let f_slot = col(F_SLOT);
+    let f_old: Vec<AB::Var> = (0..4).map(|k| col(F_OLD + k)).collect();
+    let f_new: Vec<AB::Var> = (0..4).map(|k| col(F_NEW + k)).collect();
+    for k in 0..4 {
+        b.assert_zero(load.clone() * (f_new[k] - f_old[k].into()));
+    }
+    b.assert_zero(yields * f_slot);
+    b.assert_zero(store.clone() * (f_slot * col(F_SLOT_INV) - one.clone()));
+    let f_t = col(F_T);
+    let frame_read: Vec<AB::Expr> = [p.into(), f_slot.into()]
+        .into_iter()
+        .chain(f_old.iter().map(|x| (*x).into()))
+        .chain([f_t.into()])
+        .collect();
+    FRAMES.receive(b, frame_read, Count::bounded(frame_access.clone(), 1));
+    let frame_write: Vec<AB::Expr> = [p.into(), f_slot.into()]
+        .into_iter()
+        .chain(f_new.iter().map(|x| (*x).into()))
+        .chain([t.into()])
+        .collect();
+    FRAMES.send(b, frame_write, Count::bounded(frame_access.clone(), 1));
+    let (f_lo, f_hi) = (col(F_GAP_LO), col(F_GAP_HI));
+    b.assert_zero(
+        frame_access.clone() * (t - f_t - one.clone() - f_lo - f_hi * AB::Expr::from_u32(256)),
+    );
+    BYTES.lookup_key(b, [f_lo], Count::bounded(frame_access.clone(), 1));
+    BYTES.lookup_key(b, [f_hi], Count::bounded(frame_access.clone(), 1));
+    // Argument 0: the slot (a load or store) or the resume point (a yield).
+    let slot_or_point: Vec<AB::Expr> = (0..4)
+        .map(|k| {
+            let slot = if k == 0 {
+                f_slot.into()
+            } else {
+                AB::Expr::ZERO
+            };
+            (load.clone() + store.clone()) * slot + yields * f_new[k]
+        })
+        .collect();
+    FRAME_VALUES.receive(
+        b,
+        [t.into(), AB::Expr::ZERO, AB::Expr::ZERO]
+            .into_iter()
+            .chain(slot_or_point),
+        Count::bounded(frame_access, 1),
+    );
+    // A load's result 0 is the value read; a store's argument 1 the value written.
+    let value: Vec<AB::Expr> = (0..4)
+        .map(|k| load.clone() * f_old[k] + store.clone() * f_new[k])
+        .collect();
+    FRAME_VALUES.receive(
+        b,
+        [t.into(), load.clone(), store.clone()]
+            .into_iter()
+            .chain(value),
+        Count::bounded(load.clone() + store.clone(), 1),
+    );
     // k >= m, for m = 1, 2, 3: the sum of the selectors of the calls with that many.
     let k_at_least = |m: u32| {
         CROSSING_CALLS
@@ -764,6 +872,8 @@ where
             by_burn.into(),
             picked(9),
             picked(RAISE),
+            picked(6) + picked(7) + picked(YIELD),
+            picked(7),
         ],
         n_args,
     );
@@ -784,6 +894,8 @@ where
             AB::Expr::ZERO,
             produces.into(),
             effect.into(),
+            picked(6),
+            AB::Expr::ZERO,
         ],
         n_results,
     );
@@ -932,6 +1044,8 @@ where
             by_burn.into(),
             col(HANDLE_AT).into(),
             col(EFFECT).into(),
+            col(FRAME1).into(),
+            col(FRAME2).into(),
         ],
         Count::bounded(real.into(), 1),
     );
@@ -1005,6 +1119,15 @@ where
         .collect();
     RETURN_VALUES.receive(b, delivered, Count::bounded(role * at_effect, 1));
 
+    // A frame access's slot and values go to its entry.
+    let is_frame = col(IS_FRAME);
+    b.assert_eq(is_frame, first * col(FRAME1) + is1 * col(FRAME2));
+    let frame_value: Vec<AB::Expr> = [t.into(), role.into(), i.into()]
+        .into_iter()
+        .chain(v.iter().map(|x| (*x).into()))
+        .collect();
+    FRAME_VALUES.send(b, frame_value, Count::bounded(real * is_frame, 1));
+
     // A `finish`'s result i is the returned call's result i + 1 (result 0 is the status).
     let send: Vec<AB::Expr> = [t + one.clone(), i + one.clone()]
         .into_iter()
@@ -1048,6 +1171,52 @@ where
         [h.into(), col(SLOT_END).into(), col(SLOT_LAST).into()],
         Count::bounded(AB::Expr::ONE, 1),
     );
+}
+
+fn eval_frames<AB: InteractionBuilder>(b: &mut AB)
+where
+    AB::F: Field,
+{
+    use frames::*;
+    let main = b.main();
+    let col = |i: usize| main.current(i).expect("a column of the table");
+    let next = |i: usize| main.next(i).expect("a column of the table");
+    let (real, p, j, last) = (col(REAL), col(P), col(J), col(LAST));
+    let (newp, gap_lo, gap_hi) = (col(NEWP), col(GAP_LO), col(GAP_HI));
+    let one = AB::Expr::ONE;
+    b.assert_bool(real);
+    b.assert_bool(newp);
+    b.when_transition()
+        .assert_zero(next(REAL) * (one.clone() - real.into()));
+    // Each process's slots are 0, 1, 2, ... in a run of rows; runs go by increasing process.
+    // So every (process, slot) has at most one row.
+    b.when_first_row().assert_zero(j);
+    let stays = next(REAL) * (one.clone() - next(NEWP).into());
+    b.when_transition()
+        .assert_zero(stays.clone() * (next(P) - p.into()));
+    b.when_transition()
+        .assert_zero(stays * (next(J) - j - one.clone()));
+    b.assert_zero(newp * j);
+    b.when_transition().assert_zero(
+        next(REAL)
+            * next(NEWP)
+            * (next(P) - p - one.clone() - next(GAP_LO) - next(GAP_HI) * AB::Expr::from_u32(256)),
+    );
+    BYTES.lookup_key(b, [gap_lo], Count::bounded(newp.into(), 1));
+    BYTES.lookup_key(b, [gap_hi], Count::bounded(newp.into(), 1));
+    // The slot's first write (its value when the process began) and last read.
+    let init: Vec<AB::Expr> = [p.into(), j.into()]
+        .into_iter()
+        .chain((0..4).map(|k| col(INIT + k).into()))
+        .chain([AB::Expr::ZERO])
+        .collect();
+    FRAMES.send(b, init, Count::bounded(real.into(), 1));
+    let end: Vec<AB::Expr> = [p.into(), j.into()]
+        .into_iter()
+        .chain((0..4).map(|k| col(FINAL + k).into()))
+        .chain([last.into()])
+        .collect();
+    FRAMES.receive(b, end, Count::bounded(real.into(), 1));
 }
 
 fn eval_range<AB: InteractionBuilder>(b: &mut AB)

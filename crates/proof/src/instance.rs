@@ -30,7 +30,7 @@ pub fn public_values(tx: &starstream_tx::Transaction) -> Vec<Vec<Val>> {
         .map(|table| match table {
             Table::Entries => limbs(&tx.id),
             Table::Processes => limbs(&tx.program),
-            Table::Values | Table::Handles | Table::Range => vec![],
+            Table::Values | Table::Handles | Table::Frames | Table::Range => vec![],
         })
         .collect()
 }

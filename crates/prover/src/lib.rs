@@ -11,7 +11,7 @@ use p3_field::{Field, PrimeCharacteristicRing};
 use p3_lookup::debug_util::{check_lookups, LookupDebugInstance};
 use p3_matrix::dense::RowMajorMatrix;
 use rand::rngs::StdRng;
-use starstream_proof::air::{call, entries, handles, processes, range, values};
+use starstream_proof::air::{call, entries, frames, handles, processes, range, values};
 use starstream_proof::config::{config, Config, Val};
 use starstream_proof::envelope::{MAX_LOG_HEIGHT, MIN_LOG_HEIGHT};
 use starstream_proof::{
@@ -100,6 +100,15 @@ struct RowInfo {
     /// A crossing call that got an effect (status 1), or a `raise` (whose arguments it got).
     effect: bool,
     raise: bool,
+    /// How many of its first arguments and results belong to a frame access.
+    frame_args: u32,
+    frame_results: u32,
+}
+
+/// A value's 64 bits as four 16-bit limbs, least significant first.
+fn limbs64(v: i64) -> [Val; 4] {
+    let bits = v as u64;
+    std::array::from_fn(|k| Val::from_u32(((bits >> (16 * k)) & 0xffff) as u32))
 }
 
 /// A handle as the proof holds it (a small positive number).
@@ -180,6 +189,15 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
     // The script's pending-effect stack: each slot's value and when it was written.
     let mut depth = 0u32;
     let mut stack: Vec<(u32, u32)> = vec![(0, 0)];
+    // Every process's frame: each slot's value and when it was last written.
+    if witness.frames.len() != n_processes {
+        return Err(err("the witness has no initial frame for every process"));
+    }
+    let mut frame: Vec<Vec<(i64, u32)>> = witness
+        .frames
+        .iter()
+        .map(|f| f.iter().map(|v| (*v, 0)).collect())
+        .collect();
     for r in 0..entries_h {
         let t = r as u32 + 1;
         let cells = row(&mut ev, w, r);
@@ -280,6 +298,44 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
             }
         }
         cells[entries::HANDLE_AFTER] = Val::from_u32(handle[p]);
+        // Frame accesses: a load reads a slot, a store writes one, a yield writes slot 0.
+        let access = match entry.call {
+            6 => Some((entry.args.first(), None)),
+            7 => Some((entry.args.first(), Some(entry.args.get(1)))),
+            call::YIELD if p != 0 => Some((Some(&0), Some(entry.args.first()))),
+            _ => None,
+        };
+        if let Some((slot, written)) = access {
+            let at = |what: &str| err(format!("process {p} step {step}: {what}"));
+            let slot = slot.ok_or_else(|| at("a frame access without a slot"))?;
+            let cell = usize::try_from(*slot)
+                .ok()
+                .filter(|j| *j < frame[p].len())
+                .ok_or_else(|| at("a frame slot out of range"))?;
+            let (old, written_at) = frame[p][cell];
+            let new = match written {
+                Some(v) => *v.ok_or_else(|| at("a frame write without a value"))?,
+                None => old,
+            };
+            let gap = t - written_at - 1;
+            if gap > 0xffff {
+                return Err(at("a frame slot untouched for more than 2^16 entries"));
+            }
+            cells[entries::F_SLOT] = Val::from_u32(cell as u32);
+            if cell != 0 {
+                cells[entries::F_SLOT_INV] = Val::from_u32(cell as u32).inverse();
+            }
+            cells[entries::F_OLD..entries::F_OLD + 4].copy_from_slice(&limbs64(old));
+            cells[entries::F_NEW..entries::F_NEW + 4].copy_from_slice(&limbs64(new));
+            cells[entries::F_T] = Val::from_u32(written_at);
+            cells[entries::F_GAP_LO] = Val::from_u32(gap & 0xff);
+            cells[entries::F_GAP_HI] = Val::from_u32(gap >> 8);
+            byte_uses[(gap & 0xff) as usize] += 1;
+            byte_uses[(gap >> 8) as usize] += 1;
+            frame[p][cell] = (new, t);
+            info[r].frame_args = if entry.call == 7 { 2 } else { 1 };
+            info[r].frame_results = u32::from(entry.call == 6);
+        }
         if p == 0 && entry.call == 9 {
             let named = handle_value(entry.args.first(), "a `utxo_call`")?;
             cells[entries::NAMED] = Val::from_u32(named);
@@ -394,12 +450,17 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
         cells[values::T] = Val::from_u32(t);
         cells[values::ROLE] = Val::from_u32(role);
         cells[values::I] = Val::from_u32(i);
-        let bits = v as u64;
-        for limb in 0..4 {
-            cells[values::V + limb] = Val::from_u32(((bits >> (16 * limb)) & 0xffff) as u32);
-        }
+        cells[values::V..values::V + 4].copy_from_slice(&limbs64(v));
         fill_index(cells, i);
         let e = &info[t as usize - 1];
+        let framed = if role == 0 {
+            e.frame_args
+        } else {
+            e.frame_results
+        };
+        cells[values::FRAME1] = Val::from_bool(framed >= 1);
+        cells[values::FRAME2] = Val::from_bool(framed >= 2);
+        cells[values::IS_FRAME] = Val::from_bool(i < framed);
         if role == 1 {
             cells[values::RETURNS] = Val::from_bool(e.returns);
             cells[values::RETURNED] = Val::from_bool(e.returned);
@@ -466,6 +527,39 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
         row(&mut hv, w, h as usize - 1)[handles::USES] += Val::ONE;
     }
 
+    // One row per slot of every frame, by process, slot 0 first; each with its first and
+    // last value.
+    let slots: usize = frame.iter().map(Vec::len).sum();
+    let frames_h = height(slots)?;
+    let w = frames::WIDTH;
+    let mut fv = vec![Val::ZERO; frames_h * w];
+    let mut r = 0;
+    let mut previous: Option<usize> = None;
+    for (p, cells_of) in frame.iter().enumerate() {
+        for (j, &(last_value, last_t)) in cells_of.iter().enumerate() {
+            let cells = row(&mut fv, w, r);
+            cells[frames::REAL] = Val::ONE;
+            cells[frames::P] = Val::from_u32(p as u32);
+            cells[frames::J] = Val::from_u32(j as u32);
+            cells[frames::INIT..frames::INIT + 4].copy_from_slice(&limbs64(witness.frames[p][j]));
+            cells[frames::FINAL..frames::FINAL + 4].copy_from_slice(&limbs64(last_value));
+            cells[frames::LAST] = Val::from_u32(last_t);
+            if j == 0 {
+                // The first run has no previous process: its gap is not checked, so it is 0.
+                let gap = previous.map_or(0, |q| p - q - 1) as u32;
+                cells[frames::NEWP] = Val::ONE;
+                cells[frames::GAP_LO] = Val::from_u32(gap & 0xff);
+                cells[frames::GAP_HI] = Val::from_u32(gap >> 8);
+                byte_uses[(gap & 0xff) as usize] += 1;
+                byte_uses[(gap >> 8) as usize] += 1;
+            }
+            r += 1;
+        }
+        if !cells_of.is_empty() {
+            previous = Some(p);
+        }
+    }
+
     let w = range::WIDTH;
     let mut rv = vec![Val::ZERO; 256 * w];
     for (v, uses) in byte_uses.iter().enumerate() {
@@ -480,6 +574,7 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
             RowMajorMatrix::new(pv, processes::WIDTH),
             RowMajorMatrix::new(vv, values::WIDTH),
             RowMajorMatrix::new(hv, handles::WIDTH),
+            RowMajorMatrix::new(fv, frames::WIDTH),
             RowMajorMatrix::new(rv, range::WIDTH),
         ],
         public_values: instance::public_values(tx),

@@ -521,6 +521,48 @@ fn an_effects_arguments_are_what_the_handler_gets() {
     });
 }
 
+/// The counter's `n`th `frame_load` of `slot`: its time and the value it read.
+fn nth_load(e: &Executed, slot: i64, n: usize) -> (u32, i64) {
+    let load = e.witness.logs[1]
+        .iter()
+        .filter(|x| x.call == 6 && x.args == [slot])
+        .nth(n)
+        .expect("the counter loads its count in each bump");
+    (entry_row(e, 1, load.step) as u32 + 1, load.results[0])
+}
+
+#[test]
+fn a_frame_read_returns_the_last_value_written() {
+    // The second bump reads the count the first bump overwrote, consistently everywhere the
+    // prover writes it down: the frame memory refuses the stale read.
+    tampered_in(counter_bumped(), "a stale frame read", |e, t| {
+        use starstream_proof::air::values;
+        use starstream_proof::config::Val;
+        let (_, first) = nth_load(e, 1, 0);
+        let (time, second) = nth_load(e, 1, 1);
+        assert_ne!(first, second);
+        let stale = Val::new(first as u32);
+        let row = values_row(t, time, 1, 0);
+        *t.cell_mut(Table::Values, row, values::V) = stale;
+        let r = time as usize - 1;
+        *t.cell_mut(Table::Entries, r, entries::F_OLD) = stale;
+        *t.cell_mut(Table::Entries, r, entries::F_NEW) = stale;
+    });
+}
+
+#[test]
+fn a_store_never_overwrites_the_resume_point() {
+    tampered_in(counter_bumped(), "a store to slot 0", |e, t| {
+        use starstream_proof::air::values;
+        use starstream_proof::config::Val;
+        let store = e.witness.logs[1].iter().find(|x| x.call == 7).unwrap();
+        let time = entry_row(e, 1, store.step) as u32 + 1;
+        let row = values_row(t, time, 0, 0);
+        *t.cell_mut(Table::Values, row, values::V) = Val::new(0);
+        *t.cell_mut(Table::Entries, time as usize - 1, entries::F_SLOT) = Val::new(0);
+    });
+}
+
 #[test]
 fn every_activation_ends_before_the_next_begins() {
     let executed = counter_bumped();

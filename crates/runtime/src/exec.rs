@@ -235,6 +235,8 @@ struct Process {
     trace: Vec<Event>,
     /// The token type whose code this process runs, and its storage.
     token: Option<(TokenType, Vec<i64>)>,
+    /// Its frame (a UTXO's) or storage (a token's) when the process began (for the proof).
+    initial_frame: Vec<i64>,
 }
 
 struct Handler {
@@ -888,8 +890,9 @@ impl<'a> Exec<'a> {
         }
         let s = &self.slots[slot];
         let name = s.program.meta.utxos[s.type_index].utxo.clone();
-        self.processes
-            .push(Process::new(ProcessKind::Utxo, s.program.clone(), &name));
+        let mut process = Process::new(ProcessKind::Utxo, s.program.clone(), &name);
+        process.initial_frame = s.frame.clone();
+        self.processes.push(process);
         let p = self.processes.len() - 1;
         self.slots[lineage].process = Some(p);
         p
@@ -1262,6 +1265,7 @@ impl<'a> Exec<'a> {
         let mut storage = self.ledger.token_storage(token_type).unwrap_or_default();
         storage.resize(size.max(storage.len()), 0);
         let mut p = Process::new(ProcessKind::Token, program, &token_type.name);
+        p.initial_frame = storage.clone();
         p.token = Some((token_type.clone(), storage));
         self.processes.push(p);
         let id = self.processes.len() - 1;
@@ -1525,6 +1529,11 @@ impl<'a> Exec<'a> {
                 .collect(),
             logs: self.processes.iter().map(|p| p.log.clone()).collect(),
             interleaving: std::mem::take(&mut self.interleaving),
+            frames: self
+                .processes
+                .iter()
+                .map(|p| p.initial_frame.clone())
+                .collect(),
         };
         // A handle in the result names the output its slot became.
         let handle_types: BTreeSet<&str> = self.processes[0]
@@ -1579,6 +1588,7 @@ impl Process {
             log: Vec::new(),
             trace: Vec::new(),
             token: None,
+            initial_frame: Vec::new(),
         }
     }
 }

@@ -68,4 +68,7 @@ pub struct Witness {
     pub logs: Vec<Vec<LogEntry>>,
     /// The interleaving trace: every log entry as `(process, step)` in the order completed.
     pub interleaving: Vec<(u32, u32)>,
+    /// Each process's frame (a UTXO's) or storage (a token's) when it began; empty for the
+    /// script. With the logs' loads and stores it gives every frame's contents at every step.
+    pub frames: Vec<Vec<i64>>,
 }

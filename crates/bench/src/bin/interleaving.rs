@@ -76,7 +76,8 @@ fn synthetic(entries: usize) -> (Transaction, Witness) {
             process: p,
             step,
             call,
-            args: vec![],
+            // A `utxo_call` names the UTXO's handle (1, an input's) and method 0.
+            args: if call == 9 { vec![1, 0] } else { vec![] },
             // A crossing call's first result is its status: 0, returned.
             results: if call == 9 { vec![0] } else { vec![] },
         });
@@ -122,6 +123,7 @@ fn synthetic(entries: usize) -> (Transaction, Witness) {
         ],
         logs,
         interleaving,
+        frames: vec![vec![], vec![]],
     };
     (tx, witness)
 }
