@@ -8,6 +8,7 @@
 //! - `values`: every argument and result of every entry, as four 16-bit limbs.
 //! - `handles`: one row per possible UTXO handle, 1, 2, 3, ..., each made at most once.
 //! - `frames`: one row per slot of every process's frame or token storage.
+//! - `public`: a Poseidon2 sponge over the public records (`crate::public`), one per row.
 //! - `range`: the bytes 0..=255, for range checks.
 //!
 //! Row by row, `entries` also checks who may make each call (the ABI's rules), that every
@@ -223,8 +224,15 @@ pub mod processes {
     pub const HANDLE0: usize = 9;
     /// The process's handle after its last entry (read from the step memory).
     pub const HANDLE_END: usize = 10;
+    /// 1 when the process ends holding a handle (a live UTXO: it is one of the transaction's
+    /// outputs, the one at `out_k`), with the inverse that proves the handle is not 0.
+    pub const HAS_OUT: usize = 11;
+    pub const OUT_K: usize = 12;
+    pub const END_INV: usize = 13;
+    /// How many `frames` rows look this row up.
+    pub const FRAME_USES: usize = 14;
     /// The hash of the program the process runs, as sixteen 16-bit limbs.
-    pub const PROGRAM: usize = 11;
+    pub const PROGRAM: usize = 15;
     pub const WIDTH: usize = PROGRAM + super::PUBLIC_VALUES;
 }
 
@@ -315,7 +323,10 @@ pub mod frames {
     pub const NEWP: usize = 12;
     pub const GAP_LO: usize = 13;
     pub const GAP_HI: usize = 14;
-    pub const WIDTH: usize = 15;
+    /// The process's output, looked up: whether it has one, and its index.
+    pub const HAS_OUT: usize = 15;
+    pub const OUT_K: usize = 16;
+    pub const WIDTH: usize = 17;
 }
 
 /// Columns of `range`.
@@ -356,6 +367,11 @@ const PENDING: PermutationCheckBus<'static> = PermutationCheckBus::new("pending"
 const FRAMES: PermutationCheckBus<'static> = PermutationCheckBus::new("frames");
 /// A frame access's slot and values in `values`, received by its entry.
 const FRAME_VALUES: PermutationCheckBus<'static> = PermutationCheckBus::new("frame values");
+/// The public records (`crate::public`), sent by the tables that hold them and received by the
+/// `public` table's sponge.
+const RECORDS: PermutationCheckBus<'static> = PermutationCheckBus::new("records");
+/// Each frame slot's process: whether it is an output, and which.
+const OWNERS: LookupBus<'static> = LookupBus::new("owners");
 
 /// The interleaving proof's tables, as one type for the batch prover.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -365,16 +381,18 @@ pub enum Table {
     Values,
     Handles,
     Frames,
+    Public,
     Range,
 }
 
 /// The tables in the order they are proven.
-pub const TABLES: [Table; 6] = [
+pub const TABLES: [Table; 7] = [
     Table::Entries,
     Table::Processes,
     Table::Values,
     Table::Handles,
     Table::Frames,
+    Table::Public,
     Table::Range,
 ];
 
@@ -386,6 +404,7 @@ impl Table {
             Table::Values => "values",
             Table::Handles => "handles",
             Table::Frames => "frames",
+            Table::Public => "public",
             Table::Range => "range",
         }
     }
@@ -399,6 +418,7 @@ impl<F> BaseAir<F> for Table {
             Table::Values => values::WIDTH,
             Table::Handles => handles::WIDTH,
             Table::Frames => frames::WIDTH,
+            Table::Public => crate::public::COLUMNS,
             Table::Range => range::WIDTH,
         }
     }
@@ -406,15 +426,13 @@ impl<F> BaseAir<F> for Table {
     fn num_public_values(&self) -> usize {
         match self {
             Table::Entries | Table::Processes => PUBLIC_VALUES,
+            Table::Public => crate::public::DIGEST,
             Table::Values | Table::Handles | Table::Frames | Table::Range => 0,
         }
     }
 }
 
-impl<AB: InteractionBuilder> Air<AB> for Table
-where
-    AB::F: Field,
-{
+impl<AB: InteractionBuilder<F = crate::config::Val>> Air<AB> for Table {
     fn eval(&self, b: &mut AB) {
         match self {
             Table::Entries => eval_entries(b),
@@ -422,6 +440,7 @@ where
             Table::Values => eval_values(b),
             Table::Handles => eval_handles(b),
             Table::Frames => eval_frames(b),
+            Table::Public => eval_public(b),
             Table::Range => eval_range(b),
         }
     }
@@ -987,6 +1006,25 @@ where
         [p.into(), script.into(), utxo.into(), token.into()],
         uses,
     );
+
+    // A process that ends holding a handle is a live UTXO: one of the transaction's outputs,
+    // whose program hash (here, in quarters) and frame (in `frames`) are public records.
+    let (handle_end, has_out, out_k) = (col(HANDLE_END), col(HAS_OUT), col(OUT_K));
+    b.assert_eq(has_out, handle_end * col(END_INV));
+    b.assert_zero(handle_end * (one.clone() - has_out.into()));
+    b.assert_zero((one.clone() - has_out.into()) * out_k);
+    for m in 0..4 {
+        let quarter: Vec<AB::Expr> = [
+            AB::Expr::from_u32(crate::public::PROGRAM_QUARTER),
+            out_k.into(),
+            AB::Expr::from_usize(m),
+        ]
+        .into_iter()
+        .chain((0..4).map(|k| col(PROGRAM + 4 * m + k).into()))
+        .collect();
+        RECORDS.send(b, quarter, Count::bounded(has_out.into(), 1));
+    }
+    OWNERS.table_entry(b, [p.into(), has_out.into(), out_k.into()], col(FRAME_USES));
 }
 
 fn eval_values<AB: InteractionBuilder>(b: &mut AB)
@@ -1217,6 +1255,55 @@ where
         .chain([last.into()])
         .collect();
     FRAMES.receive(b, end, Count::bounded(real.into(), 1));
+    // An output's final frame is public: the slot's record.
+    let (has_out, out_k) = (col(HAS_OUT), col(OUT_K));
+    OWNERS.lookup_key(
+        b,
+        [p.into(), has_out.into(), out_k.into()],
+        Count::bounded(real.into(), 1),
+    );
+    let slot: Vec<AB::Expr> = [
+        AB::Expr::from_u32(crate::public::FRAME_SLOT),
+        out_k.into(),
+        j.into(),
+    ]
+    .into_iter()
+    .chain((0..4).map(|k| col(FINAL + k).into()))
+    .collect();
+    RECORDS.send(b, slot, Count::bounded(has_out.into(), 1));
+}
+
+fn eval_public<AB: InteractionBuilder<F = crate::config::Val>>(b: &mut AB) {
+    use crate::public::{DIGEST, OUTPUTS, RATE, WIDTH};
+    // Every row is one Poseidon2 permutation.
+    Air::<AB>::eval(&crate::public::sponge_air(), b);
+    let main = b.main();
+    let col = |i: usize| main.current(i).expect("a column of the table");
+    let next = |i: usize| main.next(i).expect("a column of the table");
+    // A sponge: the capacity starts at zero and each row takes the previous row's; the rate
+    // is the row's record. The digest is the last row's rate out.
+    for k in RATE..WIDTH {
+        b.when_first_row().assert_zero(col(k));
+        b.when_transition().assert_eq(next(k), col(OUTPUTS + k));
+    }
+    let digest: Vec<AB::PublicVar> = b.public_values()[..DIGEST].to_vec();
+    for (k, value) in digest.into_iter().enumerate() {
+        b.when_last_row().assert_eq(col(OUTPUTS + k), value);
+    }
+    // Each record is received from the table that holds it: tag 1 an output's frame slot,
+    // tag 2 a quarter of an output's program hash, tag 0 padding.
+    let tag = col(0);
+    let one = AB::Expr::ONE;
+    let two = AB::Expr::TWO;
+    b.assert_zero(tag * (tag - one.clone()) * (tag - two.clone()));
+    let is_slot = tag * (two - tag);
+    let is_program = tag * (tag - one) * AB::Expr::from(crate::config::Val::TWO.inverse());
+    let record: Vec<AB::Expr> = [col(0), col(1), col(2)]
+        .into_iter()
+        .chain((4..8).map(col))
+        .map(Into::into)
+        .collect();
+    RECORDS.receive(b, record, Count::bounded(is_slot + is_program, 1));
 }
 
 fn eval_range<AB: InteractionBuilder>(b: &mut AB)

@@ -21,15 +21,20 @@ pub fn limbs(id: &TxId) -> Vec<Val> {
     limbs
 }
 
-/// The public values of each table, in the order of [`crate::TABLES`], for transaction `tx`:
-/// its id for `entries` and its script's program hash for `processes`.
-pub fn public_values(tx: &starstream_tx::Transaction) -> Vec<Vec<Val>> {
+/// The public values of each table, in the order of [`crate::TABLES`], for transaction `tx`
+/// proven with tables of these heights (log2): its id for `entries`, its script's program hash
+/// for `processes`, and the digest of its public records ([`crate::public`]) for `public`.
+pub fn public_values(tx: &starstream_tx::Transaction, log_heights: &[u8]) -> Vec<Vec<Val>> {
     use crate::air::{Table, TABLES};
     TABLES
         .iter()
-        .map(|table| match table {
+        .zip(log_heights.iter().copied().chain(std::iter::repeat(0)))
+        .map(|(table, log)| match table {
             Table::Entries => limbs(&tx.id),
             Table::Processes => limbs(&tx.program),
+            Table::Public => {
+                crate::public::digest(&crate::public::records(tx), 1usize << log).to_vec()
+            }
             Table::Values | Table::Handles | Table::Frames | Table::Range => vec![],
         })
         .collect()

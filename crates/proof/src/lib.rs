@@ -1,11 +1,13 @@
 //! The interleaving proof's definitions, shared by the prover and the verifier: the tables and
-//! their constraints (`air`), the public instance (`instance`), the proof format (`envelope`)
-//! and the proof system's configuration (`config`). Nothing here sees a witness.
+//! their constraints (`air`), the public instance (`instance`) and its hashed records
+//! (`public`), the proof format (`envelope`) and the proof system's configuration (`config`).
+//! Nothing here sees a witness.
 
 pub mod air;
 pub mod config;
 pub mod envelope;
 pub mod instance;
+pub mod public;
 
 pub use air::{call_index, Kind, Table, CALLS, TABLES};
 pub use envelope::{Envelope, LAYER_INTERLEAVING, PROOF_VERSION};

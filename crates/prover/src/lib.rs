@@ -105,11 +105,7 @@ struct RowInfo {
     frame_results: u32,
 }
 
-/// A value's 64 bits as four 16-bit limbs, least significant first.
-fn limbs64(v: i64) -> [Val; 4] {
-    let bits = v as u64;
-    std::array::from_fn(|k| Val::from_u32(((bits >> (16 * k)) & 0xffff) as u32))
-}
+use starstream_proof::public::limbs64;
 
 /// A handle as the proof holds it (a small positive number).
 fn handle_value(v: Option<&i64>, what: &str) -> Result<u32, ProveError> {
@@ -419,6 +415,30 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
         }
     }
 
+    // Each live UTXO (one that ends holding a handle) is one of the transaction's outputs: the
+    // first not yet taken with its program and final frame.
+    let mut output_of: Vec<Option<usize>> = vec![None; n_processes];
+    let mut taken = vec![false; tx.outputs.len()];
+    for p in 0..n_processes {
+        if handle[p] == 0 {
+            continue;
+        }
+        let final_frame: Vec<i64> = frame[p].iter().map(|(v, _)| *v).collect();
+        let k = (0..tx.outputs.len())
+            .find(|&k| {
+                !taken[k]
+                    && tx.outputs[k].program == witness.processes[p].program
+                    && tx.outputs[k].frame == final_frame
+            })
+            .ok_or_else(|| {
+                err(format!(
+                    "process {p} ends live, but no output of the transaction has its frame"
+                ))
+            })?;
+        taken[k] = true;
+        output_of[p] = Some(k);
+    }
+
     let w = processes::WIDTH;
     let mut pv = vec![Val::ZERO; processes_h * w];
     for r in 0..processes_h {
@@ -436,6 +456,14 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
             cells[processes::INPUT] = Val::from_bool(handle0[r] != 0);
             cells[processes::HANDLE0] = Val::from_u32(handle0[r]);
             cells[processes::HANDLE_END] = Val::from_u32(handle[r]);
+            if handle[r] != 0 {
+                cells[processes::END_INV] = Val::from_u32(handle[r]).inverse();
+            }
+            if let Some(k) = output_of[r] {
+                cells[processes::HAS_OUT] = Val::ONE;
+                cells[processes::OUT_K] = Val::from_usize(k);
+            }
+            cells[processes::FRAME_USES] = Val::from_usize(frame[r].len());
             let program = instance::limbs(&witness.processes[r].program);
             cells[processes::PROGRAM..processes::PROGRAM + program.len()].copy_from_slice(&program);
         }
@@ -544,6 +572,10 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
             cells[frames::INIT..frames::INIT + 4].copy_from_slice(&limbs64(witness.frames[p][j]));
             cells[frames::FINAL..frames::FINAL + 4].copy_from_slice(&limbs64(last_value));
             cells[frames::LAST] = Val::from_u32(last_t);
+            if let Some(k) = output_of[p] {
+                cells[frames::HAS_OUT] = Val::ONE;
+                cells[frames::OUT_K] = Val::from_usize(k);
+            }
             if j == 0 {
                 // The first run has no previous process: its gap is not checked, so it is 0.
                 let gap = previous.map_or(0, |q| p - q - 1) as u32;
@@ -560,6 +592,10 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
         }
     }
 
+    // The public records, hashed by the `public` table's sponge.
+    let records = starstream_proof::public::records(tx);
+    let public_h = height(records.len())?;
+
     let w = range::WIDTH;
     let mut rv = vec![Val::ZERO; 256 * w];
     for (v, uses) in byte_uses.iter().enumerate() {
@@ -568,17 +604,20 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
         cells[range::USES] = Val::from_u32(*uses);
     }
 
-    Ok(Tables {
+    let mut tables = Tables {
         traces: vec![
             RowMajorMatrix::new(ev, entries::WIDTH),
             RowMajorMatrix::new(pv, processes::WIDTH),
             RowMajorMatrix::new(vv, values::WIDTH),
             RowMajorMatrix::new(hv, handles::WIDTH),
             RowMajorMatrix::new(fv, frames::WIDTH),
+            starstream_proof::public::generate(&records, public_h),
             RowMajorMatrix::new(rv, range::WIDTH),
         ],
-        public_values: instance::public_values(tx),
-    })
+        public_values: Vec::new(),
+    };
+    tables.public_values = instance::public_values(tx, &tables.log_heights());
+    Ok(tables)
 }
 
 /// Checks every constraint of every table and the balance of every bus, naming the first

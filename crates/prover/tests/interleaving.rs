@@ -564,6 +564,40 @@ fn a_store_never_overwrites_the_resume_point() {
 }
 
 #[test]
+fn the_outputs_are_the_frames_and_programs_the_processes_left() {
+    use p3_matrix::Matrix;
+    use starstream_proof::{instance, public};
+    let executed = counter_bumped();
+    // The transaction a dishonest prover claims: the counter's output with another count.
+    let mut other = executed.tx.clone();
+    other.outputs[0].frame[1] += 1;
+    other.seal_ids();
+    let mut t = tables(&executed.tx, &executed.witness).unwrap();
+    // The honest tables, claimed for the other transaction: the sponge's digest differs.
+    t.public_values = instance::public_values(&other, &t.log_heights());
+    let found = check(&t).expect_err("the digest of other records");
+    assert!(found.message.contains("public"), "{found}");
+    let proof = prove_unchecked(&t).unwrap();
+    assert!(verify(&other, &proof).is_err());
+    // The sponge rebuilt over the other transaction's records too: the frame the counter left
+    // is not the record.
+    let index = starstream_proof::TABLES
+        .iter()
+        .position(|x| *x == Table::Public)
+        .unwrap();
+    let height = t.traces[index].height();
+    t.traces[index] = public::generate(&public::records(&other), height);
+    let found = check(&t).expect_err("records the tables do not hold");
+    assert!(found.message.contains("records"), "{found}");
+    let proof = prove_unchecked(&t).unwrap();
+    assert!(verify(&other, &proof).is_err());
+    // And the honest proof verifies only for its own transaction.
+    let honest = prove(&executed.tx, &executed.witness).unwrap();
+    verify(&executed.tx, &honest).unwrap();
+    assert!(verify(&other, &honest).is_err());
+}
+
+#[test]
 fn every_activation_ends_before_the_next_begins() {
     let executed = counter_bumped();
     let log = &executed.witness.logs[1];

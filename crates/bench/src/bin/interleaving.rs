@@ -98,7 +98,15 @@ fn synthetic(entries: usize) -> (Transaction, Witness) {
         signers: vec![],
         block_height: 1,
         consumed: vec![],
-        outputs: vec![],
+        // The UTXO stays live: it is the one output, with the frame it started with.
+        outputs: vec![starstream_runtime::UtxoOutput {
+            id: Hash32::default(),
+            program: Hash32::default(),
+            utxo_type: "U".into(),
+            frame: vec![0],
+            tokens: vec![],
+            continues: None,
+        }],
         minted: Default::default(),
         burned: Default::default(),
         token_storage: Default::default(),
@@ -123,7 +131,7 @@ fn synthetic(entries: usize) -> (Transaction, Witness) {
         ],
         logs,
         interleaving,
-        frames: vec![vec![], vec![]],
+        frames: vec![vec![], vec![0]],
     };
     (tx, witness)
 }
