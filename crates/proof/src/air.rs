@@ -326,7 +326,9 @@ pub mod frames {
     /// The process's output, looked up: whether it has one, and its index.
     pub const HAS_OUT: usize = 15;
     pub const OUT_K: usize = 16;
-    pub const WIDTH: usize = 17;
+    /// Whether the process is a UTXO created in this transaction (looked up).
+    pub const CREATED: usize = 17;
+    pub const WIDTH: usize = 18;
 }
 
 /// Columns of `range`.
@@ -370,7 +372,7 @@ const FRAME_VALUES: PermutationCheckBus<'static> = PermutationCheckBus::new("fra
 /// The public records (`crate::public`), sent by the tables that hold them and received by the
 /// `public` table's sponge.
 const RECORDS: PermutationCheckBus<'static> = PermutationCheckBus::new("records");
-/// Each frame slot's process: whether it is an output, and which.
+/// Each frame slot's process: whether it is an output, and which; whether it was created.
 const OWNERS: LookupBus<'static> = LookupBus::new("owners");
 
 /// The interleaving proof's tables, as one type for the batch prover.
@@ -1024,7 +1026,17 @@ where
         .collect();
         RECORDS.send(b, quarter, Count::bounded(has_out.into(), 1));
     }
-    OWNERS.table_entry(b, [p.into(), has_out.into(), out_k.into()], col(FRAME_USES));
+    // A UTXO that is not an input was created here: its frame starts all zero.
+    OWNERS.table_entry(
+        b,
+        [
+            p.into(),
+            has_out.into(),
+            out_k.into(),
+            utxo * (one.clone() - input.into()),
+        ],
+        col(FRAME_USES),
+    );
 }
 
 fn eval_values<AB: InteractionBuilder>(b: &mut AB)
@@ -1256,12 +1268,16 @@ where
         .collect();
     FRAMES.receive(b, end, Count::bounded(real.into(), 1));
     // An output's final frame is public: the slot's record.
-    let (has_out, out_k) = (col(HAS_OUT), col(OUT_K));
+    let (has_out, out_k, created) = (col(HAS_OUT), col(OUT_K), col(CREATED));
     OWNERS.lookup_key(
         b,
-        [p.into(), has_out.into(), out_k.into()],
+        [p.into(), has_out.into(), out_k.into(), created.into()],
         Count::bounded(real.into(), 1),
     );
+    // A created UTXO's frame starts all zero.
+    for k in 0..4 {
+        b.assert_zero(created * col(INIT + k));
+    }
     let slot: Vec<AB::Expr> = [
         AB::Expr::from_u32(crate::public::FRAME_SLOT),
         out_k.into(),

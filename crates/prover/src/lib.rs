@@ -576,6 +576,8 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
                 cells[frames::HAS_OUT] = Val::ONE;
                 cells[frames::OUT_K] = Val::from_usize(k);
             }
+            let created = witness.processes[p].kind == "utxo" && handle0[p] == 0;
+            cells[frames::CREATED] = Val::from_bool(created);
             if j == 0 {
                 // The first run has no previous process: its gap is not checked, so it is 0.
                 let gap = previous.map_or(0, |q| p - q - 1) as u32;

@@ -598,6 +598,24 @@ fn the_outputs_are_the_frames_and_programs_the_processes_left() {
 }
 
 #[test]
+fn a_created_utxo_starts_with_a_zero_frame() {
+    // The counter's creation, claimed to start from a count of 5 (consistently: its first
+    // store reads 5 back as the slot's old value).
+    let (_, created) = transactions().remove(0);
+    tampered_in(created, "a created frame not zero", |e, t| {
+        use starstream_proof::air::frames;
+        use starstream_proof::config::Val;
+        let store = e.witness.logs[1].iter().find(|x| x.call == 7).unwrap();
+        let slot = store.args[0] as usize;
+        // The counter is process 1, the only one with a frame: its slots are the first rows.
+        assert_eq!(*t.cell_mut(Table::Frames, slot, frames::P), Val::new(1));
+        *t.cell_mut(Table::Frames, slot, frames::INIT) = Val::new(5);
+        let row = entry_row(e, 1, store.step);
+        *t.cell_mut(Table::Entries, row, entries::F_OLD) = Val::new(5);
+    });
+}
+
+#[test]
 fn every_activation_ends_before_the_next_begins() {
     let executed = counter_bumped();
     let log = &executed.witness.logs[1];
