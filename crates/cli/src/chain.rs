@@ -491,11 +491,19 @@ pub fn verify(path: &Path) -> ExitCode {
         ));
     };
     match starstream_verifier::verify(&signed.tx, proof) {
-        Ok(()) => {
+        Ok(verified) => {
+            // Offline, the proof is checked against the input entries it names; a ledger
+            // accepting the transaction also checks they are the entries it holds.
+            let inputs: Vec<_> = verified.inputs.iter().map(|e| e.id).collect();
             print(&json!({
                 "tx": signed.tx.id,
                 "signatures": "valid",
-                "proof": {"layers": ["interleaving"], "bytes": proof.len(), "valid": true},
+                "proof": {
+                    "layers": ["interleaving"],
+                    "bytes": proof.len(),
+                    "valid": true,
+                    "inputs": inputs,
+                },
             }));
             ExitCode::SUCCESS
         }

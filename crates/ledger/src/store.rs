@@ -577,13 +577,30 @@ impl Ledger {
         // A proof, when the transaction carries one, must verify; until proofs cover execution
         // too (issue 8), the arguments below are still required and re-executed.
         if let Some(proof) = &signed.proof {
-            starstream_verifier::verify(tx, proof).map_err(|e| {
+            let verified = starstream_verifier::verify(tx, proof).map_err(|e| {
                 LedgerError::new(
                     Class::Invalid,
                     "ledger:proof",
                     format!("the proof does not verify: {e}"),
                 )
             })?;
+            // The proof is about the inputs it names: they must be exactly the entries held.
+            for named in &verified.inputs {
+                let held = match view.status(&named.id)? {
+                    UtxoStatus::Unspent(entry) => Some(entry),
+                    _ => None,
+                };
+                if held.as_ref() != Some(named) {
+                    return Err(LedgerError::new(
+                        Class::Invalid,
+                        "ledger:proof",
+                        format!(
+                            "the proof is about input {} as this ledger does not hold it",
+                            named.id
+                        ),
+                    ));
+                }
+            }
         }
         let Some(args) = &signed.args else {
             return Err(LedgerError::new(

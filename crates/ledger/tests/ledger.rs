@@ -368,6 +368,20 @@ fn a_proof_is_verified_before_applying() {
     let mut wrong = other.clone();
     wrong.proof = Some(proof.clone());
     f.refused(&wrong, Class::Invalid, "ledger:proof");
+    // A proof about an input entry this ledger does not hold is refused, even one that
+    // verifies (the entry differs only where the proof does not look: its creator).
+    let mut envelope = starstream_proof::Envelope::decode(&proof).unwrap();
+    envelope.inputs[0].created_by = starstream_tx::Hash32([0x5e; 32]);
+    let elsewhere = envelope.encode();
+    let verified = starstream_verifier::verify(&pay.tx, &elsewhere).expect("it verifies");
+    let held = match f.ledger.utxo(&wallet).unwrap() {
+        starstream_ledger::UtxoStatus::Unspent(entry) => entry,
+        other => panic!("the wallet is unspent: {other:?}"),
+    };
+    assert_ne!(verified.inputs[0], held);
+    let mut misled = pay.clone();
+    misled.proof = Some(elsewhere);
+    f.refused(&misled, Class::Invalid, "ledger:proof");
     let mut proven = pay.clone();
     proven.proof = Some(proof);
     f.submit(&proven).unwrap();

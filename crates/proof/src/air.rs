@@ -231,8 +231,10 @@ pub mod processes {
     pub const END_INV: usize = 13;
     /// How many `frames` rows look this row up.
     pub const FRAME_USES: usize = 14;
+    /// For an input: which of the transaction's consumed entries it is.
+    pub const IN_K: usize = 15;
     /// The hash of the program the process runs, as sixteen 16-bit limbs.
-    pub const PROGRAM: usize = 15;
+    pub const PROGRAM: usize = 16;
     pub const WIDTH: usize = PROGRAM + super::PUBLIC_VALUES;
 }
 
@@ -328,7 +330,10 @@ pub mod frames {
     pub const OUT_K: usize = 16;
     /// Whether the process is a UTXO created in this transaction (looked up).
     pub const CREATED: usize = 17;
-    pub const WIDTH: usize = 18;
+    /// Whether it is an input, and which (looked up).
+    pub const INPUT: usize = 18;
+    pub const IN_K: usize = 19;
+    pub const WIDTH: usize = 20;
 }
 
 /// Columns of `range`.
@@ -1010,21 +1015,30 @@ where
     );
 
     // A process that ends holding a handle is a live UTXO: one of the transaction's outputs,
-    // whose program hash (here, in quarters) and frame (in `frames`) are public records.
+    // whose program hash (here, in quarters) and frame (in `frames`) are public records. An
+    // input's program hash and initial frame are its consumed entry's, public records too.
     let (handle_end, has_out, out_k) = (col(HANDLE_END), col(HAS_OUT), col(OUT_K));
+    let in_k = col(IN_K);
     b.assert_eq(has_out, handle_end * col(END_INV));
     b.assert_zero(handle_end * (one.clone() - has_out.into()));
     b.assert_zero((one.clone() - has_out.into()) * out_k);
-    for m in 0..4 {
-        let quarter: Vec<AB::Expr> = [
-            AB::Expr::from_u32(crate::public::PROGRAM_QUARTER),
-            out_k.into(),
-            AB::Expr::from_usize(m),
-        ]
-        .into_iter()
-        .chain((0..4).map(|k| col(PROGRAM + 4 * m + k).into()))
-        .collect();
-        RECORDS.send(b, quarter, Count::bounded(has_out.into(), 1));
+    b.assert_zero((one.clone() - input.into()) * in_k);
+    for (side, k, present) in [
+        (crate::public::OUTPUT, out_k, has_out),
+        (crate::public::INPUT, in_k, input),
+    ] {
+        for m in 0..4 {
+            let quarter: Vec<AB::Expr> = [
+                AB::Expr::from_u32(crate::public::PROGRAM_QUARTER),
+                k.into(),
+                AB::Expr::from_usize(m),
+                AB::Expr::from_u32(side),
+            ]
+            .into_iter()
+            .chain((0..4).map(|limb| col(PROGRAM + 4 * m + limb).into()))
+            .collect();
+            RECORDS.send(b, quarter, Count::bounded(present.into(), 1));
+        }
     }
     // A UTXO that is not an input was created here: its frame starts all zero.
     OWNERS.table_entry(
@@ -1034,6 +1048,8 @@ where
             has_out.into(),
             out_k.into(),
             utxo * (one.clone() - input.into()),
+            input.into(),
+            in_k.into(),
         ],
         col(FRAME_USES),
     );
@@ -1267,26 +1283,40 @@ where
         .chain([last.into()])
         .collect();
     FRAMES.receive(b, end, Count::bounded(real.into(), 1));
-    // An output's final frame is public: the slot's record.
     let (has_out, out_k, created) = (col(HAS_OUT), col(OUT_K), col(CREATED));
+    let (input, in_k) = (col(INPUT), col(IN_K));
     OWNERS.lookup_key(
         b,
-        [p.into(), has_out.into(), out_k.into(), created.into()],
+        [
+            p.into(),
+            has_out.into(),
+            out_k.into(),
+            created.into(),
+            input.into(),
+            in_k.into(),
+        ],
         Count::bounded(real.into(), 1),
     );
     // A created UTXO's frame starts all zero.
     for k in 0..4 {
         b.assert_zero(created * col(INIT + k));
     }
-    let slot: Vec<AB::Expr> = [
-        AB::Expr::from_u32(crate::public::FRAME_SLOT),
-        out_k.into(),
-        j.into(),
-    ]
-    .into_iter()
-    .chain((0..4).map(|k| col(FINAL + k).into()))
-    .collect();
-    RECORDS.send(b, slot, Count::bounded(has_out.into(), 1));
+    // An output's final frame and an input's initial one are public: the slot's records.
+    for (side, k, present, values) in [
+        (crate::public::OUTPUT, out_k, has_out, FINAL),
+        (crate::public::INPUT, in_k, input, INIT),
+    ] {
+        let slot: Vec<AB::Expr> = [
+            AB::Expr::from_u32(crate::public::FRAME_SLOT),
+            k.into(),
+            j.into(),
+            AB::Expr::from_u32(side),
+        ]
+        .into_iter()
+        .chain((0..4).map(|limb| col(values + limb).into()))
+        .collect();
+        RECORDS.send(b, slot, Count::bounded(present.into(), 1));
+    }
 }
 
 fn eval_public<AB: InteractionBuilder<F = crate::config::Val>>(b: &mut AB) {
@@ -1314,11 +1344,7 @@ fn eval_public<AB: InteractionBuilder<F = crate::config::Val>>(b: &mut AB) {
     b.assert_zero(tag * (tag - one.clone()) * (tag - two.clone()));
     let is_slot = tag * (two - tag);
     let is_program = tag * (tag - one) * AB::Expr::from(crate::config::Val::TWO.inverse());
-    let record: Vec<AB::Expr> = [col(0), col(1), col(2)]
-        .into_iter()
-        .chain((4..8).map(col))
-        .map(Into::into)
-        .collect();
+    let record: Vec<AB::Expr> = (0..8).map(|k| col(k).into()).collect();
     RECORDS.receive(b, record, Count::bounded(is_slot + is_program, 1));
 }
 

@@ -1,15 +1,24 @@
 //! The proof format: a versioned envelope around the Plonky3 batch proof. It names the layer it
-//! proves and the height of each table (as log2), which the verifier bounds before rebuilding
-//! the tables' shapes; the batch proof itself is postcard-encoded.
+//! proves, the height of each table (as log2), which the verifier bounds before rebuilding
+//! the tables' shapes, and the input entries the proof is about (canonically encoded); the
+//! batch proof itself is postcard-encoded.
+
+use starstream_tx::{Canonical, UtxoEntry};
 
 use crate::air::TABLES;
+
+/// A little-endian `u32`, and what follows it.
+fn take_u32(bytes: &[u8]) -> Result<(u32, &[u8]), String> {
+    let (head, rest) = bytes.split_at_checked(4).ok_or("truncated proof")?;
+    Ok((u32::from_le_bytes(head.try_into().expect("4 bytes")), rest))
+}
 
 /// The magic of an encoded proof.
 pub const PROOF_MAGIC: &[u8; 4] = b"SSPF";
 
 /// The proof format's version: bumped whenever a table, a constraint or the configuration
 /// changes, since an old proof cannot verify against new constraints.
-pub const PROOF_VERSION: u8 = 14;
+pub const PROOF_VERSION: u8 = 15;
 
 /// The layer a proof covers.
 pub const LAYER_INTERLEAVING: u8 = 1;
@@ -19,12 +28,18 @@ pub const LAYER_INTERLEAVING: u8 = 1;
 pub const MIN_LOG_HEIGHT: u8 = 8;
 pub const MAX_LOG_HEIGHT: u8 = 16;
 
+/// The most inputs a proof may name.
+pub const MAX_INPUTS: usize = 4096;
+
 /// An encoded proof of one layer.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Envelope {
     pub layer: u8,
     /// log2 of each table's height, in the order of [`TABLES`].
     pub log_heights: Vec<u8>,
+    /// The ledger entries the transaction consumes (in the order of its `consumed`), as the
+    /// prover read them: part of what the proof is about. A ledger checks they are its own.
+    pub inputs: Vec<UtxoEntry>,
     /// The postcard encoding of the batch proof.
     pub proof: Vec<u8>,
 }
@@ -36,6 +51,12 @@ impl Envelope {
         out.push(self.layer);
         out.push(self.log_heights.len() as u8);
         out.extend_from_slice(&self.log_heights);
+        out.extend_from_slice(&(self.inputs.len() as u32).to_le_bytes());
+        for input in &self.inputs {
+            let bytes = input.to_canonical();
+            out.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
+            out.extend_from_slice(&bytes);
+        }
         out.extend_from_slice(&(self.proof.len() as u32).to_le_bytes());
         out.extend_from_slice(&self.proof);
         out
@@ -76,8 +97,23 @@ impl Envelope {
                 ));
             }
         }
-        let (len, rest) = rest.split_at_checked(4).ok_or("truncated proof")?;
-        let len = u32::from_le_bytes(len.try_into().expect("4 bytes")) as usize;
+        let (count, mut rest) = take_u32(rest)?;
+        if count as usize > MAX_INPUTS {
+            return Err(format!("a proof naming {count} inputs"));
+        }
+        let mut inputs = Vec::new();
+        for _ in 0..count {
+            let (len, after) = take_u32(rest)?;
+            let (bytes, after) = after
+                .split_at_checked(len as usize)
+                .ok_or("truncated proof")?;
+            let input = UtxoEntry::from_canonical(bytes)
+                .map_err(|e| format!("an input the proof names does not decode: {e}"))?;
+            inputs.push(input);
+            rest = after;
+        }
+        let (len, rest) = take_u32(rest)?;
+        let len = len as usize;
         if rest.len() != len {
             return Err(format!(
                 "the proof body is {} bytes, but its header says {len}",
@@ -87,6 +123,7 @@ impl Envelope {
         Ok(Envelope {
             layer,
             log_heights: heights.to_vec(),
+            inputs,
             proof: rest.to_vec(),
         })
     }

@@ -22,9 +22,14 @@ pub fn limbs(id: &TxId) -> Vec<Val> {
 }
 
 /// The public values of each table, in the order of [`crate::TABLES`], for transaction `tx`
-/// proven with tables of these heights (log2): its id for `entries`, its script's program hash
-/// for `processes`, and the digest of its public records ([`crate::public`]) for `public`.
-pub fn public_values(tx: &starstream_tx::Transaction, log_heights: &[u8]) -> Vec<Vec<Val>> {
+/// consuming `inputs` (its consumed entries, in order), proven with tables of these heights
+/// (log2): its id for `entries`, its script's program hash for `processes`, and the digest of
+/// its public records ([`crate::public`]) for `public`.
+pub fn public_values(
+    tx: &starstream_tx::Transaction,
+    inputs: &[starstream_tx::UtxoEntry],
+    log_heights: &[u8],
+) -> Vec<Vec<Val>> {
     use crate::air::{Table, TABLES};
     TABLES
         .iter()
@@ -33,7 +38,7 @@ pub fn public_values(tx: &starstream_tx::Transaction, log_heights: &[u8]) -> Vec
             Table::Entries => limbs(&tx.id),
             Table::Processes => limbs(&tx.program),
             Table::Public => {
-                crate::public::digest(&crate::public::records(tx), 1usize << log).to_vec()
+                crate::public::digest(&crate::public::records(tx, inputs), 1usize << log).to_vec()
             }
             Table::Values | Table::Handles | Table::Frames | Table::Range => vec![],
         })

@@ -4,11 +4,12 @@
 //! so every record is bound: a record the proof's tables do not produce, or one they produce
 //! that the transaction does not hold, changes the digest.
 //!
-//! A record is eight field elements, `[tag, a, b, 0, v0, v1, v2, v3]`:
-//! - tag 1, an output's frame slot: `a` the output's index in the transaction, `b` the slot,
-//!   `v` the value's four 16-bit limbs;
-//! - tag 2, a quarter of an output's program hash: `a` the output, `b` the quarter (0..4),
-//!   `v` its four 16-bit limbs;
+//! A record is eight field elements, `[tag, a, b, side, v0, v1, v2, v3]`, where `side` is 0
+//! for an output of the transaction and 1 for an input (a consumed entry), and `a` is its index
+//! among the outputs or the inputs:
+//! - tag 1, a frame slot: `b` the slot, `v` the value's four 16-bit limbs (an output's final
+//!   frame, an input's frame as the ledger holds it);
+//! - tag 2, a quarter of the program hash: `b` the quarter (0..4), `v` its four 16-bit limbs;
 //! - tag 0: padding (all zero), after the last record, up to the table's height.
 //!
 //! The sponge overwrites the rate (the state's first eight elements) with each record and
@@ -24,7 +25,7 @@ use p3_baby_bear::{
 use p3_field::PrimeCharacteristicRing;
 use p3_poseidon2_air::{num_cols, Poseidon2Air, RoundConstants};
 use p3_symmetric::Permutation;
-use starstream_tx::Transaction;
+use starstream_tx::{Hash32, Transaction, UtxoEntry};
 
 use crate::config::Val;
 
@@ -127,12 +128,16 @@ pub fn limbs64(v: i64) -> [Val; 4] {
     std::array::from_fn(|k| Val::from_u32(((bits >> (16 * k)) & 0xffff) as u32))
 }
 
-fn record(tag: u32, a: usize, b: usize, v: [Val; 4]) -> [Val; RATE] {
+/// The `side` of an output's records and of an input's.
+pub const OUTPUT: u32 = 0;
+pub const INPUT: u32 = 1;
+
+fn record(tag: u32, a: usize, b: usize, side: u32, v: [Val; 4]) -> [Val; RATE] {
     [
         Val::from_u32(tag),
         Val::from_usize(a),
         Val::from_usize(b),
-        Val::ZERO,
+        Val::from_u32(side),
         v[0],
         v[1],
         v[2],
@@ -140,19 +145,27 @@ fn record(tag: u32, a: usize, b: usize, v: [Val; 4]) -> [Val; RATE] {
     ]
 }
 
-/// The public records of `tx`, in order: for each output, its program hash's four quarters,
-/// then its frame's slots.
-pub fn records(tx: &Transaction) -> Vec<[Val; RATE]> {
+/// A UTXO's records: its program hash's four quarters, then its frame's slots.
+fn utxo_records(out: &mut Vec<[Val; RATE]>, side: u32, k: usize, program: &Hash32, frame: &[i64]) {
+    let program = crate::instance::limbs(program);
+    for (m, quarter) in program.chunks_exact(4).enumerate() {
+        let v = [quarter[0], quarter[1], quarter[2], quarter[3]];
+        out.push(record(PROGRAM_QUARTER, k, m, side, v));
+    }
+    for (j, value) in frame.iter().enumerate() {
+        out.push(record(FRAME_SLOT, k, j, side, limbs64(*value)));
+    }
+}
+
+/// The public records of `tx` consuming `inputs` (its consumed entries, in order): each
+/// output's, then each input's.
+pub fn records(tx: &Transaction, inputs: &[UtxoEntry]) -> Vec<[Val; RATE]> {
     let mut out = Vec::new();
     for (k, output) in tx.outputs.iter().enumerate() {
-        let program = crate::instance::limbs(&output.program);
-        for (m, quarter) in program.chunks_exact(4).enumerate() {
-            let v = [quarter[0], quarter[1], quarter[2], quarter[3]];
-            out.push(record(PROGRAM_QUARTER, k, m, v));
-        }
-        for (j, value) in output.frame.iter().enumerate() {
-            out.push(record(FRAME_SLOT, k, j, limbs64(*value)));
-        }
+        utxo_records(&mut out, OUTPUT, k, &output.program, &output.frame);
+    }
+    for (k, input) in inputs.iter().enumerate() {
+        utxo_records(&mut out, INPUT, k, &input.program, &input.frame);
     }
     out
 }

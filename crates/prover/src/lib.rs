@@ -17,7 +17,7 @@ use starstream_proof::envelope::{MAX_LOG_HEIGHT, MIN_LOG_HEIGHT};
 use starstream_proof::{
     call_index, degree_bits, instance, Envelope, Table, LAYER_INTERLEAVING, TABLES,
 };
-use starstream_runtime::{Transaction, Witness};
+use starstream_runtime::{Transaction, UtxoEntry, Witness};
 
 /// Why a proof could not be made.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -39,11 +39,13 @@ fn err(message: impl Into<String>) -> ProveError {
     }
 }
 
-/// The proof's tables for one transaction, with the public values of each.
+/// The proof's tables for one transaction, with the public values of each and the input
+/// entries the proof is about.
 #[derive(Clone, Debug)]
 pub struct Tables {
     pub traces: Vec<RowMajorMatrix<Val>>,
     pub public_values: Vec<Vec<Val>>,
+    pub inputs: Vec<UtxoEntry>,
 }
 
 impl Tables {
@@ -439,6 +441,40 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
         output_of[p] = Some(k);
     }
 
+    // Each input is one of the consumed entries: the first not yet taken with its program
+    // and initial frame.
+    if witness.inputs.len() != tx.consumed.len()
+        || witness
+            .inputs
+            .iter()
+            .zip(&tx.consumed)
+            .any(|(e, id)| e.id != *id)
+    {
+        return Err(err(
+            "the witness's inputs are not the transaction's consumed entries",
+        ));
+    }
+    let mut input_of: Vec<Option<usize>> = vec![None; n_processes];
+    let mut used = vec![false; witness.inputs.len()];
+    for p in 0..n_processes {
+        if handle0[p] == 0 {
+            continue;
+        }
+        let k = (0..witness.inputs.len())
+            .find(|&k| {
+                !used[k]
+                    && witness.inputs[k].program == witness.processes[p].program
+                    && witness.inputs[k].frame == witness.frames[p]
+            })
+            .ok_or_else(|| {
+                err(format!(
+                    "process {p} is an input, but no consumed entry has its initial frame"
+                ))
+            })?;
+        used[k] = true;
+        input_of[p] = Some(k);
+    }
+
     let w = processes::WIDTH;
     let mut pv = vec![Val::ZERO; processes_h * w];
     for r in 0..processes_h {
@@ -464,6 +500,7 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
                 cells[processes::OUT_K] = Val::from_usize(k);
             }
             cells[processes::FRAME_USES] = Val::from_usize(frame[r].len());
+            cells[processes::IN_K] = Val::from_usize(input_of[r].unwrap_or(0));
             let program = instance::limbs(&witness.processes[r].program);
             cells[processes::PROGRAM..processes::PROGRAM + program.len()].copy_from_slice(&program);
         }
@@ -578,6 +615,10 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
             }
             let created = witness.processes[p].kind == "utxo" && handle0[p] == 0;
             cells[frames::CREATED] = Val::from_bool(created);
+            if let Some(k) = input_of[p] {
+                cells[frames::INPUT] = Val::ONE;
+                cells[frames::IN_K] = Val::from_usize(k);
+            }
             if j == 0 {
                 // The first run has no previous process: its gap is not checked, so it is 0.
                 let gap = previous.map_or(0, |q| p - q - 1) as u32;
@@ -595,7 +636,7 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
     }
 
     // The public records, hashed by the `public` table's sponge.
-    let records = starstream_proof::public::records(tx);
+    let records = starstream_proof::public::records(tx, &witness.inputs);
     let public_h = height(records.len())?;
 
     let w = range::WIDTH;
@@ -617,8 +658,9 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
             RowMajorMatrix::new(rv, range::WIDTH),
         ],
         public_values: Vec::new(),
+        inputs: witness.inputs.clone(),
     };
-    tables.public_values = instance::public_values(tx, &tables.log_heights());
+    tables.public_values = instance::public_values(tx, &tables.inputs, &tables.log_heights());
     Ok(tables)
 }
 
@@ -699,6 +741,7 @@ pub fn prove_unchecked(tables: &Tables) -> Result<Vec<u8>, ProveError> {
     Ok(Envelope {
         layer: LAYER_INTERLEAVING,
         log_heights,
+        inputs: tables.inputs.clone(),
         proof: body,
     }
     .encode())

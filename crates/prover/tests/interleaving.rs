@@ -574,7 +574,7 @@ fn the_outputs_are_the_frames_and_programs_the_processes_left() {
     other.seal_ids();
     let mut t = tables(&executed.tx, &executed.witness).unwrap();
     // The honest tables, claimed for the other transaction: the sponge's digest differs.
-    t.public_values = instance::public_values(&other, &t.log_heights());
+    t.public_values = instance::public_values(&other, &t.inputs, &t.log_heights());
     let found = check(&t).expect_err("the digest of other records");
     assert!(found.message.contains("public"), "{found}");
     let proof = prove_unchecked(&t).unwrap();
@@ -586,7 +586,7 @@ fn the_outputs_are_the_frames_and_programs_the_processes_left() {
         .position(|x| *x == Table::Public)
         .unwrap();
     let height = t.traces[index].height();
-    t.traces[index] = public::generate(&public::records(&other), height);
+    t.traces[index] = public::generate(&public::records(&other, &t.inputs), height);
     let found = check(&t).expect_err("records the tables do not hold");
     assert!(found.message.contains("records"), "{found}");
     let proof = prove_unchecked(&t).unwrap();
@@ -595,6 +595,39 @@ fn the_outputs_are_the_frames_and_programs_the_processes_left() {
     let honest = prove(&executed.tx, &executed.witness).unwrap();
     verify(&executed.tx, &honest).unwrap();
     assert!(verify(&other, &honest).is_err());
+}
+
+#[test]
+fn an_input_starts_with_its_consumed_entrys_frame() {
+    use p3_matrix::Matrix;
+    use starstream_proof::{instance, public};
+    let executed = counter_bumped();
+    assert_eq!(executed.witness.inputs.len(), 1, "the counter is consumed");
+    // The proof claimed to be about the counter's entry with another count.
+    let mut other = executed.witness.inputs.clone();
+    other[0].frame[1] += 1;
+    let mut t = tables(&executed.tx, &executed.witness).unwrap();
+    t.inputs = other.clone();
+    t.public_values = instance::public_values(&executed.tx, &other, &t.log_heights());
+    let found = check(&t).expect_err("the digest of other records");
+    assert!(found.message.contains("public"), "{found}");
+    let proof = prove_unchecked(&t).unwrap();
+    assert!(verify(&executed.tx, &proof).is_err());
+    // The sponge rebuilt over those records too: the counter did not start from that frame.
+    let index = starstream_proof::TABLES
+        .iter()
+        .position(|x| *x == Table::Public)
+        .unwrap();
+    let height = t.traces[index].height();
+    t.traces[index] = public::generate(&public::records(&executed.tx, &other), height);
+    let found = check(&t).expect_err("records the tables do not hold");
+    assert!(found.message.contains("records"), "{found}");
+    let proof = prove_unchecked(&t).unwrap();
+    assert!(verify(&executed.tx, &proof).is_err());
+    // The honest proof names the entry it consumed.
+    let honest = prove(&executed.tx, &executed.witness).unwrap();
+    let verified = verify(&executed.tx, &honest).unwrap();
+    assert_eq!(verified.inputs, executed.witness.inputs);
 }
 
 #[test]

@@ -261,6 +261,8 @@ struct Exec<'a> {
     handlers: Vec<Handler>,
     tokens: BTreeMap<i64, Token>,
     input_tokens: BTreeMap<UtxoId, Vec<TokenValue>>,
+    /// The ledger entries of the UTXO arguments, as read.
+    input_entries: BTreeMap<UtxoId, UtxoEntry>,
     token_processes: BTreeMap<TokenType, usize>,
     first_token_id: i64,
     next_token_id: i64,
@@ -316,6 +318,7 @@ impl<'a> Exec<'a> {
             handlers: Vec::new(),
             tokens: BTreeMap::new(),
             input_tokens: BTreeMap::new(),
+            input_entries: BTreeMap::new(),
             token_processes: BTreeMap::new(),
             first_token_id: request
                 .first_token_id
@@ -451,6 +454,7 @@ impl<'a> Exec<'a> {
             );
         }
         self.input_tokens.insert(entry.id, entry.tokens.clone());
+        self.input_entries.insert(entry.id, entry.clone());
         self.slots.push(Slot {
             program,
             type_index,
@@ -1533,6 +1537,11 @@ impl<'a> Exec<'a> {
                 .processes
                 .iter()
                 .map(|p| p.initial_frame.clone())
+                .collect(),
+            inputs: tx
+                .consumed
+                .iter()
+                .filter_map(|id| self.input_entries.get(id).cloned())
                 .collect(),
         };
         // A handle in the result names the output its slot became.

@@ -71,4 +71,6 @@ pub struct Witness {
     /// Each process's frame (a UTXO's) or storage (a token's) when it began; empty for the
     /// script. With the logs' loads and stores it gives every frame's contents at every step.
     pub frames: Vec<Vec<i64>>,
+    /// The ledger entries the transaction consumes, in the order of its `consumed`.
+    pub inputs: Vec<UtxoEntry>,
 }

@@ -8,7 +8,7 @@ use std::fmt;
 use p3_batch_stark::ProverData;
 use starstream_proof::config::{verifier_config, Config};
 use starstream_proof::{degree_bits, instance, BatchProof, Envelope, TABLES};
-use starstream_tx::Transaction;
+use starstream_tx::{Transaction, UtxoEntry};
 
 /// Why a proof was refused.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -30,9 +30,24 @@ impl fmt::Display for VerifyError {
 
 impl std::error::Error for VerifyError {}
 
-/// Checks that `proof` proves the interleaving of `tx`.
-pub fn verify(tx: &Transaction, proof: &[u8]) -> Result<(), VerifyError> {
+/// What a verified proof is about besides the transaction: the entries it consumes, as the
+/// proof names them. Whoever accepts the proof must check they are the ledger's (a ledger
+/// compares them with the entries it holds).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Verified {
+    pub inputs: Vec<UtxoEntry>,
+}
+
+/// Checks that `proof` proves the interleaving of `tx`, consuming the input entries the proof
+/// names (returned).
+pub fn verify(tx: &Transaction, proof: &[u8]) -> Result<Verified, VerifyError> {
     let envelope = Envelope::decode(proof).map_err(VerifyError::Malformed)?;
+    let ids: Vec<_> = envelope.inputs.iter().map(|e| e.id).collect();
+    if ids != tx.consumed {
+        return Err(VerifyError::Invalid(
+            "the inputs the proof names are not the ones the transaction consumes".into(),
+        ));
+    }
     let batch: BatchProof = postcard::from_bytes(&envelope.proof)
         .map_err(|e| VerifyError::Malformed(format!("the proof body does not decode: {e}")))?;
     let cfg: Config = verifier_config();
@@ -43,7 +58,7 @@ pub fn verify(tx: &Transaction, proof: &[u8]) -> Result<(), VerifyError> {
         ));
     }
     let airs = TABLES.to_vec();
-    let public_values = instance::public_values(tx, &envelope.log_heights);
+    let public_values = instance::public_values(tx, &envelope.inputs, &envelope.log_heights);
     // The verifier's inputs are validated above; the catch is a last line of defence, so that a
     // flaw in the back end on some unforeseen proof is a refusal rather than a crash.
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -57,5 +72,8 @@ pub fn verify(tx: &Transaction, proof: &[u8]) -> Result<(), VerifyError> {
         Err(VerifyError::Malformed(
             "the proof made the verifier fail unexpectedly".into(),
         ))
+    })?;
+    Ok(Verified {
+        inputs: envelope.inputs,
     })
 }

@@ -91,13 +91,22 @@ fn synthetic(entries: usize) -> (Transaction, Witness) {
         push(0, 9, &mut logs, &mut interleaving); // the script's utxo_call returns
     }
     push(0, 1, &mut logs, &mut interleaving);
+    // The UTXO is an input: this entry, as the ledger held it.
+    let input = starstream_runtime::UtxoEntry {
+        id: Hash32([9; 32]),
+        program: Hash32::default(),
+        utxo_type: "U".into(),
+        frame: vec![0],
+        tokens: vec![],
+        created_by: Hash32([8; 32]),
+    };
     let tx = Transaction {
         id: Hash32([7; 32]),
         program: Hash32::default(),
         script: "bench".into(),
         signers: vec![],
         block_height: 1,
-        consumed: vec![],
+        consumed: vec![input.id],
         // The UTXO stays live: it is the one output, with the frame it started with.
         outputs: vec![starstream_runtime::UtxoOutput {
             id: Hash32::default(),
@@ -132,6 +141,7 @@ fn synthetic(entries: usize) -> (Transaction, Witness) {
         logs,
         interleaving,
         frames: vec![vec![], vec![0]],
+        inputs: vec![input],
     };
     (tx, witness)
 }
