@@ -1040,6 +1040,21 @@ where
             RECORDS.send(b, quarter, Count::bounded(present.into(), 1));
         }
     }
+    // An output continues the input its process was (or none: a UTXO created here).
+    RECORDS.send(
+        b,
+        [
+            AB::Expr::from_u32(crate::public::CONTINUES),
+            out_k.into(),
+            AB::Expr::ZERO,
+            AB::Expr::from_u32(crate::public::OUTPUT),
+            input.into(),
+            in_k.into(),
+            AB::Expr::ZERO,
+            AB::Expr::ZERO,
+        ],
+        Count::bounded(has_out.into(), 1),
+    );
     // A UTXO that is not an input was created here: its frame starts all zero.
     OWNERS.table_entry(
         b,
@@ -1336,16 +1351,15 @@ fn eval_public<AB: InteractionBuilder<F = crate::config::Val>>(b: &mut AB) {
     for (k, value) in digest.into_iter().enumerate() {
         b.when_last_row().assert_eq(col(OUTPUTS + k), value);
     }
-    // Each record is received from the table that holds it: tag 1 an output's frame slot,
-    // tag 2 a quarter of an output's program hash, tag 0 padding.
+    // Each record is received from the table that holds it (tags 1, 2 and 3); tag 0 is
+    // padding, whose indicator is `(1 - tag)(2 - tag)(3 - tag) / 6` on the tags 0..=3.
     let tag = col(0);
-    let one = AB::Expr::ONE;
-    let two = AB::Expr::TWO;
-    b.assert_zero(tag * (tag - one.clone()) * (tag - two.clone()));
-    let is_slot = tag * (two - tag);
-    let is_program = tag * (tag - one) * AB::Expr::from(crate::config::Val::TWO.inverse());
+    let c = |n: u32| AB::Expr::from_u32(n);
+    b.assert_zero(tag * (tag - c(1)) * (tag - c(2)) * (tag - c(3)));
+    let sixth = AB::Expr::from(crate::config::Val::from_u32(6).inverse());
+    let padding = (c(1) - tag) * (c(2) - tag) * (c(3) - tag) * sixth;
     let record: Vec<AB::Expr> = (0..8).map(|k| col(k).into()).collect();
-    RECORDS.receive(b, record, Count::bounded(is_slot + is_program, 1));
+    RECORDS.receive(b, record, Count::bounded(c(1) - padding, 1));
 }
 
 fn eval_range<AB: InteractionBuilder>(b: &mut AB)

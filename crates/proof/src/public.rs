@@ -10,6 +10,8 @@
 //! - tag 1, a frame slot: `b` the slot, `v` the value's four 16-bit limbs (an output's final
 //!   frame, an input's frame as the ledger holds it);
 //! - tag 2, a quarter of the program hash: `b` the quarter (0..4), `v` its four 16-bit limbs;
+//! - tag 3, which input an output continues (outputs only): `b` 0, `v` `[1, k, 0, 0]` for
+//!   input `k`, `[0, 0, 0, 0]` for a UTXO the transaction created;
 //! - tag 0: padding (all zero), after the last record, up to the table's height.
 //!
 //! The sponge overwrites the rate (the state's first eight elements) with each record and
@@ -37,6 +39,7 @@ pub const DIGEST: usize = 8;
 /// The record tags.
 pub const FRAME_SLOT: u32 = 1;
 pub const PROGRAM_QUARTER: u32 = 2;
+pub const CONTINUES: u32 = 3;
 
 /// BabyBear's Poseidon2 shape: S-box degree 7 with one register, 4 + 4 full rounds, 13
 /// partial rounds.
@@ -158,11 +161,21 @@ fn utxo_records(out: &mut Vec<[Val; RATE]>, side: u32, k: usize, program: &Hash3
 }
 
 /// The public records of `tx` consuming `inputs` (its consumed entries, in order): each
-/// output's, then each input's.
+/// output's (then which input it continues), then each input's.
 pub fn records(tx: &Transaction, inputs: &[UtxoEntry]) -> Vec<[Val; RATE]> {
     let mut out = Vec::new();
     for (k, output) in tx.outputs.iter().enumerate() {
         utxo_records(&mut out, OUTPUT, k, &output.program, &output.frame);
+        // An input the transaction does not consume has no index: no process can match it.
+        let continued = output.continues.map(|id| {
+            let index = tx.consumed.iter().position(|c| *c == id);
+            index.unwrap_or(tx.consumed.len())
+        });
+        let v = match continued {
+            Some(index) => [Val::ONE, Val::from_usize(index), Val::ZERO, Val::ZERO],
+            None => [Val::ZERO; 4],
+        };
+        out.push(record(CONTINUES, k, 0, OUTPUT, v));
     }
     for (k, input) in inputs.iter().enumerate() {
         utxo_records(&mut out, INPUT, k, &input.program, &input.frame);

@@ -563,38 +563,54 @@ fn a_store_never_overwrites_the_resume_point() {
     });
 }
 
-#[test]
-fn the_outputs_are_the_frames_and_programs_the_processes_left() {
+/// The honest tables of `executed`, claimed by a dishonest prover for `other` (a transaction
+/// with other public records): refused by the checker and the verifier, both when only the
+/// public values are the other's (the digest differs) and when the sponge hashes the other's
+/// records too (the tables do not hold them).
+fn refused_when_claimed_for(executed: &Executed, other: &starstream_runtime::Transaction) {
     use p3_matrix::Matrix;
     use starstream_proof::{instance, public};
-    let executed = counter_bumped();
-    // The transaction a dishonest prover claims: the counter's output with another count.
-    let mut other = executed.tx.clone();
-    other.outputs[0].frame[1] += 1;
-    other.seal_ids();
     let mut t = tables(&executed.tx, &executed.witness).unwrap();
-    // The honest tables, claimed for the other transaction: the sponge's digest differs.
-    t.public_values = instance::public_values(&other, &t.inputs, &t.log_heights());
+    t.public_values = instance::public_values(other, &t.inputs, &t.log_heights());
     let found = check(&t).expect_err("the digest of other records");
     assert!(found.message.contains("public"), "{found}");
     let proof = prove_unchecked(&t).unwrap();
-    assert!(verify(&other, &proof).is_err());
-    // The sponge rebuilt over the other transaction's records too: the frame the counter left
-    // is not the record.
+    assert!(verify(other, &proof).is_err());
     let index = starstream_proof::TABLES
         .iter()
         .position(|x| *x == Table::Public)
         .unwrap();
     let height = t.traces[index].height();
-    t.traces[index] = public::generate(&public::records(&other, &t.inputs), height);
+    t.traces[index] = public::generate(&public::records(other, &t.inputs), height);
     let found = check(&t).expect_err("records the tables do not hold");
     assert!(found.message.contains("records"), "{found}");
     let proof = prove_unchecked(&t).unwrap();
-    assert!(verify(&other, &proof).is_err());
+    assert!(verify(other, &proof).is_err());
     // And the honest proof verifies only for its own transaction.
     let honest = prove(&executed.tx, &executed.witness).unwrap();
     verify(&executed.tx, &honest).unwrap();
-    assert!(verify(&other, &honest).is_err());
+    assert!(verify(other, &honest).is_err());
+}
+
+#[test]
+fn the_outputs_are_the_frames_and_programs_the_processes_left() {
+    let executed = counter_bumped();
+    // The counter's output with another count.
+    let mut other = executed.tx.clone();
+    other.outputs[0].frame[1] += 1;
+    other.seal_ids();
+    refused_when_claimed_for(&executed, &other);
+}
+
+#[test]
+fn an_output_continues_the_input_its_process_was() {
+    let executed = counter_bumped();
+    assert!(executed.tx.outputs[0].continues.is_some());
+    // The continued counter claimed as a new UTXO.
+    let mut other = executed.tx.clone();
+    other.outputs[0].continues = None;
+    other.seal_ids();
+    refused_when_claimed_for(&executed, &other);
 }
 
 #[test]
