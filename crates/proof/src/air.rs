@@ -93,6 +93,13 @@ pub mod call {
     pub const RESUME_EFFECT: u32 = 16;
     /// Its policy's first argument is the burned amount, which the host adds.
     pub const TOKEN_BURN: u32 = 19;
+    pub const FRAME_LOAD: u32 = 6;
+    pub const FRAME_STORE: u32 = 7;
+    pub const UTXO_CREATE: u32 = 8;
+    pub const UTXO_CALL: u32 = 9;
+    pub const TOKEN_MINT: u32 = 18;
+    pub const TOKEN_CALL: u32 = 20;
+    pub const BLOCK_HEIGHT: u32 = 25;
 }
 use call::{RAISE, RESUME_EFFECT, YIELD};
 
@@ -113,8 +120,9 @@ pub fn fixed_params(id: u32) -> u32 {
 /// The calls whose buffer, when they return, is the callee's results as they are.
 pub const DIRECT_RETURNS: &[u32] = &[9, 20];
 
-/// The number of public values of `entries` (the transaction id) and of `processes` (the
-/// script's program hash), each as sixteen 16-bit limbs.
+/// The number of public values of `processes` (the script's program hash) and of the first
+/// part of `entries` (the transaction id), each as sixteen 16-bit limbs; `entries` has the
+/// transaction's block height after the id, as four more.
 pub const PUBLIC_VALUES: usize = 16;
 
 /// Columns of `entries`.
@@ -292,7 +300,9 @@ pub mod values {
     pub const FRAME1: usize = 30;
     pub const FRAME2: usize = 31;
     pub const IS_FRAME: usize = 32;
-    pub const WIDTH: usize = 33;
+    /// Whether the entry's results are public facts (`block_height`'s), looked up.
+    pub const FACT: usize = 33;
+    pub const WIDTH: usize = 34;
 }
 
 /// Columns of `handles`: one row per possible UTXO handle, 1, 2, 3, ... The same numbers
@@ -377,6 +387,8 @@ const FRAME_VALUES: PermutationCheckBus<'static> = PermutationCheckBus::new("fra
 /// The public records (`crate::public`), sent by the tables that hold them and received by the
 /// `public` table's sponge.
 const RECORDS: PermutationCheckBus<'static> = PermutationCheckBus::new("records");
+/// A host query's result that is a public fact (the block height), received by its entry.
+const FACTS: PermutationCheckBus<'static> = PermutationCheckBus::new("facts");
 /// Each frame slot's process: whether it is an output, and which; whether it was created.
 const OWNERS: LookupBus<'static> = LookupBus::new("owners");
 
@@ -432,7 +444,8 @@ impl<F> BaseAir<F> for Table {
 
     fn num_public_values(&self) -> usize {
         match self {
-            Table::Entries | Table::Processes => PUBLIC_VALUES,
+            Table::Entries => PUBLIC_VALUES + 4,
+            Table::Processes => PUBLIC_VALUES,
             Table::Public => crate::public::DIGEST,
             Table::Values | Table::Handles | Table::Frames | Table::Range => 0,
         }
@@ -720,7 +733,7 @@ where
     // Every handle made is made once (`handles` has one row per handle).
     MADE_BUS.send(b, [handle_after], Count::bounded(yields.into(), 1));
     // A `utxo_call` names a handle (its argument 0), one that exists; every other entry none.
-    let utxo_call = picked(9);
+    let utxo_call = picked(call::UTXO_CALL);
     b.assert_zero((one.clone() - utxo_call.clone()) * named);
     HANDLE_VALUES.receive(
         b,
@@ -742,8 +755,9 @@ where
     b.assert_bool(by_create);
     b.assert_zero((one.clone() - entered.into()) * by_create);
     b.assert_zero(by_create * (one.clone() - first.into()));
-    let wants_utxo = picked(8) + utxo_call;
-    let wants_token = picked(18) + picked(19) + picked(20);
+    let wants_utxo = picked(call::UTXO_CREATE) + utxo_call;
+    let wants_token =
+        picked(call::TOKEN_MINT) + picked(call::TOKEN_BURN) + picked(call::TOKEN_CALL);
     CALLER.send(
         b,
         [
@@ -752,7 +766,7 @@ where
             named.into(),
             wants_utxo,
             wants_token,
-            picked(8),
+            picked(call::UTXO_CREATE),
             col(ITEM) * picked(RESUME_EFFECT),
         ],
         Count::bounded(crossing_entry.clone(), 1),
@@ -814,7 +828,7 @@ where
     // (process, slot): `frame_load` reads a slot and leaves it, `frame_store` writes one (never
     // slot 0, the resume point), a `yield` writes its resume point in slot 0. The slot and the
     // values are the entry's own (the `frame values` bus).
-    let (load, store) = (picked(6), picked(7));
+    let (load, store) = (picked(call::FRAME_LOAD), picked(call::FRAME_STORE));
     let frame_access = load.clone() + store.clone() + yields.into();
     let f_slot = col(F_SLOT);
     let f_old: Vec<AB::Var> = (0..4).map(|k| col(F_OLD + k)).collect();
@@ -861,6 +875,19 @@ where
             .chain(slot_or_point),
         Count::bounded(frame_access, 1),
     );
+    // `block_height` returns the height the transaction was executed for: the entries
+    // table's public values after the id.
+    let height: Vec<AB::Expr> = b.public_values()[PUBLIC_VALUES..PUBLIC_VALUES + 4]
+        .iter()
+        .map(|x| (*x).into())
+        .collect();
+    FACTS.receive(
+        b,
+        [t.into(), one.clone(), AB::Expr::ZERO]
+            .into_iter()
+            .chain(height),
+        Count::bounded(picked(call::BLOCK_HEIGHT), 1),
+    );
     // A load's result 0 is the value read; a store's argument 1 the value written.
     let value: Vec<AB::Expr> = (0..4)
         .map(|k| load.clone() * f_old[k] + store.clone() * f_new[k])
@@ -896,10 +923,11 @@ where
             picked(RESUME_EFFECT),
             entered * sel[ACTIVATE],
             by_burn.into(),
-            picked(9),
+            picked(call::UTXO_CALL),
             picked(RAISE),
-            picked(6) + picked(7) + picked(YIELD),
-            picked(7),
+            picked(call::FRAME_LOAD) + picked(call::FRAME_STORE) + picked(YIELD),
+            picked(call::FRAME_STORE),
+            AB::Expr::ZERO,
         ],
         n_args,
     );
@@ -920,8 +948,9 @@ where
             AB::Expr::ZERO,
             produces.into(),
             effect.into(),
-            picked(6),
+            picked(call::FRAME_LOAD),
             AB::Expr::ZERO,
+            picked(call::BLOCK_HEIGHT),
         ],
         n_results,
     );
@@ -1127,6 +1156,7 @@ where
             col(EFFECT).into(),
             col(FRAME1).into(),
             col(FRAME2).into(),
+            col(FACT).into(),
         ],
         Count::bounded(real.into(), 1),
     );
@@ -1208,6 +1238,13 @@ where
         .chain(v.iter().map(|x| (*x).into()))
         .collect();
     FRAME_VALUES.send(b, frame_value, Count::bounded(real * is_frame, 1));
+
+    // A public fact (`block_height`'s result 0) goes to its entry.
+    let fact: Vec<AB::Expr> = [t.into(), role.into(), i.into()]
+        .into_iter()
+        .chain(v.iter().map(|x| (*x).into()))
+        .collect();
+    FACTS.send(b, fact, Count::bounded(real * col(FACT) * first, 1));
 
     // A `finish`'s result i is the returned call's result i + 1 (result 0 is the status).
     let send: Vec<AB::Expr> = [t + one.clone(), i + one.clone()]

@@ -23,7 +23,7 @@ pub fn limbs(id: &TxId) -> Vec<Val> {
 
 /// The public values of each table, in the order of [`crate::TABLES`], for transaction `tx`
 /// consuming `inputs` (its consumed entries, in order), proven with tables of these heights
-/// (log2): its id for `entries`, its script's program hash for `processes`, and the digest of
+/// (log2): its id and block height for `entries`, its script's program hash for `processes`, and the digest of
 /// its public records ([`crate::public`]) for `public`.
 pub fn public_values(
     tx: &starstream_tx::Transaction,
@@ -35,7 +35,11 @@ pub fn public_values(
         .iter()
         .zip(log_heights.iter().copied().chain(std::iter::repeat(0)))
         .map(|(table, log)| match table {
-            Table::Entries => limbs(&tx.id),
+            Table::Entries => {
+                let mut values = limbs(&tx.id);
+                values.extend(crate::public::limbs64(tx.block_height as i64));
+                values
+            }
             Table::Processes => limbs(&tx.program),
             Table::Public => {
                 crate::public::digest(&crate::public::records(tx, inputs), 1usize << log).to_vec()

@@ -169,7 +169,7 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
         }
         if let Some(e) = witness.logs[0].get(step as usize) {
             if starstream_proof::air::CROSSING.contains(&e.call) && script_t < trace_len {
-                let named = if e.call == 9 {
+                let named = if e.call == call::UTXO_CALL {
                     handle_value(e.args.first(), "a `utxo_call`")?
                 } else {
                     0
@@ -263,12 +263,12 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
         info[r].call = entry.call;
         // Handles: an input UTXO's first activation by a `utxo_call` shows its handle.
         if let Some((by, named)) = entered_by.get(r).copied().flatten() {
-            if p != 0 && step == 0 && by == 9 {
+            if p != 0 && step == 0 && by == call::UTXO_CALL {
                 handle[p] = named;
                 handle0[p] = named;
                 made.push(named);
             }
-            cells[entries::BY_CREATE] = Val::from_bool(by == 8);
+            cells[entries::BY_CREATE] = Val::from_bool(by == call::UTXO_CREATE);
         }
         cells[entries::HANDLE] = Val::from_u32(handle[p]);
         cells[entries::DEPTH] = Val::from_u32(depth);
@@ -298,8 +298,8 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
         cells[entries::HANDLE_AFTER] = Val::from_u32(handle[p]);
         // Frame accesses: a load reads a slot, a store writes one, a yield writes slot 0.
         let access = match entry.call {
-            6 => Some((entry.args.first(), None)),
-            7 => Some((entry.args.first(), Some(entry.args.get(1)))),
+            call::FRAME_LOAD => Some((entry.args.first(), None)),
+            call::FRAME_STORE => Some((entry.args.first(), Some(entry.args.get(1)))),
             call::YIELD if p != 0 => Some((Some(&0), Some(entry.args.first()))),
             _ => None,
         };
@@ -331,10 +331,14 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
             byte_uses[(gap & 0xff) as usize] += 1;
             byte_uses[(gap >> 8) as usize] += 1;
             frame[p][cell] = (new, t);
-            info[r].frame_args = if entry.call == 7 { 2 } else { 1 };
-            info[r].frame_results = u32::from(entry.call == 6);
+            info[r].frame_args = if entry.call == call::FRAME_STORE {
+                2
+            } else {
+                1
+            };
+            info[r].frame_results = u32::from(entry.call == call::FRAME_LOAD);
         }
-        if p == 0 && entry.call == 9 {
+        if p == 0 && entry.call == call::UTXO_CALL {
             let named = handle_value(entry.args.first(), "a `utxo_call`")?;
             cells[entries::NAMED] = Val::from_u32(named);
             named_uses.push(named);
@@ -526,6 +530,7 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
         cells[values::FRAME1] = Val::from_bool(framed >= 1);
         cells[values::FRAME2] = Val::from_bool(framed >= 2);
         cells[values::IS_FRAME] = Val::from_bool(i < framed);
+        cells[values::FACT] = Val::from_bool(role == 1 && e.call == call::BLOCK_HEIGHT);
         if role == 1 {
             cells[values::RETURNS] = Val::from_bool(e.returns);
             cells[values::RETURNED] = Val::from_bool(e.returned);

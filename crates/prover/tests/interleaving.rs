@@ -647,6 +647,39 @@ fn an_input_starts_with_its_consumed_entrys_frame() {
 }
 
 #[test]
+fn a_block_height_query_returns_the_transactions_height() {
+    // The time lock opened after its deadline: it reads the block height.
+    let (mut ledger, program) = deployed("crates/runtime/tests/contracts/clock.star");
+    let owner = Arg::Bytes32(Hash32([0x0e; 32]));
+    let locked = run(
+        &mut ledger,
+        program,
+        "lock",
+        vec![Arg::Int(3), owner],
+        vec![],
+    );
+    ledger.block_height = 9;
+    let lock = Arg::Utxo(locked.tx.outputs[0].id);
+    let opened = run(&mut ledger, program, "open", vec![lock], vec![]);
+    assert_eq!(opened.tx.block_height, 9);
+    tampered_in(opened, "another height read", |e, t| {
+        use starstream_proof::air::values;
+        use starstream_proof::config::Val;
+        let (p, query) = e
+            .witness
+            .logs
+            .iter()
+            .enumerate()
+            .find_map(|(p, log)| log.iter().find(|x| x.call == 25).map(|x| (p, x)))
+            .expect("the lock reads the height");
+        assert_eq!(query.results, [9]);
+        let time = entry_row(e, p as u32, query.step) as u32 + 1;
+        let row = values_row(t, time, 1, 0);
+        *t.cell_mut(Table::Values, row, values::V) = Val::new(2);
+    });
+}
+
+#[test]
 fn a_created_utxo_starts_with_a_zero_frame() {
     // The counter's creation, claimed to start from a count of 5 (consistently: its first
     // store reads 5 back as the slot's old value).
