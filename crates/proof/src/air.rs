@@ -8,6 +8,7 @@
 //! - `values`: every argument and result of every entry, as four 16-bit limbs.
 //! - `handles`: one row per possible UTXO handle, 1, 2, 3, ..., each made at most once.
 //! - `frames`: one row per slot of every process's frame or token storage.
+//! - `signers`: the transaction's signers' keys, by quarter.
 //! - `public`: a Poseidon2 sponge over the public records (`crate::public`), one per row.
 //! - `range`: the bytes 0..=255, for range checks.
 //!
@@ -100,6 +101,7 @@ pub mod call {
     pub const TOKEN_MINT: u32 = 18;
     pub const TOKEN_CALL: u32 = 20;
     pub const BLOCK_HEIGHT: u32 = 25;
+    pub const TX_SIGNED_BY: u32 = 26;
 }
 use call::{RAISE, RESUME_EFFECT, YIELD};
 
@@ -209,8 +211,12 @@ pub mod entries {
     pub const F_T: usize = 46;
     pub const F_GAP_LO: usize = 47;
     pub const F_GAP_HI: usize = 48;
+    /// On a `tx_signed_by` that answered 1: 1, and which of the transaction's signers the key
+    /// is; 0 elsewhere.
+    pub const SIGNED: usize = 49;
+    pub const SIGNER_K: usize = 50;
     /// One selector per entry of [`CALLS`], one-hot on real rows.
-    pub const SEL: usize = 49;
+    pub const SEL: usize = 51;
     pub const WIDTH: usize = SEL + CALLS.len();
 }
 
@@ -302,7 +308,11 @@ pub mod values {
     pub const IS_FRAME: usize = 32;
     /// Whether the entry's results are public facts (`block_height`'s), looked up.
     pub const FACT: usize = 33;
-    pub const WIDTH: usize = 34;
+    /// For a `tx_signed_by` that answered 1: its arguments are a signer's key, the signer at
+    /// `signer_k` (looked up).
+    pub const SIGNS: usize = 34;
+    pub const SIGNER_K: usize = 35;
+    pub const WIDTH: usize = 36;
 }
 
 /// Columns of `handles`: one row per possible UTXO handle, 1, 2, 3, ... The same numbers
@@ -344,6 +354,18 @@ pub mod frames {
     pub const INPUT: usize = 18;
     pub const IN_K: usize = 19;
     pub const WIDTH: usize = 20;
+}
+
+/// Columns of `signers`: one row per quarter of each signer's key.
+pub mod signers {
+    pub const REAL: usize = 0;
+    /// The signer's position in the transaction's signers, the quarter, its four 16-bit limbs.
+    pub const K: usize = 1;
+    pub const M: usize = 2;
+    pub const L: usize = 3;
+    /// How many `tx_signed_by` arguments look it up.
+    pub const USES: usize = 7;
+    pub const WIDTH: usize = 8;
 }
 
 /// Columns of `range`.
@@ -389,6 +411,8 @@ const FRAME_VALUES: PermutationCheckBus<'static> = PermutationCheckBus::new("fra
 const RECORDS: PermutationCheckBus<'static> = PermutationCheckBus::new("records");
 /// A host query's result that is a public fact (the block height), received by its entry.
 const FACTS: PermutationCheckBus<'static> = PermutationCheckBus::new("facts");
+/// The transaction's signers' keys, by quarter: what a `tx_signed_by` that answered 1 asked.
+const KEYS: LookupBus<'static> = LookupBus::new("keys");
 /// Each frame slot's process: whether it is an output, and which; whether it was created.
 const OWNERS: LookupBus<'static> = LookupBus::new("owners");
 
@@ -400,17 +424,19 @@ pub enum Table {
     Values,
     Handles,
     Frames,
+    Signers,
     Public,
     Range,
 }
 
 /// The tables in the order they are proven.
-pub const TABLES: [Table; 7] = [
+pub const TABLES: [Table; 8] = [
     Table::Entries,
     Table::Processes,
     Table::Values,
     Table::Handles,
     Table::Frames,
+    Table::Signers,
     Table::Public,
     Table::Range,
 ];
@@ -423,6 +449,7 @@ impl Table {
             Table::Values => "values",
             Table::Handles => "handles",
             Table::Frames => "frames",
+            Table::Signers => "signers",
             Table::Public => "public",
             Table::Range => "range",
         }
@@ -437,6 +464,7 @@ impl<F> BaseAir<F> for Table {
             Table::Values => values::WIDTH,
             Table::Handles => handles::WIDTH,
             Table::Frames => frames::WIDTH,
+            Table::Signers => signers::WIDTH,
             Table::Public => crate::public::COLUMNS,
             Table::Range => range::WIDTH,
         }
@@ -447,7 +475,7 @@ impl<F> BaseAir<F> for Table {
             Table::Entries => PUBLIC_VALUES + 4,
             Table::Processes => PUBLIC_VALUES,
             Table::Public => crate::public::DIGEST,
-            Table::Values | Table::Handles | Table::Frames | Table::Range => 0,
+            Table::Values | Table::Handles | Table::Frames | Table::Signers | Table::Range => 0,
         }
     }
 }
@@ -460,6 +488,7 @@ impl<AB: InteractionBuilder<F = crate::config::Val>> Air<AB> for Table {
             Table::Values => eval_values(b),
             Table::Handles => eval_handles(b),
             Table::Frames => eval_frames(b),
+            Table::Signers => eval_signers(b),
             Table::Public => eval_public(b),
             Table::Range => eval_range(b),
         }
@@ -888,6 +917,26 @@ where
             .chain(height),
         Count::bounded(picked(call::BLOCK_HEIGHT), 1),
     );
+    // `tx_signed_by` answers 0 or 1 (its result 0, received like a fact); when 1, its key is
+    // one of the transaction's signers (its arguments, looked up by the `values` rows).
+    let (signed, signer_k) = (col(SIGNED), col(SIGNER_K));
+    let signed_by = picked(call::TX_SIGNED_BY);
+    b.assert_bool(signed);
+    b.assert_zero((one.clone() - signed_by.clone()) * signed);
+    b.assert_zero((one.clone() - signed.into()) * signer_k);
+    FACTS.receive(
+        b,
+        [
+            t.into(),
+            one.clone(),
+            AB::Expr::ZERO,
+            signed.into(),
+            AB::Expr::ZERO,
+            AB::Expr::ZERO,
+            AB::Expr::ZERO,
+        ],
+        Count::bounded(signed_by, 1),
+    );
     // A load's result 0 is the value read; a store's argument 1 the value written.
     let value: Vec<AB::Expr> = (0..4)
         .map(|k| load.clone() * f_old[k] + store.clone() * f_new[k])
@@ -928,6 +977,8 @@ where
             picked(call::FRAME_LOAD) + picked(call::FRAME_STORE) + picked(YIELD),
             picked(call::FRAME_STORE),
             AB::Expr::ZERO,
+            signed.into(),
+            signer_k.into(),
         ],
         n_args,
     );
@@ -950,7 +1001,9 @@ where
             effect.into(),
             picked(call::FRAME_LOAD),
             AB::Expr::ZERO,
-            picked(call::BLOCK_HEIGHT),
+            picked(call::BLOCK_HEIGHT) + picked(call::TX_SIGNED_BY),
+            AB::Expr::ZERO,
+            AB::Expr::ZERO,
         ],
         n_results,
     );
@@ -1157,8 +1210,20 @@ where
             col(FRAME1).into(),
             col(FRAME2).into(),
             col(FACT).into(),
+            col(SIGNS).into(),
+            col(SIGNER_K).into(),
         ],
         Count::bounded(real.into(), 1),
+    );
+    // The arguments of a `tx_signed_by` that answered 1 are the quarters of a signer's key.
+    let key_quarter: Vec<AB::Expr> = [col(SIGNER_K).into(), i.into()]
+        .into_iter()
+        .chain(v.iter().map(|x| (*x).into()))
+        .collect();
+    KEYS.lookup_key(
+        b,
+        key_quarter,
+        Count::bounded(real * (one.clone() - role.into()) * col(SIGNS), 1),
     );
     // Staged values: a crossing call's arguments from position k on go to where control
     // entered the callee, at the same position less k: its `activate`'s arguments, or for
@@ -1369,6 +1434,35 @@ where
         .collect();
         RECORDS.send(b, slot, Count::bounded(present.into(), 1));
     }
+}
+
+fn eval_signers<AB: InteractionBuilder>(b: &mut AB)
+where
+    AB::F: Field,
+{
+    use signers::*;
+    let main = b.main();
+    let col = |i: usize| main.current(i).expect("a column of the table");
+    let (real, k, m, uses) = (col(REAL), col(K), col(M), col(USES));
+    b.assert_bool(real);
+    // Only a signer's row can answer a lookup.
+    b.assert_zero((AB::Expr::ONE - real.into()) * uses);
+    let quarter: Vec<AB::Expr> = [k.into(), m.into()]
+        .into_iter()
+        .chain((0..4).map(|l| col(L + l).into()))
+        .collect();
+    KEYS.table_entry(b, quarter.clone(), uses);
+    // Each row is a public record: the signers are the transaction's.
+    let record: Vec<AB::Expr> = [
+        AB::Expr::from_u32(crate::public::PROGRAM_QUARTER),
+        k.into(),
+        m.into(),
+        AB::Expr::from_u32(crate::public::SIGNER),
+    ]
+    .into_iter()
+    .chain((0..4).map(|l| col(L + l).into()))
+    .collect();
+    RECORDS.send(b, record, Count::bounded(real.into(), 1));
 }
 
 fn eval_public<AB: InteractionBuilder<F = crate::config::Val>>(b: &mut AB) {

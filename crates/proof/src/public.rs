@@ -10,6 +10,7 @@
 //! - tag 1, a frame slot: `b` the slot, `v` the value's four 16-bit limbs (an output's final
 //!   frame, an input's frame as the ledger holds it);
 //! - tag 2, a quarter of the program hash: `b` the quarter (0..4), `v` its four 16-bit limbs;
+//!   with `side` 2, a quarter of signer `a`'s key instead;
 //! - tag 3, which input an output continues (outputs only): `b` 0, `v` `[1, k, 0, 0]` for
 //!   input `k`, `[0, 0, 0, 0]` for a UTXO the transaction created;
 //! - tag 0: padding (all zero), after the last record, up to the table's height.
@@ -131,9 +132,10 @@ pub fn limbs64(v: i64) -> [Val; 4] {
     std::array::from_fn(|k| Val::from_u32(((bits >> (16 * k)) & 0xffff) as u32))
 }
 
-/// The `side` of an output's records and of an input's.
+/// The `side` of an output's records, of an input's, and of a signer's key.
 pub const OUTPUT: u32 = 0;
 pub const INPUT: u32 = 1;
+pub const SIGNER: u32 = 2;
 
 fn record(tag: u32, a: usize, b: usize, side: u32, v: [Val; 4]) -> [Val; RATE] {
     [
@@ -161,7 +163,7 @@ fn utxo_records(out: &mut Vec<[Val; RATE]>, side: u32, k: usize, program: &Hash3
 }
 
 /// The public records of `tx` consuming `inputs` (its consumed entries, in order): each
-/// output's (then which input it continues), then each input's.
+/// output's (then which input it continues), then each input's, then each signer's key.
 pub fn records(tx: &Transaction, inputs: &[UtxoEntry]) -> Vec<[Val; RATE]> {
     let mut out = Vec::new();
     for (k, output) in tx.outputs.iter().enumerate() {
@@ -179,6 +181,11 @@ pub fn records(tx: &Transaction, inputs: &[UtxoEntry]) -> Vec<[Val; RATE]> {
     }
     for (k, input) in inputs.iter().enumerate() {
         utxo_records(&mut out, INPUT, k, &input.program, &input.frame);
+    }
+    for (k, key) in tx.signers.iter().enumerate() {
+        for (m, limb) in key.limbs().iter().enumerate() {
+            out.push(record(PROGRAM_QUARTER, k, m, SIGNER, limbs64(*limb)));
+        }
     }
     out
 }

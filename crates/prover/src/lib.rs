@@ -11,7 +11,7 @@ use p3_field::{Field, PrimeCharacteristicRing};
 use p3_lookup::debug_util::{check_lookups, LookupDebugInstance};
 use p3_matrix::dense::RowMajorMatrix;
 use rand::rngs::StdRng;
-use starstream_proof::air::{call, entries, frames, handles, processes, range, values};
+use starstream_proof::air::{call, entries, frames, handles, processes, range, signers, values};
 use starstream_proof::config::{config, Config, Val};
 use starstream_proof::envelope::{MAX_LOG_HEIGHT, MIN_LOG_HEIGHT};
 use starstream_proof::{
@@ -105,6 +105,8 @@ struct RowInfo {
     /// How many of its first arguments and results belong to a frame access.
     frame_args: u32,
     frame_results: u32,
+    /// A `tx_signed_by` that answered 1, and the signer whose key it asked about.
+    signed: Option<usize>,
 }
 
 use starstream_proof::public::limbs64;
@@ -184,6 +186,8 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
     let mut handle0 = vec![0u32; n_processes];
     let mut made: Vec<u32> = Vec::new();
     let mut named_uses: Vec<u32> = Vec::new();
+    // How many `tx_signed_by` queries ask about each signer.
+    let mut signer_uses = vec![0u32; tx.signers.len()];
     // The script's pending-effect stack: each slot's value and when it was written.
     let mut depth = 0u32;
     let mut stack: Vec<(u32, u32)> = vec![(0, 0)];
@@ -337,6 +341,23 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
                 1
             };
             info[r].frame_results = u32::from(entry.call == call::FRAME_LOAD);
+        }
+        if entry.call == call::TX_SIGNED_BY && entry.results.first() == Some(&1) {
+            let key: [i64; 4] = entry.args.as_slice().try_into().map_err(|_| {
+                err(format!(
+                    "process {p} step {step}: `tx_signed_by` without a key"
+                ))
+            })?;
+            let key = starstream_runtime::Hash32::from_limbs(key);
+            let k = tx.signers.iter().position(|s| *s == key).ok_or_else(|| {
+                err(format!(
+                    "process {p} step {step}: `tx_signed_by` answered 1 for a non-signer"
+                ))
+            })?;
+            cells[entries::SIGNED] = Val::ONE;
+            cells[entries::SIGNER_K] = Val::from_usize(k);
+            info[r].signed = Some(k);
+            signer_uses[k] += 1;
         }
         if p == 0 && entry.call == call::UTXO_CALL {
             let named = handle_value(entry.args.first(), "a `utxo_call`")?;
@@ -530,7 +551,12 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
         cells[values::FRAME1] = Val::from_bool(framed >= 1);
         cells[values::FRAME2] = Val::from_bool(framed >= 2);
         cells[values::IS_FRAME] = Val::from_bool(i < framed);
-        cells[values::FACT] = Val::from_bool(role == 1 && e.call == call::BLOCK_HEIGHT);
+        let fact = matches!(e.call, call::BLOCK_HEIGHT | call::TX_SIGNED_BY);
+        cells[values::FACT] = Val::from_bool(role == 1 && fact);
+        if let (0, Some(k)) = (role, e.signed) {
+            cells[values::SIGNS] = Val::ONE;
+            cells[values::SIGNER_K] = Val::from_usize(k);
+        }
         if role == 1 {
             cells[values::RETURNS] = Val::from_bool(e.returns);
             cells[values::RETURNED] = Val::from_bool(e.returned);
@@ -640,6 +666,21 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
         }
     }
 
+    // The signers' keys by quarter, each with how many queries ask about it.
+    let signers_h = height(4 * tx.signers.len())?;
+    let w = signers::WIDTH;
+    let mut sv = vec![Val::ZERO; signers_h * w];
+    for (k, key) in tx.signers.iter().enumerate() {
+        for (m, limb) in key.limbs().iter().enumerate() {
+            let cells = row(&mut sv, w, 4 * k + m);
+            cells[signers::REAL] = Val::ONE;
+            cells[signers::K] = Val::from_usize(k);
+            cells[signers::M] = Val::from_usize(m);
+            cells[signers::L..signers::L + 4].copy_from_slice(&limbs64(*limb));
+            cells[signers::USES] = Val::from_u32(signer_uses[k]);
+        }
+    }
+
     // The public records, hashed by the `public` table's sponge.
     let records = starstream_proof::public::records(tx, &witness.inputs);
     let public_h = height(records.len())?;
@@ -659,6 +700,7 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
             RowMajorMatrix::new(vv, values::WIDTH),
             RowMajorMatrix::new(hv, handles::WIDTH),
             RowMajorMatrix::new(fv, frames::WIDTH),
+            RowMajorMatrix::new(sv, signers::WIDTH),
             starstream_proof::public::generate(&records, public_h),
             RowMajorMatrix::new(rv, range::WIDTH),
         ],

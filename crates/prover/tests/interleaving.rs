@@ -680,6 +680,33 @@ fn a_block_height_query_returns_the_transactions_height() {
 }
 
 #[test]
+fn a_signature_check_that_passes_names_a_signer() {
+    // The wallet checks that its owner signed; claim it asked about another key.
+    tampered("a signature check about a key that did not sign", |e, t| {
+        use starstream_proof::air::values;
+        use starstream_proof::config::Val;
+        let (p, query) = e
+            .witness
+            .logs
+            .iter()
+            .enumerate()
+            .find_map(|(p, log)| log.iter().find(|x| x.call == 26).map(|x| (p, x)))
+            .expect("the wallet checks its owner's signature");
+        assert_eq!(query.results, [1]);
+        let time = entry_row(e, p as u32, query.step) as u32 + 1;
+        let row = values_row(t, time, 0, 2);
+        let limb = *t.cell_mut(Table::Values, row, values::V + 1);
+        *t.cell_mut(Table::Values, row, values::V + 1) = limb + Val::new(1);
+    });
+    // The proof claimed for the same payment signed by someone else.
+    let executed = wallet_payment();
+    let mut other = executed.tx.clone();
+    other.signers = vec![BOB];
+    other.seal_ids();
+    refused_when_claimed_for(&executed, &other);
+}
+
+#[test]
 fn a_created_utxo_starts_with_a_zero_frame() {
     // The counter's creation, claimed to start from a count of 5 (consistently: its first
     // store reads 5 back as the slot's old value).
