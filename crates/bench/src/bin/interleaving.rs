@@ -78,8 +78,13 @@ fn synthetic(entries: usize) -> (Transaction, Witness) {
             call,
             // A `utxo_call` names the UTXO's handle (1, an input's) and method 0.
             args: if call == 9 { vec![1, 0] } else { vec![] },
-            // A crossing call's first result is its status: 0, returned.
-            results: if call == 9 { vec![0] } else { vec![] },
+            // A crossing call's first result is its status: 0, returned; the block height
+            // query answers the transaction's height, 1.
+            results: match call {
+                9 => vec![0],
+                25 => vec![1],
+                _ => vec![],
+            },
         });
         order.push((p, step));
     };
@@ -107,14 +112,14 @@ fn synthetic(entries: usize) -> (Transaction, Witness) {
         signers: vec![],
         block_height: 1,
         consumed: vec![input.id],
-        // The UTXO stays live: it is the one output, with the frame it started with.
+        // The UTXO stays live: it is the one output, continuing the input with its frame.
         outputs: vec![starstream_runtime::UtxoOutput {
             id: Hash32::default(),
             program: Hash32::default(),
             utxo_type: "U".into(),
             frame: vec![0],
             tokens: vec![],
-            continues: None,
+            continues: Some(input.id),
         }],
         minted: Default::default(),
         burned: Default::default(),
