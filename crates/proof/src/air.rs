@@ -9,6 +9,7 @@
 //! - `handles`: one row per possible UTXO handle, 1, 2, 3, ..., each made at most once.
 //! - `frames`: one row per slot of every process's frame or token storage.
 //! - `signers`: the transaction's signers' keys, by quarter.
+//! - `events`: the transaction's events, each with its emitting process's program.
 //! - `public`: a Poseidon2 sponge over the public records (`crate::public`), one per row.
 //! - `range`: the bytes 0..=255, for range checks.
 //!
@@ -102,6 +103,7 @@ pub mod call {
     pub const TOKEN_CALL: u32 = 20;
     pub const BLOCK_HEIGHT: u32 = 25;
     pub const TX_SIGNED_BY: u32 = 26;
+    pub const EMIT: u32 = 17;
 }
 use call::{RAISE, RESUME_EFFECT, YIELD};
 
@@ -215,8 +217,10 @@ pub mod entries {
     /// is; 0 elsewhere.
     pub const SIGNED: usize = 49;
     pub const SIGNER_K: usize = 50;
+    /// How many `emit`s came before this row: an `emit` is event `event_k` of the transaction.
+    pub const EVENT_K: usize = 51;
     /// One selector per entry of [`CALLS`], one-hot on real rows.
-    pub const SEL: usize = 51;
+    pub const SEL: usize = 52;
     pub const WIDTH: usize = SEL + CALLS.len();
 }
 
@@ -247,8 +251,10 @@ pub mod processes {
     pub const FRAME_USES: usize = 14;
     /// For an input: which of the transaction's consumed entries it is.
     pub const IN_K: usize = 15;
+    /// How many `events` rows look up its program.
+    pub const PROGRAM_USES: usize = 16;
     /// The hash of the program the process runs, as sixteen 16-bit limbs.
-    pub const PROGRAM: usize = 16;
+    pub const PROGRAM: usize = 17;
     pub const WIDTH: usize = PROGRAM + super::PUBLIC_VALUES;
 }
 
@@ -312,7 +318,11 @@ pub mod values {
     /// `signer_k` (looked up).
     pub const SIGNS: usize = 34;
     pub const SIGNER_K: usize = 35;
-    pub const WIDTH: usize = 36;
+    /// For an `emit`'s arguments: the event it is (looked up); its arguments from 1 on are the
+    /// event's fields.
+    pub const EMITS: usize = 36;
+    pub const EVENT_K: usize = 37;
+    pub const WIDTH: usize = 38;
 }
 
 /// Columns of `handles`: one row per possible UTXO handle, 1, 2, 3, ... The same numbers
@@ -368,6 +378,16 @@ pub mod signers {
     pub const WIDTH: usize = 8;
 }
 
+/// Columns of `events`: one row per event the transaction emits, in order.
+pub mod events {
+    pub const REAL: usize = 0;
+    /// The event's position, and the process that emitted it with that process's program.
+    pub const K: usize = 1;
+    pub const P: usize = 2;
+    pub const PROGRAM: usize = 3;
+    pub const WIDTH: usize = PROGRAM + super::PUBLIC_VALUES;
+}
+
 /// Columns of `range`.
 pub mod range {
     pub const V: usize = 0;
@@ -411,6 +431,10 @@ const FRAME_VALUES: PermutationCheckBus<'static> = PermutationCheckBus::new("fra
 const RECORDS: PermutationCheckBus<'static> = PermutationCheckBus::new("records");
 /// A host query's result that is a public fact (the block height), received by its entry.
 const FACTS: PermutationCheckBus<'static> = PermutationCheckBus::new("facts");
+/// Each `emit`'s event position and process, received by its `events` row.
+const EMITTERS: PermutationCheckBus<'static> = PermutationCheckBus::new("emitters");
+/// A process's program hash, for the events it emits.
+const PROGRAMS: LookupBus<'static> = LookupBus::new("programs");
 /// The transaction's signers' keys, by quarter: what a `tx_signed_by` that answered 1 asked.
 const KEYS: LookupBus<'static> = LookupBus::new("keys");
 /// Each frame slot's process: whether it is an output, and which; whether it was created.
@@ -425,18 +449,20 @@ pub enum Table {
     Handles,
     Frames,
     Signers,
+    Events,
     Public,
     Range,
 }
 
 /// The tables in the order they are proven.
-pub const TABLES: [Table; 8] = [
+pub const TABLES: [Table; 9] = [
     Table::Entries,
     Table::Processes,
     Table::Values,
     Table::Handles,
     Table::Frames,
     Table::Signers,
+    Table::Events,
     Table::Public,
     Table::Range,
 ];
@@ -450,6 +476,7 @@ impl Table {
             Table::Handles => "handles",
             Table::Frames => "frames",
             Table::Signers => "signers",
+            Table::Events => "events",
             Table::Public => "public",
             Table::Range => "range",
         }
@@ -465,6 +492,7 @@ impl<F> BaseAir<F> for Table {
             Table::Handles => handles::WIDTH,
             Table::Frames => frames::WIDTH,
             Table::Signers => signers::WIDTH,
+            Table::Events => events::WIDTH,
             Table::Public => crate::public::COLUMNS,
             Table::Range => range::WIDTH,
         }
@@ -475,7 +503,12 @@ impl<F> BaseAir<F> for Table {
             Table::Entries => PUBLIC_VALUES + 4,
             Table::Processes => PUBLIC_VALUES,
             Table::Public => crate::public::DIGEST,
-            Table::Values | Table::Handles | Table::Frames | Table::Signers | Table::Range => 0,
+            Table::Values
+            | Table::Handles
+            | Table::Frames
+            | Table::Signers
+            | Table::Events
+            | Table::Range => 0,
         }
     }
 }
@@ -489,6 +522,7 @@ impl<AB: InteractionBuilder<F = crate::config::Val>> Air<AB> for Table {
             Table::Handles => eval_handles(b),
             Table::Frames => eval_frames(b),
             Table::Signers => eval_signers(b),
+            Table::Events => eval_events(b),
             Table::Public => eval_public(b),
             Table::Range => eval_range(b),
         }
@@ -937,6 +971,16 @@ where
         ],
         Count::bounded(signed_by, 1),
     );
+    // Events: the emits are numbered in order; each names its process to its `events` row.
+    let (event_k, emit) = (col(EVENT_K), picked(call::EMIT));
+    b.when_first_row().assert_zero(event_k);
+    b.when_transition()
+        .assert_eq(next(EVENT_K), event_k + emit.clone());
+    EMITTERS.send(
+        b,
+        [event_k.into(), p.into()],
+        Count::bounded(emit.clone(), 1),
+    );
     // A load's result 0 is the value read; a store's argument 1 the value written.
     let value: Vec<AB::Expr> = (0..4)
         .map(|k| load.clone() * f_old[k] + store.clone() * f_new[k])
@@ -979,6 +1023,8 @@ where
             AB::Expr::ZERO,
             signed.into(),
             signer_k.into(),
+            picked(call::EMIT),
+            event_k * picked(call::EMIT),
         ],
         n_args,
     );
@@ -1002,6 +1048,8 @@ where
             picked(call::FRAME_LOAD),
             AB::Expr::ZERO,
             picked(call::BLOCK_HEIGHT) + picked(call::TX_SIGNED_BY),
+            AB::Expr::ZERO,
+            AB::Expr::ZERO,
             AB::Expr::ZERO,
             AB::Expr::ZERO,
         ],
@@ -1137,6 +1185,11 @@ where
         ],
         Count::bounded(has_out.into(), 1),
     );
+    let program: Vec<AB::Expr> = [p.into()]
+        .into_iter()
+        .chain((0..PUBLIC_VALUES).map(|l| col(PROGRAM + l).into()))
+        .collect();
+    PROGRAMS.table_entry(b, program, col(PROGRAM_USES));
     // A UTXO that is not an input was created here: its frame starts all zero.
     OWNERS.table_entry(
         b,
@@ -1212,8 +1265,26 @@ where
             col(FACT).into(),
             col(SIGNS).into(),
             col(SIGNER_K).into(),
+            col(EMITS).into(),
+            col(EVENT_K).into(),
         ],
         Count::bounded(real.into(), 1),
+    );
+    // An `emit`'s arguments from 1 on are its event's fields: public records.
+    let field: Vec<AB::Expr> = [
+        AB::Expr::from_u32(crate::public::FRAME_SLOT),
+        col(EVENT_K).into(),
+        i - one.clone(),
+        AB::Expr::from_u32(crate::public::EVENT),
+    ]
+    .into_iter()
+    .chain(v.iter().map(|x| (*x).into()))
+    .collect();
+    RECORDS.send(
+        b,
+        field,
+        // (`emits` is 0 on results: the `flags` lookup offers it on arguments only.)
+        Count::bounded(real * col(EMITS) * (one.clone() - first.into()), 1),
     );
     // The arguments of a `tx_signed_by` that answered 1 are the quarters of a signer's key.
     let key_quarter: Vec<AB::Expr> = [col(SIGNER_K).into(), i.into()]
@@ -1433,6 +1504,36 @@ where
         .chain((0..4).map(|limb| col(values + limb).into()))
         .collect();
         RECORDS.send(b, slot, Count::bounded(present.into(), 1));
+    }
+}
+
+fn eval_events<AB: InteractionBuilder>(b: &mut AB)
+where
+    AB::F: Field,
+{
+    use events::*;
+    let main = b.main();
+    let col = |i: usize| main.current(i).expect("a column of the table");
+    let (real, k, p) = (col(REAL), col(K), col(P));
+    b.assert_bool(real);
+    // The event's emit names it, and its program is the emitting process's.
+    EMITTERS.receive(b, [k, p], Count::bounded(real.into(), 1));
+    let program: Vec<AB::Expr> = [p.into()]
+        .into_iter()
+        .chain((0..PUBLIC_VALUES).map(|l| col(PROGRAM + l).into()))
+        .collect();
+    PROGRAMS.lookup_key(b, program, Count::bounded(real.into(), 1));
+    for m in 0..4 {
+        let quarter: Vec<AB::Expr> = [
+            AB::Expr::from_u32(crate::public::PROGRAM_QUARTER),
+            k.into(),
+            AB::Expr::from_usize(m),
+            AB::Expr::from_u32(crate::public::EVENT),
+        ]
+        .into_iter()
+        .chain((0..4).map(|l| col(PROGRAM + 4 * m + l).into()))
+        .collect();
+        RECORDS.send(b, quarter, Count::bounded(real.into(), 1));
     }
 }
 

@@ -44,7 +44,12 @@ pub fn public_values(
             Table::Public => {
                 crate::public::digest(&crate::public::records(tx, inputs), 1usize << log).to_vec()
             }
-            Table::Values | Table::Handles | Table::Frames | Table::Signers | Table::Range => {
+            Table::Values
+            | Table::Handles
+            | Table::Frames
+            | Table::Signers
+            | Table::Events
+            | Table::Range => {
                 vec![]
             }
         })

@@ -11,6 +11,8 @@
 //!   frame, an input's frame as the ledger holds it);
 //! - tag 2, a quarter of the program hash: `b` the quarter (0..4), `v` its four 16-bit limbs;
 //!   with `side` 2, a quarter of signer `a`'s key instead;
+//! - with `side` 3, event `a`: tag 2 its emitting program's hash quarter `b`, tag 1 its field
+//!   `b`;
 //! - tag 3, which input an output continues (outputs only): `b` 0, `v` `[1, k, 0, 0]` for
 //!   input `k`, `[0, 0, 0, 0]` for a UTXO the transaction created;
 //! - tag 0: padding (all zero), after the last record, up to the table's height.
@@ -136,6 +138,7 @@ pub fn limbs64(v: i64) -> [Val; 4] {
 pub const OUTPUT: u32 = 0;
 pub const INPUT: u32 = 1;
 pub const SIGNER: u32 = 2;
+pub const EVENT: u32 = 3;
 
 fn record(tag: u32, a: usize, b: usize, side: u32, v: [Val; 4]) -> [Val; RATE] {
     [
@@ -150,7 +153,8 @@ fn record(tag: u32, a: usize, b: usize, side: u32, v: [Val; 4]) -> [Val; RATE] {
     ]
 }
 
-/// A UTXO's records: its program hash's four quarters, then its frame's slots.
+/// A UTXO's records (or an event's): its program hash's four quarters, then its frame's
+/// slots (the event's fields).
 fn utxo_records(out: &mut Vec<[Val; RATE]>, side: u32, k: usize, program: &Hash32, frame: &[i64]) {
     let program = crate::instance::limbs(program);
     for (m, quarter) in program.chunks_exact(4).enumerate() {
@@ -163,7 +167,8 @@ fn utxo_records(out: &mut Vec<[Val; RATE]>, side: u32, k: usize, program: &Hash3
 }
 
 /// The public records of `tx` consuming `inputs` (its consumed entries, in order): each
-/// output's (then which input it continues), then each input's, then each signer's key.
+/// output's (then which input it continues), then each input's, then each signer's key, then
+/// each event's (its program hash, then its fields).
 pub fn records(tx: &Transaction, inputs: &[UtxoEntry]) -> Vec<[Val; RATE]> {
     let mut out = Vec::new();
     for (k, output) in tx.outputs.iter().enumerate() {
@@ -186,6 +191,9 @@ pub fn records(tx: &Transaction, inputs: &[UtxoEntry]) -> Vec<[Val; RATE]> {
         for (m, limb) in key.limbs().iter().enumerate() {
             out.push(record(PROGRAM_QUARTER, k, m, SIGNER, limbs64(*limb)));
         }
+    }
+    for (k, event) in tx.events.iter().enumerate() {
+        utxo_records(&mut out, EVENT, k, &event.program, &event.fields);
     }
     out
 }

@@ -11,7 +11,9 @@ use p3_field::{Field, PrimeCharacteristicRing};
 use p3_lookup::debug_util::{check_lookups, LookupDebugInstance};
 use p3_matrix::dense::RowMajorMatrix;
 use rand::rngs::StdRng;
-use starstream_proof::air::{call, entries, frames, handles, processes, range, signers, values};
+use starstream_proof::air::{
+    call, entries, events, frames, handles, processes, range, signers, values,
+};
 use starstream_proof::config::{config, Config, Val};
 use starstream_proof::envelope::{MAX_LOG_HEIGHT, MIN_LOG_HEIGHT};
 use starstream_proof::{
@@ -107,6 +109,8 @@ struct RowInfo {
     frame_results: u32,
     /// A `tx_signed_by` that answered 1, and the signer whose key it asked about.
     signed: Option<usize>,
+    /// An `emit`: which event of the transaction.
+    event: Option<usize>,
 }
 
 use starstream_proof::public::limbs64;
@@ -188,6 +192,9 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
     let mut named_uses: Vec<u32> = Vec::new();
     // How many `tx_signed_by` queries ask about each signer.
     let mut signer_uses = vec![0u32; tx.signers.len()];
+    // The events emitted so far, by process; and how many each process emitted.
+    let mut emitted: Vec<usize> = Vec::new();
+    let mut program_uses = vec![0u32; n_processes];
     // The script's pending-effect stack: each slot's value and when it was written.
     let mut depth = 0u32;
     let mut stack: Vec<(u32, u32)> = vec![(0, 0)];
@@ -204,8 +211,10 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
         let t = r as u32 + 1;
         let cells = row(&mut ev, w, r);
         cells[entries::T] = Val::from_u32(t);
-        // Padding: s = 0 makes `first` 1 and `s_inv` 0, which the constraints allow there.
+        // Padding: s = 0 makes `first` 1 and `s_inv` 0, which the constraints allow there;
+        // the event count carries on to the end.
         cells[entries::FIRST] = Val::ONE;
+        cells[entries::EVENT_K] = Val::from_usize(emitted.len());
         let Some(&(p, step)) = witness.interleaving.get(r) else {
             continue;
         };
@@ -358,6 +367,11 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
             cells[entries::SIGNER_K] = Val::from_usize(k);
             info[r].signed = Some(k);
             signer_uses[k] += 1;
+        }
+        if entry.call == call::EMIT {
+            info[r].event = Some(emitted.len());
+            emitted.push(p);
+            program_uses[p] += 1;
         }
         if p == 0 && entry.call == call::UTXO_CALL {
             let named = handle_value(entry.args.first(), "a `utxo_call`")?;
@@ -526,6 +540,7 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
             }
             cells[processes::FRAME_USES] = Val::from_usize(frame[r].len());
             cells[processes::IN_K] = Val::from_usize(input_of[r].unwrap_or(0));
+            cells[processes::PROGRAM_USES] = Val::from_u32(program_uses[r]);
             let program = instance::limbs(&witness.processes[r].program);
             cells[processes::PROGRAM..processes::PROGRAM + program.len()].copy_from_slice(&program);
         }
@@ -553,6 +568,10 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
         cells[values::IS_FRAME] = Val::from_bool(i < framed);
         let fact = matches!(e.call, call::BLOCK_HEIGHT | call::TX_SIGNED_BY);
         cells[values::FACT] = Val::from_bool(role == 1 && fact);
+        if let (0, Some(k)) = (role, e.event) {
+            cells[values::EMITS] = Val::ONE;
+            cells[values::EVENT_K] = Val::from_usize(k);
+        }
         if let (0, Some(k)) = (role, e.signed) {
             cells[values::SIGNS] = Val::ONE;
             cells[values::SIGNER_K] = Val::from_usize(k);
@@ -681,6 +700,24 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
         }
     }
 
+    // The events, in order, each with its emitting process and that process's program.
+    if emitted.len() != tx.events.len() {
+        return Err(err(
+            "the transaction's events are not the emits of its logs",
+        ));
+    }
+    let events_h = height(emitted.len())?;
+    let w = events::WIDTH;
+    let mut evv = vec![Val::ZERO; events_h * w];
+    for (k, &p) in emitted.iter().enumerate() {
+        let cells = row(&mut evv, w, k);
+        cells[events::REAL] = Val::ONE;
+        cells[events::K] = Val::from_usize(k);
+        cells[events::P] = Val::from_usize(p);
+        let program = instance::limbs(&witness.processes[p].program);
+        cells[events::PROGRAM..events::PROGRAM + program.len()].copy_from_slice(&program);
+    }
+
     // The public records, hashed by the `public` table's sponge.
     let records = starstream_proof::public::records(tx, &witness.inputs);
     let public_h = height(records.len())?;
@@ -701,6 +738,7 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
             RowMajorMatrix::new(hv, handles::WIDTH),
             RowMajorMatrix::new(fv, frames::WIDTH),
             RowMajorMatrix::new(sv, signers::WIDTH),
+            RowMajorMatrix::new(evv, events::WIDTH),
             starstream_proof::public::generate(&records, public_h),
             RowMajorMatrix::new(rv, range::WIDTH),
         ],

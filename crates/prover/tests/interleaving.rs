@@ -707,6 +707,27 @@ fn a_signature_check_that_passes_names_a_signer() {
 }
 
 #[test]
+fn the_events_are_the_fields_the_programs_emitted() {
+    let executed = counter_bumped();
+    assert_eq!(executed.tx.events.len(), 3, "one event per bump");
+    // An event's field edited.
+    let mut other = executed.tx.clone();
+    other.events[1].fields[0] += 1;
+    other.seal_ids();
+    refused_when_claimed_for(&executed, &other);
+    // An event claimed to come from another program.
+    let mut other = executed.tx.clone();
+    other.events[2].program = Hash32([0x77; 32]);
+    other.seal_ids();
+    refused_when_claimed_for(&executed, &other);
+    // An event left out.
+    let mut other = executed.tx.clone();
+    other.events.pop();
+    other.seal_ids();
+    refused_when_claimed_for(&executed, &other);
+}
+
+#[test]
 fn a_created_utxo_starts_with_a_zero_frame() {
     // The counter's creation, claimed to start from a count of 5 (consistently: its first
     // store reads 5 back as the slot's old value).
