@@ -135,6 +135,27 @@ fn fill_index(cells: &mut [Val], i: u32) {
     }
 }
 
+/// Pairs each of `n` processes that `wants` one with the first of `candidates` not yet taken
+/// that `fits` it (the records only say what a candidate holds, so any fitting one will do).
+fn pair_up(
+    n: usize,
+    candidates: usize,
+    wants: impl Fn(usize) -> bool,
+    fits: impl Fn(usize, usize) -> bool,
+    missing: impl Fn(usize) -> String,
+) -> Result<Vec<Option<usize>>, ProveError> {
+    let mut taken = vec![false; candidates];
+    let mut paired = vec![None; n];
+    for p in (0..n).filter(|&p| wants(p)) {
+        let k = (0..candidates)
+            .find(|&k| !taken[k] && fits(p, k))
+            .ok_or_else(|| err(missing(p)))?;
+        taken[k] = true;
+        paired[p] = Some(k);
+    }
+    Ok(paired)
+}
+
 /// Lays out the interaction logs of an executed transaction as the proof's tables.
 pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError> {
     let n_processes = witness.processes.len();
@@ -458,28 +479,20 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
 
     // Each live UTXO (one that ends holding a handle) is one of the transaction's outputs: the
     // first not yet taken with its program and final frame.
-    let mut output_of: Vec<Option<usize>> = vec![None; n_processes];
-    let mut taken = vec![false; tx.outputs.len()];
-    for p in 0..n_processes {
-        if handle[p] == 0 {
-            continue;
-        }
-        let final_frame: Vec<i64> = frame[p].iter().map(|(v, _)| *v).collect();
-        let k = (0..tx.outputs.len())
-            .find(|&k| {
-                !taken[k]
-                    && tx.outputs[k].program == witness.processes[p].program
-                    && tx.outputs[k].frame == final_frame
-            })
-            .ok_or_else(|| {
-                err(format!(
-                    "process {p} ends live, but no output of the transaction has its frame"
-                ))
-            })?;
-        taken[k] = true;
-        output_of[p] = Some(k);
-    }
-
+    let final_frames: Vec<Vec<i64>> = frame
+        .iter()
+        .map(|f| f.iter().map(|(v, _)| *v).collect())
+        .collect();
+    let output_of = pair_up(
+        n_processes,
+        tx.outputs.len(),
+        |p| handle[p] != 0,
+        |p, k| {
+            tx.outputs[k].program == witness.processes[p].program
+                && tx.outputs[k].frame == final_frames[p]
+        },
+        |p| format!("process {p} ends live, but no output of the transaction has its frame"),
+    )?;
     // Each input is one of the consumed entries: the first not yet taken with its program
     // and initial frame.
     if witness.inputs.len() != tx.consumed.len()
@@ -493,26 +506,16 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
             "the witness's inputs are not the transaction's consumed entries",
         ));
     }
-    let mut input_of: Vec<Option<usize>> = vec![None; n_processes];
-    let mut used = vec![false; witness.inputs.len()];
-    for p in 0..n_processes {
-        if handle0[p] == 0 {
-            continue;
-        }
-        let k = (0..witness.inputs.len())
-            .find(|&k| {
-                !used[k]
-                    && witness.inputs[k].program == witness.processes[p].program
-                    && witness.inputs[k].frame == witness.frames[p]
-            })
-            .ok_or_else(|| {
-                err(format!(
-                    "process {p} is an input, but no consumed entry has its initial frame"
-                ))
-            })?;
-        used[k] = true;
-        input_of[p] = Some(k);
-    }
+    let input_of = pair_up(
+        n_processes,
+        witness.inputs.len(),
+        |p| handle0[p] != 0,
+        |p, k| {
+            witness.inputs[k].program == witness.processes[p].program
+                && witness.inputs[k].frame == witness.frames[p]
+        },
+        |p| format!("process {p} is an input, but no consumed entry has its initial frame"),
+    )?;
 
     let w = processes::WIDTH;
     let mut pv = vec![Val::ZERO; processes_h * w];

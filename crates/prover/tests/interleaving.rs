@@ -592,14 +592,22 @@ fn refused_when_claimed_for(executed: &Executed, other: &starstream_runtime::Tra
     assert!(verify(other, &honest).is_err());
 }
 
+/// [`refused_when_claimed_for`] the transaction of `executed` with `edit` applied.
+fn refused_when_edited(
+    executed: &Executed,
+    edit: impl FnOnce(&mut starstream_runtime::Transaction),
+) {
+    let mut other = executed.tx.clone();
+    edit(&mut other);
+    other.seal_ids();
+    refused_when_claimed_for(executed, &other);
+}
+
 #[test]
 fn the_outputs_are_the_frames_and_programs_the_processes_left() {
     let executed = counter_bumped();
     // The counter's output with another count.
-    let mut other = executed.tx.clone();
-    other.outputs[0].frame[1] += 1;
-    other.seal_ids();
-    refused_when_claimed_for(&executed, &other);
+    refused_when_edited(&executed, |tx| tx.outputs[0].frame[1] += 1);
 }
 
 #[test]
@@ -607,10 +615,7 @@ fn an_output_continues_the_input_its_process_was() {
     let executed = counter_bumped();
     assert!(executed.tx.outputs[0].continues.is_some());
     // The continued counter claimed as a new UTXO.
-    let mut other = executed.tx.clone();
-    other.outputs[0].continues = None;
-    other.seal_ids();
-    refused_when_claimed_for(&executed, &other);
+    refused_when_edited(&executed, |tx| tx.outputs[0].continues = None);
 }
 
 #[test]
@@ -699,32 +704,19 @@ fn a_signature_check_that_passes_names_a_signer() {
         *t.cell_mut(Table::Values, row, values::V + 1) = limb + Val::new(1);
     });
     // The proof claimed for the same payment signed by someone else.
-    let executed = wallet_payment();
-    let mut other = executed.tx.clone();
-    other.signers = vec![BOB];
-    other.seal_ids();
-    refused_when_claimed_for(&executed, &other);
+    refused_when_edited(&wallet_payment(), |tx| tx.signers = vec![BOB]);
 }
 
 #[test]
 fn the_events_are_the_fields_the_programs_emitted() {
     let executed = counter_bumped();
     assert_eq!(executed.tx.events.len(), 3, "one event per bump");
-    // An event's field edited.
-    let mut other = executed.tx.clone();
-    other.events[1].fields[0] += 1;
-    other.seal_ids();
-    refused_when_claimed_for(&executed, &other);
-    // An event claimed to come from another program.
-    let mut other = executed.tx.clone();
-    other.events[2].program = Hash32([0x77; 32]);
-    other.seal_ids();
-    refused_when_claimed_for(&executed, &other);
-    // An event left out.
-    let mut other = executed.tx.clone();
-    other.events.pop();
-    other.seal_ids();
-    refused_when_claimed_for(&executed, &other);
+    // An event's field edited, an event claimed to come from another program, one left out.
+    refused_when_edited(&executed, |tx| tx.events[1].fields[0] += 1);
+    refused_when_edited(&executed, |tx| tx.events[2].program = Hash32([0x77; 32]));
+    refused_when_edited(&executed, |tx| {
+        tx.events.pop();
+    });
 }
 
 #[test]
