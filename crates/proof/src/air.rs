@@ -104,6 +104,8 @@ pub mod call {
     pub const BLOCK_HEIGHT: u32 = 25;
     pub const TX_SIGNED_BY: u32 = 26;
     pub const EMIT: u32 = 17;
+    pub const INSTALL_HANDLER: u32 = 13;
+    pub const UNINSTALL_HANDLER: u32 = 14;
 }
 use call::{RAISE, RESUME_EFFECT, YIELD};
 
@@ -219,8 +221,18 @@ pub mod entries {
     pub const SIGNER_K: usize = 50;
     /// How many `emit`s came before this row: an `emit` is event `event_k` of the transaction.
     pub const EVENT_K: usize = 51;
+    /// How many handlers the script has installed before this row (changes only on its rows);
+    /// on an `install_handler` or `uninstall_handler`, the handler's index (its argument 0),
+    /// the handler stack's slot's value read there (index + 1; 0 for empty), when it was
+    /// written, and the time gap as two bytes.
+    pub const HDEPTH: usize = 52;
+    pub const H_IDX: usize = 53;
+    pub const H_OLD: usize = 54;
+    pub const H_T: usize = 55;
+    pub const H_GAP_LO: usize = 56;
+    pub const H_GAP_HI: usize = 57;
     /// One selector per entry of [`CALLS`], one-hot on real rows.
-    pub const SEL: usize = 52;
+    pub const SEL: usize = 58;
     pub const WIDTH: usize = SEL + CALLS.len();
 }
 
@@ -333,10 +345,13 @@ pub mod handles {
     pub const MADE: usize = 1;
     /// How many `utxo_call`s name it.
     pub const USES: usize = 2;
-    /// The pending-effect stack's slot `h` at the end: its last value and when it was written.
+    /// The pending-effect stack's slot `h` at the end: its last value and when it was written;
+    /// and the handler stack's.
     pub const SLOT_END: usize = 3;
     pub const SLOT_LAST: usize = 4;
-    pub const WIDTH: usize = 5;
+    pub const HSLOT_END: usize = 5;
+    pub const HSLOT_LAST: usize = 6;
+    pub const WIDTH: usize = 7;
 }
 
 /// Columns of `frames`: one row per slot of every process's frame (a UTXO's) or storage (a
@@ -420,12 +435,16 @@ const HANDLE_VALUES: PermutationCheckBus<'static> = PermutationCheckBus::new("ha
 const MADE_BUS: PermutationCheckBus<'static> = PermutationCheckBus::new("made");
 /// A handle a `utxo_call` names is a row of `handles` (so it is not 0).
 const NAMES: LookupBus<'static> = LookupBus::new("names");
-/// The script's pending-effect stack, a memory over (slot, value, time).
-const PENDING: PermutationCheckBus<'static> = PermutationCheckBus::new("pending");
+/// The script's stacks, a memory over ((stack, slot), value, time): stack 0 holds its pending
+/// effects, stack 1 its installed handlers.
+const PENDING: PermutationCheckBus<'static> = PermutationCheckBus::new("stacks");
+const PENDING_STACK: u32 = 0;
+const HANDLER_STACK: u32 = 1;
 /// Every process's frame, a memory over ((process, slot), value, time).
 const FRAMES: PermutationCheckBus<'static> = PermutationCheckBus::new("frames");
-/// A frame access's slot and values in `values`, received by its entry.
-const FRAME_VALUES: PermutationCheckBus<'static> = PermutationCheckBus::new("frame values");
+/// A memory access's slot and values in `values` (a frame access's, or a handler's index),
+/// received by its entry.
+const FRAME_VALUES: PermutationCheckBus<'static> = PermutationCheckBus::new("access values");
 /// The public records (`crate::public`), sent by the tables that hold them and received by the
 /// `public` table's sponge.
 const RECORDS: PermutationCheckBus<'static> = PermutationCheckBus::new("records");
@@ -870,15 +889,62 @@ where
         .assert_eq(next(DEPTH), depth + effect - resume_here.clone());
     b.when_last_row().assert_zero(depth);
     let slot = depth + one.clone() - resume_here;
+    let pending = AB::Expr::from_u32(PENDING_STACK);
     PENDING.receive(
         b,
-        [slot.clone(), item.into(), item_t.into()],
+        [pending.clone(), slot.clone(), item.into(), item_t.into()],
         Count::bounded(access.into(), 1),
     );
     PENDING.send(
         b,
-        [slot, effect * t, t.into()],
+        [pending, slot, effect * t, t.into()],
         Count::bounded(access.into(), 1),
+    );
+    // Handlers: `install_handler` pushes its index (as index + 1) on the script's handler
+    // stack, `uninstall_handler` pops the innermost, which must be the one it names; the stack
+    // is empty at both ends of the trace.
+    let (install, uninstall) = (
+        picked(call::INSTALL_HANDLER),
+        picked(call::UNINSTALL_HANDLER),
+    );
+    let handler_access = install.clone() + uninstall.clone();
+    let (hdepth, h_idx, h_old, h_t) = (col(HDEPTH), col(H_IDX), col(H_OLD), col(H_T));
+    b.when_first_row().assert_zero(hdepth);
+    b.when_transition()
+        .assert_eq(next(HDEPTH), hdepth + install.clone() - uninstall.clone());
+    b.when_last_row().assert_zero(hdepth);
+    b.assert_zero(uninstall.clone() * (h_old - h_idx - one.clone()));
+    let handlers = AB::Expr::from_u32(HANDLER_STACK);
+    let hslot = hdepth + install.clone();
+    PENDING.receive(
+        b,
+        [handlers.clone(), hslot.clone(), h_old.into(), h_t.into()],
+        Count::bounded(handler_access.clone(), 1),
+    );
+    PENDING.send(
+        b,
+        [handlers, hslot, install * (h_idx + one.clone()), t.into()],
+        Count::bounded(handler_access.clone(), 1),
+    );
+    let (h_lo, h_hi) = (col(H_GAP_LO), col(H_GAP_HI));
+    b.assert_zero(
+        handler_access.clone() * (t - h_t - one.clone() - h_lo - h_hi * AB::Expr::from_u32(256)),
+    );
+    BYTES.lookup_key(b, [h_lo], Count::bounded(handler_access.clone(), 1));
+    BYTES.lookup_key(b, [h_hi], Count::bounded(handler_access.clone(), 1));
+    // The index is the call's argument 0.
+    FRAME_VALUES.receive(
+        b,
+        [
+            t.into(),
+            AB::Expr::ZERO,
+            AB::Expr::ZERO,
+            h_idx.into(),
+            AB::Expr::ZERO,
+            AB::Expr::ZERO,
+            AB::Expr::ZERO,
+        ],
+        Count::bounded(handler_access, 1),
     );
     let (item_lo, item_hi) = (col(ITEM_GAP_LO), col(ITEM_GAP_HI));
     b.assert_zero(
@@ -1018,7 +1084,11 @@ where
             by_burn.into(),
             picked(call::UTXO_CALL),
             picked(RAISE),
-            picked(call::FRAME_LOAD) + picked(call::FRAME_STORE) + picked(YIELD),
+            picked(call::FRAME_LOAD)
+                + picked(call::FRAME_STORE)
+                + picked(YIELD)
+                + picked(call::INSTALL_HANDLER)
+                + picked(call::UNINSTALL_HANDLER),
             picked(call::FRAME_STORE),
             AB::Expr::ZERO,
             signed.into(),
@@ -1414,17 +1484,23 @@ where
     b.assert_bool(made);
     MADE_BUS.receive(b, [h], Count::bounded(made.into(), 1));
     NAMES.table_entry(b, [h], uses);
-    // Slot h of the pending-effect stack: empty at time 0, then read back at the end.
-    PENDING.send(
-        b,
-        [h.into(), AB::Expr::ZERO, AB::Expr::ZERO],
-        Count::bounded(AB::Expr::ONE, 1),
-    );
-    PENDING.receive(
-        b,
-        [h.into(), col(SLOT_END).into(), col(SLOT_LAST).into()],
-        Count::bounded(AB::Expr::ONE, 1),
-    );
+    // Slot h of each of the script's stacks: empty at time 0, then read back at the end.
+    for (stack, end, last) in [
+        (PENDING_STACK, SLOT_END, SLOT_LAST),
+        (HANDLER_STACK, HSLOT_END, HSLOT_LAST),
+    ] {
+        let stack = AB::Expr::from_u32(stack);
+        PENDING.send(
+            b,
+            [stack.clone(), h.into(), AB::Expr::ZERO, AB::Expr::ZERO],
+            Count::bounded(AB::Expr::ONE, 1),
+        );
+        PENDING.receive(
+            b,
+            [stack, h.into(), col(end).into(), col(last).into()],
+            Count::bounded(AB::Expr::ONE, 1),
+        );
+    }
 }
 
 fn eval_frames<AB: InteractionBuilder>(b: &mut AB)

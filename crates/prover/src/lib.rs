@@ -219,6 +219,9 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
     // The script's pending-effect stack: each slot's value and when it was written.
     let mut depth = 0u32;
     let mut stack: Vec<(u32, u32)> = vec![(0, 0)];
+    // The script's handler stack likewise (each slot holds an index + 1).
+    let mut hdepth = 0u32;
+    let mut hstack: Vec<(u32, u32)> = vec![(0, 0)];
     // Every process's frame: each slot's value and when it was last written.
     if witness.frames.len() != n_processes {
         return Err(err("the witness has no initial frame for every process"));
@@ -388,6 +391,39 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
             cells[entries::SIGNER_K] = Val::from_usize(k);
             info[r].signed = Some(k);
             signer_uses[k] += 1;
+        }
+        cells[entries::HDEPTH] = Val::from_u32(hdepth);
+        if matches!(entry.call, call::INSTALL_HANDLER | call::UNINSTALL_HANDLER) {
+            let at = |what: &str| err(format!("process {p} step {step}: {what}"));
+            let index = entry
+                .args
+                .first()
+                .and_then(|i| u32::try_from(*i).ok())
+                .filter(|i| *i < 1 << 16)
+                .ok_or_else(|| at("a handler without an index the proof can hold"))?;
+            let install = entry.call == call::INSTALL_HANDLER;
+            let slot = if install { hdepth + 1 } else { hdepth } as usize;
+            if slot == 0 {
+                return Err(at("`uninstall_handler` with no handler installed"));
+            }
+            if hstack.len() <= slot {
+                hstack.resize(slot + 1, (0, 0));
+            }
+            let (old, written) = hstack[slot];
+            let gap = t - written - 1;
+            if gap > 0xffff {
+                return Err(at("a handler installed for more than 2^16 entries"));
+            }
+            cells[entries::H_IDX] = Val::from_u32(index);
+            cells[entries::H_OLD] = Val::from_u32(old);
+            cells[entries::H_T] = Val::from_u32(written);
+            cells[entries::H_GAP_LO] = Val::from_u32(gap & 0xff);
+            cells[entries::H_GAP_HI] = Val::from_u32(gap >> 8);
+            byte_uses[(gap & 0xff) as usize] += 1;
+            byte_uses[(gap >> 8) as usize] += 1;
+            hstack[slot] = (if install { index + 1 } else { 0 }, t);
+            hdepth = if install { hdepth + 1 } else { hdepth - 1 };
+            info[r].frame_args = 1;
         }
         if entry.call == call::EMIT {
             info[r].event = Some(emitted.len());
@@ -626,7 +662,8 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
         .copied()
         .max()
         .unwrap_or(0)
-        .max(stack.len() as u32 - 1);
+        .max(stack.len() as u32 - 1)
+        .max(hstack.len() as u32 - 1);
     let handles_h = height(largest as usize)?;
     let w = handles::WIDTH;
     let mut hv = vec![Val::ZERO; handles_h * w];
@@ -636,6 +673,10 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
         if let Some(&(value, written)) = stack.get(r + 1) {
             cells[handles::SLOT_END] = Val::from_u32(value);
             cells[handles::SLOT_LAST] = Val::from_u32(written);
+        }
+        if let Some(&(value, written)) = hstack.get(r + 1) {
+            cells[handles::HSLOT_END] = Val::from_u32(value);
+            cells[handles::HSLOT_LAST] = Val::from_u32(written);
         }
     }
     for h in made {

@@ -487,6 +487,27 @@ fn nested_effects_prove_and_verify() {
 }
 
 #[test]
+fn uninstall_handler_removes_the_innermost_handler_only() {
+    // The first uninstall (of the inner handler) claims the outer handler's index instead.
+    tampered_in(
+        nested_effects(),
+        "the outer handler uninstalled first",
+        |e, t| {
+            use starstream_proof::air::values;
+            use starstream_proof::config::Val;
+            let log = &e.witness.logs[0];
+            let outer = log.iter().find(|x| x.call == 13).unwrap().args[0];
+            let first = log.iter().find(|x| x.call == 14).unwrap();
+            assert_ne!(first.args[0], outer, "two handlers are installed");
+            let time = entry_row(e, 0, first.step) as u32 + 1;
+            let row = values_row(t, time, 0, 0);
+            *t.cell_mut(Table::Values, row, values::V) = Val::new(outer as u32);
+            *t.cell_mut(Table::Entries, time as usize - 1, entries::H_IDX) = Val::new(outer as u32);
+        },
+    );
+}
+
+#[test]
 fn resume_effect_answers_the_innermost_pending_effect_only() {
     // The first `resume_effect` claims the outer effect (the asker's question) instead of the
     // inner one (the adviser's advice) it popped.
