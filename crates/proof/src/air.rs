@@ -548,6 +548,25 @@ impl<AB: InteractionBuilder<F = crate::config::Val>> Air<AB> for Table {
     }
 }
 
+/// Where `when` is 1, `later - earlier - 1` is the two bytes `lo + 256 hi`, each looked up in
+/// `range`: `later` comes after `earlier`, by at most 2^16. Every memory's reads use it, so a
+/// read returns an earlier write, never a later one.
+fn time_gap<AB: InteractionBuilder>(
+    b: &mut AB,
+    when: AB::Expr,
+    later: AB::Expr,
+    earlier: AB::Expr,
+    lo: AB::Var,
+    hi: AB::Var,
+) where
+    AB::F: Field,
+{
+    let byte = AB::Expr::from_u32(256);
+    b.assert_zero(when.clone() * (later - earlier - AB::Expr::ONE - lo - hi * byte));
+    BYTES.lookup_key(b, [lo], Count::bounded(when.clone(), 1));
+    BYTES.lookup_key(b, [hi], Count::bounded(when, 1));
+}
+
 fn eval_entries<AB: InteractionBuilder>(b: &mut AB)
 where
     AB::F: Field,
@@ -626,10 +645,7 @@ where
         .assert_zero(real * (one.clone() - sel[FINISH].into()));
 
     // Time moves forward for each process: t - t_prev - 1 is two bytes.
-    let byte = AB::Expr::from_u32(256);
-    b.assert_zero(real * (t - t_prev - one.clone() - gap_lo - gap_hi * byte));
-    BYTES.lookup_key(b, [gap_lo], Count::bounded(real.into(), 1));
-    BYTES.lookup_key(b, [gap_hi], Count::bounded(real.into(), 1));
+    time_gap(b, real.into(), t.into(), t_prev.into(), gap_lo, gap_hi);
 
     // The step memory: read (p, s, t_prev, idle), write (p, s + 1, t, idle after this entry).
     // An entry is an `activate` exactly when the process was idle, and a `finish` or `yield`
@@ -927,11 +943,7 @@ where
         Count::bounded(handler_access.clone(), 1),
     );
     let (h_lo, h_hi) = (col(H_GAP_LO), col(H_GAP_HI));
-    b.assert_zero(
-        handler_access.clone() * (t - h_t - one.clone() - h_lo - h_hi * AB::Expr::from_u32(256)),
-    );
-    BYTES.lookup_key(b, [h_lo], Count::bounded(handler_access.clone(), 1));
-    BYTES.lookup_key(b, [h_hi], Count::bounded(handler_access.clone(), 1));
+    time_gap(b, handler_access.clone(), t.into(), h_t.into(), h_lo, h_hi);
     // The index is the call's argument 0.
     FRAME_VALUES.receive(
         b,
@@ -947,11 +959,7 @@ where
         Count::bounded(handler_access, 1),
     );
     let (item_lo, item_hi) = (col(ITEM_GAP_LO), col(ITEM_GAP_HI));
-    b.assert_zero(
-        access * (t - item_t - one.clone() - item_lo - item_hi * AB::Expr::from_u32(256)),
-    );
-    BYTES.lookup_key(b, [item_lo], Count::bounded(access.into(), 1));
-    BYTES.lookup_key(b, [item_hi], Count::bounded(access.into(), 1));
+    time_gap(b, access.into(), t.into(), item_t.into(), item_lo, item_hi);
 
     // Frames. Each process's frame (a UTXO's) or storage (a token's) is a memory over
     // (process, slot): `frame_load` reads a slot and leaves it, `frame_store` writes one (never
@@ -981,11 +989,7 @@ where
         .collect();
     FRAMES.send(b, frame_write, Count::bounded(frame_access.clone(), 1));
     let (f_lo, f_hi) = (col(F_GAP_LO), col(F_GAP_HI));
-    b.assert_zero(
-        frame_access.clone() * (t - f_t - one.clone() - f_lo - f_hi * AB::Expr::from_u32(256)),
-    );
-    BYTES.lookup_key(b, [f_lo], Count::bounded(frame_access.clone(), 1));
-    BYTES.lookup_key(b, [f_hi], Count::bounded(frame_access.clone(), 1));
+    time_gap(b, frame_access.clone(), t.into(), f_t.into(), f_lo, f_hi);
     // Argument 0: the slot (a load or store) or the resume point (a yield).
     let slot_or_point: Vec<AB::Expr> = (0..4)
         .map(|k| {

@@ -128,3 +128,60 @@ impl Envelope {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use starstream_tx::Hash32;
+
+    fn envelope() -> Envelope {
+        Envelope {
+            layer: LAYER_INTERLEAVING,
+            log_heights: TABLES.iter().map(|_| MIN_LOG_HEIGHT).collect(),
+            inputs: vec![UtxoEntry {
+                id: Hash32([1; 32]),
+                program: Hash32([2; 32]),
+                utxo_type: "Counter".into(),
+                frame: vec![3, 4],
+                tokens: vec![],
+                created_by: Hash32([5; 32]),
+            }],
+            proof: vec![9, 9, 9],
+        }
+    }
+
+    /// Where the inputs start: after the magic, version, layer, count and heights.
+    fn inputs_at() -> usize {
+        PROOF_MAGIC.len() + 3 + TABLES.len()
+    }
+
+    #[test]
+    fn the_inputs_it_names_round_trip() {
+        let e = envelope();
+        assert_eq!(Envelope::decode(&e.encode()), Ok(e));
+    }
+
+    #[test]
+    fn malformed_inputs_are_refused_without_a_panic() {
+        let bytes = envelope().encode();
+        let at = inputs_at();
+        // Cut anywhere inside the inputs.
+        for end in at..bytes.len() - 7 {
+            assert!(Envelope::decode(&bytes[..end]).is_err(), "cut at {end}");
+        }
+        // Too many inputs named.
+        let mut many = bytes.clone();
+        many[at..at + 4].copy_from_slice(&(MAX_INPUTS as u32 + 1).to_le_bytes());
+        let refused = Envelope::decode(&many).unwrap_err();
+        assert!(refused.contains("inputs"), "{refused}");
+        // An entry whose bytes do not decode (its magic edited).
+        let mut garbled = bytes.clone();
+        garbled[at + 8] ^= 0xff;
+        let refused = Envelope::decode(&garbled).unwrap_err();
+        assert!(refused.contains("does not decode"), "{refused}");
+        // An entry length past the end.
+        let mut long = bytes;
+        long[at + 4..at + 8].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert!(Envelope::decode(&long).is_err());
+    }
+}

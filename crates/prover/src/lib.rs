@@ -135,6 +135,57 @@ fn fill_index(cells: &mut [Val], i: u32) {
     }
 }
 
+/// Writes `gap` (a time gap a memory read range-checks) as two bytes in columns `lo` and `hi`,
+/// and counts them for the `range` table; a gap over two bytes cannot be proven (`too_far`).
+fn gap_bytes(
+    cells: &mut [Val],
+    (lo, hi): (usize, usize),
+    gap: u32,
+    byte_uses: &mut [u32; 256],
+    too_far: impl FnOnce() -> ProveError,
+) -> Result<(), ProveError> {
+    if gap > 0xffff {
+        return Err(too_far());
+    }
+    cells[lo] = Val::from_u32(gap & 0xff);
+    cells[hi] = Val::from_u32(gap >> 8);
+    byte_uses[(gap & 0xff) as usize] += 1;
+    byte_uses[(gap >> 8) as usize] += 1;
+    Ok(())
+}
+
+/// One of the script's stacks (pending effects, installed handlers) as a memory: each slot's
+/// value and when it was last written. Slots are depths 1, 2, 3, ...; slot 0 is never used.
+struct Stack {
+    slots: Vec<(u32, u32)>,
+}
+
+impl Stack {
+    fn new() -> Stack {
+        Stack {
+            slots: vec![(0, 0)],
+        }
+    }
+
+    /// Writes `value` in `slot` at time `t`; returns what was there and when it was written.
+    fn access(&mut self, slot: usize, value: u32, t: u32) -> (u32, u32) {
+        if self.slots.len() <= slot {
+            self.slots.resize(slot + 1, (0, 0));
+        }
+        std::mem::replace(&mut self.slots[slot], (value, t))
+    }
+
+    /// The deepest slot ever used.
+    fn deepest(&self) -> u32 {
+        self.slots.len() as u32 - 1
+    }
+
+    /// Slot `slot`'s last value and when it was written, if it was ever used.
+    fn end(&self, slot: usize) -> Option<(u32, u32)> {
+        self.slots.get(slot).copied()
+    }
+}
+
 /// Pairs each of `n` processes that `wants` one with the first of `candidates` not yet taken
 /// that `fits` it (the records only say what a candidate holds, so any fitting one will do).
 fn pair_up(
@@ -218,10 +269,10 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
     let mut program_uses = vec![0u32; n_processes];
     // The script's pending-effect stack: each slot's value and when it was written.
     let mut depth = 0u32;
-    let mut stack: Vec<(u32, u32)> = vec![(0, 0)];
+    let mut stack = Stack::new();
     // The script's handler stack likewise (each slot holds an index + 1).
     let mut hdepth = 0u32;
-    let mut hstack: Vec<(u32, u32)> = vec![(0, 0)];
+    let mut hstack = Stack::new();
     // Every process's frame: each slot's value and when it was last written.
     if witness.frames.len() != n_processes {
         return Err(err("the witness has no initial frame for every process"));
@@ -259,10 +310,13 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
             ))
         })?;
         let kind = kind_of(p)?;
-        let gap = t - last_t[p] - 1;
-        if gap > 0xffff {
-            return Err(err("entries of one process are more than 2^16 apart"));
-        }
+        gap_bytes(
+            cells,
+            (entries::GAP_LO, entries::GAP_HI),
+            t - last_t[p] - 1,
+            &mut byte_uses,
+            || err("entries of one process are more than 2^16 apart"),
+        )?;
         cells[entries::REAL] = Val::ONE;
         cells[entries::P] = Val::from_u32(p as u32);
         cells[entries::S] = Val::from_u32(step as u32);
@@ -271,8 +325,6 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
         cells[entries::UTXO] = Val::from_u32(kind[1]);
         cells[entries::TOKEN] = Val::from_u32(kind[2]);
         cells[entries::T_PREV] = Val::from_u32(last_t[p]);
-        cells[entries::GAP_LO] = Val::from_u32(gap & 0xff);
-        cells[entries::GAP_HI] = Val::from_u32(gap >> 8);
         let s = Val::from_u32(step as u32);
         cells[entries::FIRST] = Val::from_bool(step == 0);
         cells[entries::S_INV] = if step == 0 { Val::ZERO } else { s.inverse() };
@@ -352,10 +404,13 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
                 Some(v) => *v.ok_or_else(|| at("a frame write without a value"))?,
                 None => old,
             };
-            let gap = t - written_at - 1;
-            if gap > 0xffff {
-                return Err(at("a frame slot untouched for more than 2^16 entries"));
-            }
+            gap_bytes(
+                cells,
+                (entries::F_GAP_LO, entries::F_GAP_HI),
+                t - written_at - 1,
+                &mut byte_uses,
+                || at("a frame slot untouched for more than 2^16 entries"),
+            )?;
             cells[entries::F_SLOT] = Val::from_u32(cell as u32);
             if cell != 0 {
                 cells[entries::F_SLOT_INV] = Val::from_u32(cell as u32).inverse();
@@ -363,10 +418,6 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
             cells[entries::F_OLD..entries::F_OLD + 4].copy_from_slice(&limbs64(old));
             cells[entries::F_NEW..entries::F_NEW + 4].copy_from_slice(&limbs64(new));
             cells[entries::F_T] = Val::from_u32(written_at);
-            cells[entries::F_GAP_LO] = Val::from_u32(gap & 0xff);
-            cells[entries::F_GAP_HI] = Val::from_u32(gap >> 8);
-            byte_uses[(gap & 0xff) as usize] += 1;
-            byte_uses[(gap >> 8) as usize] += 1;
             frame[p][cell] = (new, t);
             info[r].frame_args = if entry.call == call::FRAME_STORE {
                 2
@@ -406,22 +457,17 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
             if slot == 0 {
                 return Err(at("`uninstall_handler` with no handler installed"));
             }
-            if hstack.len() <= slot {
-                hstack.resize(slot + 1, (0, 0));
-            }
-            let (old, written) = hstack[slot];
-            let gap = t - written - 1;
-            if gap > 0xffff {
-                return Err(at("a handler installed for more than 2^16 entries"));
-            }
+            let (old, written) = hstack.access(slot, if install { index + 1 } else { 0 }, t);
+            gap_bytes(
+                cells,
+                (entries::H_GAP_LO, entries::H_GAP_HI),
+                t - written - 1,
+                &mut byte_uses,
+                || at("a handler installed for more than 2^16 entries"),
+            )?;
             cells[entries::H_IDX] = Val::from_u32(index);
             cells[entries::H_OLD] = Val::from_u32(old);
             cells[entries::H_T] = Val::from_u32(written);
-            cells[entries::H_GAP_LO] = Val::from_u32(gap & 0xff);
-            cells[entries::H_GAP_HI] = Val::from_u32(gap >> 8);
-            byte_uses[(gap & 0xff) as usize] += 1;
-            byte_uses[(gap >> 8) as usize] += 1;
-            hstack[slot] = (if install { index + 1 } else { 0 }, t);
             hdepth = if install { hdepth + 1 } else { hdepth - 1 };
             info[r].frame_args = 1;
         }
@@ -475,27 +521,20 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
                         "process {p} step {step}: `resume_effect` with no effect pending"
                     )));
                 }
-                if stack.len() <= slot {
-                    stack.resize(slot + 1, (0, 0));
-                }
-                let (item, written) = stack[slot];
-                let gap = t - written - 1;
+                let (item, written) = stack.access(slot, if effect { t } else { 0 }, t);
+                gap_bytes(
+                    cells,
+                    (entries::ITEM_GAP_LO, entries::ITEM_GAP_HI),
+                    t - written - 1,
+                    &mut byte_uses,
+                    || err("an effect pending for more than 2^16 entries"),
+                )?;
                 cells[entries::ACCESS] = Val::ONE;
                 cells[entries::ITEM] = Val::from_u32(item);
                 cells[entries::ITEM_T] = Val::from_u32(written);
-                cells[entries::ITEM_GAP_LO] = Val::from_u32(gap & 0xff);
-                cells[entries::ITEM_GAP_HI] = Val::from_u32(gap >> 8);
-                if gap > 0xffff {
-                    return Err(err("an effect pending for more than 2^16 entries"));
-                }
-                byte_uses[(gap & 0xff) as usize] += 1;
-                byte_uses[(gap >> 8) as usize] += 1;
-                stack[slot] = (if effect { t } else { 0 }, t);
                 depth = depth + u32::from(effect) - u32::from(resume);
             }
         }
-        byte_uses[(gap & 0xff) as usize] += 1;
-        byte_uses[(gap >> 8) as usize] += 1;
         uses[p] += 1;
         last_t[p] = t;
     }
@@ -662,21 +701,22 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
         .copied()
         .max()
         .unwrap_or(0)
-        .max(stack.len() as u32 - 1)
-        .max(hstack.len() as u32 - 1);
+        .max(stack.deepest())
+        .max(hstack.deepest());
     let handles_h = height(largest as usize)?;
     let w = handles::WIDTH;
     let mut hv = vec![Val::ZERO; handles_h * w];
     for r in 0..handles_h {
         let cells = row(&mut hv, w, r);
         cells[handles::H] = Val::from_u32(r as u32 + 1);
-        if let Some(&(value, written)) = stack.get(r + 1) {
-            cells[handles::SLOT_END] = Val::from_u32(value);
-            cells[handles::SLOT_LAST] = Val::from_u32(written);
-        }
-        if let Some(&(value, written)) = hstack.get(r + 1) {
-            cells[handles::HSLOT_END] = Val::from_u32(value);
-            cells[handles::HSLOT_LAST] = Val::from_u32(written);
+        for (s, end, last) in [
+            (&stack, handles::SLOT_END, handles::SLOT_LAST),
+            (&hstack, handles::HSLOT_END, handles::HSLOT_LAST),
+        ] {
+            if let Some((value, written)) = s.end(r + 1) {
+                cells[end] = Val::from_u32(value);
+                cells[last] = Val::from_u32(written);
+            }
         }
     }
     for h in made {
@@ -717,10 +757,13 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
                 // The first run has no previous process: its gap is not checked, so it is 0.
                 let gap = previous.map_or(0, |q| p - q - 1) as u32;
                 cells[frames::NEWP] = Val::ONE;
-                cells[frames::GAP_LO] = Val::from_u32(gap & 0xff);
-                cells[frames::GAP_HI] = Val::from_u32(gap >> 8);
-                byte_uses[(gap & 0xff) as usize] += 1;
-                byte_uses[(gap >> 8) as usize] += 1;
+                gap_bytes(
+                    cells,
+                    (frames::GAP_LO, frames::GAP_HI),
+                    gap,
+                    &mut byte_uses,
+                    || err("more than 2^16 processes"),
+                )?;
             }
             r += 1;
         }

@@ -670,6 +670,11 @@ fn an_input_starts_with_its_consumed_entrys_frame() {
     let honest = prove(&executed.tx, &executed.witness).unwrap();
     let verified = verify(&executed.tx, &honest).unwrap();
     assert_eq!(verified.inputs, executed.witness.inputs);
+    // A proof that names other inputs than the transaction consumes is refused up front.
+    let mut envelope = starstream_proof::Envelope::decode(&honest).unwrap();
+    envelope.inputs.clear();
+    let refused = verify(&executed.tx, &envelope.encode()).unwrap_err();
+    assert!(refused.to_string().contains("consumes"), "{refused}");
 }
 
 #[test]

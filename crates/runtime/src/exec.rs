@@ -260,8 +260,7 @@ struct Exec<'a> {
     slots: Vec<Slot>,
     handlers: Vec<Handler>,
     tokens: BTreeMap<i64, Token>,
-    input_tokens: BTreeMap<UtxoId, Vec<TokenValue>>,
-    /// The ledger entries of the UTXO arguments, as read.
+    /// The ledger entries of the UTXO arguments, as read (with their tokens).
     input_entries: BTreeMap<UtxoId, UtxoEntry>,
     token_processes: BTreeMap<TokenType, usize>,
     first_token_id: i64,
@@ -317,7 +316,6 @@ impl<'a> Exec<'a> {
             slots: Vec::new(),
             handlers: Vec::new(),
             tokens: BTreeMap::new(),
-            input_tokens: BTreeMap::new(),
             input_entries: BTreeMap::new(),
             token_processes: BTreeMap::new(),
             first_token_id: request
@@ -453,7 +451,6 @@ impl<'a> Exec<'a> {
                 },
             );
         }
-        self.input_tokens.insert(entry.id, entry.tokens.clone());
         self.input_entries.insert(entry.id, entry.clone());
         self.slots.push(Slot {
             program,
@@ -1566,7 +1563,8 @@ impl<'a> Exec<'a> {
         // Defence in depth: the balance rule, recomputed from the ledger's view.
         let mut from_inputs: BTreeMap<TokenType, u128> = BTreeMap::new();
         for id in &tx.consumed {
-            for t in self.input_tokens.get(id).into_iter().flatten() {
+            let tokens = self.input_entries.get(id).map(|e| e.tokens.as_slice());
+            for t in tokens.into_iter().flatten() {
                 *from_inputs.entry(t.token_type.clone()).or_default() += t.amount as u128;
             }
         }
