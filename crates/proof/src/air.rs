@@ -101,6 +101,10 @@ pub mod call {
     pub const UTXO_CALL: u32 = 9;
     pub const TOKEN_MINT: u32 = 18;
     pub const TOKEN_CALL: u32 = 20;
+    pub const TOKEN_AMOUNT: u32 = 21;
+    pub const TOKEN_SPLIT: u32 = 22;
+    pub const TOKEN_MERGE: u32 = 23;
+    pub const TOKEN_GIVE: u32 = 24;
     pub const BLOCK_HEIGHT: u32 = 25;
     pub const TX_SIGNED_BY: u32 = 26;
     pub const EMIT: u32 = 17;
@@ -231,8 +235,27 @@ pub mod entries {
     pub const H_T: usize = 55;
     pub const H_GAP_LO: usize = 56;
     pub const H_GAP_HI: usize = 57;
+    /// How many crossings the process made before this entry (read from the step memory). A
+    /// crossing hands control to another process: a crossing call or a `raise` where it
+    /// starts, a `yield` or another process's `finish`. The tokens a process gives travel
+    /// with its next crossing.
+    pub const X: usize = 58;
+    /// On a crossing: the process it hands control to, and twice the time of the entry where
+    /// that process goes on (the landing); 0 elsewhere.
+    pub const PEER: usize = 59;
+    pub const LAND2: usize = 60;
+    /// On a crossing: how many given tokens it hands over (lookups by `moves`).
+    pub const RESOLVES: usize = 61;
+    /// Whether the process runs a mint policy (read from the step memory: set where
+    /// `token_mint` entered it, cleared by its `finish`), and on an entered row whether
+    /// `token_mint` entered it (received from that call).
+    pub const MINTING: usize = 62;
+    pub const BY_MINT: usize = 63;
+    /// On a `finish` that ends a UTXO: how many tokens it passes to its caller (the caller's
+    /// results after the status); 0 elsewhere.
+    pub const PASSES: usize = 64;
     /// One selector per entry of [`CALLS`], one-hot on real rows.
-    pub const SEL: usize = 58;
+    pub const SEL: usize = 65;
     pub const WIDTH: usize = SEL + CALLS.len();
 }
 
@@ -265,8 +288,14 @@ pub mod processes {
     pub const IN_K: usize = 15;
     /// How many `events` rows look up its program.
     pub const PROGRAM_USES: usize = 16;
+    /// How many crossings the process made in all (read from the step memory).
+    pub const X_END: usize = 17;
+    /// How many token cells start held by it (an input's tokens) and end held by it (an
+    /// output's), looked up by `tokens`.
+    pub const IN_USES: usize = 18;
+    pub const OUT_USES: usize = 19;
     /// The hash of the program the process runs, as sixteen 16-bit limbs.
-    pub const PROGRAM: usize = 17;
+    pub const PROGRAM: usize = 20;
     pub const WIDTH: usize = PROGRAM + super::PUBLIC_VALUES;
 }
 
@@ -334,7 +363,10 @@ pub mod values {
     /// event's fields.
     pub const EMITS: usize = 36;
     pub const EVENT_K: usize = 37;
-    pub const WIDTH: usize = 38;
+    /// Whether this value is a token's id or amount that a token access reads (sent on
+    /// `token values`; every such access receives exactly its own).
+    pub const IS_TOKEN: usize = 38;
+    pub const WIDTH: usize = 39;
 }
 
 /// Columns of `handles`: one row per possible UTXO handle, 1, 2, 3, ... The same numbers
@@ -403,6 +435,109 @@ pub mod events {
     pub const WIDTH: usize = PROGRAM + super::PUBLIC_VALUES;
 }
 
+/// Columns of `tokens`: one row per cell of the token memory ([`crate::public::token_cells`]),
+/// at addresses 0, 1, 2, ..., with its first and last state.
+pub mod tokens {
+    pub const REAL: usize = 0;
+    pub const A: usize = 1;
+    /// The token's id as four 16-bit limbs (0 for a pool).
+    pub const ID: usize = 2;
+    /// The cell's kind, one-hot on real rows: an input's token, a created token, a type's
+    /// minted pool, its burned pool.
+    pub const K_IN: usize = 6;
+    pub const K_NEW: usize = 7;
+    pub const K_MINTED: usize = 8;
+    pub const K_BURNED: usize = 9;
+    /// The input whose token it starts as, and the output whose token it ends as.
+    pub const IN_K: usize = 10;
+    pub const OUT_K: usize = 11;
+    /// The first state: held (0 for a created token, which starts as nothing), its owner (the
+    /// input's process), type and amount.
+    pub const I_HELD: usize = 12;
+    pub const I_OWNER: usize = 13;
+    pub const I_TYPE: usize = 14;
+    pub const I_AMT: usize = 15;
+    /// The last state ([`moves`]' state fields) and when it was written.
+    pub const F_HELD: usize = 19;
+    pub const F_GONE: usize = 20;
+    pub const F_OWNER: usize = 21;
+    pub const F_GIVEN: usize = 22;
+    pub const F_EPOCH: usize = 23;
+    pub const F_TYPE: usize = 24;
+    pub const F_AMT: usize = 25;
+    pub const F_LAST: usize = 29;
+    /// How many accesses look the cell up by id.
+    pub const USES: usize = 30;
+    pub const WIDTH: usize = 31;
+}
+
+/// Columns of `moves`: one row per access to the token memory. Every access reads a cell's
+/// state and writes its next one; a state is `(held, gone, owner, given, epoch, type,
+/// amount)`: held by `owner` (a process), or given by `owner` at its crossing count `epoch`
+/// and not yet handed over, or spent (`gone`), or nothing yet (a created token's cell before
+/// its creation).
+pub mod moves {
+    pub const REAL: usize = 0;
+    /// The entry the access belongs to, and the memory's time: `2 t` for an entry's own
+    /// accesses, `2 t + 1` for what happens as control leaves at entry `t` (a mint's new
+    /// token, an ended UTXO's tokens passed on, given tokens handed over at a landing
+    /// `t + 1`).
+    pub const T: usize = 1;
+    pub const MT: usize = 2;
+    /// The cell, and its token's id as four 16-bit limbs (0 for a pool).
+    pub const A: usize = 3;
+    pub const ID: usize = 4;
+    /// The entry's process, the process it hands to, and its crossing count.
+    pub const P: usize = 8;
+    pub const Q: usize = 9;
+    pub const E: usize = 10;
+    /// What the access is, one-hot on real rows: `token_amount`, `token_call`, `token_give`,
+    /// `token_split`, `token_merge`, `token_burn`, a mint's completion, an ended UTXO passing a
+    /// token to its caller, a given token handed over at a crossing.
+    pub const AMOUNT: usize = 11;
+    pub const CALL: usize = 12;
+    pub const GIVE: usize = 13;
+    pub const SPLIT: usize = 14;
+    pub const MERGE: usize = 15;
+    pub const BURN: usize = 16;
+    pub const MINT: usize = 17;
+    pub const PASS: usize = 18;
+    pub const HAND: usize = 19;
+    /// Which part of its operation: for a split or merge, a result (1) or an argument (0); for
+    /// a burn or mint, the type's pool (1) or the token (0).
+    pub const SUB: usize = 20;
+    /// The position of the token's id among its entry's values.
+    pub const I: usize = 21;
+    /// The state read and the state written.
+    pub const O_HELD: usize = 22;
+    pub const O_GONE: usize = 23;
+    pub const O_OWNER: usize = 24;
+    pub const O_GIVEN: usize = 25;
+    pub const O_EPOCH: usize = 26;
+    pub const O_AMT: usize = 27;
+    pub const N_HELD: usize = 31;
+    pub const N_GONE: usize = 32;
+    pub const N_OWNER: usize = 33;
+    pub const N_GIVEN: usize = 34;
+    pub const N_EPOCH: usize = 35;
+    pub const N_AMT: usize = 36;
+    /// The token's type (a created token's cell holds none before).
+    pub const TYPE: usize = 40;
+    /// When the cell was last written, and `mt - o_t - 1` as three bytes.
+    pub const O_T: usize = 41;
+    pub const GAP: usize = 42;
+    /// A written amount's limbs as bytes (a new token's, a pool's), range-checking it.
+    pub const AMT_BYTES: usize = 45;
+    /// The operation's sum: the access that closes it receives the amounts of its other
+    /// accesses (`r0`, `r1`) and checks `z = x + y` with carries `c1..c3`; the others send.
+    pub const CLOSE: usize = 53;
+    pub const SEND: usize = 54;
+    pub const R0: usize = 55;
+    pub const R1: usize = 59;
+    pub const CARRY: usize = 63;
+    pub const WIDTH: usize = 66;
+}
+
 /// Columns of `range`.
 pub mod range {
     pub const V: usize = 0;
@@ -458,6 +593,33 @@ const PROGRAMS: LookupBus<'static> = LookupBus::new("programs");
 const KEYS: LookupBus<'static> = LookupBus::new("keys");
 /// Each frame slot's process: whether it is an output, and which; whether it was created.
 const OWNERS: LookupBus<'static> = LookupBus::new("owners");
+/// The token memory: address a cell, value its state, time `mt`.
+const TOKEN_MEMORY: PermutationCheckBus<'static> = PermutationCheckBus::new("token memory");
+/// Each token operation of an entry, once per access it makes, received by that access.
+const TOKEN_OPS: PermutationCheckBus<'static> = PermutationCheckBus::new("token ops");
+/// A token's id (or amount) in `values`, received by the access that uses it.
+const TOKEN_VALUES: PermutationCheckBus<'static> = PermutationCheckBus::new("token values");
+/// The amounts of an operation's accesses, received by the access that adds them up.
+const AMOUNTS: PermutationCheckBus<'static> = PermutationCheckBus::new("amounts");
+/// Each crossing: `(process, crossing count, peer, 2 · landing)`, for the tokens it hands over.
+const CROSSINGS: LookupBus<'static> = LookupBus::new("crossings");
+/// Each cell's address with its token's id and pool kind, for the accesses.
+const ADDRESSES: LookupBus<'static> = LookupBus::new("addresses");
+/// Each input's process `(p, 1, k)` and each output's, for the tokens they start or end with.
+const INPUT_OWNERS: LookupBus<'static> = LookupBus::new("input owners");
+const OUTPUT_OWNERS: LookupBus<'static> = LookupBus::new("output owners");
+
+/// The token operations' codes on `token ops`.
+mod op {
+    pub const AMOUNT: u32 = 1;
+    pub const CALL: u32 = 2;
+    pub const GIVE: u32 = 3;
+    pub const SPLIT: u32 = 4;
+    pub const MERGE: u32 = 5;
+    pub const BURN: u32 = 6;
+    pub const MINT: u32 = 7;
+    pub const PASS: u32 = 8;
+}
 
 /// The interleaving proof's tables, as one type for the batch prover.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -469,12 +631,14 @@ pub enum Table {
     Frames,
     Signers,
     Events,
+    Tokens,
+    Moves,
     Public,
     Range,
 }
 
 /// The tables in the order they are proven.
-pub const TABLES: [Table; 9] = [
+pub const TABLES: [Table; 11] = [
     Table::Entries,
     Table::Processes,
     Table::Values,
@@ -482,6 +646,8 @@ pub const TABLES: [Table; 9] = [
     Table::Frames,
     Table::Signers,
     Table::Events,
+    Table::Tokens,
+    Table::Moves,
     Table::Public,
     Table::Range,
 ];
@@ -496,6 +662,8 @@ impl Table {
             Table::Frames => "frames",
             Table::Signers => "signers",
             Table::Events => "events",
+            Table::Tokens => "tokens",
+            Table::Moves => "moves",
             Table::Public => "public",
             Table::Range => "range",
         }
@@ -512,6 +680,8 @@ impl<F> BaseAir<F> for Table {
             Table::Frames => frames::WIDTH,
             Table::Signers => signers::WIDTH,
             Table::Events => events::WIDTH,
+            Table::Tokens => tokens::WIDTH,
+            Table::Moves => moves::WIDTH,
             Table::Public => crate::public::COLUMNS,
             Table::Range => range::WIDTH,
         }
@@ -527,6 +697,8 @@ impl<F> BaseAir<F> for Table {
             | Table::Frames
             | Table::Signers
             | Table::Events
+            | Table::Tokens
+            | Table::Moves
             | Table::Range => 0,
         }
     }
@@ -542,6 +714,8 @@ impl<AB: InteractionBuilder<F = crate::config::Val>> Air<AB> for Table {
             Table::Frames => eval_frames(b),
             Table::Signers => eval_signers(b),
             Table::Events => eval_events(b),
+            Table::Tokens => eval_tokens(b),
+            Table::Moves => eval_moves(b),
             Table::Public => eval_public(b),
             Table::Range => eval_range(b),
         }
@@ -657,6 +831,15 @@ where
     let idle_after = sel[FINISH] + sel[call_index(YIELD).expect("a known call")];
     // The memory also holds the process's current UTXO handle.
     let (handle, handle_after) = (col(HANDLE), col(HANDLE_AFTER));
+    // It also counts the process's crossings, and says whether it runs a mint policy.
+    let (x, minting, by_mint) = (col(X), col(MINTING), col(BY_MINT));
+    let raise_here: AB::Expr = sel[call_index(RAISE).expect("a known call")].into();
+    let cross_start = CROSSING.iter().fold(raise_here.clone(), |acc, id| {
+        acc + sel[call_index(*id).expect("a known call")].into()
+    });
+    let cross_end =
+        sel[call_index(YIELD).expect("a known call")] + sel[FINISH] * (one.clone() - script.into());
+    let crosses = cross_start.clone() + cross_end.clone();
     STEPS.receive(
         b,
         [
@@ -665,6 +848,8 @@ where
             t_prev.into(),
             idle.into(),
             handle.into(),
+            x.into(),
+            minting.into(),
         ],
         Count::bounded(real.into(), 1),
     );
@@ -676,6 +861,8 @@ where
             t.into(),
             idle_after.clone(),
             handle_after.into(),
+            x + crosses.clone(),
+            (minting + by_mint) * (one.clone() - sel[FINISH].into()),
         ],
         Count::bounded(real.into(), 1),
     );
@@ -866,6 +1053,8 @@ where
             wants_token,
             picked(call::UTXO_CREATE),
             col(ITEM) * picked(RESUME_EFFECT),
+            col(PEER).into(),
+            picked(call::TOKEN_MINT),
         ],
         Count::bounded(crossing_entry.clone(), 1),
     );
@@ -879,8 +1068,99 @@ where
             token * sel[ACTIVATE],
             by_create.into(),
             (t_prev + one.clone()) * sel[call_index(RAISE).expect("a known call")],
+            p.into(),
+            by_mint.into(),
         ],
         Count::bounded(entered.into(), 1),
+    );
+
+    // Tokens. A process's crossings are counted; each names the process it hands control to
+    // (`peer`: for a crossing call, the process it entered, received on `caller` above; for a
+    // `raise`, the script, which holds every handler; for a `yield` or `finish`, the next
+    // row's) and twice the time of the landing, the entry where `peer` goes on (the callee's
+    // or raise's first row right after the call's previous entry; for a `yield` or `finish`,
+    // the next row). The tokens the process gave since its previous crossing are handed over
+    // at the landing (the `crossings` lookup, by `moves`).
+    let (peer, land2, resolves) = (col(PEER), col(LAND2), col(RESOLVES));
+    let two = AB::Expr::TWO;
+    b.assert_eq(
+        land2,
+        cross_start.clone() * (t_prev + one.clone()) * two.clone()
+            + cross_end.clone() * (t + one.clone()) * two,
+    );
+    b.assert_zero(raise_here * peer);
+    b.assert_zero((one.clone() - crosses.clone()) * peer);
+    b.when_transition()
+        .assert_zero(cross_end.clone() * (next(P) - peer.into()));
+    b.assert_zero((one.clone() - crosses) * resolves);
+    CROSSINGS.table_entry(b, [p.into(), x.into(), peer.into(), land2.into()], resolves);
+    // A mint policy's process is marked from the `activate` that `token_mint` entered to its
+    // `finish`, where the new token is made.
+    b.assert_bool(minting);
+    b.assert_bool(by_mint);
+    b.assert_zero((one.clone() - entered.into()) * by_mint);
+    b.assert_zero(by_mint * minting);
+    // An ended UTXO passes every token it holds to its caller: as many as the call's results
+    // after the status.
+    let passes = col(PASSES);
+    b.assert_zero((one.clone() - ends.into()) * passes);
+    b.when_transition()
+        .assert_zero(ends * (passes + one.clone() - next(N_RESULTS).into()));
+    // Each token operation asks `moves` for its accesses: one per token it reads or writes
+    // (`sub` 0), and per result or pool (`sub` 1).
+    let c = |n: u32| AB::Expr::from_u32(n);
+    let (amount_op, give_op) = (picked(call::TOKEN_AMOUNT), picked(call::TOKEN_GIVE));
+    let (split_op, merge_op) = (picked(call::TOKEN_SPLIT), picked(call::TOKEN_MERGE));
+    let (burn_op, call_op) = (picked(call::TOKEN_BURN), picked(call::TOKEN_CALL));
+    let mint_done = sel[FINISH] * minting;
+    let code_of = |with_pass: bool| {
+        amount_op.clone() * c(op::AMOUNT)
+            + call_op.clone() * c(op::CALL)
+            + give_op.clone() * c(op::GIVE)
+            + split_op.clone() * c(op::SPLIT)
+            + merge_op.clone() * c(op::MERGE)
+            + burn_op.clone() * c(op::BURN)
+            + mint_done.clone() * c(op::MINT)
+            + if with_pass {
+                ends * c(op::PASS)
+            } else {
+                AB::Expr::ZERO
+            }
+    };
+    TOKEN_OPS.send(
+        b,
+        [
+            t.into(),
+            p.into(),
+            peer.into(),
+            x.into(),
+            code_of(true),
+            AB::Expr::ZERO,
+        ],
+        Count::bounded(
+            amount_op.clone()
+                + call_op.clone()
+                + give_op.clone()
+                + split_op.clone()
+                + merge_op.clone() * AB::Expr::TWO
+                + burn_op.clone()
+                + mint_done.clone()
+                + passes.into(),
+            // A result buffer holds at most 256 values.
+            258,
+        ),
+    );
+    TOKEN_OPS.send(
+        b,
+        [
+            t.into(),
+            p.into(),
+            peer.into(),
+            x.into(),
+            code_of(false),
+            one.clone(),
+        ],
+        Count::bounded(split_op * AB::Expr::TWO + merge_op + burn_op + mint_done, 2),
     );
 
     // Effects. A crossing call that gets status 1 pushes its own time onto the script's
@@ -1198,6 +1478,8 @@ where
             AB::Expr::ZERO,
             AB::Expr::ONE,
             handle0.into(),
+            AB::Expr::ZERO,
+            AB::Expr::ZERO,
         ],
         Count::bounded(real.into(), 1),
     );
@@ -1209,6 +1491,8 @@ where
             last.into(),
             AB::Expr::ONE,
             col(HANDLE_END).into(),
+            col(X_END).into(),
+            AB::Expr::ZERO,
         ],
         Count::bounded(real.into(), 1),
     );
@@ -1277,6 +1561,9 @@ where
         ],
         col(FRAME_USES),
     );
+    // The tokens an input starts with and an output ends with are held by its process.
+    INPUT_OWNERS.table_entry(b, [p.into(), input.into(), in_k.into()], col(IN_USES));
+    OUTPUT_OWNERS.table_entry(b, [p.into(), has_out.into(), out_k.into()], col(OUT_USES));
 }
 
 fn eval_values<AB: InteractionBuilder>(b: &mut AB)
@@ -1471,6 +1758,15 @@ where
         receive,
         Count::bounded(real * returned * (one - first.into()), 1),
     );
+
+    // A token's id or amount goes to the token access that uses it.
+    let is_token = col(IS_TOKEN);
+    b.assert_bool(is_token);
+    let token_value: Vec<AB::Expr> = [t.into(), role.into(), i.into()]
+        .into_iter()
+        .chain(v.iter().map(|x| (*x).into()))
+        .collect();
+    TOKEN_VALUES.send(b, token_value, Count::bounded(real * is_token, 1));
 }
 
 fn eval_handles<AB: InteractionBuilder>(b: &mut AB)
@@ -1644,6 +1940,389 @@ where
     .chain((0..4).map(|l| col(L + l).into()))
     .collect();
     RECORDS.send(b, record, Count::bounded(real.into(), 1));
+}
+
+fn eval_tokens<AB: InteractionBuilder>(b: &mut AB)
+where
+    AB::F: Field,
+{
+    use tokens::*;
+    let main = b.main();
+    let col = |i: usize| main.current(i).expect("a column of the table");
+    let next = |i: usize| main.next(i).expect("a column of the table");
+    let one = AB::Expr::ONE;
+    let c = |n: u32| AB::Expr::from_u32(n);
+    let (real, a) = (col(REAL), col(A));
+    b.assert_bool(real);
+    b.when_transition()
+        .assert_zero(next(REAL) * (one.clone() - real.into()));
+    // Addresses are 0, 1, 2, ...: one row per cell.
+    b.when_first_row().assert_zero(a);
+    b.when_transition().assert_eq(next(A), a + one.clone());
+    let (k_in, k_new, k_minted, k_burned) = (col(K_IN), col(K_NEW), col(K_MINTED), col(K_BURNED));
+    for k in [k_in, k_new, k_minted, k_burned] {
+        b.assert_bool(k);
+    }
+    b.assert_eq(k_in + k_new + k_minted + k_burned, real);
+    let pool = k_minted + k_burned;
+    let token = k_in + k_new;
+    // The first state: an input's token is held by the input's process; a created token is
+    // nothing yet; a pool is held by none (process 0 never touches it: only mints and burns
+    // reach a pool, by type).
+    let (in_k, out_k) = (col(IN_K), col(OUT_K));
+    let (i_held, i_owner, i_type) = (col(I_HELD), col(I_OWNER), col(I_TYPE));
+    b.assert_zero((one.clone() - k_in.into()) * in_k);
+    b.assert_zero(k_new * i_held);
+    b.assert_zero((k_in + pool.clone()) * (one.clone() - i_held.into()));
+    b.assert_zero((one.clone() - k_in.into()) * i_owner);
+    INPUT_OWNERS.lookup_key(
+        b,
+        [i_owner.into(), one.clone(), in_k.into()],
+        Count::bounded(k_in.into(), 1),
+    );
+    let init: Vec<AB::Expr> = [
+        a.into(),
+        i_held.into(),
+        AB::Expr::ZERO,
+        i_owner.into(),
+        AB::Expr::ZERO,
+        AB::Expr::ZERO,
+        i_type.into(),
+    ]
+    .into_iter()
+    .chain((0..4).map(|k| col(I_AMT + k).into()))
+    .chain([AB::Expr::ZERO])
+    .collect();
+    TOKEN_MEMORY.send(b, init, Count::bounded(real.into(), 1));
+    let (f_held, f_gone, f_owner, f_type) = (col(F_HELD), col(F_GONE), col(F_OWNER), col(F_TYPE));
+    let last: Vec<AB::Expr> = [
+        a.into(),
+        f_held.into(),
+        f_gone.into(),
+        f_owner.into(),
+        col(F_GIVEN).into(),
+        col(F_EPOCH).into(),
+        f_type.into(),
+    ]
+    .into_iter()
+    .chain((0..4).map(|k| col(F_AMT + k).into()))
+    .chain([col(F_LAST).into()])
+    .collect();
+    TOKEN_MEMORY.receive(b, last, Count::bounded(real.into(), 1));
+    // The last state: a token is spent, or held (never in transit) by an output's process; a
+    // pool is still a pool.
+    b.assert_zero(real * col(F_GIVEN));
+    b.assert_zero(token.clone() * (f_held + f_gone - one.clone()));
+    b.assert_zero(pool.clone() * (one.clone() - f_held.into()));
+    b.assert_zero((one.clone() - f_held.into()) * out_k);
+    b.assert_zero(pool * out_k);
+    OUTPUT_OWNERS.lookup_key(
+        b,
+        [f_owner.into(), one.clone(), out_k.into()],
+        Count::bounded(token * f_held, 1),
+    );
+    // The cell's public records (`crate::public::token_records`).
+    let record = |n: u32, v: [AB::Expr; 4]| -> Vec<AB::Expr> {
+        [
+            c(crate::public::FRAME_SLOT),
+            a.into(),
+            c(n),
+            c(crate::public::TOKEN),
+        ]
+        .into_iter()
+        .chain(v)
+        .collect()
+    };
+    let limbs = |at: usize| -> [AB::Expr; 4] { std::array::from_fn(|k| col(at + k).into()) };
+    let kept = |at: usize| -> [AB::Expr; 4] { std::array::from_fn(|k| f_held * col(at + k)) };
+    let kind = k_new + k_minted * c(2) + k_burned * c(3);
+    for r in [
+        record(0, limbs(ID)),
+        record(1, limbs(I_AMT)),
+        record(2, [kind, i_type.into(), in_k.into(), AB::Expr::ZERO]),
+        record(3, kept(F_AMT)),
+        record(
+            4,
+            [f_held.into(), f_held * f_type, out_k.into(), AB::Expr::ZERO],
+        ),
+    ] {
+        RECORDS.send(b, r, Count::bounded(real.into(), 1));
+    }
+    // Accesses find a token's cell by its id, a pool's by its kind (and type, in its state).
+    let uses = col(USES);
+    b.assert_zero((one.clone() - real.into()) * uses);
+    let address: Vec<AB::Expr> = [a.into()]
+        .into_iter()
+        .chain(limbs(ID))
+        .chain([k_minted + k_burned * c(2)])
+        .collect();
+    ADDRESSES.table_entry(b, address, uses);
+}
+
+fn eval_moves<AB: InteractionBuilder>(b: &mut AB)
+where
+    AB::F: Field,
+{
+    use moves::*;
+    let main = b.main();
+    let col = |i: usize| main.current(i).expect("a column of the table");
+    let next = |i: usize| main.next(i).expect("a column of the table");
+    let one = AB::Expr::ONE;
+    let c = |n: u32| AB::Expr::from_u32(n);
+    let (real, t, mt, a, p, q, e) = (col(REAL), col(T), col(MT), col(A), col(P), col(Q), col(E));
+    b.assert_bool(real);
+    b.when_transition()
+        .assert_zero(next(REAL) * (one.clone() - real.into()));
+    let flags = [AMOUNT, CALL, GIVE, SPLIT, MERGE, BURN, MINT, PASS, HAND].map(col);
+    let [amount, call, give, split, merge, burn, mint, pass, hand] = flags;
+    for f in flags {
+        b.assert_bool(f);
+    }
+    b.assert_eq(
+        flags
+            .iter()
+            .fold(AB::Expr::ZERO, |acc, f| acc + (*f).into()),
+        real,
+    );
+    let (sub, i) = (col(SUB), col(I));
+    b.assert_bool(sub);
+    b.assert_zero((amount + call + give + pass + hand) * sub);
+    let create = (split + merge) * sub + mint * (one.clone() - sub.into());
+    let consume = (split + merge + burn) * (one.clone() - sub.into());
+    let pool = (burn + mint) * sub;
+    let read = amount + call;
+    // When: an entry's own accesses at 2t; a mint's completion and an end's passing as
+    // control leaves (2t + 1); a hand-over at its crossing's landing (below).
+    let entry_op = amount + call + give + split + merge + burn;
+    b.assert_zero(entry_op.clone() * (mt - t * c(2)));
+    b.assert_zero((mint + pass) * (mt - t * c(2) - one.clone()));
+    // The memory: read the cell's state, write the next one, at a later time.
+    let old = |at: usize| -> AB::Expr { col(at).into() };
+    let o_amt: Vec<AB::Var> = (0..4).map(|k| col(O_AMT + k)).collect();
+    let n_amt: Vec<AB::Var> = (0..4).map(|k| col(N_AMT + k)).collect();
+    let ty = col(TYPE);
+    let read_state: Vec<AB::Expr> = [
+        a.into(),
+        old(O_HELD),
+        old(O_GONE),
+        old(O_OWNER),
+        old(O_GIVEN),
+        old(O_EPOCH),
+        ty * (one.clone() - create.clone()),
+    ]
+    .into_iter()
+    .chain(o_amt.iter().map(|x| (*x).into()))
+    .chain([old(O_T)])
+    .collect();
+    TOKEN_MEMORY.receive(b, read_state, Count::bounded(real.into(), 1));
+    let write_state: Vec<AB::Expr> = [
+        a.into(),
+        old(N_HELD),
+        old(N_GONE),
+        old(N_OWNER),
+        old(N_GIVEN),
+        old(N_EPOCH),
+        ty.into(),
+    ]
+    .into_iter()
+    .chain(n_amt.iter().map(|x| (*x).into()))
+    .chain([mt.into()])
+    .collect();
+    TOKEN_MEMORY.send(b, write_state, Count::bounded(real.into(), 1));
+    let gap: Vec<AB::Var> = (0..3).map(|k| col(GAP + k)).collect();
+    b.assert_zero(
+        real * (mt - col(O_T) - one.clone() - gap[0] - gap[1] * c(256) - gap[2] * c(1 << 16)),
+    );
+    for g in &gap {
+        BYTES.lookup_key(b, [*g], Count::bounded(real.into(), 1));
+    }
+    // The cell: a token's, by the id its entry names; or the pool of the token's type.
+    let id: Vec<AB::Var> = (0..4).map(|k| col(ID + k)).collect();
+    for k in &id {
+        b.assert_zero(pool.clone() * *k);
+    }
+    let address: Vec<AB::Expr> = [a.into()]
+        .into_iter()
+        .chain(id.iter().map(|x| (*x).into()))
+        .chain([sub * (mint + burn * c(2))])
+        .collect();
+    ADDRESSES.lookup_key(b, address, Count::bounded(real.into(), 1));
+    // What the access may read: a token its process holds and has not given away; nothing
+    // yet (a creation); a given token (a hand-over); its pool.
+    let (o_held, o_gone, o_owner, o_given, o_epoch) = (
+        col(O_HELD),
+        col(O_GONE),
+        col(O_OWNER),
+        col(O_GIVEN),
+        col(O_EPOCH),
+    );
+    let owned = read.clone() + give + consume.clone() + pass;
+    b.assert_zero(owned.clone() * (one.clone() - o_held.into()));
+    b.assert_zero(owned.clone() * o_given);
+    b.assert_zero(owned * (o_owner - p.into()));
+    b.assert_zero(create.clone() * o_held);
+    b.assert_zero(real * o_gone);
+    b.assert_zero(hand * (one.clone() - o_held.into()));
+    b.assert_zero(hand * (one.clone() - o_given.into()));
+    b.assert_zero(pool.clone() * (one.clone() - o_held.into()));
+    b.assert_zero(pool.clone() * o_owner);
+    b.assert_zero(pool.clone() * o_given);
+    // A hand-over happens at the landing of the giver's next crossing (counted at the give),
+    // to the process that crossing hands control to.
+    CROSSINGS.lookup_key(
+        b,
+        [o_owner.into(), o_epoch.into(), q.into(), mt + one.clone()],
+        Count::bounded(hand.into(), 1),
+    );
+    // What it writes: spent for a consumed token; given, with the giver's crossing count, for
+    // a give; otherwise held: by its process (a read, a split's or merge's result), by the
+    // process control goes to (a mint's token, a passed or handed-over one), by none (a pool).
+    b.assert_eq(col(N_HELD), real - consume.clone());
+    b.assert_eq(col(N_GONE), consume);
+    b.assert_eq(col(N_GIVEN), give);
+    b.assert_eq(col(N_EPOCH), give * e);
+    b.assert_eq(
+        col(N_OWNER),
+        (read + give + (split + merge) * sub) * p
+            + (mint * (one.clone() - sub.into()) + pass + hand) * q,
+    );
+    let writes_amount = create.clone() + pool.clone();
+    for k in 0..4 {
+        b.assert_zero((real - writes_amount.clone()) * (n_amt[k] - o_amt[k].into()));
+        // A written amount is 64 bits: each limb two bytes.
+        let (lo, hi) = (col(AMT_BYTES + 2 * k), col(AMT_BYTES + 2 * k + 1));
+        b.assert_zero(writes_amount.clone() * (n_amt[k] - lo - hi * c(256)));
+        BYTES.lookup_key(b, [lo], Count::bounded(writes_amount.clone(), 1));
+        BYTES.lookup_key(b, [hi], Count::bounded(writes_amount.clone(), 1));
+    }
+    // The entry that asked for the access, with its process, peer and crossing count.
+    let code = amount * c(op::AMOUNT)
+        + call * c(op::CALL)
+        + give * c(op::GIVE)
+        + split * c(op::SPLIT)
+        + merge * c(op::MERGE)
+        + burn * c(op::BURN)
+        + mint * c(op::MINT)
+        + pass * c(op::PASS);
+    TOKEN_OPS.receive(
+        b,
+        [t.into(), p.into(), q.into(), e.into(), code, sub.into()],
+        Count::bounded(real - hand.into(), 1),
+    );
+    // The id is the entry's value at (role, i): a read's, give's or consumed token's argument
+    // (argument 2 of `token_burn`), a split's or merge's result, or the next entry's results
+    // (a mint's new token at 1; an ended UTXO's tokens from 1 on).
+    b.assert_zero((amount + call + give) * i);
+    b.assert_zero(burn * (one.clone() - sub.into()) * (i - c(2)));
+    b.assert_zero(mint * (one.clone() - sub.into()) * (i - one.clone()));
+    b.assert_zero(split * (one.clone() - sub.into()) * i);
+    b.assert_zero(merge * sub * i);
+    b.assert_zero((split + merge) * i * (i - one.clone()));
+    BYTES.lookup_key(b, [i - one.clone()], Count::bounded(pass.into(), 1));
+    let named: Vec<AB::Expr> = [
+        t + mint + pass,
+        (split + merge) * sub + mint + pass,
+        i.into(),
+    ]
+    .into_iter()
+    .chain(id.iter().map(|x| (*x).into()))
+    .collect();
+    TOKEN_VALUES.receive(
+        b,
+        named,
+        Count::bounded(real - hand.into() - pool.clone(), 1),
+    );
+    // `token_amount`'s result is the amount; a split's first token has the amount the split
+    // names (its argument 1); a mint's token, the amount its policy returned.
+    let with = |time: AB::Expr, role: u32, at: u32, amt: &[AB::Var]| -> Vec<AB::Expr> {
+        [time, c(role), c(at)]
+            .into_iter()
+            .chain(amt.iter().map(|x| (*x).into()))
+            .collect()
+    };
+    TOKEN_VALUES.receive(
+        b,
+        with(t.into(), 1, 0, &o_amt),
+        Count::bounded(amount.into(), 1),
+    );
+    TOKEN_VALUES.receive(
+        b,
+        with(t.into(), 0, 1, &n_amt),
+        Count::bounded(split * sub * (one.clone() - i.into()), 1),
+    );
+    TOKEN_VALUES.receive(
+        b,
+        with(t.into(), 1, 0, &n_amt),
+        Count::bounded(mint * (one.clone() - sub.into()), 1),
+    );
+    // Amounts add up. In each split, merge, mint and burn one access closes the sum
+    // `z = x + y` and receives the other accesses' amounts: a split's second token (`z` the
+    // consumed amount, `x` the first token's, `y` its own), a merge's token (`z` its own, `x`,
+    // `y` the consumed ones), a mint's pool (`z` before, `x` the new token's, `y` after), a
+    // burn's pool (`z` after, `x` the burned token's, `y` before). Every amount is 64 bits,
+    // so limb by limb with carries this is the integers' sum.
+    let (close, send) = (col(CLOSE), col(SEND));
+    b.assert_eq(close, split * sub * i + merge * sub + pool.clone());
+    b.assert_eq(send, split + merge + mint + burn - close.into());
+    let slot = split * sub + merge * i + mint + burn;
+    let sent: Vec<AB::Expr> = [t.into(), slot, ty.into()]
+        .into_iter()
+        .chain((0..4).map(|k| consume_amount(&o_amt, &n_amt, k, split, merge, burn, mint, sub)))
+        .collect();
+    AMOUNTS.send(b, sent, Count::bounded(send.into(), 1));
+    let r0: Vec<AB::Var> = (0..4).map(|k| col(R0 + k)).collect();
+    let r1: Vec<AB::Var> = (0..4).map(|k| col(R1 + k)).collect();
+    let got = |n: u32, r: &[AB::Var]| -> Vec<AB::Expr> {
+        [t.into(), c(n), ty.into()]
+            .into_iter()
+            .chain(r.iter().map(|x| (*x).into()))
+            .collect()
+    };
+    AMOUNTS.receive(b, got(0, &r0), Count::bounded(close * (split + merge), 1));
+    AMOUNTS.receive(b, got(1, &r1), Count::bounded(close.into(), 1));
+    let carry: Vec<AB::Var> = (0..3).map(|k| col(CARRY + k)).collect();
+    for k in &carry {
+        b.assert_bool(*k);
+    }
+    for k in 0..4 {
+        let z = split * r0[k] + (merge + burn) * n_amt[k] + mint * o_amt[k];
+        let x = merge * r0[k] + (split + mint + burn) * r1[k];
+        let y = (split + mint) * n_amt[k] + merge * r1[k] + burn * o_amt[k];
+        let carry_in = if k == 0 {
+            AB::Expr::ZERO
+        } else {
+            carry[k - 1].into()
+        };
+        let carry_out = if k == 3 {
+            AB::Expr::ZERO
+        } else {
+            carry[k].into()
+        };
+        b.assert_zero(close * (x + y + carry_in - z - carry_out * c(1 << 16)));
+    }
+}
+
+/// The amount an access sends to its operation's sum: a consumed token's (as read), a new
+/// token's (as written).
+#[allow(clippy::too_many_arguments)]
+fn consume_amount<E, V>(
+    o_amt: &[V],
+    n_amt: &[V],
+    k: usize,
+    split: V,
+    merge: V,
+    burn: V,
+    mint: V,
+    sub: V,
+) -> E
+where
+    V: Into<E> + Copy,
+    E: PrimeCharacteristicRing + std::ops::Mul<V, Output = E>,
+{
+    let sub_e: E = sub.into();
+    let consume = (split.into() + merge.into() + burn.into()) * (E::ONE - sub_e.clone());
+    let create = (split.into() + merge.into()) * sub_e.clone() + mint.into() * (E::ONE - sub_e);
+    consume * o_amt[k] + create * n_amt[k]
 }
 
 fn eval_public<AB: InteractionBuilder<F = crate::config::Val>>(b: &mut AB) {

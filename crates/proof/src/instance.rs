@@ -24,14 +24,16 @@ pub fn limbs(id: &TxId) -> Vec<Val> {
 /// The public values of each table, in the order of [`crate::TABLES`], for transaction `tx`
 /// consuming `inputs` (its consumed entries, in order), proven with tables of these heights
 /// (log2): its id and block height for `entries`, its script's program hash for `processes`, and the digest of
-/// its public records ([`crate::public`]) for `public`.
+/// its public records ([`crate::public`]) for `public`; or why the transaction's tokens
+/// cannot be proven ([`crate::public::token_cells`]).
 pub fn public_values(
     tx: &starstream_tx::Transaction,
     inputs: &[starstream_tx::UtxoEntry],
     log_heights: &[u8],
-) -> Vec<Vec<Val>> {
+) -> Result<Vec<Vec<Val>>, String> {
     use crate::air::{Table, TABLES};
-    TABLES
+    let records = crate::public::records(tx, inputs)?;
+    Ok(TABLES
         .iter()
         .zip(log_heights.iter().copied().chain(std::iter::repeat(0)))
         .map(|(table, log)| match table {
@@ -41,17 +43,17 @@ pub fn public_values(
                 values
             }
             Table::Processes => limbs(&tx.program),
-            Table::Public => {
-                crate::public::digest(&crate::public::records(tx, inputs), 1usize << log).to_vec()
-            }
+            Table::Public => crate::public::digest(&records, 1usize << log).to_vec(),
             Table::Values
             | Table::Handles
             | Table::Frames
             | Table::Signers
             | Table::Events
+            | Table::Tokens
+            | Table::Moves
             | Table::Range => {
                 vec![]
             }
         })
-        .collect()
+        .collect())
 }

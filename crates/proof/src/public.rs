@@ -15,6 +15,9 @@
 //!   `b`;
 //! - tag 3, which input an output continues (outputs only): `b` 0, `v` `[1, k, 0, 0]` for
 //!   input `k`, `[0, 0, 0, 0]` for a UTXO the transaction created;
+//! - with `side` 4, cell `a` of the token memory ([`token_cells`]), tag 1: `b` 0 its token's
+//!   id, 1 its initial amount, 2 `[kind, type, input, 0]` of its initial state, 3 its final
+//!   amount (0 when spent), 4 `[held, type, output, 0]` of its final state (all 0 when spent);
 //! - tag 0: padding (all zero), after the last record, up to the table's height.
 //!
 //! The sponge overwrites the rate (the state's first eight elements) with each record and
@@ -30,7 +33,9 @@ use p3_baby_bear::{
 use p3_field::PrimeCharacteristicRing;
 use p3_poseidon2_air::{num_cols, Poseidon2Air, RoundConstants};
 use p3_symmetric::Permutation;
-use starstream_tx::{Hash32, Transaction, UtxoEntry};
+use std::collections::{BTreeMap, BTreeSet};
+
+use starstream_tx::{Hash32, TokenType, Transaction, UtxoEntry};
 
 use crate::config::Val;
 
@@ -139,6 +144,7 @@ pub const OUTPUT: u32 = 0;
 pub const INPUT: u32 = 1;
 pub const SIGNER: u32 = 2;
 pub const EVENT: u32 = 3;
+pub const TOKEN: u32 = 4;
 
 fn record(tag: u32, a: usize, b: usize, side: u32, v: [Val; 4]) -> [Val; RATE] {
     [
@@ -166,10 +172,190 @@ fn utxo_records(out: &mut Vec<[Val; RATE]>, side: u32, k: usize, program: &Hash3
     }
 }
 
+/// What a cell of the token memory holds at first: a consumed input's token, a token the
+/// transaction creates (id `first_token_id + c`), or a type's pool of minted amounts (which
+/// mints draw from, starting at the type's minted total) or of burned ones (which burns add
+/// to, ending at its burned total).
+pub mod cell {
+    pub const INPUT: u32 = 0;
+    pub const CREATED: u32 = 1;
+    pub const MINTED: u32 = 2;
+    pub const BURNED: u32 = 3;
+}
+
+/// The most tokens one transaction may create for the proof (its cells are public records).
+pub const MAX_CREATED: i64 = 1 << 16;
+
+/// One cell of the token memory, as the public records fix it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TokenCell {
+    /// [`cell`]'s kind.
+    pub kind: u32,
+    /// The token's id (0 for a pool).
+    pub id: i64,
+    /// The type (an index into [`TokenCells::types`]), amount and input (for an input's
+    /// token) it starts with; a created token starts with none of these (all 0).
+    pub init_type: u32,
+    pub init_amount: u64,
+    pub input: u32,
+    /// Where it ends: `Some((type, amount, output))` held (an output's token; a pool, output
+    /// 0), `None` spent.
+    pub end: Option<(u32, u64, u32)>,
+}
+
+/// The token memory's cells, in address order: every consumed input's tokens (input by
+/// input), the created tokens, then a minted pool and a burned pool per type; and the types,
+/// sorted, whose positions the proof uses for them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TokenCells {
+    pub types: Vec<TokenType>,
+    pub cells: Vec<TokenCell>,
+}
+
+impl TokenCells {
+    /// The address of the cell of the token with id `id`, if it has one.
+    pub fn address(&self, id: i64) -> Option<usize> {
+        self.cells
+            .iter()
+            .position(|c| c.id == id && matches!(c.kind, cell::INPUT | cell::CREATED))
+    }
+
+    /// The address of the minted (or burned) pool of type `ty`.
+    pub fn pool(&self, ty: u32, burned: bool) -> usize {
+        let kind = if burned { cell::BURNED } else { cell::MINTED };
+        let base = self
+            .cells
+            .iter()
+            .position(|c| c.kind == cell::MINTED)
+            .unwrap_or(self.cells.len());
+        base + 2 * ty as usize + usize::from(kind == cell::BURNED)
+    }
+}
+
+/// The token memory of `tx` consuming `inputs`, or why the transaction's tokens cannot be
+/// what a proof shows: two tokens with one id, an output token that is neither an input's nor
+/// created here, a created range out of bounds, a total over 64 bits.
+pub fn token_cells(tx: &Transaction, inputs: &[UtxoEntry]) -> Result<TokenCells, String> {
+    let created = tx
+        .next_token_id
+        .checked_sub(tx.first_token_id)
+        .filter(|n| (0..=MAX_CREATED).contains(n))
+        .ok_or_else(|| {
+            format!(
+                "token ids {}..{} are not a range of at most {MAX_CREATED}",
+                tx.first_token_id, tx.next_token_id
+            )
+        })?;
+    let is_created = |id: i64| id >= tx.first_token_id && id < tx.next_token_id;
+    let mut types: BTreeSet<TokenType> = BTreeSet::new();
+    for t in inputs.iter().flat_map(|e| &e.tokens) {
+        types.insert(t.token_type.clone());
+    }
+    for t in tx.outputs.iter().flat_map(|o| &o.tokens) {
+        types.insert(t.token_type.clone());
+    }
+    types.extend(tx.minted.keys().cloned());
+    types.extend(tx.burned.keys().cloned());
+    let types: Vec<TokenType> = types.into_iter().collect();
+    let type_of = |ty: &TokenType| types.binary_search(ty).expect("collected") as u32;
+    // Where each token ends: held by an output.
+    let mut ends: BTreeMap<i64, (u32, u64, u32)> = BTreeMap::new();
+    for (k, output) in tx.outputs.iter().enumerate() {
+        for t in &output.tokens {
+            let end = (type_of(&t.token_type), t.amount, k as u32);
+            if ends.insert(t.id, end).is_some() {
+                return Err(format!("token {} is attached to two outputs", t.id));
+            }
+        }
+    }
+    let mut cells = Vec::new();
+    let mut seen = BTreeSet::new();
+    for (k, entry) in inputs.iter().enumerate() {
+        for t in &entry.tokens {
+            if is_created(t.id) || !seen.insert(t.id) {
+                return Err(format!(
+                    "input token {} is not the only one with its id",
+                    t.id
+                ));
+            }
+            cells.push(TokenCell {
+                kind: cell::INPUT,
+                id: t.id,
+                init_type: type_of(&t.token_type),
+                init_amount: t.amount,
+                input: k as u32,
+                end: ends.remove(&t.id),
+            });
+        }
+    }
+    for id in tx.first_token_id..tx.first_token_id + created {
+        cells.push(TokenCell {
+            kind: cell::CREATED,
+            id,
+            init_type: 0,
+            init_amount: 0,
+            input: 0,
+            end: ends.remove(&id),
+        });
+    }
+    if let Some(id) = ends.keys().next() {
+        return Err(format!(
+            "output token {id} is neither an input's nor created by the transaction"
+        ));
+    }
+    let total = |map: &BTreeMap<TokenType, u128>, ty: &TokenType| -> Result<u64, String> {
+        u64::try_from(map.get(ty).copied().unwrap_or(0))
+            .map_err(|_| format!("more than 2^64 of {ty} minted or burned"))
+    };
+    for (index, ty) in types.iter().enumerate() {
+        let (minted, burned) = (total(&tx.minted, ty)?, total(&tx.burned, ty)?);
+        for (kind, init, end) in [(cell::MINTED, minted, 0), (cell::BURNED, 0, burned)] {
+            cells.push(TokenCell {
+                kind,
+                id: 0,
+                init_type: index as u32,
+                init_amount: init,
+                input: 0,
+                end: Some((index as u32, end, 0)),
+            });
+        }
+    }
+    Ok(TokenCells { types, cells })
+}
+
+/// Cell `a`'s five records.
+pub fn token_records(a: usize, c: &TokenCell) -> [[Val; RATE]; 5] {
+    let f = Val::from_u32;
+    let (held, end_type, end_amount, output) = match c.end {
+        Some((ty, amount, k)) => (1, ty, amount, k),
+        None => (0, 0, 0, 0),
+    };
+    [
+        record(FRAME_SLOT, a, 0, TOKEN, limbs64(c.id)),
+        record(FRAME_SLOT, a, 1, TOKEN, limbs64(c.init_amount as i64)),
+        record(
+            FRAME_SLOT,
+            a,
+            2,
+            TOKEN,
+            [f(c.kind), f(c.init_type), f(c.input), f(0)],
+        ),
+        record(FRAME_SLOT, a, 3, TOKEN, limbs64(end_amount as i64)),
+        record(
+            FRAME_SLOT,
+            a,
+            4,
+            TOKEN,
+            [f(held), f(end_type), f(output), f(0)],
+        ),
+    ]
+}
+
 /// The public records of `tx` consuming `inputs` (its consumed entries, in order): each
 /// output's (then which input it continues), then each input's, then each signer's key, then
-/// each event's (its program hash, then its fields).
-pub fn records(tx: &Transaction, inputs: &[UtxoEntry]) -> Vec<[Val; RATE]> {
+/// each event's (its program hash, then its fields), then each token cell's; or why the
+/// transaction's tokens cannot be proven ([`token_cells`]).
+pub fn records(tx: &Transaction, inputs: &[UtxoEntry]) -> Result<Vec<[Val; RATE]>, String> {
     let mut out = Vec::new();
     for (k, output) in tx.outputs.iter().enumerate() {
         utxo_records(&mut out, OUTPUT, k, &output.program, &output.frame);
@@ -195,7 +381,10 @@ pub fn records(tx: &Transaction, inputs: &[UtxoEntry]) -> Vec<[Val; RATE]> {
     for (k, event) in tx.events.iter().enumerate() {
         utxo_records(&mut out, EVENT, k, &event.program, &event.fields);
     }
-    out
+    for (a, c) in token_cells(tx, inputs)?.cells.iter().enumerate() {
+        out.extend(token_records(a, c));
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

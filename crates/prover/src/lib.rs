@@ -21,6 +21,8 @@ use starstream_proof::{
 };
 use starstream_runtime::{Transaction, UtxoEntry, Witness};
 
+mod tokens;
+
 /// Why a proof could not be made.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProveError {
@@ -592,6 +594,19 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
         |p| format!("process {p} is an input, but no consumed entry has its initial frame"),
     )?;
 
+    // The token memory, replayed; its marks on the entries.
+    let token_layout = tokens::lay_out(tx, witness, &input_of, &output_of, &mut byte_uses)?;
+    for (r, marks) in token_layout.entries.iter().enumerate() {
+        let cells = row(&mut ev, entries::WIDTH, r);
+        cells[entries::X] = Val::from_u32(marks.x);
+        cells[entries::PEER] = Val::from_u32(marks.peer);
+        cells[entries::LAND2] = Val::from_u32(marks.land2);
+        cells[entries::RESOLVES] = Val::from_u32(marks.resolves);
+        cells[entries::MINTING] = Val::from_bool(marks.minting);
+        cells[entries::BY_MINT] = Val::from_bool(marks.by_mint);
+        cells[entries::PASSES] = Val::from_u32(marks.passes);
+    }
+
     let w = processes::WIDTH;
     let mut pv = vec![Val::ZERO; processes_h * w];
     for r in 0..processes_h {
@@ -619,6 +634,9 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
             cells[processes::FRAME_USES] = Val::from_usize(frame[r].len());
             cells[processes::IN_K] = Val::from_usize(input_of[r].unwrap_or(0));
             cells[processes::PROGRAM_USES] = Val::from_u32(program_uses[r]);
+            cells[processes::X_END] = Val::from_u32(token_layout.x_end[r]);
+            cells[processes::IN_USES] = Val::from_u32(token_layout.in_uses[r]);
+            cells[processes::OUT_USES] = Val::from_u32(token_layout.out_uses[r]);
             let program = instance::limbs(&witness.processes[r].program);
             cells[processes::PROGRAM..processes::PROGRAM + program.len()].copy_from_slice(&program);
         }
@@ -635,6 +653,7 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
         cells[values::I] = Val::from_u32(i);
         cells[values::V..values::V + 4].copy_from_slice(&limbs64(v));
         fill_index(cells, i);
+        cells[values::IS_TOKEN] = Val::from_bool(token_layout.values.contains(&(t, role, i)));
         let e = &info[t as usize - 1];
         let framed = if role == 0 {
             e.frame_args
@@ -806,7 +825,7 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
     }
 
     // The public records, hashed by the `public` table's sponge.
-    let records = starstream_proof::public::records(tx, &witness.inputs);
+    let records = starstream_proof::public::records(tx, &witness.inputs).map_err(err)?;
     let public_h = height(records.len())?;
 
     let w = range::WIDTH;
@@ -826,13 +845,16 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
             RowMajorMatrix::new(fv, frames::WIDTH),
             RowMajorMatrix::new(sv, signers::WIDTH),
             RowMajorMatrix::new(evv, events::WIDTH),
+            token_layout.tokens,
+            token_layout.moves,
             starstream_proof::public::generate(&records, public_h),
             RowMajorMatrix::new(rv, range::WIDTH),
         ],
         public_values: Vec::new(),
         inputs: witness.inputs.clone(),
     };
-    tables.public_values = instance::public_values(tx, &tables.inputs, &tables.log_heights());
+    tables.public_values =
+        instance::public_values(tx, &tables.inputs, &tables.log_heights()).map_err(err)?;
     Ok(tables)
 }
 

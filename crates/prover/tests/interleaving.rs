@@ -592,7 +592,7 @@ fn refused_when_claimed_for(executed: &Executed, other: &starstream_runtime::Tra
     use p3_matrix::Matrix;
     use starstream_proof::{instance, public};
     let mut t = tables(&executed.tx, &executed.witness).unwrap();
-    t.public_values = instance::public_values(other, &t.inputs, &t.log_heights());
+    t.public_values = instance::public_values(other, &t.inputs, &t.log_heights()).unwrap();
     let found = check(&t).expect_err("the digest of other records");
     assert!(found.message.contains("public"), "{found}");
     let proof = prove_unchecked(&t).unwrap();
@@ -602,7 +602,7 @@ fn refused_when_claimed_for(executed: &Executed, other: &starstream_runtime::Tra
         .position(|x| *x == Table::Public)
         .unwrap();
     let height = t.traces[index].height();
-    t.traces[index] = public::generate(&public::records(other, &t.inputs), height);
+    t.traces[index] = public::generate(&public::records(other, &t.inputs).unwrap(), height);
     let found = check(&t).expect_err("records the tables do not hold");
     assert!(found.message.contains("records"), "{found}");
     let proof = prove_unchecked(&t).unwrap();
@@ -650,7 +650,7 @@ fn an_input_starts_with_its_consumed_entrys_frame() {
     other[0].frame[1] += 1;
     let mut t = tables(&executed.tx, &executed.witness).unwrap();
     t.inputs = other.clone();
-    t.public_values = instance::public_values(&executed.tx, &other, &t.log_heights());
+    t.public_values = instance::public_values(&executed.tx, &other, &t.log_heights()).unwrap();
     let found = check(&t).expect_err("the digest of other records");
     assert!(found.message.contains("public"), "{found}");
     let proof = prove_unchecked(&t).unwrap();
@@ -661,7 +661,7 @@ fn an_input_starts_with_its_consumed_entrys_frame() {
         .position(|x| *x == Table::Public)
         .unwrap();
     let height = t.traces[index].height();
-    t.traces[index] = public::generate(&public::records(&executed.tx, &other), height);
+    t.traces[index] = public::generate(&public::records(&executed.tx, &other).unwrap(), height);
     let found = check(&t).expect_err("records the tables do not hold");
     assert!(found.message.contains("records"), "{found}");
     let proof = prove_unchecked(&t).unwrap();
@@ -840,4 +840,152 @@ fn regenerate_golden() {
     std::fs::create_dir_all(std::path::Path::new(GOLDEN).parent().unwrap()).unwrap();
     std::fs::write(format!("{GOLDEN}.tx"), executed.tx.to_canonical()).unwrap();
     std::fs::write(format!("{GOLDEN}.proof"), proof).unwrap();
+}
+
+// ---- tokens ----
+
+/// The first row of `moves` whose columns hold `wanted`.
+fn moves_row(t: &mut Tables, wanted: &[(usize, u32)]) -> usize {
+    use starstream_proof::air::moves;
+    use starstream_proof::config::Val;
+    (0..)
+        .find(|&r| {
+            *t.cell_mut(Table::Moves, r, moves::REAL) == Val::new(1)
+                && wanted
+                    .iter()
+                    .all(|&(c, v)| *t.cell_mut(Table::Moves, r, c) == Val::new(v))
+        })
+        .expect("the access is in the table")
+}
+
+fn as_u32(v: starstream_proof::config::Val) -> u32 {
+    use p3_field::PrimeField32;
+    v.as_canonical_u32()
+}
+
+#[test]
+fn a_split_makes_no_coins() {
+    use p3_matrix::Matrix;
+    use starstream_proof::air::{moves, range, tokens};
+    use starstream_proof::config::Val;
+    use starstream_proof::{instance, public};
+    // A dishonest prover whose payer keeps 701 coins after paying 300 of 1000: every table
+    // agrees with that transaction but for the split's sum.
+    let executed = wallet_payment();
+    let mut other = executed.tx.clone();
+    let kept = other
+        .outputs
+        .iter_mut()
+        .flat_map(|o| o.tokens.iter_mut())
+        .find(|t| t.amount == 700)
+        .expect("the change");
+    kept.amount += 1;
+    other.seal_ids();
+    let mut t = tables(&executed.tx, &executed.witness).unwrap();
+    let r = moves_row(&mut t, &[(moves::SPLIT, 1), (moves::SUB, 1), (moves::I, 1)]);
+    let a = as_u32(*t.cell_mut(Table::Moves, r, moves::A)) as usize;
+    *t.cell_mut(Table::Moves, r, moves::N_AMT) += Val::new(1);
+    let low = as_u32(*t.cell_mut(Table::Moves, r, moves::AMT_BYTES));
+    *t.cell_mut(Table::Moves, r, moves::AMT_BYTES) = Val::new(low + 1);
+    *t.cell_mut(Table::Range, low as usize, range::USES) -= Val::new(1);
+    *t.cell_mut(Table::Range, low as usize + 1, range::USES) += Val::new(1);
+    *t.cell_mut(Table::Tokens, a, tokens::F_AMT) += Val::new(1);
+    t.public_values = instance::public_values(&other, &t.inputs, &t.log_heights()).unwrap();
+    let index = starstream_proof::TABLES
+        .iter()
+        .position(|x| *x == Table::Public)
+        .unwrap();
+    let height = t.traces[index].height();
+    t.traces[index] = public::generate(&public::records(&other, &t.inputs).unwrap(), height);
+    let found = check(&t).expect_err("the split's sum");
+    assert!(found.message.contains("moves"), "{found}");
+    assert!(!found.message.contains("records"), "{found}");
+    let proof = prove_unchecked(&t).unwrap();
+    assert!(verify(&other, &proof).is_err());
+}
+
+#[test]
+fn an_output_holds_exactly_the_tokens_its_process_ends_with() {
+    let executed = wallet_payment();
+    // The change claimed by the paid wallet instead of the payer.
+    refused_when_edited(&executed, |tx| {
+        let from = tx
+            .outputs
+            .iter()
+            .position(|o| !o.tokens.is_empty())
+            .unwrap();
+        let token = tx.outputs[from].tokens.pop().unwrap();
+        let to = (from + 1) % tx.outputs.len();
+        tx.outputs[to].tokens.push(token);
+    });
+    // One coin more in an output.
+    refused_when_edited(&executed, |tx| {
+        let o = tx
+            .outputs
+            .iter_mut()
+            .find(|o| !o.tokens.is_empty())
+            .unwrap();
+        o.tokens[0].amount += 1;
+    });
+}
+
+fn issued() -> Executed {
+    let (mut ledger, wallet) = deployed("examples/wallet/wallet.star");
+    issue(&mut ledger, wallet)
+}
+
+#[test]
+fn the_minted_total_is_what_the_mints_made() {
+    let executed = issued();
+    assert_eq!(executed.tx.minted.len(), 1);
+    refused_when_edited(&executed, |tx| {
+        *tx.minted.values_mut().next().unwrap() += 1;
+    });
+    // Minted coins claimed as burned too.
+    refused_when_edited(&executed, |tx| {
+        tx.burned = tx.minted.clone();
+    });
+}
+
+#[test]
+fn a_mint_makes_what_its_policy_returned() {
+    use starstream_proof::air::{moves, values};
+    use starstream_proof::config::Val;
+    tampered_in(issued(), "the policy returned one coin less", |_, t| {
+        let r = moves_row(t, &[(moves::MINT, 1), (moves::SUB, 0)]);
+        let finish = as_u32(*t.cell_mut(Table::Moves, r, moves::T));
+        let v = values_row(t, finish, 1, 0);
+        *t.cell_mut(Table::Values, v, values::V) -= Val::new(1);
+    });
+}
+
+#[test]
+fn a_split_spends_the_token_it_splits() {
+    use starstream_proof::air::{moves, tokens};
+    use starstream_proof::config::Val;
+    tampered("the split token kept as well as its parts", |_, t| {
+        let r = moves_row(t, &[(moves::SPLIT, 1), (moves::SUB, 0)]);
+        let a = as_u32(*t.cell_mut(Table::Moves, r, moves::A)) as usize;
+        *t.cell_mut(Table::Moves, r, moves::N_HELD) = Val::new(1);
+        *t.cell_mut(Table::Moves, r, moves::N_GONE) = Val::new(0);
+        *t.cell_mut(Table::Tokens, a, tokens::F_HELD) = Val::new(1);
+        *t.cell_mut(Table::Tokens, a, tokens::F_GONE) = Val::new(0);
+    });
+}
+
+#[test]
+fn a_given_token_goes_only_where_control_goes() {
+    use starstream_proof::air::moves;
+    use starstream_proof::config::Val;
+    // The coins the payer's withdrawal gives back handed to the new wallet instead of the
+    // script, which then gives them on as if it held them.
+    tampered("a hand-over to another process", |_, t| {
+        let r = moves_row(t, &[(moves::HAND, 1), (moves::Q, 0)]);
+        let a = as_u32(*t.cell_mut(Table::Moves, r, moves::A)) as usize;
+        *t.cell_mut(Table::Moves, r, moves::Q) = Val::new(2);
+        *t.cell_mut(Table::Moves, r, moves::N_OWNER) = Val::new(2);
+        // The script's next access reads what was written.
+        let next = moves_row(t, &[(moves::GIVE, 1), (moves::A, a as u32)]);
+        *t.cell_mut(Table::Moves, next, moves::O_OWNER) = Val::new(2);
+    });
 }

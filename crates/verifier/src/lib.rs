@@ -58,7 +58,8 @@ pub fn verify(tx: &Transaction, proof: &[u8]) -> Result<Verified, VerifyError> {
         ));
     }
     let airs = TABLES.to_vec();
-    let public_values = instance::public_values(tx, &envelope.inputs, &envelope.log_heights);
+    let public_values = instance::public_values(tx, &envelope.inputs, &envelope.log_heights)
+        .map_err(VerifyError::Invalid)?;
     // The verifier's inputs are validated above; the catch is a last line of defence, so that a
     // flaw in the back end on some unforeseen proof is a refusal rather than a crash.
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
