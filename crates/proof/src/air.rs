@@ -294,8 +294,12 @@ pub mod processes {
     /// output's), looked up by `tokens`.
     pub const IN_USES: usize = 18;
     pub const OUT_USES: usize = 19;
+    /// For a token process, the token type it runs (a position among the transaction's
+    /// types, whose program must be the process's), and how many accesses look that up.
+    pub const TTYPE: usize = 20;
+    pub const TTYPE_USES: usize = 21;
     /// The hash of the program the process runs, as sixteen 16-bit limbs.
-    pub const PROGRAM: usize = 20;
+    pub const PROGRAM: usize = 22;
     pub const WIDTH: usize = PROGRAM + super::PUBLIC_VALUES;
 }
 
@@ -468,7 +472,11 @@ pub mod tokens {
     pub const F_LAST: usize = 29;
     /// How many accesses look the cell up by id.
     pub const USES: usize = 30;
-    pub const WIDTH: usize = 31;
+    /// On a type's minted pool: the type's program hash as sixteen 16-bit limbs (public
+    /// records), and how many token processes look it up.
+    pub const PROGRAM: usize = 31;
+    pub const TYPE_USES: usize = 47;
+    pub const WIDTH: usize = 48;
 }
 
 /// Columns of `moves`: one row per access to the token memory. Every access reads a cell's
@@ -535,7 +543,10 @@ pub mod moves {
     pub const R0: usize = 55;
     pub const R1: usize = 59;
     pub const CARRY: usize = 63;
-    pub const WIDTH: usize = 66;
+    /// The landing of the entry's crossing (a burn's: where its policy's `activate` gets the
+    /// amount).
+    pub const LAND: usize = 66;
+    pub const WIDTH: usize = 67;
 }
 
 /// Columns of `range`.
@@ -608,6 +619,10 @@ const ADDRESSES: LookupBus<'static> = LookupBus::new("addresses");
 /// Each input's process `(p, 1, k)` and each output's, for the tokens they start or end with.
 const INPUT_OWNERS: LookupBus<'static> = LookupBus::new("input owners");
 const OUTPUT_OWNERS: LookupBus<'static> = LookupBus::new("output owners");
+/// Each type's program hash, for the token processes that run it.
+const TYPE_PROGRAMS: LookupBus<'static> = LookupBus::new("type programs");
+/// Each token process's type, for the mints, burns and token calls it runs.
+const TOKEN_TYPES: LookupBus<'static> = LookupBus::new("token types");
 
 /// The token operations' codes on `token ops`.
 mod op {
@@ -1136,6 +1151,7 @@ where
             x.into(),
             code_of(true),
             AB::Expr::ZERO,
+            land2.into(),
         ],
         Count::bounded(
             amount_op.clone()
@@ -1159,6 +1175,7 @@ where
             x.into(),
             code_of(false),
             one.clone(),
+            land2.into(),
         ],
         Count::bounded(split_op * AB::Expr::TWO + merge_op + burn_op + mint_done, 2),
     );
@@ -1562,6 +1579,15 @@ where
         col(FRAME_USES),
     );
     // The tokens an input starts with and an output ends with are held by its process.
+    // A token process runs one of the transaction's types: its program is the type's.
+    let ttype_uses = col(TTYPE_USES);
+    b.assert_zero((one.clone() - token.into()) * ttype_uses);
+    TOKEN_TYPES.table_entry(b, [p.into(), col(TTYPE).into()], ttype_uses);
+    let typed: Vec<AB::Expr> = [col(TTYPE).into()]
+        .into_iter()
+        .chain((0..PUBLIC_VALUES).map(|l| col(PROGRAM + l).into()))
+        .collect();
+    TYPE_PROGRAMS.lookup_key(b, typed, Count::bounded(token.into(), 1));
     INPUT_OWNERS.table_entry(b, [p.into(), input.into(), in_k.into()], col(IN_USES));
     OUTPUT_OWNERS.table_entry(b, [p.into(), has_out.into(), out_k.into()], col(OUT_USES));
 }
@@ -2057,6 +2083,26 @@ where
         .chain([k_minted + k_burned * c(2)])
         .collect();
     ADDRESSES.table_entry(b, address, uses);
+    // A type's program hash: public records, for the token processes that run the type.
+    let type_uses = col(TYPE_USES);
+    b.assert_zero((one.clone() - k_minted.into()) * type_uses);
+    for m in 0..4 {
+        let quarter: Vec<AB::Expr> = [
+            c(crate::public::PROGRAM_QUARTER),
+            i_type.into(),
+            AB::Expr::from_usize(m),
+            c(crate::public::TYPE),
+        ]
+        .into_iter()
+        .chain((0..4).map(|l| col(PROGRAM + 4 * m + l).into()))
+        .collect();
+        RECORDS.send(b, quarter, Count::bounded(k_minted.into(), 1));
+    }
+    let program: Vec<AB::Expr> = [i_type.into()]
+        .into_iter()
+        .chain((0..PUBLIC_VALUES).map(|l| col(PROGRAM + l).into()))
+        .collect();
+    TYPE_PROGRAMS.table_entry(b, program, type_uses);
 }
 
 fn eval_moves<AB: InteractionBuilder>(b: &mut AB)
@@ -2204,10 +2250,36 @@ where
         + burn * c(op::BURN)
         + mint * c(op::MINT)
         + pass * c(op::PASS);
+    let land = col(LAND);
     TOKEN_OPS.receive(
         b,
-        [t.into(), p.into(), q.into(), e.into(), code, sub.into()],
+        [
+            t.into(),
+            p.into(),
+            q.into(),
+            e.into(),
+            code,
+            sub.into(),
+            land * c(2),
+        ],
         Count::bounded(real - hand.into(), 1),
+    );
+    // A burn policy's argument 0, which the host adds, is the burned amount.
+    TOKEN_VALUES.receive(
+        b,
+        [land.into(), AB::Expr::ZERO, AB::Expr::ZERO]
+            .into_iter()
+            .chain(o_amt.iter().map(|x| (*x).into()))
+            .collect::<Vec<_>>(),
+        Count::bounded(burn * (one.clone() - sub.into()), 1),
+    );
+    // The token process a mint, burn or token call runs is the token's type's: a mint's pool
+    // is its process's type, a burned or called token's type is the callee's.
+    let runner = mint * sub * p + (call + burn * (one.clone() - sub.into())) * q;
+    TOKEN_TYPES.lookup_key(
+        b,
+        [runner, ty.into()],
+        Count::bounded(mint * sub + call + burn * (one.clone() - sub.into()), 1),
     );
     // The id is the entry's value at (role, i): a read's, give's or consumed token's argument
     // (argument 2 of `token_burn`), a split's or merge's result, or the next entry's results

@@ -18,6 +18,8 @@
 //! - with `side` 4, cell `a` of the token memory ([`token_cells`]), tag 1: `b` 0 its token's
 //!   id, 1 its initial amount, 2 `[kind, type, input, 0]` of its initial state, 3 its final
 //!   amount (0 when spent), 4 `[held, type, output, 0]` of its final state (all 0 when spent);
+//! - with `side` 5, token type `a` (its position among the transaction's types, sorted): tag 2
+//!   its program hash's quarter `b`;
 //! - tag 0: padding (all zero), after the last record, up to the table's height.
 //!
 //! The sponge overwrites the rate (the state's first eight elements) with each record and
@@ -145,6 +147,7 @@ pub const INPUT: u32 = 1;
 pub const SIGNER: u32 = 2;
 pub const EVENT: u32 = 3;
 pub const TOKEN: u32 = 4;
+pub const TYPE: u32 = 5;
 
 fn record(tag: u32, a: usize, b: usize, side: u32, v: [Val; 4]) -> [Val; RATE] {
     [
@@ -353,7 +356,8 @@ pub fn token_records(a: usize, c: &TokenCell) -> [[Val; RATE]; 5] {
 
 /// The public records of `tx` consuming `inputs` (its consumed entries, in order): each
 /// output's (then which input it continues), then each input's, then each signer's key, then
-/// each event's (its program hash, then its fields), then each token cell's; or why the
+/// each event's (its program hash, then its fields), then each token cell's, then each token
+/// type's program hash; or why the
 /// transaction's tokens cannot be proven ([`token_cells`]).
 pub fn records(tx: &Transaction, inputs: &[UtxoEntry]) -> Result<Vec<[Val; RATE]>, String> {
     let mut out = Vec::new();
@@ -381,8 +385,16 @@ pub fn records(tx: &Transaction, inputs: &[UtxoEntry]) -> Result<Vec<[Val; RATE]
     for (k, event) in tx.events.iter().enumerate() {
         utxo_records(&mut out, EVENT, k, &event.program, &event.fields);
     }
-    for (a, c) in token_cells(tx, inputs)?.cells.iter().enumerate() {
+    let cells = token_cells(tx, inputs)?;
+    for (a, c) in cells.cells.iter().enumerate() {
         out.extend(token_records(a, c));
+    }
+    for (k, ty) in cells.types.iter().enumerate() {
+        let program = crate::instance::limbs(&ty.program);
+        for (m, quarter) in program.chunks_exact(4).enumerate() {
+            let v = [quarter[0], quarter[1], quarter[2], quarter[3]];
+            out.push(record(PROGRAM_QUARTER, k, m, TYPE, v));
+        }
     }
     Ok(out)
 }

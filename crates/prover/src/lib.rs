@@ -637,6 +637,8 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
             cells[processes::X_END] = Val::from_u32(token_layout.x_end[r]);
             cells[processes::IN_USES] = Val::from_u32(token_layout.in_uses[r]);
             cells[processes::OUT_USES] = Val::from_u32(token_layout.out_uses[r]);
+            cells[processes::TTYPE] = Val::from_u32(token_layout.ttype[r]);
+            cells[processes::TTYPE_USES] = Val::from_u32(token_layout.ttype_uses[r]);
             let program = instance::limbs(&witness.processes[r].program);
             cells[processes::PROGRAM..processes::PROGRAM + program.len()].copy_from_slice(&program);
         }

@@ -8,6 +8,7 @@ use p3_field::PrimeCharacteristicRing;
 use p3_matrix::dense::RowMajorMatrix;
 use starstream_proof::air::{call, moves, tokens, CROSSING};
 use starstream_proof::config::Val;
+use starstream_proof::instance;
 use starstream_proof::public::{cell, limbs64, token_cells, TokenCells};
 use starstream_runtime::{TokenType, Transaction, Witness};
 
@@ -47,6 +48,9 @@ pub(crate) struct Layout {
     pub in_uses: Vec<u32>,
     pub out_uses: Vec<u32>,
     pub x_end: Vec<u32>,
+    /// Each token process's type, and how many accesses look it up.
+    pub ttype: Vec<u32>,
+    pub ttype_uses: Vec<u32>,
 }
 
 /// What one access does.
@@ -124,6 +128,8 @@ struct Move {
     o_t: u32,
     /// For the access that closes its operation's sum: the amounts it receives.
     close: Option<(u64, u64)>,
+    /// The landing of the entry's crossing (0 for an entry that does not cross).
+    land: u32,
 }
 
 struct Memory<'a> {
@@ -132,6 +138,8 @@ struct Memory<'a> {
     last: Vec<u32>,
     uses: Vec<u32>,
     moves: Vec<Move>,
+    /// The landing of the entry whose accesses are being recorded.
+    land: u32,
 }
 
 impl Memory<'_> {
@@ -172,6 +180,7 @@ impl Memory<'_> {
             ty: next.ty,
             o_t: self.last[a],
             close: None,
+            land: self.land,
         });
         self.state[a] = next;
         self.last[a] = mt;
@@ -316,6 +325,7 @@ pub(crate) fn lay_out(
         last: vec![0; cells.cells.len()],
         uses: vec![0; cells.cells.len()],
         moves: Vec::new(),
+        land: 0,
     };
     for c in &cells.cells {
         let s = match c.kind {
@@ -339,6 +349,11 @@ pub(crate) fn lay_out(
     let mut values = BTreeSet::new();
     for event in &events {
         let mt = event.time();
+        memory.land = match event {
+            Event::Entry { r, .. } => per_row[*r].land2 / 2,
+            Event::Mint { t, .. } | Event::Pass { t, .. } => t + 1,
+            Event::Hand { land, .. } => *land,
+        };
         match event {
             Event::Entry { t, r } => {
                 let (t, r) = (*t, *r);
@@ -440,6 +455,8 @@ pub(crate) fn lay_out(
                         let old = memory.owned(a, p, &what)?;
                         let at = (t, p, per_row[r].peer, per_row[r].x, 2);
                         memory.access(a, mt, Op::Burn, false, at, spent, None);
+                        // The policy's `activate` gets the amount as its argument 0.
+                        values.insert((memory.land, 0, 0));
                         let sink = cells.pool(old.ty, true);
                         let at = (t, p, per_row[r].peer, per_row[r].x, 0);
                         let before = memory.state[sink].amount;
@@ -546,6 +563,32 @@ pub(crate) fn lay_out(
         }
     }
 
+    // Each token process runs one of the transaction's types; mints, burns and token calls
+    // look it up.
+    let mut ttype = vec![0u32; n_processes];
+    let mut ttype_uses = vec![0u32; n_processes];
+    let mut type_uses = vec![0u32; cells.types.len()];
+    for (p, process) in witness.processes.iter().enumerate() {
+        if process.kind == "token" {
+            let ty = type_index(&TokenType {
+                program: process.program,
+                name: process.name.clone(),
+            })?;
+            ttype[p] = ty;
+            type_uses[ty as usize] += 1;
+        }
+    }
+    for m in &memory.moves {
+        let runner = match (m.op, m.sub) {
+            (Op::Mint, true) => Some(m.p),
+            (Op::Call, _) | (Op::Burn, false) => Some(m.q),
+            _ => None,
+        };
+        if let Some(p) = runner {
+            ttype_uses[p as usize] += 1;
+        }
+    }
+
     // The cells' last states must be what the transaction says.
     let mut in_uses = vec![0u32; n_processes];
     let mut out_uses = vec![0u32; n_processes];
@@ -585,6 +628,11 @@ pub(crate) fn lay_out(
         cells_row[tokens::F_TYPE] = Val::from_u32(s.ty);
         cells_row[tokens::F_LAST] = Val::from_u32(memory.last[a]);
         cells_row[tokens::USES] = Val::from_u32(memory.uses[a]);
+        if c.kind == cell::MINTED {
+            let program = instance::limbs(&cells.types[c.init_type as usize].program);
+            cells_row[tokens::PROGRAM..tokens::PROGRAM + program.len()].copy_from_slice(&program);
+            cells_row[tokens::TYPE_USES] = Val::from_u32(type_uses[c.init_type as usize]);
+        }
         let token = matches!(c.kind, cell::INPUT | cell::CREATED);
         if token && s.held {
             let k = output_of[s.owner as usize].ok_or_else(|| {
@@ -614,6 +662,8 @@ pub(crate) fn lay_out(
         in_uses,
         out_uses,
         x_end,
+        ttype,
+        ttype_uses,
     })
 }
 
@@ -672,6 +722,7 @@ fn fill_move(cells: &mut [Val], m: &Move, byte_uses: &mut [u32; 256]) -> Result<
     write_state(cells, N_HELD, &m.new);
     cells[TYPE] = Val::from_u32(m.ty);
     cells[O_T] = Val::from_u32(m.o_t);
+    cells[LAND] = Val::from_u32(m.land);
     let gap = m.mt - m.o_t - 1;
     if gap >= 1 << 24 {
         return Err(err("a token untouched for more than 2^23 entries"));

@@ -989,3 +989,50 @@ fn a_given_token_goes_only_where_control_goes() {
         *t.cell_mut(Table::Moves, next, moves::O_OWNER) = Val::new(2);
     });
 }
+
+/// Coins issued, then 200 of them burned from the wallet (this returns the burn).
+fn burned() -> Executed {
+    let (mut ledger, wallet) = deployed("examples/wallet/wallet.star");
+    let purse = issue(&mut ledger, wallet).tx.outputs[0].id;
+    let args = vec![Arg::Utxo(purse), Arg::Int(200)];
+    run(&mut ledger, wallet, "burn", args, vec![ALICE])
+}
+
+#[test]
+fn a_burn_policy_gets_the_burned_amount() {
+    use starstream_proof::air::{moves, values};
+    use starstream_proof::config::Val;
+    let executed = burned();
+    assert_eq!(
+        executed.tx.burned.values().copied().collect::<Vec<_>>(),
+        [200]
+    );
+    refused_when_edited(&executed, |tx| {
+        *tx.burned.values_mut().next().unwrap() -= 1;
+    });
+    tampered_in(executed, "the policy told of one coin less", |_, t| {
+        let r = moves_row(t, &[(moves::BURN, 1), (moves::SUB, 0)]);
+        let land = as_u32(*t.cell_mut(Table::Moves, r, moves::LAND));
+        let v = values_row(t, land, 0, 0);
+        *t.cell_mut(Table::Values, v, values::V) -= Val::new(1);
+    });
+}
+
+#[test]
+fn a_token_process_runs_its_types_program() {
+    use starstream_proof::config::Val;
+    let executed = issued();
+    let minter = executed
+        .witness
+        .processes
+        .iter()
+        .position(|p| p.kind == "token")
+        .unwrap();
+    tampered_in(
+        executed,
+        "the minting policy run from another program",
+        |_, t| {
+            *t.cell_mut(Table::Processes, minter, processes::PROGRAM) += Val::new(1);
+        },
+    );
+}
