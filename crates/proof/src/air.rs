@@ -1485,6 +1485,12 @@ where
     let (input, handle0) = (col(INPUT), col(HANDLE0));
     b.assert_bool(input);
     b.assert_zero((one.clone() - utxo.into()) * input);
+    // A UTXO created in the transaction runs the script's program (`utxo_create` makes one of
+    // the script's own UTXO types).
+    let named: Vec<AB::PublicVar> = b.public_values().to_vec();
+    for (k, limb) in named.into_iter().enumerate() {
+        b.assert_zero(utxo * (one.clone() - input.into()) * (col(PROGRAM + k) - limb.into()));
+    }
     b.assert_zero((one.clone() - input.into()) * handle0);
     MADE_BUS.send(b, [handle0], Count::bounded(input.into(), 1));
     STEPS.send(

@@ -1036,3 +1036,23 @@ fn a_token_process_runs_its_types_program() {
         },
     );
 }
+
+#[test]
+fn a_created_utxo_runs_the_scripts_program() {
+    use starstream_proof::config::Val;
+    let executed = issued();
+    let created = executed
+        .witness
+        .processes
+        .iter()
+        .position(|p| p.kind == "utxo")
+        .unwrap();
+    assert!(executed.witness.inputs.is_empty(), "the wallet is created");
+    tampered_in(
+        executed,
+        "the new wallet run from another program",
+        |_, t| {
+            *t.cell_mut(Table::Processes, created, processes::PROGRAM) += Val::new(1);
+        },
+    );
+}
