@@ -127,8 +127,6 @@ pub fn fixed_params(id: u32) -> u32 {
         .find(|(c, _)| *c == id)
         .map_or(0, |(_, n)| *n)
 }
-/// The calls whose buffer, when they return, is the callee's results as they are.
-pub const DIRECT_RETURNS: &[u32] = &[9, 20];
 
 /// The number of public values of `processes` (the script's program hash) and of the first
 /// part of `entries` (the transaction id), each as sixteen 16-bit limbs; `entries` has the
@@ -254,8 +252,11 @@ pub mod entries {
     /// On a `finish` that ends a UTXO: how many tokens it passes to its caller (the caller's
     /// results after the status); 0 elsewhere.
     pub const PASSES: usize = 64;
+    /// 1 on the row right after a mint policy's `finish`: the crossing call completing there
+    /// gets the new token, not the policy's results.
+    pub const AFTER_MINT: usize = 65;
     /// One selector per entry of [`CALLS`], one-hot on real rows.
-    pub const SEL: usize = 65;
+    pub const SEL: usize = 66;
     pub const WIDTH: usize = SEL + CALLS.len();
 }
 
@@ -967,19 +968,26 @@ where
             Count::bounded(real.into(), 1),
         );
     }
-    // A `utxo_call` or `token_call` that returned (status 0) holds in its buffer the results of
-    // the `finish` right before it: `returned` marks the call, `returns` the finish, and the
-    // `returns` bus carries each value from one to the other. (Mint and burn policies' results
-    // become host-made token ids, and `resume_effect` returns what the call it resumed
-    // returns: those are matched once handles and tokens are proven.)
+    // A crossing call (or `resume_effect`) that returned (status 0) holds in its buffer the
+    // results of the `finish` right before it: `returned` marks the call, `returns` the finish,
+    // and the `returns` bus carries each value from one to the other. After a mint policy's
+    // `finish` the buffer is the new token instead (bound by `moves`). The other statuses'
+    // buffers are bound elsewhere: an effect's arguments, a yield's new handle, an end's tokens.
     let returned = col(RETURNED);
-    let crossing_here = DIRECT_RETURNS.iter().fold(AB::Expr::ZERO, |acc, id| {
+    let crossing_here = CROSSING.iter().fold(AB::Expr::ZERO, |acc, id| {
         acc + sel[call_index(*id).expect("a known call")].into()
     });
+    let after_mint = col(AFTER_MINT);
     b.assert_eq(
         returned,
-        crossing_here * (one.clone() - status_lo.into()) * (one.clone() - status_hi.into()),
+        crossing_here
+            * (one.clone() - status_lo.into())
+            * (one.clone() - status_hi.into())
+            * (one.clone() - after_mint.into()),
     );
+    b.when_first_row().assert_zero(after_mint);
+    b.when_transition()
+        .assert_eq(next(AFTER_MINT), sel[FINISH] * col(MINTING));
     b.when_transition().assert_eq(col(RETURNS), next(RETURNED));
     b.when_last_row().assert_zero(col(RETURNS));
     let crossing_entry = CROSSING.iter().fold(AB::Expr::ZERO, |acc, id| {

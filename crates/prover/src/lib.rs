@@ -243,6 +243,9 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
     // when the call completes, so found first.
     let mut entered_by: Vec<Option<(u32, u32)>> = vec![None; trace_len];
     let mut script_t = 0usize;
+    // Whether each process runs a mint policy, and whether the previous row finished one.
+    let mut minting = vec![false; n_processes];
+    let mut after_mint = false;
     for (r, &(p, step)) in witness.interleaving.iter().enumerate() {
         if p != 0 {
             continue;
@@ -339,10 +342,23 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
                 payload.push((t, role, i as u32, *v));
             }
         }
-        // A crossing call of the script that returned (status 0), and the `finish` before it.
+        // A crossing call of the script that returned (status 0), and the `finish` before it
+        // (unless that finished a mint policy, whose caller gets the new token instead).
+        let minted_here = after_mint;
+        cells[entries::AFTER_MINT] = Val::from_bool(minted_here);
+        if let Some((by, _)) = entered_by.get(r).copied().flatten() {
+            if p != 0 && entry.call == call::ACTIVATE {
+                minting[p] = by == call::TOKEN_MINT;
+            }
+        }
+        after_mint = p != 0 && entry.call == call::FINISH && minting[p];
+        if entry.call == call::FINISH {
+            minting[p] = false;
+        }
         let returned = p == 0
-            && starstream_proof::air::DIRECT_RETURNS.contains(&entry.call)
-            && entry.results.first() == Some(&0);
+            && starstream_proof::air::CROSSING.contains(&entry.call)
+            && entry.results.first() == Some(&0)
+            && !minted_here;
         if returned {
             cells[entries::RETURNED] = Val::ONE;
             info[r].returned = true;

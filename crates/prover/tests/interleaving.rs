@@ -1056,3 +1056,22 @@ fn a_created_utxo_runs_the_scripts_program() {
         },
     );
 }
+
+#[test]
+fn a_resumed_call_returns_what_its_callee_returned() {
+    use starstream_proof::air::values;
+    use starstream_proof::config::Val;
+    let executed = nested_effects();
+    // `resume_effect` completing the asker's `ask` (status 0): its buffer is the method's
+    // results. Claimed one more.
+    let answer = executed.witness.logs[0]
+        .iter()
+        .find(|x| x.call == 16 && x.results.first() == Some(&0) && x.results.len() > 1)
+        .expect("a resumed call that returned a value")
+        .step;
+    let time = entry_row(&executed, 0, answer) as u32 + 1;
+    tampered_in(executed, "a resumed call's result edited", |_, t| {
+        let row = values_row(t, time, 1, 1);
+        *t.cell_mut(Table::Values, row, values::V) += Val::new(1);
+    });
+}
