@@ -371,7 +371,10 @@ pub mod values {
     /// Whether this value is a token's id or amount that a token access reads (sent on
     /// `token values`; every such access receives exactly its own).
     pub const IS_TOKEN: usize = 38;
-    pub const WIDTH: usize = 39;
+    /// How many `absent` rows look this value up (a quarter of a key that `tx_signed_by`
+    /// answered 0 about).
+    pub const KEY_USES: usize = 39;
+    pub const WIDTH: usize = 40;
 }
 
 /// Columns of `handles`: one row per possible UTXO handle, 1, 2, 3, ... The same numbers
@@ -550,6 +553,24 @@ pub mod moves {
     pub const WIDTH: usize = 67;
 }
 
+/// Columns of `absent`: one row per signer for each `tx_signed_by` that answered 0, showing
+/// that the key it asked about differs from that signer's.
+pub mod absent {
+    pub const REAL: usize = 0;
+    /// The query's time, and the signer.
+    pub const T: usize = 1;
+    pub const K: usize = 2;
+    /// A quarter where the keys differ, and in it the limb (one-hot), with the inverse of the
+    /// difference.
+    pub const M: usize = 3;
+    pub const SEL: usize = 4;
+    pub const INV: usize = 8;
+    /// That quarter of the queried key (the query's argument `m`) and of the signer's.
+    pub const Q: usize = 9;
+    pub const L: usize = 13;
+    pub const WIDTH: usize = 17;
+}
+
 /// Columns of `range`.
 pub mod range {
     pub const V: usize = 0;
@@ -624,6 +645,10 @@ const OUTPUT_OWNERS: LookupBus<'static> = LookupBus::new("output owners");
 const TYPE_PROGRAMS: LookupBus<'static> = LookupBus::new("type programs");
 /// Each token process's type, for the mints, burns and token calls it runs.
 const TOKEN_TYPES: LookupBus<'static> = LookupBus::new("token types");
+/// For a `tx_signed_by` that answered 0: a chain over the signers `0..n`, one `absent` row each.
+const ABSENT: PermutationCheckBus<'static> = PermutationCheckBus::new("absent");
+/// A queried key's quarters in `values`, for the `absent` rows.
+const QUERIED_KEYS: LookupBus<'static> = LookupBus::new("queried keys");
 
 /// The token operations' codes on `token ops`.
 mod op {
@@ -649,12 +674,13 @@ pub enum Table {
     Events,
     Tokens,
     Moves,
+    Absent,
     Public,
     Range,
 }
 
 /// The tables in the order they are proven.
-pub const TABLES: [Table; 11] = [
+pub const TABLES: [Table; 12] = [
     Table::Entries,
     Table::Processes,
     Table::Values,
@@ -664,6 +690,7 @@ pub const TABLES: [Table; 11] = [
     Table::Events,
     Table::Tokens,
     Table::Moves,
+    Table::Absent,
     Table::Public,
     Table::Range,
 ];
@@ -680,6 +707,7 @@ impl Table {
             Table::Events => "events",
             Table::Tokens => "tokens",
             Table::Moves => "moves",
+            Table::Absent => "absent",
             Table::Public => "public",
             Table::Range => "range",
         }
@@ -698,6 +726,7 @@ impl<F> BaseAir<F> for Table {
             Table::Events => events::WIDTH,
             Table::Tokens => tokens::WIDTH,
             Table::Moves => moves::WIDTH,
+            Table::Absent => absent::WIDTH,
             Table::Public => crate::public::COLUMNS,
             Table::Range => range::WIDTH,
         }
@@ -705,7 +734,7 @@ impl<F> BaseAir<F> for Table {
 
     fn num_public_values(&self) -> usize {
         match self {
-            Table::Entries => PUBLIC_VALUES + 4,
+            Table::Entries => PUBLIC_VALUES + 5,
             Table::Processes => PUBLIC_VALUES,
             Table::Public => crate::public::DIGEST,
             Table::Values
@@ -715,6 +744,7 @@ impl<F> BaseAir<F> for Table {
             | Table::Events
             | Table::Tokens
             | Table::Moves
+            | Table::Absent
             | Table::Range => 0,
         }
     }
@@ -732,6 +762,7 @@ impl<AB: InteractionBuilder<F = crate::config::Val>> Air<AB> for Table {
             Table::Events => eval_events(b),
             Table::Tokens => eval_tokens(b),
             Table::Moves => eval_moves(b),
+            Table::Absent => eval_absent(b),
             Table::Public => eval_public(b),
             Table::Range => eval_range(b),
         }
@@ -1344,8 +1375,18 @@ where
             AB::Expr::ZERO,
             AB::Expr::ZERO,
         ],
-        Count::bounded(signed_by, 1),
+        Count::bounded(signed_by.clone(), 1),
     );
+    // When it answers 0, its key differs from every signer's: a chain over signers `0..n` in
+    // `absent` (n, the number of signers, is a public value).
+    let n_signers: AB::Expr = b.public_values()[PUBLIC_VALUES + 4].into();
+    let denied = signed_by.clone() * (one.clone() - signed.into());
+    ABSENT.send(
+        b,
+        [t.into(), AB::Expr::ZERO],
+        Count::bounded(denied.clone(), 1),
+    );
+    ABSENT.receive(b, [t.into(), n_signers], Count::bounded(denied, 1));
     // Events: the emits are numbered in order; each names its process to its `events` row.
     let (event_k, emit) = (col(EVENT_K), picked(call::EMIT));
     b.when_first_row().assert_zero(event_k);
@@ -1796,7 +1837,7 @@ where
     RETURN_VALUES.receive(
         b,
         receive,
-        Count::bounded(real * returned * (one - first.into()), 1),
+        Count::bounded(real * returned * (one.clone() - first.into()), 1),
     );
 
     // A token's id or amount goes to the token access that uses it.
@@ -1807,6 +1848,14 @@ where
         .chain(v.iter().map(|x| (*x).into()))
         .collect();
     TOKEN_VALUES.send(b, token_value, Count::bounded(real * is_token, 1));
+    // A queried key's quarter, for the rows that show it is no signer's.
+    let key_uses = col(KEY_USES);
+    b.assert_zero((one.clone() - real.into()) * key_uses);
+    let quarter: Vec<AB::Expr> = [t.into(), role.into(), i.into()]
+        .into_iter()
+        .chain(v.iter().map(|x| (*x).into()))
+        .collect();
+    QUERIED_KEYS.table_entry(b, quarter, key_uses);
 }
 
 fn eval_handles<AB: InteractionBuilder>(b: &mut AB)
@@ -2409,6 +2458,48 @@ where
     let consume = (split.into() + merge.into() + burn.into()) * (E::ONE - sub_e.clone());
     let create = (split.into() + merge.into()) * sub_e.clone() + mint.into() * (E::ONE - sub_e);
     consume * o_amt[k] + create * n_amt[k]
+}
+
+fn eval_absent<AB: InteractionBuilder>(b: &mut AB)
+where
+    AB::F: Field,
+{
+    use absent::*;
+    let main = b.main();
+    let col = |i: usize| main.current(i).expect("a column of the table");
+    let (real, t, k, m) = (col(REAL), col(T), col(K), col(M));
+    let one = AB::Expr::ONE;
+    b.assert_bool(real);
+    // The link from signer k to k + 1 of the query's chain.
+    ABSENT.receive(b, [t.into(), k.into()], Count::bounded(real.into(), 1));
+    ABSENT.send(
+        b,
+        [t.into(), k + one.clone()],
+        Count::bounded(real.into(), 1),
+    );
+    // In quarter m the two keys differ at the selected limb.
+    let sel: Vec<AB::Var> = (0..4).map(|j| col(SEL + j)).collect();
+    for j in &sel {
+        b.assert_bool(*j);
+    }
+    b.assert_eq(
+        sel.iter().fold(AB::Expr::ZERO, |acc, j| acc + (*j).into()),
+        real,
+    );
+    let difference = (0..4).fold(AB::Expr::ZERO, |acc, j| {
+        acc + sel[j] * (col(Q + j) - col(L + j).into())
+    });
+    b.assert_eq(difference * col(INV), real);
+    let queried: Vec<AB::Expr> = [t.into(), AB::Expr::ZERO, m.into()]
+        .into_iter()
+        .chain((0..4).map(|j| col(Q + j).into()))
+        .collect();
+    QUERIED_KEYS.lookup_key(b, queried, Count::bounded(real.into(), 1));
+    let signer: Vec<AB::Expr> = [k.into(), m.into()]
+        .into_iter()
+        .chain((0..4).map(|j| col(L + j).into()))
+        .collect();
+    KEYS.lookup_key(b, signer, Count::bounded(real.into(), 1));
 }
 
 fn eval_public<AB: InteractionBuilder<F = crate::config::Val>>(b: &mut AB) {

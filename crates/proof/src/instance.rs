@@ -40,6 +40,7 @@ pub fn public_values(
             Table::Entries => {
                 let mut values = limbs(&tx.id);
                 values.extend(crate::public::limbs64(tx.block_height as i64));
+                values.push(Val::from_usize(tx.signers.len()));
                 values
             }
             Table::Processes => limbs(&tx.program),
@@ -51,6 +52,7 @@ pub fn public_values(
             | Table::Events
             | Table::Tokens
             | Table::Moves
+            | Table::Absent
             | Table::Range => {
                 vec![]
             }

@@ -12,7 +12,7 @@ use p3_lookup::debug_util::{check_lookups, LookupDebugInstance};
 use p3_matrix::dense::RowMajorMatrix;
 use rand::rngs::StdRng;
 use starstream_proof::air::{
-    call, entries, events, frames, handles, processes, range, signers, values,
+    absent, call, entries, events, frames, handles, processes, range, signers, values,
 };
 use starstream_proof::config::{config, Config, Val};
 use starstream_proof::envelope::{MAX_LOG_HEIGHT, MIN_LOG_HEIGHT};
@@ -268,7 +268,9 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
     let mut made: Vec<u32> = Vec::new();
     let mut named_uses: Vec<u32> = Vec::new();
     // How many `tx_signed_by` queries ask about each signer.
-    let mut signer_uses = vec![0u32; tx.signers.len()];
+    let mut signer_uses = vec![0u32; 4 * tx.signers.len()];
+    // The `tx_signed_by` queries that answered 0: their times and keys.
+    let mut denied: Vec<(u32, [i64; 4])> = Vec::new();
     // The events emitted so far, by process; and how many each process emitted.
     let mut emitted: Vec<usize> = Vec::new();
     let mut program_uses = vec![0u32; n_processes];
@@ -444,6 +446,14 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
             };
             info[r].frame_results = u32::from(entry.call == call::FRAME_LOAD);
         }
+        if entry.call == call::TX_SIGNED_BY && entry.results.first() == Some(&0) {
+            let key: [i64; 4] = entry.args.as_slice().try_into().map_err(|_| {
+                err(format!(
+                    "process {p} step {step}: `tx_signed_by` without a key"
+                ))
+            })?;
+            denied.push((t, key));
+        }
         if entry.call == call::TX_SIGNED_BY && entry.results.first() == Some(&1) {
             let key: [i64; 4] = entry.args.as_slice().try_into().map_err(|_| {
                 err(format!(
@@ -459,7 +469,9 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
             cells[entries::SIGNED] = Val::ONE;
             cells[entries::SIGNER_K] = Val::from_usize(k);
             info[r].signed = Some(k);
-            signer_uses[k] += 1;
+            for m in 0..4 {
+                signer_uses[4 * k + m] += 1;
+            }
         }
         cells[entries::HDEPTH] = Val::from_u32(hdepth);
         if matches!(entry.call, call::INSTALL_HANDLER | call::UNINSTALL_HANDLER) {
@@ -809,6 +821,46 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
         }
     }
 
+    // Each query that answered 0: one row per signer, at a limb where the keys differ.
+    let mut absent_rows: Vec<[Val; absent::WIDTH]> = Vec::new();
+    let mut key_uses: std::collections::BTreeMap<(u32, u32), u32> = Default::default();
+    for &(t, key) in &denied {
+        for (k, signer) in tx.signers.iter().enumerate() {
+            let theirs = signer.limbs();
+            let (m, j) = (0..4)
+                .flat_map(|m| (0..4).map(move |j| (m, j)))
+                .find(|&(m, j)| limbs64(key[m])[j] != limbs64(theirs[m])[j])
+                .ok_or_else(|| {
+                    err(format!(
+                        "`tx_signed_by` at time {t} answered 0 for a signer"
+                    ))
+                })?;
+            let (q, l) = (limbs64(key[m]), limbs64(theirs[m]));
+            let mut cells = [Val::ZERO; absent::WIDTH];
+            cells[absent::REAL] = Val::ONE;
+            cells[absent::T] = Val::from_u32(t);
+            cells[absent::K] = Val::from_usize(k);
+            cells[absent::M] = Val::from_usize(m);
+            cells[absent::SEL + j] = Val::ONE;
+            cells[absent::INV] = (q[j] - l[j]).inverse();
+            cells[absent::Q..absent::Q + 4].copy_from_slice(&q);
+            cells[absent::L..absent::L + 4].copy_from_slice(&l);
+            absent_rows.push(cells);
+            *key_uses.entry((t, m as u32)).or_default() += 1;
+            signer_uses[4 * k + m] += 1;
+        }
+    }
+    let absent_h = height(absent_rows.len())?;
+    let mut av = vec![Val::ZERO; absent_h * absent::WIDTH];
+    for (r, cells) in absent_rows.iter().enumerate() {
+        row(&mut av, absent::WIDTH, r).copy_from_slice(cells);
+    }
+    for (k, &(t, role, i, _)) in payload.iter().enumerate() {
+        if let (0, Some(uses)) = (role, key_uses.get(&(t, i))) {
+            row(&mut vv, values::WIDTH, k)[values::KEY_USES] = Val::from_u32(*uses);
+        }
+    }
+
     // The signers' keys by quarter, each with how many queries ask about it.
     let signers_h = height(4 * tx.signers.len())?;
     let w = signers::WIDTH;
@@ -820,7 +872,7 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
             cells[signers::K] = Val::from_usize(k);
             cells[signers::M] = Val::from_usize(m);
             cells[signers::L..signers::L + 4].copy_from_slice(&limbs64(*limb));
-            cells[signers::USES] = Val::from_u32(signer_uses[k]);
+            cells[signers::USES] = Val::from_u32(signer_uses[4 * k + m]);
         }
     }
 
@@ -865,6 +917,7 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
             RowMajorMatrix::new(evv, events::WIDTH),
             token_layout.tokens,
             token_layout.moves,
+            RowMajorMatrix::new(av, absent::WIDTH),
             starstream_proof::public::generate(&records, public_h),
             RowMajorMatrix::new(rv, range::WIDTH),
         ],

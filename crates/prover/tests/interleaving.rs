@@ -1075,3 +1075,50 @@ fn a_resumed_call_returns_what_its_callee_returned() {
         *t.cell_mut(Table::Values, row, values::V) += Val::new(1);
     });
 }
+
+/// A script asking whether Bob signed a transaction that Alice signs: `tx_signed_by` answers 0.
+fn bob_not_signed() -> Executed {
+    let (mut ledger, program) = deployed("crates/runtime/tests/contracts/signed.star");
+    run(
+        &mut ledger,
+        program,
+        "signed",
+        vec![Arg::Bytes32(BOB)],
+        vec![ALICE],
+    )
+}
+
+#[test]
+fn a_signature_check_that_fails_names_no_signer() {
+    use starstream_proof::air::values;
+    let executed = bob_not_signed();
+    let query = executed.witness.logs[0]
+        .iter()
+        .find(|x| x.call == 26)
+        .expect("the handler asks");
+    assert_eq!(query.results, [0]);
+    let proof = prove(&executed.tx, &executed.witness).unwrap();
+    verify(&executed.tx, &proof).unwrap();
+    // With no signer at all, too.
+    let (mut ledger, program) = deployed("crates/runtime/tests/contracts/signed.star");
+    let alone = run(
+        &mut ledger,
+        program,
+        "signed",
+        vec![Arg::Bytes32(BOB)],
+        vec![],
+    );
+    assert!(alone.tx.signers.is_empty());
+    verify(&alone.tx, &prove(&alone.tx, &alone.witness).unwrap()).unwrap();
+    // The key asked about made Alice's, a signer: the answer 0 is then a lie.
+    let time = entry_row(&executed, 0, query.step) as u32 + 1;
+    tampered_in(executed, "a signer's key denied", |_, t| {
+        for (m, quarter) in ALICE.limbs().iter().enumerate() {
+            let row = values_row(t, time, 0, m as u32);
+            let limbs = starstream_proof::public::limbs64(*quarter);
+            for (j, limb) in limbs.iter().enumerate() {
+                *t.cell_mut(Table::Values, row, values::V + j) = *limb;
+            }
+        }
+    });
+}
