@@ -216,22 +216,10 @@ pub struct TokenCells {
 }
 
 impl TokenCells {
-    /// The address of the cell of the token with id `id`, if it has one.
-    pub fn address(&self, id: i64) -> Option<usize> {
-        self.cells
-            .iter()
-            .position(|c| c.id == id && matches!(c.kind, cell::INPUT | cell::CREATED))
-    }
-
-    /// The address of the minted (or burned) pool of type `ty`.
+    /// The address of the minted (or burned) pool of type `ty`: the pools come last, a minted
+    /// and a burned one per type.
     pub fn pool(&self, ty: u32, burned: bool) -> usize {
-        let kind = if burned { cell::BURNED } else { cell::MINTED };
-        let base = self
-            .cells
-            .iter()
-            .position(|c| c.kind == cell::MINTED)
-            .unwrap_or(self.cells.len());
-        base + 2 * ty as usize + usize::from(kind == cell::BURNED)
+        self.cells.len() - 2 * self.types.len() + 2 * ty as usize + usize::from(burned)
     }
 }
 
@@ -402,6 +390,114 @@ pub fn records(tx: &Transaction, inputs: &[UtxoEntry]) -> Result<Vec<[Val; RATE]
 #[cfg(test)]
 mod tests {
     use super::*;
+    use starstream_tx::{TokenValue, UtxoOutput};
+
+    fn coin() -> TokenType {
+        TokenType {
+            program: Hash32([7; 32]),
+            name: "Coin".into(),
+        }
+    }
+
+    fn token(id: i64, amount: u64) -> TokenValue {
+        TokenValue {
+            id,
+            token_type: coin(),
+            amount,
+        }
+    }
+
+    /// A transaction consuming one entry holding tokens 1 and 2 and creating ids 10..12, with
+    /// one output holding `held`.
+    fn paying(held: Vec<TokenValue>) -> (Transaction, Vec<UtxoEntry>) {
+        let entry = UtxoEntry {
+            id: Hash32([1; 32]),
+            program: Hash32([2; 32]),
+            utxo_type: "Wallet".into(),
+            frame: vec![0],
+            tokens: vec![token(1, 5), token(2, 6)],
+            created_by: Hash32([3; 32]),
+        };
+        let tx = Transaction {
+            id: Hash32::default(),
+            program: Hash32([2; 32]),
+            script: "pay".into(),
+            signers: vec![],
+            block_height: 1,
+            consumed: vec![entry.id],
+            outputs: vec![UtxoOutput {
+                id: Hash32::default(),
+                program: Hash32([2; 32]),
+                utxo_type: "Wallet".into(),
+                frame: vec![0],
+                tokens: held,
+                continues: None,
+            }],
+            minted: BTreeMap::new(),
+            burned: BTreeMap::from([(coin(), 0u128)]),
+            token_storage: BTreeMap::new(),
+            events: vec![],
+            first_token_id: 10,
+            next_token_id: 12,
+            fuel_used: 0,
+        };
+        (tx, vec![entry])
+    }
+
+    #[test]
+    fn the_token_cells_are_the_inputs_the_created_and_the_pools() {
+        let (tx, inputs) = paying(vec![token(11, 11)]);
+        let cells = token_cells(&tx, &inputs).unwrap();
+        assert_eq!(cells.types, [coin()]);
+        let kinds: Vec<u32> = cells.cells.iter().map(|c| c.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                cell::INPUT,
+                cell::INPUT,
+                cell::CREATED,
+                cell::CREATED,
+                cell::MINTED,
+                cell::BURNED
+            ]
+        );
+        assert_eq!(cells.cells[3].end, Some((0, 11, 0)));
+        assert_eq!(cells.cells[0].end, None, "token 1 is spent");
+        assert_eq!(cells.pool(0, true), 5);
+        assert!(records(&tx, &inputs).is_ok());
+    }
+
+    #[test]
+    fn token_cells_refuse_what_no_proof_can_show() {
+        // An output token that is neither an input's nor created here.
+        let (tx, inputs) = paying(vec![token(99, 11)]);
+        assert!(token_cells(&tx, &inputs).unwrap_err().contains("99"));
+        // One token in two outputs.
+        let (mut tx, inputs) = paying(vec![token(1, 5)]);
+        tx.outputs.push(tx.outputs[0].clone());
+        assert!(token_cells(&tx, &inputs).is_err());
+        // Two input tokens with one id.
+        let (tx, mut inputs) = paying(vec![]);
+        inputs[0].tokens[1].id = 1;
+        assert!(token_cells(&tx, &inputs).is_err());
+        // An input token inside the created range.
+        let (tx, mut inputs) = paying(vec![]);
+        inputs[0].tokens[1].id = 10;
+        assert!(token_cells(&tx, &inputs).is_err());
+        // A created range backwards, or too long.
+        let (mut tx, inputs) = paying(vec![]);
+        tx.next_token_id = 9;
+        assert!(token_cells(&tx, &inputs).is_err());
+        tx.next_token_id = i64::MAX;
+        assert!(token_cells(&tx, &inputs).is_err());
+        tx.first_token_id = i64::MIN;
+        assert!(token_cells(&tx, &inputs).is_err(), "no overflow");
+        // A total over 64 bits.
+        let (mut tx, inputs) = paying(vec![]);
+        tx.minted.insert(coin(), u128::from(u64::MAX) + 1);
+        assert!(token_cells(&tx, &inputs).is_err());
+        assert!(records(&tx, &inputs).is_err());
+    }
 
     /// The AIR's rows compute the same permutation the native sponge uses.
     #[test]

@@ -2,7 +2,7 @@
 //! of given tokens at a crossing) in the memory's time order, as the `tokens` and `moves`
 //! tables, with what `entries`, `processes` and `values` hold of them.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use p3_field::PrimeCharacteristicRing;
 use p3_matrix::dense::RowMajorMatrix;
@@ -140,12 +140,16 @@ struct Memory<'a> {
     moves: Vec<Move>,
     /// The landing of the entry whose accesses are being recorded.
     land: u32,
+    /// Each token's cell by id, and the cells each process gave at each crossing count.
+    by_id: BTreeMap<i64, usize>,
+    given: BTreeMap<(u32, u32), Vec<usize>>,
 }
 
 impl Memory<'_> {
     fn address(&self, id: i64, what: &str) -> Result<usize, ProveError> {
-        self.cells
-            .address(id)
+        self.by_id
+            .get(&id)
+            .copied()
             .ok_or_else(|| err(format!("{what}: token {id} has no cell")))
     }
 
@@ -326,6 +330,14 @@ pub(crate) fn lay_out(
         uses: vec![0; cells.cells.len()],
         moves: Vec::new(),
         land: 0,
+        by_id: cells
+            .cells
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| matches!(c.kind, cell::INPUT | cell::CREATED))
+            .map(|(a, c)| (c.id, a))
+            .collect(),
+        given: BTreeMap::new(),
     };
     for c in &cells.cells {
         let s = match c.kind {
@@ -404,6 +416,7 @@ pub(crate) fn lay_out(
                             },
                             None,
                         );
+                        memory.given.entry((p, epoch)).or_default().push(a);
                         values.insert((t, 0, 0));
                     }
                     call::TOKEN_SPLIT => {
@@ -540,12 +553,7 @@ pub(crate) fn lay_out(
                 }
             }
             Event::Hand { r, p, x, to, land } => {
-                let given: Vec<usize> = (0..memory.state.len())
-                    .filter(|&a| {
-                        let s = memory.state[a];
-                        s.held && s.given && s.owner == *p && s.epoch == *x
-                    })
-                    .collect();
+                let given = memory.given.remove(&(*p, *x)).unwrap_or_default();
                 per_row[*r].resolves = given.len() as u32;
                 for a in given {
                     let at = (*land, *p, *to, 0, 0);

@@ -1018,43 +1018,34 @@ fn a_burn_policy_gets_the_burned_amount() {
     });
 }
 
-#[test]
-fn a_token_process_runs_its_types_program() {
+/// The first process of `kind` in `executed` claimed to run another program: refused.
+fn program_edited(executed: Executed, kind: &str, what: &str) {
     use starstream_proof::config::Val;
-    let executed = issued();
-    let minter = executed
+    let process = executed
         .witness
         .processes
         .iter()
-        .position(|p| p.kind == "token")
+        .position(|p| p.kind == kind)
         .unwrap();
-    tampered_in(
-        executed,
+    tampered_in(executed, what, |_, t| {
+        *t.cell_mut(Table::Processes, process, processes::PROGRAM) += Val::new(1);
+    });
+}
+
+#[test]
+fn a_token_process_runs_its_types_program() {
+    program_edited(
+        issued(),
+        "token",
         "the minting policy run from another program",
-        |_, t| {
-            *t.cell_mut(Table::Processes, minter, processes::PROGRAM) += Val::new(1);
-        },
     );
 }
 
 #[test]
 fn a_created_utxo_runs_the_scripts_program() {
-    use starstream_proof::config::Val;
     let executed = issued();
-    let created = executed
-        .witness
-        .processes
-        .iter()
-        .position(|p| p.kind == "utxo")
-        .unwrap();
     assert!(executed.witness.inputs.is_empty(), "the wallet is created");
-    tampered_in(
-        executed,
-        "the new wallet run from another program",
-        |_, t| {
-            *t.cell_mut(Table::Processes, created, processes::PROGRAM) += Val::new(1);
-        },
-    );
+    program_edited(executed, "utxo", "the new wallet run from another program");
 }
 
 #[test]
