@@ -495,6 +495,11 @@ pub fn verify(path: &Path) -> ExitCode {
             // Offline, the proof is checked against the input entries it names; a ledger
             // accepting the transaction also checks they are the entries it holds.
             let inputs: Vec<_> = verified.inputs.iter().map(|e| e.id).collect();
+            let storages: Vec<String> = verified
+                .token_storage
+                .iter()
+                .map(|(ty, _)| ty.to_string())
+                .collect();
             print(&json!({
                 "tx": signed.tx.id,
                 "signatures": "valid",
@@ -503,6 +508,7 @@ pub fn verify(path: &Path) -> ExitCode {
                     "bytes": proof.len(),
                     "valid": true,
                     "inputs": inputs,
+                    "token_storages": storages,
                 },
             }));
             ExitCode::SUCCESS

@@ -601,6 +601,19 @@ impl Ledger {
                     ));
                 }
             }
+            // And about the token storages it names: the ones held (all zero where none is).
+            for (ty, named) in &verified.token_storage {
+                let held = view.token_storage(ty);
+                view.take_failure()?;
+                let held = held.unwrap_or_else(|| vec![0; named.len()]);
+                if &held != named {
+                    return Err(LedgerError::new(
+                        Class::Invalid,
+                        "ledger:proof",
+                        format!("the proof is about a storage of {ty} this ledger does not hold"),
+                    ));
+                }
+            }
         }
         let Some(args) = &signed.args else {
             return Err(LedgerError::new(

@@ -418,7 +418,11 @@ pub mod frames {
     /// Whether it is an input, and which (looked up).
     pub const INPUT: usize = 18;
     pub const IN_K: usize = 19;
-    pub const WIDTH: usize = 20;
+    /// Whether it is a token process, and its type (looked up): its storage before and after
+    /// are public records.
+    pub const TOKEN: usize = 20;
+    pub const TTYPE: usize = 21;
+    pub const WIDTH: usize = 22;
 }
 
 /// Columns of `signers`: one row per quarter of each signer's key.
@@ -1630,6 +1634,8 @@ where
             utxo * (one.clone() - input.into()),
             input.into(),
             in_k.into(),
+            token.into(),
+            col(TTYPE).into(),
         ],
         col(FRAME_USES),
     );
@@ -1947,6 +1953,8 @@ where
             created.into(),
             input.into(),
             in_k.into(),
+            col(TOKEN).into(),
+            col(TTYPE).into(),
         ],
         Count::bounded(real.into(), 1),
     );
@@ -1958,6 +1966,8 @@ where
     for (side, k, present, values) in [
         (crate::public::OUTPUT, out_k, has_out, FINAL),
         (crate::public::INPUT, in_k, input, INIT),
+        (crate::public::STORAGE_BEFORE, col(TTYPE), col(TOKEN), INIT),
+        (crate::public::STORAGE_AFTER, col(TTYPE), col(TOKEN), FINAL),
     ] {
         let slot: Vec<AB::Expr> = [
             AB::Expr::from_u32(crate::public::FRAME_SLOT),

@@ -3,7 +3,7 @@
 //! the tables' shapes, and the input entries the proof is about (canonically encoded); the
 //! batch proof itself is postcard-encoded.
 
-use starstream_tx::{Canonical, UtxoEntry};
+use starstream_tx::{Canonical, Hash32, TokenType, UtxoEntry};
 
 use crate::air::TABLES;
 
@@ -28,8 +28,15 @@ pub const LAYER_INTERLEAVING: u8 = 1;
 pub const MIN_LOG_HEIGHT: u8 = 8;
 pub const MAX_LOG_HEIGHT: u8 = 16;
 
-/// The most inputs a proof may name.
+/// The most inputs a proof may name, and token storages (each at most `MAX_STORAGE` slots,
+/// its type's name at most `MAX_NAME` bytes).
 pub const MAX_INPUTS: usize = 4096;
+pub const MAX_STORAGES: usize = 4096;
+pub const MAX_STORAGE: usize = 4096;
+pub const MAX_NAME: usize = 1024;
+
+/// A token type's storage as a transaction's token process read it.
+pub type Storage = (TokenType, Vec<i64>);
 
 /// An encoded proof of one layer.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -40,6 +47,9 @@ pub struct Envelope {
     /// The ledger entries the transaction consumes (in the order of its `consumed`), as the
     /// prover read them: part of what the proof is about. A ledger checks they are its own.
     pub inputs: Vec<UtxoEntry>,
+    /// The storage of each token type whose policies ran, as the prover read it (by type,
+    /// ascending): part of what the proof is about. A ledger checks it is its own.
+    pub token_storage: Vec<Storage>,
     /// The postcard encoding of the batch proof.
     pub proof: Vec<u8>,
 }
@@ -56,6 +66,16 @@ impl Envelope {
             let bytes = input.to_canonical();
             out.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
             out.extend_from_slice(&bytes);
+        }
+        out.extend_from_slice(&(self.token_storage.len() as u32).to_le_bytes());
+        for (ty, storage) in &self.token_storage {
+            out.extend_from_slice(&ty.program.0);
+            out.extend_from_slice(&(ty.name.len() as u32).to_le_bytes());
+            out.extend_from_slice(ty.name.as_bytes());
+            out.extend_from_slice(&(storage.len() as u32).to_le_bytes());
+            for v in storage {
+                out.extend_from_slice(&v.to_le_bytes());
+            }
         }
         out.extend_from_slice(&(self.proof.len() as u32).to_le_bytes());
         out.extend_from_slice(&self.proof);
@@ -112,6 +132,38 @@ impl Envelope {
             inputs.push(input);
             rest = after;
         }
+        let (count, after) = take_u32(rest)?;
+        rest = after;
+        if count as usize > MAX_STORAGES {
+            return Err(format!("a proof naming {count} token storages"));
+        }
+        let mut token_storage = Vec::new();
+        for _ in 0..count {
+            let (program, after) = rest.split_at_checked(32).ok_or("truncated proof")?;
+            let (len, after) = take_u32(after)?;
+            if len as usize > MAX_NAME {
+                return Err(format!("a token type name of {len} bytes"));
+            }
+            let (name, after) = after
+                .split_at_checked(len as usize)
+                .ok_or("truncated proof")?;
+            let name = std::str::from_utf8(name)
+                .map_err(|_| "a token type name that is not UTF-8")?
+                .to_string();
+            let (slots, mut after) = take_u32(after)?;
+            if slots as usize > MAX_STORAGE {
+                return Err(format!("a token storage of {slots} slots"));
+            }
+            let mut storage = Vec::new();
+            for _ in 0..slots {
+                let (v, next) = after.split_at_checked(8).ok_or("truncated proof")?;
+                storage.push(i64::from_le_bytes(v.try_into().expect("8 bytes")));
+                after = next;
+            }
+            let program = Hash32(program.try_into().expect("32 bytes"));
+            token_storage.push((TokenType { program, name }, storage));
+            rest = after;
+        }
         let (len, rest) = take_u32(rest)?;
         let len = len as usize;
         if rest.len() != len {
@@ -124,6 +176,7 @@ impl Envelope {
             layer,
             log_heights: heights.to_vec(),
             inputs,
+            token_storage,
             proof: rest.to_vec(),
         })
     }
@@ -146,6 +199,13 @@ mod tests {
                 tokens: vec![],
                 created_by: Hash32([5; 32]),
             }],
+            token_storage: vec![(
+                TokenType {
+                    program: Hash32([6; 32]),
+                    name: "Coin".into(),
+                },
+                vec![7, -8],
+            )],
             proof: vec![9, 9, 9],
         }
     }
@@ -180,8 +240,31 @@ mod tests {
         let refused = Envelope::decode(&garbled).unwrap_err();
         assert!(refused.contains("does not decode"), "{refused}");
         // An entry length past the end.
-        let mut long = bytes;
+        let mut long = bytes.clone();
         long[at + 4..at + 8].copy_from_slice(&u32::MAX.to_le_bytes());
         assert!(Envelope::decode(&long).is_err());
+        // The token storages: cut anywhere, too many, a name or storage too long or past the
+        // end, a name that is not UTF-8.
+        let entry = u32::from_le_bytes(bytes[at + 4..at + 8].try_into().unwrap()) as usize;
+        let storages = at + 8 + entry;
+        for end in storages..bytes.len() - 7 {
+            assert!(Envelope::decode(&bytes[..end]).is_err(), "cut at {end}");
+        }
+        let name = storages + 4 + 32;
+        let slots = name + 4 + 4;
+        for (at, value) in [
+            (storages, MAX_STORAGES as u32 + 1),
+            (name, MAX_NAME as u32 + 1),
+            (name, u32::MAX),
+            (slots, MAX_STORAGE as u32 + 1),
+            (slots, 1000),
+        ] {
+            let mut edited = bytes.clone();
+            edited[at..at + 4].copy_from_slice(&value.to_le_bytes());
+            assert!(Envelope::decode(&edited).is_err(), "{value} at {at}");
+        }
+        let mut not_utf8 = bytes;
+        not_utf8[name + 4] = 0xff;
+        assert!(Envelope::decode(&not_utf8).is_err());
     }
 }

@@ -29,10 +29,11 @@ pub fn limbs(id: &TxId) -> Vec<Val> {
 pub fn public_values(
     tx: &starstream_tx::Transaction,
     inputs: &[starstream_tx::UtxoEntry],
+    storages: &[crate::envelope::Storage],
     log_heights: &[u8],
 ) -> Result<Vec<Vec<Val>>, String> {
     use crate::air::{Table, TABLES};
-    let records = crate::public::records(tx, inputs)?;
+    let records = crate::public::records(tx, inputs, storages)?;
     Ok(TABLES
         .iter()
         .zip(log_heights.iter().copied().chain(std::iter::repeat(0)))

@@ -20,6 +20,8 @@
 //!   amount (0 when spent), 4 `[held, type, output, 0]` of its final state (all 0 when spent);
 //! - with `side` 5, token type `a` (its position among the transaction's types, sorted): tag 2
 //!   its program hash's quarter `b`;
+//! - with `side` 6 and 7, the storage of token type `a` whose policies ran: tag 1, slot `b`
+//!   before (as the proof names it) and after (the transaction's new storage, or the same);
 //! - tag 0: padding (all zero), after the last record, up to the table's height.
 //!
 //! The sponge overwrites the rate (the state's first eight elements) with each record and
@@ -148,6 +150,9 @@ pub const SIGNER: u32 = 2;
 pub const EVENT: u32 = 3;
 pub const TOKEN: u32 = 4;
 pub const TYPE: u32 = 5;
+/// A token type's storage as its policies found it, and as they left it.
+pub const STORAGE_BEFORE: u32 = 6;
+pub const STORAGE_AFTER: u32 = 7;
 
 fn record(tag: u32, a: usize, b: usize, side: u32, v: [Val; 4]) -> [Val; RATE] {
     [
@@ -345,9 +350,13 @@ pub fn token_records(a: usize, c: &TokenCell) -> [[Val; RATE]; 5] {
 /// The public records of `tx` consuming `inputs` (its consumed entries, in order): each
 /// output's (then which input it continues), then each input's, then each signer's key, then
 /// each event's (its program hash, then its fields), then each token cell's, then each token
-/// type's program hash; or why the
+/// type's program hash, then each token storage's slots before and after; or why the
 /// transaction's tokens cannot be proven ([`token_cells`]).
-pub fn records(tx: &Transaction, inputs: &[UtxoEntry]) -> Result<Vec<[Val; RATE]>, String> {
+pub fn records(
+    tx: &Transaction,
+    inputs: &[UtxoEntry],
+    storages: &[crate::envelope::Storage],
+) -> Result<Vec<[Val; RATE]>, String> {
     let mut out = Vec::new();
     for (k, output) in tx.outputs.iter().enumerate() {
         utxo_records(&mut out, OUTPUT, k, &output.program, &output.frame);
@@ -383,6 +392,31 @@ pub fn records(tx: &Transaction, inputs: &[UtxoEntry]) -> Result<Vec<[Val; RATE]
             let v = [quarter[0], quarter[1], quarter[2], quarter[3]];
             out.push(record(PROGRAM_QUARTER, k, m, TYPE, v));
         }
+    }
+    // Each token type whose policies ran: its storage before (as named) and after (what the
+    // transaction lists as changed, or the same); a changed storage must be one of them.
+    let mut listed = BTreeSet::new();
+    for (ty, before) in storages {
+        let k = cells
+            .types
+            .binary_search(ty)
+            .map_err(|_| format!("the storage of {ty}, which the transaction does not hold"))?;
+        if !listed.insert(ty) {
+            return Err(format!("two storages of {ty}"));
+        }
+        let after = tx.token_storage.get(ty).unwrap_or(before);
+        if after.len() != before.len() {
+            return Err(format!("the storage of {ty} changes size"));
+        }
+        for (j, (b, a)) in before.iter().zip(after).enumerate() {
+            out.push(record(FRAME_SLOT, k, j, STORAGE_BEFORE, limbs64(*b)));
+            out.push(record(FRAME_SLOT, k, j, STORAGE_AFTER, limbs64(*a)));
+        }
+    }
+    if let Some(ty) = tx.token_storage.keys().find(|ty| !listed.contains(ty)) {
+        return Err(format!(
+            "the new storage of {ty}, whose policies did not run"
+        ));
     }
     Ok(out)
 }
@@ -464,7 +498,7 @@ mod tests {
         assert_eq!(cells.cells[3].end, Some((0, 11, 0)));
         assert_eq!(cells.cells[0].end, None, "token 1 is spent");
         assert_eq!(cells.pool(0, true), 5);
-        assert!(records(&tx, &inputs).is_ok());
+        assert!(records(&tx, &inputs, &[]).is_ok());
     }
 
     #[test]
@@ -496,7 +530,21 @@ mod tests {
         let (mut tx, inputs) = paying(vec![]);
         tx.minted.insert(coin(), u128::from(u64::MAX) + 1);
         assert!(token_cells(&tx, &inputs).is_err());
-        assert!(records(&tx, &inputs).is_err());
+        assert!(records(&tx, &inputs, &[]).is_err());
+        // A storage of a type the transaction does not hold, two of one type, a changed one
+        // that is not named, a size change.
+        let (mut tx, inputs) = paying(vec![]);
+        let other = TokenType {
+            program: Hash32([8; 32]),
+            name: "Pear".into(),
+        };
+        assert!(records(&tx, &inputs, &[(other, vec![1])]).is_err());
+        let named = [(coin(), vec![1]), (coin(), vec![1])];
+        assert!(records(&tx, &inputs, &named).is_err());
+        tx.token_storage.insert(coin(), vec![2]);
+        assert!(records(&tx, &inputs, &[]).is_err());
+        assert!(records(&tx, &inputs, &[(coin(), vec![1])]).is_ok());
+        assert!(records(&tx, &inputs, &[(coin(), vec![1, 1])]).is_err());
     }
 
     /// The AIR's rows compute the same permutation the native sponge uses.

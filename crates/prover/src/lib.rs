@@ -15,7 +15,7 @@ use starstream_proof::air::{
     absent, call, entries, events, frames, handles, processes, range, signers, values,
 };
 use starstream_proof::config::{config, Config, Val};
-use starstream_proof::envelope::{MAX_LOG_HEIGHT, MIN_LOG_HEIGHT};
+use starstream_proof::envelope::{Storage, MAX_LOG_HEIGHT, MIN_LOG_HEIGHT};
 use starstream_proof::{
     call_index, degree_bits, instance, Envelope, Table, LAYER_INTERLEAVING, TABLES,
 };
@@ -50,6 +50,8 @@ pub struct Tables {
     pub traces: Vec<RowMajorMatrix<Val>>,
     pub public_values: Vec<Vec<Val>>,
     pub inputs: Vec<UtxoEntry>,
+    /// The storage each token type whose policies ran started from, by type.
+    pub token_storage: Vec<Storage>,
 }
 
 impl Tables {
@@ -802,6 +804,10 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
                 cells[frames::INPUT] = Val::ONE;
                 cells[frames::IN_K] = Val::from_usize(k);
             }
+            if witness.processes[p].kind == "token" {
+                cells[frames::TOKEN] = Val::ONE;
+                cells[frames::TTYPE] = Val::from_u32(token_layout.ttype[p]);
+            }
             if j == 0 {
                 // The first run has no previous process: its gap is not checked, so it is 0.
                 let gap = previous.map_or(0, |q| p - q - 1) as u32;
@@ -895,7 +901,23 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
     }
 
     // The public records, hashed by the `public` table's sponge.
-    let records = starstream_proof::public::records(tx, &witness.inputs).map_err(err)?;
+    // The storage each token process started from, by type.
+    let mut token_storage: Vec<Storage> = witness
+        .processes
+        .iter()
+        .zip(&witness.frames)
+        .filter(|(p, _)| p.kind == "token")
+        .map(|(p, frame)| {
+            let ty = starstream_runtime::TokenType {
+                program: p.program,
+                name: p.name.clone(),
+            };
+            (ty, frame.clone())
+        })
+        .collect();
+    token_storage.sort();
+    let records =
+        starstream_proof::public::records(tx, &witness.inputs, &token_storage).map_err(err)?;
     let public_h = height(records.len())?;
 
     let w = range::WIDTH;
@@ -923,9 +945,15 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
         ],
         public_values: Vec::new(),
         inputs: witness.inputs.clone(),
+        token_storage,
     };
-    tables.public_values =
-        instance::public_values(tx, &tables.inputs, &tables.log_heights()).map_err(err)?;
+    tables.public_values = instance::public_values(
+        tx,
+        &tables.inputs,
+        &tables.token_storage,
+        &tables.log_heights(),
+    )
+    .map_err(err)?;
     Ok(tables)
 }
 
@@ -1007,6 +1035,7 @@ pub fn prove_unchecked(tables: &Tables) -> Result<Vec<u8>, ProveError> {
         layer: LAYER_INTERLEAVING,
         log_heights,
         inputs: tables.inputs.clone(),
+        token_storage: tables.token_storage.clone(),
         proof: body,
     }
     .encode())

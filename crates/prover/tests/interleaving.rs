@@ -592,7 +592,8 @@ fn refused_when_claimed_for(executed: &Executed, other: &starstream_runtime::Tra
     use p3_matrix::Matrix;
     use starstream_proof::{instance, public};
     let mut t = tables(&executed.tx, &executed.witness).unwrap();
-    t.public_values = instance::public_values(other, &t.inputs, &t.log_heights()).unwrap();
+    t.public_values =
+        instance::public_values(other, &t.inputs, &t.token_storage, &t.log_heights()).unwrap();
     let found = check(&t).expect_err("the digest of other records");
     assert!(found.message.contains("public"), "{found}");
     let proof = prove_unchecked(&t).unwrap();
@@ -602,7 +603,10 @@ fn refused_when_claimed_for(executed: &Executed, other: &starstream_runtime::Tra
         .position(|x| *x == Table::Public)
         .unwrap();
     let height = t.traces[index].height();
-    t.traces[index] = public::generate(&public::records(other, &t.inputs).unwrap(), height);
+    t.traces[index] = public::generate(
+        &public::records(other, &t.inputs, &t.token_storage).unwrap(),
+        height,
+    );
     let found = check(&t).expect_err("records the tables do not hold");
     assert!(found.message.contains("records"), "{found}");
     let proof = prove_unchecked(&t).unwrap();
@@ -650,7 +654,8 @@ fn an_input_starts_with_its_consumed_entrys_frame() {
     other[0].frame[1] += 1;
     let mut t = tables(&executed.tx, &executed.witness).unwrap();
     t.inputs = other.clone();
-    t.public_values = instance::public_values(&executed.tx, &other, &t.log_heights()).unwrap();
+    t.public_values =
+        instance::public_values(&executed.tx, &other, &t.token_storage, &t.log_heights()).unwrap();
     let found = check(&t).expect_err("the digest of other records");
     assert!(found.message.contains("public"), "{found}");
     let proof = prove_unchecked(&t).unwrap();
@@ -661,7 +666,10 @@ fn an_input_starts_with_its_consumed_entrys_frame() {
         .position(|x| *x == Table::Public)
         .unwrap();
     let height = t.traces[index].height();
-    t.traces[index] = public::generate(&public::records(&executed.tx, &other).unwrap(), height);
+    t.traces[index] = public::generate(
+        &public::records(&executed.tx, &other, &t.token_storage).unwrap(),
+        height,
+    );
     let found = check(&t).expect_err("records the tables do not hold");
     assert!(found.message.contains("records"), "{found}");
     let proof = prove_unchecked(&t).unwrap();
@@ -890,13 +898,17 @@ fn a_split_makes_no_coins() {
     *t.cell_mut(Table::Range, low as usize, range::USES) -= Val::new(1);
     *t.cell_mut(Table::Range, low as usize + 1, range::USES) += Val::new(1);
     *t.cell_mut(Table::Tokens, a, tokens::F_AMT) += Val::new(1);
-    t.public_values = instance::public_values(&other, &t.inputs, &t.log_heights()).unwrap();
+    t.public_values =
+        instance::public_values(&other, &t.inputs, &t.token_storage, &t.log_heights()).unwrap();
     let index = starstream_proof::TABLES
         .iter()
         .position(|x| *x == Table::Public)
         .unwrap();
     let height = t.traces[index].height();
-    t.traces[index] = public::generate(&public::records(&other, &t.inputs).unwrap(), height);
+    t.traces[index] = public::generate(
+        &public::records(&other, &t.inputs, &t.token_storage).unwrap(),
+        height,
+    );
     let found = check(&t).expect_err("the split's sum");
     assert!(found.message.contains("moves"), "{found}");
     assert!(!found.message.contains("records"), "{found}");
@@ -1112,4 +1124,53 @@ fn a_signature_check_that_fails_names_no_signer() {
             }
         }
     });
+}
+
+#[test]
+fn a_token_policy_starts_from_the_storage_the_proof_names_and_leaves_the_new_one() {
+    use p3_matrix::Matrix;
+    use starstream_proof::{instance, public};
+    // Coins issued twice: the second mint starts from the storage the first left.
+    let (mut ledger, wallet) = deployed("examples/wallet/wallet.star");
+    issue(&mut ledger, wallet);
+    let executed = issue(&mut ledger, wallet);
+    let mut t = tables(&executed.tx, &executed.witness).unwrap();
+    assert_eq!(t.token_storage.len(), 1);
+    assert!(t.token_storage[0].1.iter().any(|v| *v != 0));
+    // The proof claimed to start from another supply: the digest differs, and a sponge over
+    // those records is not what the tables hold.
+    let mut other = t.token_storage.clone();
+    *other[0].1.last_mut().unwrap() += 1;
+    t.public_values =
+        instance::public_values(&executed.tx, &t.inputs, &other, &t.log_heights()).unwrap();
+    assert!(check(&t).is_err());
+    let index = starstream_proof::TABLES
+        .iter()
+        .position(|x| *x == Table::Public)
+        .unwrap();
+    let height = t.traces[index].height();
+    t.traces[index] = public::generate(
+        &public::records(&executed.tx, &t.inputs, &other).unwrap(),
+        height,
+    );
+    let found = check(&t).expect_err("records the tables do not hold");
+    assert!(found.message.contains("records"), "{found}");
+    // The new storage edited in the transaction.
+    refused_when_edited(&executed, |tx| {
+        *tx.token_storage
+            .values_mut()
+            .next()
+            .unwrap()
+            .last_mut()
+            .unwrap() += 1;
+    });
+    // The honest proof names the storage it started from.
+    let proof = prove(&executed.tx, &executed.witness).unwrap();
+    let verified = verify(&executed.tx, &proof).unwrap();
+    assert_eq!(
+        verified.token_storage,
+        tables(&executed.tx, &executed.witness)
+            .unwrap()
+            .token_storage
+    );
 }

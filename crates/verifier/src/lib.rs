@@ -30,12 +30,14 @@ impl fmt::Display for VerifyError {
 
 impl std::error::Error for VerifyError {}
 
-/// What a verified proof is about besides the transaction: the entries it consumes, as the
-/// proof names them. Whoever accepts the proof must check they are the ledger's (a ledger
-/// compares them with the entries it holds).
+/// What a verified proof is about besides the transaction: the entries it consumes and the
+/// token storages its policies started from, as the proof names them. Whoever accepts the
+/// proof must check they are the ledger's (a ledger compares them with what it holds).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Verified {
     pub inputs: Vec<UtxoEntry>,
+    /// The storage each token type whose policies ran started from.
+    pub token_storage: Vec<starstream_proof::envelope::Storage>,
 }
 
 /// Checks that `proof` proves the interleaving of `tx`, consuming the input entries the proof
@@ -58,8 +60,13 @@ pub fn verify(tx: &Transaction, proof: &[u8]) -> Result<Verified, VerifyError> {
         ));
     }
     let airs = TABLES.to_vec();
-    let public_values = instance::public_values(tx, &envelope.inputs, &envelope.log_heights)
-        .map_err(VerifyError::Invalid)?;
+    let public_values = instance::public_values(
+        tx,
+        &envelope.inputs,
+        &envelope.token_storage,
+        &envelope.log_heights,
+    )
+    .map_err(VerifyError::Invalid)?;
     // The verifier's inputs are validated above; the catch is a last line of defence, so that a
     // flaw in the back end on some unforeseen proof is a refusal rather than a crash.
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -76,5 +83,6 @@ pub fn verify(tx: &Transaction, proof: &[u8]) -> Result<Verified, VerifyError> {
     })?;
     Ok(Verified {
         inputs: envelope.inputs,
+        token_storage: envelope.token_storage,
     })
 }
