@@ -584,13 +584,30 @@ fn a_store_never_overwrites_the_resume_point() {
     });
 }
 
+/// Rebuilds the `public` table's sponge over the records of `tx` with `inputs` and `storages`
+/// (a dishonest prover hashing other records than its tables hold).
+fn rehash_public(
+    tx: &starstream_runtime::Transaction,
+    inputs: &[starstream_runtime::UtxoEntry],
+    storages: &[starstream_proof::envelope::Storage],
+    t: &mut Tables,
+) {
+    use p3_matrix::Matrix;
+    use starstream_proof::public;
+    let index = starstream_proof::TABLES
+        .iter()
+        .position(|x| *x == Table::Public)
+        .unwrap();
+    let height = t.traces[index].height();
+    t.traces[index] = public::generate(&public::records(tx, inputs, storages).unwrap(), height);
+}
+
 /// The honest tables of `executed`, claimed by a dishonest prover for `other` (a transaction
 /// with other public records): refused by the checker and the verifier, both when only the
 /// public values are the other's (the digest differs) and when the sponge hashes the other's
 /// records too (the tables do not hold them).
 fn refused_when_claimed_for(executed: &Executed, other: &starstream_runtime::Transaction) {
-    use p3_matrix::Matrix;
-    use starstream_proof::{instance, public};
+    use starstream_proof::instance;
     let mut t = tables(&executed.tx, &executed.witness).unwrap();
     t.public_values =
         instance::public_values(other, &t.inputs, &t.token_storage, &t.log_heights()).unwrap();
@@ -598,15 +615,7 @@ fn refused_when_claimed_for(executed: &Executed, other: &starstream_runtime::Tra
     assert!(found.message.contains("public"), "{found}");
     let proof = prove_unchecked(&t).unwrap();
     assert!(verify(other, &proof).is_err());
-    let index = starstream_proof::TABLES
-        .iter()
-        .position(|x| *x == Table::Public)
-        .unwrap();
-    let height = t.traces[index].height();
-    t.traces[index] = public::generate(
-        &public::records(other, &t.inputs, &t.token_storage).unwrap(),
-        height,
-    );
+    rehash_public(other, &t.inputs.clone(), &t.token_storage.clone(), &mut t);
     let found = check(&t).expect_err("records the tables do not hold");
     assert!(found.message.contains("records"), "{found}");
     let proof = prove_unchecked(&t).unwrap();
@@ -645,8 +654,7 @@ fn an_output_continues_the_input_its_process_was() {
 
 #[test]
 fn an_input_starts_with_its_consumed_entrys_frame() {
-    use p3_matrix::Matrix;
-    use starstream_proof::{instance, public};
+    use starstream_proof::instance;
     let executed = counter_bumped();
     assert_eq!(executed.witness.inputs.len(), 1, "the counter is consumed");
     // The proof claimed to be about the counter's entry with another count.
@@ -661,15 +669,7 @@ fn an_input_starts_with_its_consumed_entrys_frame() {
     let proof = prove_unchecked(&t).unwrap();
     assert!(verify(&executed.tx, &proof).is_err());
     // The sponge rebuilt over those records too: the counter did not start from that frame.
-    let index = starstream_proof::TABLES
-        .iter()
-        .position(|x| *x == Table::Public)
-        .unwrap();
-    let height = t.traces[index].height();
-    t.traces[index] = public::generate(
-        &public::records(&executed.tx, &other, &t.token_storage).unwrap(),
-        height,
-    );
+    rehash_public(&executed.tx, &other, &t.token_storage.clone(), &mut t);
     let found = check(&t).expect_err("records the tables do not hold");
     assert!(found.message.contains("records"), "{found}");
     let proof = prove_unchecked(&t).unwrap();
@@ -873,10 +873,9 @@ fn as_u32(v: starstream_proof::config::Val) -> u32 {
 
 #[test]
 fn a_split_makes_no_coins() {
-    use p3_matrix::Matrix;
     use starstream_proof::air::{moves, range, tokens};
     use starstream_proof::config::Val;
-    use starstream_proof::{instance, public};
+    use starstream_proof::instance;
     // A dishonest prover whose payer keeps 701 coins after paying 300 of 1000: every table
     // agrees with that transaction but for the split's sum.
     let executed = wallet_payment();
@@ -900,15 +899,7 @@ fn a_split_makes_no_coins() {
     *t.cell_mut(Table::Tokens, a, tokens::F_AMT) += Val::new(1);
     t.public_values =
         instance::public_values(&other, &t.inputs, &t.token_storage, &t.log_heights()).unwrap();
-    let index = starstream_proof::TABLES
-        .iter()
-        .position(|x| *x == Table::Public)
-        .unwrap();
-    let height = t.traces[index].height();
-    t.traces[index] = public::generate(
-        &public::records(&other, &t.inputs, &t.token_storage).unwrap(),
-        height,
-    );
+    rehash_public(&other, &t.inputs.clone(), &t.token_storage.clone(), &mut t);
     let found = check(&t).expect_err("the split's sum");
     assert!(found.message.contains("moves"), "{found}");
     assert!(!found.message.contains("records"), "{found}");
@@ -1128,8 +1119,7 @@ fn a_signature_check_that_fails_names_no_signer() {
 
 #[test]
 fn a_token_policy_starts_from_the_storage_the_proof_names_and_leaves_the_new_one() {
-    use p3_matrix::Matrix;
-    use starstream_proof::{instance, public};
+    use starstream_proof::instance;
     // Coins issued twice: the second mint starts from the storage the first left.
     let (mut ledger, wallet) = deployed("examples/wallet/wallet.star");
     issue(&mut ledger, wallet);
@@ -1144,15 +1134,7 @@ fn a_token_policy_starts_from_the_storage_the_proof_names_and_leaves_the_new_one
     t.public_values =
         instance::public_values(&executed.tx, &t.inputs, &other, &t.log_heights()).unwrap();
     assert!(check(&t).is_err());
-    let index = starstream_proof::TABLES
-        .iter()
-        .position(|x| *x == Table::Public)
-        .unwrap();
-    let height = t.traces[index].height();
-    t.traces[index] = public::generate(
-        &public::records(&executed.tx, &t.inputs, &other).unwrap(),
-        height,
-    );
+    rehash_public(&executed.tx, &t.inputs.clone(), &other, &mut t);
     let found = check(&t).expect_err("records the tables do not hold");
     assert!(found.message.contains("records"), "{found}");
     // The new storage edited in the transaction.
