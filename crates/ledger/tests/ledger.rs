@@ -388,3 +388,40 @@ fn a_proof_is_verified_before_applying() {
     let record = f.ledger.transaction(&pay.tx.id).unwrap().unwrap();
     assert!(record.signed.proof.is_some());
 }
+
+#[test]
+fn a_proof_is_about_the_token_storage_this_ledger_holds() {
+    // Two ledgers where coins were issued once, 1000 and 500: the second issue of 1000, proven
+    // on the first, names a storage (the supply) that the second does not hold.
+    let (here, there) = (fixture(), fixture());
+    here.issue(1000, &here.alice);
+    there.issue(500, &there.alice);
+    let args = vec![
+        Arg::Int(1000),
+        Arg::Bytes32(here.alice.public()),
+        Arg::Bytes32(here.bob.public()),
+    ];
+    let extra = [(here.wallet.hash(), std::sync::Arc::new(here.wallet.clone()))].into();
+    let request = Request {
+        program: here.wallet.hash(),
+        script: "issue".into(),
+        args: args.clone(),
+        signers: vec![here.alice.public()],
+        first_token_id: None,
+    };
+    let executed = here
+        .ledger
+        .read_with(&extra, |v| Ok(here.exec.execute(v, &request)))
+        .unwrap()
+        .unwrap();
+    let proof = starstream_prover::prove(&executed.tx, &executed.witness).unwrap();
+    let verified = starstream_verifier::verify(&executed.tx, &proof).unwrap();
+    assert_eq!(verified.token_storage.len(), 1, "the coin's policy ran");
+    let mut signed =
+        SignedTransaction::sign(executed.tx, std::slice::from_ref(&here.alice), Some(args))
+            .unwrap();
+    signed.proof = Some(proof);
+    let refused = there.refused(&signed, Class::Invalid, "ledger:proof");
+    assert!(refused.message.contains("storage"), "{refused}");
+    here.submit(&signed).unwrap();
+}
