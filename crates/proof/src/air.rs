@@ -2297,7 +2297,7 @@ where
     // a give; otherwise held: by its process (a read, a split's or merge's result), by the
     // process control goes to (a mint's token, a passed or handed-over one), by none (a pool).
     b.assert_eq(col(N_HELD), real - consume.clone());
-    b.assert_eq(col(N_GONE), consume);
+    b.assert_eq(col(N_GONE), consume.clone());
     b.assert_eq(col(N_GIVEN), give);
     b.assert_eq(col(N_EPOCH), give * e);
     b.assert_eq(
@@ -2412,7 +2412,8 @@ where
     let slot = split * sub + merge * i + mint + burn;
     let sent: Vec<AB::Expr> = [t.into(), slot, ty.into()]
         .into_iter()
-        .chain((0..4).map(|k| consume_amount(&o_amt, &n_amt, k, split, merge, burn, mint, sub)))
+        // A consumed token's amount as read, a new token's as written.
+        .chain((0..4).map(|k| consume.clone() * o_amt[k] + create.clone() * n_amt[k]))
         .collect();
     AMOUNTS.send(b, sent, Count::bounded(send.into(), 1));
     let r0: Vec<AB::Var> = (0..4).map(|k| col(R0 + k)).collect();
@@ -2445,29 +2446,6 @@ where
         };
         b.assert_zero(close * (x + y + carry_in - z - carry_out * c(1 << 16)));
     }
-}
-
-/// The amount an access sends to its operation's sum: a consumed token's (as read), a new
-/// token's (as written).
-#[allow(clippy::too_many_arguments)]
-fn consume_amount<E, V>(
-    o_amt: &[V],
-    n_amt: &[V],
-    k: usize,
-    split: V,
-    merge: V,
-    burn: V,
-    mint: V,
-    sub: V,
-) -> E
-where
-    V: Into<E> + Copy,
-    E: PrimeCharacteristicRing + std::ops::Mul<V, Output = E>,
-{
-    let sub_e: E = sub.into();
-    let consume = (split.into() + merge.into() + burn.into()) * (E::ONE - sub_e.clone());
-    let create = (split.into() + merge.into()) * sub_e.clone() + mint.into() * (E::ONE - sub_e);
-    consume * o_amt[k] + create * n_amt[k]
 }
 
 fn eval_absent<AB: InteractionBuilder>(b: &mut AB)

@@ -244,10 +244,9 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
     // Which crossing call entered each row, and the handle a `utxo_call` named: known only
     // when the call completes, so found first.
     let mut entered_by: Vec<Option<(u32, u32)>> = vec![None; trace_len];
+    // Crossings, mint policies and ends, which the token memory and `returned` depend on.
+    let mut crossings = tokens::crossings(witness)?;
     let mut script_t = 0usize;
-    // Whether each process runs a mint policy, and whether the previous row finished one.
-    let mut minting = vec![false; n_processes];
-    let mut after_mint = false;
     for (r, &(p, step)) in witness.interleaving.iter().enumerate() {
         if p != 0 {
             continue;
@@ -348,21 +347,10 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
         }
         // A crossing call of the script that returned (status 0), and the `finish` before it
         // (unless that finished a mint policy, whose caller gets the new token instead).
-        let minted_here = after_mint;
-        cells[entries::AFTER_MINT] = Val::from_bool(minted_here);
-        if let Some((by, _)) = entered_by.get(r).copied().flatten() {
-            if p != 0 && entry.call == call::ACTIVATE {
-                minting[p] = by == call::TOKEN_MINT;
-            }
-        }
-        after_mint = p != 0 && entry.call == call::FINISH && minting[p];
-        if entry.call == call::FINISH {
-            minting[p] = false;
-        }
         let returned = p == 0
             && starstream_proof::air::CROSSING.contains(&entry.call)
             && entry.results.first() == Some(&0)
-            && !minted_here;
+            && !crossings.entries[r].after_mint;
         if returned {
             cells[entries::RETURNED] = Val::ONE;
             info[r].returned = true;
@@ -625,8 +613,15 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
     )?;
 
     // The token memory, replayed; its marks on the entries.
-    let token_layout = tokens::lay_out(tx, witness, &input_of, &output_of, &mut byte_uses)?;
-    for (r, marks) in token_layout.entries.iter().enumerate() {
+    let token_layout = tokens::lay_out(
+        tx,
+        witness,
+        &mut crossings,
+        &input_of,
+        &output_of,
+        &mut byte_uses,
+    )?;
+    for (r, marks) in crossings.entries.iter().enumerate() {
         let cells = row(&mut ev, entries::WIDTH, r);
         cells[entries::X] = Val::from_u32(marks.x);
         cells[entries::PEER] = Val::from_u32(marks.peer);
@@ -635,6 +630,7 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
         cells[entries::MINTING] = Val::from_bool(marks.minting);
         cells[entries::BY_MINT] = Val::from_bool(marks.by_mint);
         cells[entries::PASSES] = Val::from_u32(marks.passes);
+        cells[entries::AFTER_MINT] = Val::from_bool(marks.after_mint);
     }
 
     let w = processes::WIDTH;
@@ -664,7 +660,7 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
             cells[processes::FRAME_USES] = Val::from_usize(frame[r].len());
             cells[processes::IN_K] = Val::from_usize(input_of[r].unwrap_or(0));
             cells[processes::PROGRAM_USES] = Val::from_u32(program_uses[r]);
-            cells[processes::X_END] = Val::from_u32(token_layout.x_end[r]);
+            cells[processes::X_END] = Val::from_u32(crossings.x_end[r]);
             cells[processes::IN_USES] = Val::from_u32(token_layout.in_uses[r]);
             cells[processes::OUT_USES] = Val::from_u32(token_layout.out_uses[r]);
             cells[processes::TTYPE] = Val::from_u32(token_layout.ttype[r]);

@@ -10,7 +10,7 @@ use starstream_proof::air::{call, moves, tokens, CROSSING};
 use starstream_proof::config::Val;
 use starstream_proof::instance;
 use starstream_proof::public::{cell, limbs64, token_cells, TokenCells};
-use starstream_runtime::{TokenType, Transaction, Witness};
+use starstream_runtime::{LogEntry, TokenType, Transaction, Witness};
 
 use crate::{err, height, row, ProveError};
 
@@ -37,17 +37,25 @@ pub(crate) struct EntryTokens {
     pub minting: bool,
     pub by_mint: bool,
     pub passes: u32,
+    /// The row right after a mint policy's `finish`.
+    pub after_mint: bool,
+}
+
+/// The crossings of a trace: what `entries` holds per row, the token events they make, and
+/// each process's crossing count at the end.
+pub(crate) struct Crossings {
+    pub entries: Vec<EntryTokens>,
+    events: Vec<Event>,
+    pub x_end: Vec<u32>,
 }
 
 pub(crate) struct Layout {
     pub tokens: RowMajorMatrix<Val>,
     pub moves: RowMajorMatrix<Val>,
-    pub entries: Vec<EntryTokens>,
     /// The `values` positions `(t, role, i)` that token accesses read.
     pub values: BTreeSet<(u32, u32, u32)>,
     pub in_uses: Vec<u32>,
     pub out_uses: Vec<u32>,
-    pub x_end: Vec<u32>,
     /// Each token process's type, and how many accesses look it up.
     pub ttype: Vec<u32>,
     pub ttype_uses: Vec<u32>,
@@ -215,21 +223,24 @@ fn held(owner: u32, ty: u32, amount: u64) -> State {
     }
 }
 
-/// Replays the token memory of `tx`'s logs. `input_of[p]` and `output_of[p]` are process
-/// `p`'s input and output indexes, if any.
-pub(crate) fn lay_out(
-    tx: &Transaction,
-    witness: &Witness,
-    input_of: &[Option<usize>],
-    output_of: &[Option<usize>],
-    byte_uses: &mut [u32; 256],
-) -> Result<Layout, ProveError> {
-    let cells = token_cells(tx, &witness.inputs).map_err(err)?;
+/// The entry at row `r` of the interleaving trace.
+fn entry_at(witness: &Witness, r: usize) -> Option<&LogEntry> {
+    let &(p, s) = witness.interleaving.get(r)?;
+    witness.logs.get(p as usize)?.get(s as usize)
+}
+
+/// Finds every crossing of the trace (with its peer and landing), the mint policies and the
+/// ends, row by row, and the token events they make.
+pub(crate) fn crossings(witness: &Witness) -> Result<Crossings, ProveError> {
     let n_processes = witness.processes.len();
     let trace = &witness.interleaving;
-    let entry_at = |r: usize| {
-        let &(p, s) = trace.get(r)?;
-        witness.logs.get(p as usize)?.get(s as usize)
+    let entry_or_err = |r: usize| {
+        entry_at(witness, r).ok_or_else(|| {
+            let (p, s) = trace[r];
+            err(format!(
+                "the interleaving names entry {s} of process {p}, which does not exist"
+            ))
+        })
     };
     let process_at = |r: usize| trace.get(r).map_or(0, |&(p, _)| p);
 
@@ -239,7 +250,7 @@ pub(crate) fn lay_out(
     let mut script_t = 0usize;
     for (r, &(p, _)) in trace.iter().enumerate() {
         if p == 0 {
-            let entry = entry_at(r).ok_or_else(|| err("the interleaving names a missing entry"))?;
+            let entry = entry_or_err(r)?;
             if entry.call == call::TOKEN_MINT {
                 if let Some(entered) = per_row.get_mut(script_t) {
                     entered.by_mint = true;
@@ -255,7 +266,7 @@ pub(crate) fn lay_out(
     for (r, &(p, _)) in trace.iter().enumerate() {
         let t = r as u32 + 1;
         let pu = p as usize;
-        let entry = entry_at(r).ok_or_else(|| err("the interleaving names a missing entry"))?;
+        let entry = entry_or_err(r)?;
         let cross_start =
             (p == 0 && CROSSING.contains(&entry.call)) || (p != 0 && entry.call == call::RAISE);
         let cross_end = entry.call == call::YIELD || (p != 0 && entry.call == call::FINISH);
@@ -278,8 +289,11 @@ pub(crate) fn lay_out(
         let here = per_row[r];
         let by_mint = here.by_mint;
         minting[pu] = (here.minting || by_mint) && entry.call != call::FINISH;
+        if let Some(next) = per_row.get_mut(r + 1) {
+            next.after_mint = p != 0 && entry.call == call::FINISH && here.minting;
+        }
         if p != 0 && entry.call == call::FINISH {
-            let next = entry_at(r + 1);
+            let next = entry_at(witness, r + 1);
             let results = next.map(|n| n.results.as_slice()).unwrap_or(&[]);
             if here.minting {
                 let amount = entry.results.first().copied().unwrap_or(0);
@@ -321,11 +335,55 @@ pub(crate) fn lay_out(
     // In the memory's time order (entries' own accesses at 2t, what leaves at 2t + 1, and a
     // hand-over just before its landing); events at one time touch distinct cells.
     events.sort_by_key(Event::time);
+    Ok(Crossings {
+        entries: per_row,
+        events,
+        x_end: x,
+    })
+}
 
-    let owner_of_input = |k: usize| input_of.iter().position(|i| *i == Some(k));
+/// Replays the token memory of `tx`'s logs over its `crossings` (counting, on each, how many
+/// given tokens it hands over). `input_of[p]` and
+/// `output_of[p]` are process `p`'s input and output indexes, if any.
+pub(crate) fn lay_out(
+    tx: &Transaction,
+    witness: &Witness,
+    crossings: &mut Crossings,
+    input_of: &[Option<usize>],
+    output_of: &[Option<usize>],
+    byte_uses: &mut [u32; 256],
+) -> Result<Layout, ProveError> {
+    let cells = token_cells(tx, &witness.inputs).map_err(err)?;
+    let n_processes = witness.processes.len();
+    let entry_at = |r: usize| entry_at(witness, r);
+    let process_at = |r: usize| witness.interleaving.get(r).map_or(0, |&(p, _)| p);
+    let per_row = &mut crossings.entries;
+    let events = &crossings.events;
+
+    // Each cell's first state: an input's token held by the input's process.
+    let mut process_of_input = vec![None; witness.inputs.len()];
+    for (p, k) in input_of.iter().enumerate() {
+        if let Some(k) = k {
+            process_of_input[*k] = Some(p as u32);
+        }
+    }
+    let initial: Vec<State> = cells
+        .cells
+        .iter()
+        .map(|c| match c.kind {
+            cell::INPUT => process_of_input
+                .get(c.input as usize)
+                .copied()
+                .flatten()
+                .map(|owner| held(owner, c.init_type, c.init_amount))
+                .ok_or_else(|| err(format!("input {} has no process", c.input))),
+            cell::CREATED => Ok(State::default()),
+            _ => Ok(held(0, c.init_type, c.init_amount)),
+        })
+        .collect::<Result<_, _>>()?;
     let mut memory = Memory {
         cells: &cells,
-        state: Vec::new(),
+        state: initial.clone(),
         last: vec![0; cells.cells.len()],
         uses: vec![0; cells.cells.len()],
         moves: Vec::new(),
@@ -339,18 +397,6 @@ pub(crate) fn lay_out(
             .collect(),
         given: BTreeMap::new(),
     };
-    for c in &cells.cells {
-        let s = match c.kind {
-            cell::INPUT => {
-                let owner = owner_of_input(c.input as usize)
-                    .ok_or_else(|| err(format!("input {} has no process", c.input)))?;
-                held(owner as u32, c.init_type, c.init_amount)
-            }
-            cell::CREATED => State::default(),
-            _ => held(0, c.init_type, c.init_amount),
-        };
-        memory.state.push(s);
-    }
     let type_index = |ty: &TokenType| -> Result<u32, ProveError> {
         cells
             .types
@@ -359,7 +405,7 @@ pub(crate) fn lay_out(
             .map_err(|_| err(format!("token type {ty} is not among the transaction's")))
     };
     let mut values = BTreeSet::new();
-    for event in &events {
+    for event in events {
         let mt = event.time();
         memory.land = match event {
             Event::Entry { r, .. } => per_row[*r].land2 / 2,
@@ -618,21 +664,16 @@ pub(crate) fn lay_out(
             _ => tokens::K_BURNED,
         };
         cells_row[kind] = Val::ONE;
-        let init = if c.kind == cell::INPUT {
-            let owner = owner_of_input(c.input as usize).expect("checked above");
-            in_uses[owner] += 1;
+        let init = initial[a];
+        if c.kind == cell::INPUT {
+            in_uses[init.owner as usize] += 1;
             cells_row[tokens::IN_K] = Val::from_u32(c.input);
-            held(owner as u32, c.init_type, c.init_amount)
-        } else if c.kind == cell::CREATED {
-            State::default()
-        } else {
-            held(0, c.init_type, c.init_amount)
-        };
+        }
         cells_row[tokens::I_HELD] = Val::from_bool(init.held);
         cells_row[tokens::I_OWNER] = Val::from_u32(init.owner);
         cells_row[tokens::I_TYPE] = Val::from_u32(init.ty);
         cells_row[tokens::I_AMT..tokens::I_AMT + 4].copy_from_slice(&limbs64(init.amount as i64));
-        write_state(cells_row, tokens::F_HELD, &s);
+        write_state(cells_row, (tokens::F_HELD, tokens::F_AMT), &s);
         cells_row[tokens::F_TYPE] = Val::from_u32(s.ty);
         cells_row[tokens::F_LAST] = Val::from_u32(memory.last[a]);
         cells_row[tokens::USES] = Val::from_u32(memory.uses[a]);
@@ -661,15 +702,12 @@ pub(crate) fn lay_out(
         let cells_row = row(&mut mv, w, k);
         fill_move(cells_row, m, byte_uses)?;
     }
-    let x_end = x;
     Ok(Layout {
         tokens: RowMajorMatrix::new(tv, tokens::WIDTH),
         moves: RowMajorMatrix::new(mv, moves::WIDTH),
-        entries: per_row,
         values,
         in_uses,
         out_uses,
-        x_end,
         ttype,
         ttype_uses,
     })
@@ -686,19 +724,14 @@ fn spent(s: State) -> State {
     }
 }
 
-/// Writes a state's held, gone, owner, given and epoch fields from column `at`, then its
-/// amount's limbs five columns on (the layout `tokens` and `moves` share).
-fn write_state(cells: &mut [Val], at: usize, s: &State) {
+/// Writes a state's held, gone, owner, given and epoch fields from column `at`, and its
+/// amount's limbs from column `amount` (the layout `tokens` and `moves` share).
+fn write_state(cells: &mut [Val], (at, amount): (usize, usize), s: &State) {
     cells[at] = Val::from_bool(s.held);
     cells[at + 1] = Val::from_bool(s.gone);
     cells[at + 2] = Val::from_u32(s.owner);
     cells[at + 3] = Val::from_bool(s.given);
     cells[at + 4] = Val::from_u32(s.epoch);
-    let amount = if at == tokens::F_HELD {
-        tokens::F_AMT
-    } else {
-        at + 5
-    };
     cells[amount..amount + 4].copy_from_slice(&limbs64(s.amount as i64));
 }
 
@@ -726,8 +759,8 @@ fn fill_move(cells: &mut [Val], m: &Move, byte_uses: &mut [u32; 256]) -> Result<
     cells[flag] = Val::ONE;
     cells[SUB] = Val::from_bool(m.sub);
     cells[I] = Val::from_u32(m.i);
-    write_state(cells, O_HELD, &m.old);
-    write_state(cells, N_HELD, &m.new);
+    write_state(cells, (O_HELD, O_AMT), &m.old);
+    write_state(cells, (N_HELD, N_AMT), &m.new);
     cells[TYPE] = Val::from_u32(m.ty);
     cells[O_T] = Val::from_u32(m.o_t);
     cells[LAND] = Val::from_u32(m.land);
