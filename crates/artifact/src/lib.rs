@@ -153,3 +153,39 @@ pub struct FrameSlots {
     pub first_slot: u32,
     pub scalars: Vec<String>,
 }
+
+/// An effect's or an event's global name: its ABI's name and its own.
+pub type QualifiedName = (String, String);
+
+/// What a program declares by name, in the order of the indices its host calls use: its
+/// effects, UTXO types, events and token types. A proof maps the indices in the interaction
+/// logs to these names (two programs agree on an effect by name, whatever their indices), so it
+/// names each program's interface, and whoever accepts the proof checks it against the
+/// program's metadata.
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Interface {
+    pub effects: Vec<QualifiedName>,
+    pub utxos: Vec<String>,
+    pub events: Vec<QualifiedName>,
+    pub tokens: Vec<String>,
+}
+
+impl Metadata {
+    /// The program's interface: its tables by the positions the runtime indexes them with.
+    pub fn interface(&self) -> Interface {
+        Interface {
+            effects: self
+                .effects
+                .iter()
+                .map(|e| (e.abi.clone(), e.name.clone()))
+                .collect(),
+            utxos: self.utxos.iter().map(|u| u.utxo.clone()).collect(),
+            events: self
+                .events
+                .iter()
+                .map(|e| (e.abi.clone(), e.name.clone()))
+                .collect(),
+            tokens: self.tokens.iter().map(|t| t.token.clone()).collect(),
+        }
+    }
+}

@@ -492,14 +492,16 @@ pub fn verify(path: &Path) -> ExitCode {
     };
     match starstream_verifier::verify(&signed.tx, proof) {
         Ok(verified) => {
-            // Offline, the proof is checked against the input entries it names; a ledger
-            // accepting the transaction also checks they are the entries it holds.
+            // Offline, the proof is checked against the input entries, storages and program
+            // interfaces it names; a ledger accepting the transaction also checks they are the
+            // entries and storages it holds and the metadata of the programs it deployed.
             let inputs: Vec<_> = verified.inputs.iter().map(|e| e.id).collect();
             let storages: Vec<String> = verified
                 .token_storage
                 .iter()
                 .map(|(ty, _)| ty.to_string())
                 .collect();
+            let programs: Vec<_> = verified.programs.iter().map(|(hash, _)| hash).collect();
             print(&json!({
                 "tx": signed.tx.id,
                 "signatures": "valid",
@@ -509,6 +511,7 @@ pub fn verify(path: &Path) -> ExitCode {
                     "valid": true,
                     "inputs": inputs,
                     "token_storages": storages,
+                    "programs": programs,
                 },
             }));
             ExitCode::SUCCESS

@@ -601,6 +601,21 @@ impl Ledger {
                     ));
                 }
             }
+            // And about the programs' interfaces it names: the deployed programs' metadata.
+            for (hash, named) in &verified.programs {
+                let deployed = view.program(hash);
+                view.take_failure()?;
+                if deployed.map(|a| a.metadata.interface()).as_ref() != Some(named) {
+                    return Err(LedgerError::new(
+                        Class::Invalid,
+                        "ledger:proof",
+                        format!(
+                            "the proof names an interface of program {hash} that is not its \
+                             deployed metadata"
+                        ),
+                    ));
+                }
+            }
             // And about the token storages it names: the ones held (all zero where none is).
             for (ty, named) in &verified.token_storage {
                 let held = view.token_storage(ty);

@@ -371,7 +371,7 @@ fn a_proof_is_verified_before_applying() {
     // A proof about an input entry this ledger does not hold is refused, even one that
     // verifies (the entry differs only where the proof does not look: its creator).
     let mut envelope = starstream_proof::Envelope::decode(&proof).unwrap();
-    envelope.inputs[0].created_by = starstream_tx::Hash32([0x5e; 32]);
+    envelope.about.inputs[0].created_by = starstream_tx::Hash32([0x5e; 32]);
     let elsewhere = envelope.encode();
     let verified = starstream_verifier::verify(&pay.tx, &elsewhere).expect("it verifies");
     let held = match f.ledger.utxo(&wallet).unwrap() {
@@ -381,6 +381,15 @@ fn a_proof_is_verified_before_applying() {
     assert_ne!(verified.inputs[0], held);
     let mut misled = pay.clone();
     misled.proof = Some(elsewhere);
+    f.refused(&misled, Class::Invalid, "ledger:proof");
+    // A proof naming an interface that is not the deployed program's metadata is refused, even
+    // one that verifies (a UTXO type declared beyond those the transaction names).
+    let mut envelope = starstream_proof::Envelope::decode(&proof).unwrap();
+    envelope.about.programs[0].1.utxos.push("Forged".into());
+    let forged = envelope.encode();
+    starstream_verifier::verify(&pay.tx, &forged).expect("it verifies");
+    let mut misled = pay.clone();
+    misled.proof = Some(forged);
     f.refused(&misled, Class::Invalid, "ledger:proof");
     let mut proven = pay.clone();
     proven.proof = Some(proof);

@@ -110,6 +110,8 @@ pub mod call {
     pub const EMIT: u32 = 17;
     pub const INSTALL_HANDLER: u32 = 13;
     pub const UNINSTALL_HANDLER: u32 = 14;
+    pub const UTXO_IS: u32 = 10;
+    pub const EFFECT_ID: u32 = 15;
 }
 use call::{RAISE, RESUME_EFFECT, YIELD};
 
@@ -226,7 +228,10 @@ pub mod entries {
     /// How many handlers the script has installed before this row (changes only on its rows);
     /// on an `install_handler` or `uninstall_handler`, the handler's index (its argument 0),
     /// the handler stack's slot's value read there (index + 1; 0 for empty), when it was
-    /// written, and the time gap as two bytes.
+    /// written, and the time gap as two bytes. `h_idx` is also the index a call names in its
+    /// process's interface: a `raise`'s effect, `utxo_create`'s UTXO type, `token_mint`'s and
+    /// `token_burn`'s token type (argument 0), `utxo_is`'s type (argument 1), and the index
+    /// `effect_id` answers (its result 0).
     pub const HDEPTH: usize = 52;
     pub const H_IDX: usize = 53;
     pub const H_OLD: usize = 54;
@@ -255,8 +260,37 @@ pub mod entries {
     /// 1 on the row right after a mint policy's `finish`: the crossing call completing there
     /// gets the new token, not the policy's results.
     pub const AFTER_MINT: usize = 65;
+    /// The process's program (its position in the transaction's program list) and, for a
+    /// UTXO or a token, its type's index in that program's interface (looked up in
+    /// `processes`).
+    pub const PROG_K: usize = 66;
+    pub const TYIDX: usize = 67;
+    /// An effect's identity (its rank among the names the programs declare): on a `raise`,
+    /// its own; on a crossing call that got an effect, the one raised; on
+    /// `install_handler`/`uninstall_handler`, the handler's; on `effect_id`, the pending one's.
+    pub const E: usize = 68;
+    /// The identity in the pending-effect stack's slot read there (beside `item`).
+    pub const ITEM_E: usize = 69;
+    /// How many handlers of identity `e` are installed, read where that count is touched
+    /// (installing, uninstalling, or an effect that needs one: then with its inverse), when it
+    /// was written, and the time gap as two bytes.
+    pub const CNT: usize = 70;
+    pub const CNT_INV: usize = 71;
+    pub const CNT_T: usize = 72;
+    pub const CNT_GAP_LO: usize = 73;
+    pub const CNT_GAP_HI: usize = 74;
+    /// On a `utxo_call` or `utxo_is`: the named handle's program and UTXO type (looked up in
+    /// `handles`).
+    pub const NARROW_PK: usize = 75;
+    pub const NARROW_UT: usize = 76;
+    /// On a `utxo_is`: its answer, and when 0, a difference that is not zero (the program's,
+    /// or the type's, picked by `diff_sel`) with its inverse.
+    pub const ANSWER: usize = 77;
+    pub const DIFF: usize = 78;
+    pub const DIFF_SEL: usize = 79;
+    pub const DIFF_INV: usize = 80;
     /// One selector per entry of [`CALLS`], one-hot on real rows.
-    pub const SEL: usize = 66;
+    pub const SEL: usize = 81;
     pub const WIDTH: usize = SEL + CALLS.len();
 }
 
@@ -299,8 +333,12 @@ pub mod processes {
     /// types, whose program must be the process's), and how many accesses look that up.
     pub const TTYPE: usize = 20;
     pub const TTYPE_USES: usize = 21;
+    /// The process's program's position in the transaction's program list (0 for the
+    /// script's), and its UTXO or token type's index in that program's interface.
+    pub const PROG_K: usize = 22;
+    pub const TYIDX: usize = 23;
     /// The hash of the program the process runs, as sixteen 16-bit limbs.
-    pub const PROGRAM: usize = 22;
+    pub const PROGRAM: usize = 24;
     pub const WIDTH: usize = PROGRAM + super::PUBLIC_VALUES;
 }
 
@@ -383,7 +421,7 @@ pub mod handles {
     pub const H: usize = 0;
     /// 1 when the handle was made (as an input's or by a `yield`): at most once.
     pub const MADE: usize = 1;
-    /// How many `utxo_call`s name it.
+    /// How many `utxo_call`s and `utxo_is` name it (only a made one).
     pub const USES: usize = 2;
     /// The pending-effect stack's slot `h` at the end: its last value and when it was written;
     /// and the handler stack's.
@@ -391,7 +429,13 @@ pub mod handles {
     pub const SLOT_LAST: usize = 4;
     pub const HSLOT_END: usize = 5;
     pub const HSLOT_LAST: usize = 6;
-    pub const WIDTH: usize = 7;
+    /// The count of installed handlers of identity `h`, at the end and when last written.
+    pub const CNT_END: usize = 7;
+    pub const CNT_LAST: usize = 8;
+    /// The program and UTXO type of the process that made the handle (0 when none did).
+    pub const PK: usize = 9;
+    pub const UT: usize = 10;
+    pub const WIDTH: usize = 11;
 }
 
 /// Columns of `frames`: one row per slot of every process's frame (a UTXO's) or storage (a
@@ -575,6 +619,23 @@ pub mod absent {
     pub const WIDTH: usize = 17;
 }
 
+/// Columns of `interface`: one row per program of the transaction's program list, and one per
+/// effect each declares; each row's content is public records.
+pub mod interface {
+    pub const REAL: usize = 0;
+    /// A program's row (its position `k` and hash), or an effect's (program `k`'s effect `j`,
+    /// of identity `e`).
+    pub const PROGRAM_ROW: usize = 1;
+    pub const EFFECT_ROW: usize = 2;
+    pub const K: usize = 3;
+    pub const J: usize = 4;
+    pub const E: usize = 5;
+    /// How many rows of other tables look this row up.
+    pub const USES: usize = 6;
+    pub const PROGRAM: usize = 7;
+    pub const WIDTH: usize = PROGRAM + super::PUBLIC_VALUES;
+}
+
 /// Columns of `range`.
 pub mod range {
     pub const V: usize = 0;
@@ -612,6 +673,10 @@ const NAMES: LookupBus<'static> = LookupBus::new("names");
 const PENDING: PermutationCheckBus<'static> = PermutationCheckBus::new("stacks");
 const PENDING_STACK: u32 = 0;
 const HANDLER_STACK: u32 = 1;
+/// The count of installed handlers per effect identity, at address (2, identity).
+const HANDLER_COUNT: u32 = 2;
+/// The program list and the programs' effects: `(effect row, k, j, e, program)`.
+const INTERFACE: LookupBus<'static> = LookupBus::new("interface");
 /// Every process's frame, a memory over ((process, slot), value, time).
 const FRAMES: PermutationCheckBus<'static> = PermutationCheckBus::new("frames");
 /// A memory access's slot and values in `values` (a frame access's, or a handler's index),
@@ -679,12 +744,13 @@ pub enum Table {
     Tokens,
     Moves,
     Absent,
+    Interface,
     Public,
     Range,
 }
 
 /// The tables in the order they are proven.
-pub const TABLES: [Table; 12] = [
+pub const TABLES: [Table; 13] = [
     Table::Entries,
     Table::Processes,
     Table::Values,
@@ -695,6 +761,7 @@ pub const TABLES: [Table; 12] = [
     Table::Tokens,
     Table::Moves,
     Table::Absent,
+    Table::Interface,
     Table::Public,
     Table::Range,
 ];
@@ -712,6 +779,7 @@ impl Table {
             Table::Tokens => "tokens",
             Table::Moves => "moves",
             Table::Absent => "absent",
+            Table::Interface => "interface",
             Table::Public => "public",
             Table::Range => "range",
         }
@@ -731,6 +799,7 @@ impl<F> BaseAir<F> for Table {
             Table::Tokens => tokens::WIDTH,
             Table::Moves => moves::WIDTH,
             Table::Absent => absent::WIDTH,
+            Table::Interface => interface::WIDTH,
             Table::Public => crate::public::COLUMNS,
             Table::Range => range::WIDTH,
         }
@@ -749,6 +818,7 @@ impl<F> BaseAir<F> for Table {
             | Table::Tokens
             | Table::Moves
             | Table::Absent
+            | Table::Interface
             | Table::Range => 0,
         }
     }
@@ -767,6 +837,7 @@ impl<AB: InteractionBuilder<F = crate::config::Val>> Air<AB> for Table {
             Table::Tokens => eval_tokens(b),
             Table::Moves => eval_moves(b),
             Table::Absent => eval_absent(b),
+            Table::Interface => eval_interface(b),
             Table::Public => eval_public(b),
             Table::Range => eval_range(b),
         }
@@ -1073,11 +1144,19 @@ where
         ],
         Count::bounded(yields.into(), 1),
     );
-    // Every handle made is made once (`handles` has one row per handle).
-    MADE_BUS.send(b, [handle_after], Count::bounded(yields.into(), 1));
-    // A `utxo_call` names a handle (its argument 0), one that exists; every other entry none.
+    // Every handle made is made once (`handles` has one row per handle), and the handle
+    // records the program and type of the UTXO that made it.
+    let (prog_k, tyidx) = (col(PROG_K), col(TYIDX));
+    MADE_BUS.send(
+        b,
+        [handle_after.into(), prog_k.into(), tyidx.into()],
+        Count::bounded(yields.into(), 1),
+    );
+    // A `utxo_call` or `utxo_is` names a handle (its argument 0), one that was made, of the
+    // program and type it records; every other entry none.
     let utxo_call = picked(call::UTXO_CALL);
-    b.assert_zero((one.clone() - utxo_call.clone()) * named);
+    let naming = utxo_call.clone() + picked(call::UTXO_IS);
+    b.assert_zero((one.clone() - naming.clone()) * named);
     HANDLE_VALUES.receive(
         b,
         [
@@ -1089,9 +1168,13 @@ where
             AB::Expr::ZERO,
             AB::Expr::ZERO,
         ],
-        Count::bounded(utxo_call.clone(), 1),
+        Count::bounded(naming.clone(), 1),
     );
-    NAMES.lookup_key(b, [named], Count::bounded(utxo_call.clone(), 1));
+    NAMES.lookup_key(
+        b,
+        [named.into(), col(NARROW_PK).into(), col(NARROW_UT).into()],
+        Count::bounded(naming, 1),
+    );
     // Where a crossing call enters its callee, it expects: a `utxo_call`, a UTXO activated
     // whose current handle is the one it named; `utxo_create`, a UTXO's first entry (a new
     // process, handle 0); a token call, a token activated; `resume_effect`, an answered raise.
@@ -1101,6 +1184,12 @@ where
     let wants_utxo = picked(call::UTXO_CREATE) + utxo_call;
     let wants_token =
         picked(call::TOKEN_MINT) + picked(call::TOKEN_BURN) + picked(call::TOKEN_CALL);
+    // The call also names what the callee runs: `utxo_create` a UTXO type and `token_mint`
+    // and `token_burn` a token type, by their index in the script's interface (argument 0,
+    // `h_idx`), which the callee's process holds (`tyidx`; a token type named so is the
+    // script's program's, list position 0); `resume_effect` the identity of the effect it
+    // pops, which the raise it enters holds (`e`).
+    let indexed = picked(call::UTXO_CREATE) + picked(call::TOKEN_MINT) + picked(call::TOKEN_BURN);
     CALLER.send(
         b,
         [
@@ -1113,6 +1202,7 @@ where
             col(ITEM) * picked(RESUME_EFFECT),
             col(PEER).into(),
             picked(call::TOKEN_MINT),
+            col(H_IDX) * indexed + col(ITEM_E) * picked(RESUME_EFFECT),
         ],
         Count::bounded(crossing_entry.clone(), 1),
     );
@@ -1128,9 +1218,12 @@ where
             (t_prev + one.clone()) * sel[call_index(RAISE).expect("a known call")],
             p.into(),
             by_mint.into(),
+            tyidx * (by_create + by_mint + by_burn)
+                + col(E) * sel[call_index(RAISE).expect("a known call")],
         ],
         Count::bounded(entered.into(), 1),
     );
+    b.assert_zero((by_mint + by_burn) * prog_k);
 
     // Tokens. A process's crossings are counted; each names the process it hands control to
     // (`peer`: for a crossing call, the process it entered, received on `caller` above; for a
@@ -1229,33 +1322,54 @@ where
     // innermost and enters exactly that raise (the `caller` bus above), so it resumes the
     // raiser of the innermost pending effect; if it gets status 1 back, it pushes its own time
     // in the same slot. The stack is empty at both ends of the trace.
+    //
+    // Each item also holds the effect's identity (`e`, the rank of its name): pushed where the
+    // effect arrives, which needs a handler of that identity installed (below); `effect_id`
+    // reads the innermost item (and writes it back) and answers the script's own index for its
+    // identity; `resume_effect` pops it and hands the identity to the raise it enters, which
+    // looks its own index up to the same identity. So the effect that the script answers is the
+    // one raised, and the handler it runs is the one for that effect.
     let (effect, depth, access) = (col(EFFECT), col(DEPTH), col(ACCESS));
-    let (item, item_t) = (col(ITEM), col(ITEM_T));
+    let (item, item_t, item_e, e) = (col(ITEM), col(ITEM_T), col(ITEM_E), col(E));
     let resume_here: AB::Expr = picked(RESUME_EFFECT);
+    let effect_id = picked(call::EFFECT_ID);
     b.assert_eq(
         effect,
         crossing_entry.clone() * status_lo * (one.clone() - status_hi.into()),
     );
     b.assert_eq(
         access,
-        resume_here.clone() + effect * (one.clone() - resume_here.clone()),
+        resume_here.clone() + effect * (one.clone() - resume_here.clone()) + effect_id.clone(),
     );
     b.when_first_row().assert_zero(depth);
     b.when_transition()
         .assert_eq(next(DEPTH), depth + effect - resume_here.clone());
     b.when_last_row().assert_zero(depth);
-    let slot = depth + one.clone() - resume_here;
+    let slot = depth + one.clone() - resume_here - effect_id.clone();
     let pending = AB::Expr::from_u32(PENDING_STACK);
     PENDING.receive(
         b,
-        [pending.clone(), slot.clone(), item.into(), item_t.into()],
+        [
+            pending.clone(),
+            slot.clone(),
+            item.into(),
+            item_e.into(),
+            item_t.into(),
+        ],
         Count::bounded(access.into(), 1),
     );
     PENDING.send(
         b,
-        [pending, slot, effect * t, t.into()],
+        [
+            pending,
+            slot,
+            effect * t + effect_id.clone() * item,
+            effect * e + effect_id.clone() * item_e,
+            t.into(),
+        ],
         Count::bounded(access.into(), 1),
     );
+    b.assert_zero(effect_id.clone() * (e - item_e.into()));
     // Handlers: `install_handler` pushes its index (as index + 1) on the script's handler
     // stack, `uninstall_handler` pops the innermost, which must be the one it names; the stack
     // is empty at both ends of the trace.
@@ -1274,29 +1388,144 @@ where
     let hslot = hdepth + install.clone();
     PENDING.receive(
         b,
-        [handlers.clone(), hslot.clone(), h_old.into(), h_t.into()],
+        [
+            handlers.clone(),
+            hslot.clone(),
+            h_old.into(),
+            AB::Expr::ZERO,
+            h_t.into(),
+        ],
         Count::bounded(handler_access.clone(), 1),
     );
     PENDING.send(
         b,
-        [handlers, hslot, install * (h_idx + one.clone()), t.into()],
+        [
+            handlers,
+            hslot,
+            install.clone() * (h_idx + one.clone()),
+            AB::Expr::ZERO,
+            t.into(),
+        ],
         Count::bounded(handler_access.clone(), 1),
     );
     let (h_lo, h_hi) = (col(H_GAP_LO), col(H_GAP_HI));
     time_gap(b, handler_access.clone(), t.into(), h_t.into(), h_lo, h_hi);
-    // The index is the call's argument 0.
-    FRAME_VALUES.receive(
+    // Per identity, a count of the handlers installed: installing adds one, uninstalling takes
+    // one away, and an effect arrives only where the count of its identity is not zero. Only
+    // the script installs handlers, and a program declares each effect name once, so the
+    // innermost handler of that identity is the script's handler for it.
+    let (cnt, cnt_t) = (col(CNT), col(CNT_T));
+    let counted = install.clone() + uninstall.clone() + effect;
+    let count_slot = AB::Expr::from_u32(HANDLER_COUNT);
+    PENDING.receive(
+        b,
+        [
+            count_slot.clone(),
+            e.into(),
+            cnt.into(),
+            AB::Expr::ZERO,
+            cnt_t.into(),
+        ],
+        Count::bounded(counted.clone(), 1),
+    );
+    PENDING.send(
+        b,
+        [
+            count_slot,
+            e.into(),
+            cnt + install.clone() - uninstall.clone(),
+            AB::Expr::ZERO,
+            t.into(),
+        ],
+        Count::bounded(counted.clone(), 1),
+    );
+    b.assert_zero(effect * (cnt * col(CNT_INV) - one.clone()));
+    let (c_lo, c_hi) = (col(CNT_GAP_LO), col(CNT_GAP_HI));
+    time_gap(b, counted, t.into(), cnt_t.into(), c_lo, c_hi);
+    // The identity of a handler, of a raise and of the effect `effect_id` reads is the one its
+    // program's interface gives its index (the script's program is the list's first, 0).
+    let raises = picked(RAISE);
+    let zeros = (0..PUBLIC_VALUES).map(|_| AB::Expr::ZERO);
+    INTERFACE.lookup_key(
+        b,
+        [one.clone(), col(PROG_K).into(), h_idx.into(), e.into()]
+            .into_iter()
+            .chain(zeros),
+        Count::bounded(
+            handler_access.clone() + raises.clone() + effect_id.clone(),
+            1,
+        ),
+    );
+    // A raise completes only where control enters its process (answered by `resume_effect`).
+    b.assert_zero(raises.clone() * (one.clone() - col(ENTERED).into()));
+    // The index a call names: argument 0 of a handler call, a `raise`, `utxo_create`,
+    // `token_mint` and `token_burn`; argument 1 of `utxo_is`.
+    let (create, mint, burn) = (
+        picked(call::UTXO_CREATE),
+        picked(call::TOKEN_MINT),
+        picked(call::TOKEN_BURN),
+    );
+    let names_index = handler_access + raises + create.clone() + mint.clone() + burn.clone();
+    let utxo_is = picked(call::UTXO_IS);
+    for (i, when) in [
+        (AB::Expr::ZERO, names_index),
+        (one.clone(), utxo_is.clone()),
+    ] {
+        FRAME_VALUES.receive(
+            b,
+            [
+                t.into(),
+                AB::Expr::ZERO,
+                i,
+                h_idx.into(),
+                AB::Expr::ZERO,
+                AB::Expr::ZERO,
+                AB::Expr::ZERO,
+            ],
+            Count::bounded(when, 1),
+        );
+    }
+    // `effect_id` answers the index (its result 0, received like a fact).
+    FACTS.receive(
         b,
         [
             t.into(),
-            AB::Expr::ZERO,
+            one.clone(),
             AB::Expr::ZERO,
             h_idx.into(),
             AB::Expr::ZERO,
             AB::Expr::ZERO,
             AB::Expr::ZERO,
         ],
-        Count::bounded(handler_access, 1),
+        Count::bounded(effect_id, 1),
+    );
+    // `utxo_is` answers 1 exactly when the named handle's UTXO runs the script's program (0)
+    // and is of the type it names; when it answers 0, one of the two differs (an inverse).
+    let (answer, diff, diff_sel) = (col(ANSWER), col(DIFF), col(DIFF_SEL));
+    let (narrow_pk, narrow_ut) = (col(NARROW_PK), col(NARROW_UT));
+    b.assert_bool(answer);
+    b.assert_bool(diff_sel);
+    b.assert_zero((one.clone() - utxo_is.clone()) * answer);
+    b.assert_zero(answer * narrow_pk);
+    b.assert_zero(answer * (narrow_ut - h_idx.into()));
+    b.assert_eq(
+        diff,
+        utxo_is.clone()
+            * (diff_sel * narrow_pk + (one.clone() - diff_sel.into()) * (narrow_ut - h_idx.into())),
+    );
+    b.assert_zero((utxo_is.clone() - answer.into()) * (diff * col(DIFF_INV) - one.clone()));
+    FACTS.receive(
+        b,
+        [
+            t.into(),
+            one.clone(),
+            AB::Expr::ZERO,
+            answer.into(),
+            AB::Expr::ZERO,
+            AB::Expr::ZERO,
+            AB::Expr::ZERO,
+        ],
+        Count::bounded(utxo_is, 1),
     );
     let (item_lo, item_hi) = (col(ITEM_GAP_LO), col(ITEM_GAP_HI));
     time_gap(b, access.into(), t.into(), item_t.into(), item_lo, item_hi);
@@ -1436,14 +1665,18 @@ where
             picked(RESUME_EFFECT),
             entered * sel[ACTIVATE],
             by_burn.into(),
-            picked(call::UTXO_CALL),
+            picked(call::UTXO_CALL) + picked(call::UTXO_IS),
             picked(RAISE),
             picked(call::FRAME_LOAD)
                 + picked(call::FRAME_STORE)
                 + picked(YIELD)
                 + picked(call::INSTALL_HANDLER)
-                + picked(call::UNINSTALL_HANDLER),
-            picked(call::FRAME_STORE),
+                + picked(call::UNINSTALL_HANDLER)
+                + picked(RAISE)
+                + picked(call::UTXO_CREATE)
+                + picked(call::TOKEN_MINT)
+                + picked(call::TOKEN_BURN),
+            picked(call::FRAME_STORE) + picked(call::UTXO_IS),
             AB::Expr::ZERO,
             signed.into(),
             signer_k.into(),
@@ -1471,7 +1704,10 @@ where
             effect.into(),
             picked(call::FRAME_LOAD),
             AB::Expr::ZERO,
-            picked(call::BLOCK_HEIGHT) + picked(call::TX_SIGNED_BY),
+            picked(call::BLOCK_HEIGHT)
+                + picked(call::TX_SIGNED_BY)
+                + picked(call::UTXO_IS)
+                + picked(call::EFFECT_ID),
             AB::Expr::ZERO,
             AB::Expr::ZERO,
             AB::Expr::ZERO,
@@ -1492,10 +1728,17 @@ where
         Count::bounded(crossing_entry, 1),
     );
 
-    // The process's kind is the one its row in `processes` declares.
+    // The process's kind, program and type are the ones its row in `processes` declares.
     KINDS.lookup_key(
         b,
-        [p.into(), script.into(), utxo.into(), token.into()],
+        [
+            p.into(),
+            script.into(),
+            utxo.into(),
+            token.into(),
+            col(PROG_K).into(),
+            col(TYIDX).into(),
+        ],
         Count::bounded(real.into(), 1),
     );
 }
@@ -1545,7 +1788,25 @@ where
         b.assert_zero(utxo * (one.clone() - input.into()) * (col(PROGRAM + k) - limb.into()));
     }
     b.assert_zero((one.clone() - input.into()) * handle0);
-    MADE_BUS.send(b, [handle0], Count::bounded(input.into(), 1));
+    let (prog_k, tyidx) = (col(PROG_K), col(TYIDX));
+    MADE_BUS.send(
+        b,
+        [handle0.into(), prog_k.into(), tyidx.into()],
+        Count::bounded(input.into(), 1),
+    );
+    // The process's program is program `prog_k` of the transaction's list (the script's is
+    // the first).
+    b.when_first_row().assert_zero(prog_k);
+    let listed: Vec<AB::Expr> = [
+        AB::Expr::ZERO,
+        prog_k.into(),
+        AB::Expr::ZERO,
+        AB::Expr::ZERO,
+    ]
+    .into_iter()
+    .chain((0..PUBLIC_VALUES).map(|l| col(PROGRAM + l).into()))
+    .collect();
+    INTERFACE.lookup_key(b, listed, Count::bounded(real.into(), 1));
     STEPS.send(
         b,
         [
@@ -1574,7 +1835,14 @@ where
     );
     KINDS.table_entry(
         b,
-        [p.into(), script.into(), utxo.into(), token.into()],
+        [
+            p.into(),
+            script.into(),
+            utxo.into(),
+            token.into(),
+            prog_k.into(),
+            tyidx.into(),
+        ],
         uses,
     );
 
@@ -1619,6 +1887,28 @@ where
         ],
         Count::bounded(has_out.into(), 1),
     );
+    // Its type's index in its program's interface: an output's and an input's UTXO type, a
+    // token process's token type, are public records.
+    for (k, side, present) in [
+        (out_k.into(), crate::public::OUTPUT, has_out.into()),
+        (in_k.into(), crate::public::INPUT, input.into()),
+        (col(TTYPE).into(), crate::public::TYPE, token.into()),
+    ] {
+        RECORDS.send(
+            b,
+            [
+                AB::Expr::from_u32(crate::public::INDEX),
+                k,
+                AB::Expr::from_usize(crate::public::INDEX_B),
+                AB::Expr::from_u32(side),
+                tyidx.into(),
+                AB::Expr::ZERO,
+                AB::Expr::ZERO,
+                AB::Expr::ZERO,
+            ],
+            Count::bounded(present, 1),
+        );
+    }
     let program: Vec<AB::Expr> = [p.into()]
         .into_iter()
         .chain((0..PUBLIC_VALUES).map(|l| col(PROGRAM + l).into()))
@@ -1733,6 +2023,19 @@ where
         field,
         // (`emits` is 0 on results: the `flags` lookup offers it on arguments only.)
         Count::bounded(real * col(EMITS) * (one.clone() - first.into()), 1),
+    );
+    // Its argument 0 is the event's index in its program's interface: a public record too.
+    RECORDS.send(
+        b,
+        [
+            AB::Expr::from_u32(crate::public::INDEX),
+            col(EVENT_K).into(),
+            AB::Expr::from_usize(crate::public::INDEX_B),
+            AB::Expr::from_u32(crate::public::EVENT),
+        ]
+        .into_iter()
+        .chain(v.iter().map(|x| (*x).into())),
+        Count::bounded(real * col(EMITS) * first, 1),
     );
     // The arguments of a `tx_signed_by` that answered 1 are the quarters of a signer's key.
     let key_quarter: Vec<AB::Expr> = [col(SIGNER_K).into(), i.into()]
@@ -1877,22 +2180,39 @@ where
     b.when_first_row().assert_one(h);
     b.when_transition().assert_eq(h_next, h + AB::Expr::ONE);
     b.assert_bool(made);
-    MADE_BUS.receive(b, [h], Count::bounded(made.into(), 1));
-    NAMES.table_entry(b, [h], uses);
-    // Slot h of each of the script's stacks: empty at time 0, then read back at the end.
+    let record = [h.into(), col(PK).into(), col(UT).into()];
+    MADE_BUS.receive(b, record.clone(), Count::bounded(made.into(), 1));
+    NAMES.table_entry(b, record, uses);
+    b.assert_zero((AB::Expr::ONE - made.into()) * uses);
+    // Slot h of each of the script's stacks, and the handler count of identity h: empty at
+    // time 0, then read back at the end (a pending slot's identity is 0 there: the stack ends
+    // empty, and a popped slot is written as 0).
     for (stack, end, last) in [
         (PENDING_STACK, SLOT_END, SLOT_LAST),
         (HANDLER_STACK, HSLOT_END, HSLOT_LAST),
+        (HANDLER_COUNT, CNT_END, CNT_LAST),
     ] {
         let stack = AB::Expr::from_u32(stack);
         PENDING.send(
             b,
-            [stack.clone(), h.into(), AB::Expr::ZERO, AB::Expr::ZERO],
+            [
+                stack.clone(),
+                h.into(),
+                AB::Expr::ZERO,
+                AB::Expr::ZERO,
+                AB::Expr::ZERO,
+            ],
             Count::bounded(AB::Expr::ONE, 1),
         );
         PENDING.receive(
             b,
-            [stack, h.into(), col(end).into(), col(last).into()],
+            [
+                stack,
+                h.into(),
+                col(end).into(),
+                AB::Expr::ZERO,
+                col(last).into(),
+            ],
             Count::bounded(AB::Expr::ONE, 1),
         );
     }
@@ -2446,6 +2766,54 @@ where
         };
         b.assert_zero(close * (x + y + carry_in - z - carry_out * c(1 << 16)));
     }
+}
+
+fn eval_interface<AB: InteractionBuilder>(b: &mut AB)
+where
+    AB::F: Field,
+{
+    use interface::*;
+    let main = b.main();
+    let col = |i: usize| main.current(i).expect("a column of the table");
+    let (real, program_row, effect_row) = (col(REAL), col(PROGRAM_ROW), col(EFFECT_ROW));
+    let (k, j, e, uses) = (col(K), col(J), col(E), col(USES));
+    for flag in [real, program_row, effect_row] {
+        b.assert_bool(flag);
+    }
+    b.assert_eq(program_row + effect_row, real);
+    b.assert_zero((AB::Expr::ONE - real.into()) * uses);
+    // Every row is public: a program's hash quarters, or an effect's identity.
+    for m in 0..4 {
+        let quarter: Vec<AB::Expr> = [
+            AB::Expr::from_u32(crate::public::PROGRAM_QUARTER),
+            k.into(),
+            AB::Expr::from_usize(m),
+            AB::Expr::from_u32(crate::public::PROGRAMS),
+        ]
+        .into_iter()
+        .chain((0..4).map(|limb| col(PROGRAM + 4 * m + limb).into()))
+        .collect();
+        RECORDS.send(b, quarter, Count::bounded(program_row.into(), 1));
+    }
+    RECORDS.send(
+        b,
+        [
+            AB::Expr::from_u32(crate::public::INDEX),
+            k.into(),
+            j.into(),
+            AB::Expr::from_u32(crate::public::EFFECTS),
+            e.into(),
+            AB::Expr::ZERO,
+            AB::Expr::ZERO,
+            AB::Expr::ZERO,
+        ],
+        Count::bounded(effect_row.into(), 1),
+    );
+    let offered: Vec<AB::Expr> = [effect_row.into(), k.into(), j.into(), e.into()]
+        .into_iter()
+        .chain((0..PUBLIC_VALUES).map(|l| col(PROGRAM + l).into()))
+        .collect();
+    INTERFACE.table_entry(b, offered, uses);
 }
 
 fn eval_absent<AB: InteractionBuilder>(b: &mut AB)

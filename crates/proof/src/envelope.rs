@@ -1,8 +1,10 @@
 //! The proof format: a versioned envelope around the Plonky3 batch proof. It names the layer it
 //! proves, the height of each table (as log2), which the verifier bounds before rebuilding
-//! the tables' shapes, and the input entries the proof is about (canonically encoded); the
+//! the tables' shapes, and what the proof is about besides the transaction ([`About`]: the
+//! input entries, canonically encoded, the token storages and the programs' interfaces); the
 //! batch proof itself is postcard-encoded.
 
+use starstream_artifact::{Interface, QualifiedName};
 use starstream_tx::{Canonical, Hash32, TokenType, UtxoEntry};
 
 use crate::air::TABLES;
@@ -13,12 +15,49 @@ fn take_u32(bytes: &[u8]) -> Result<(u32, &[u8]), String> {
     Ok((u32::from_le_bytes(head.try_into().expect("4 bytes")), rest))
 }
 
+/// A length-prefixed UTF-8 name.
+fn put_name(out: &mut Vec<u8>, name: &str) {
+    out.extend_from_slice(&(name.len() as u32).to_le_bytes());
+    out.extend_from_slice(name.as_bytes());
+}
+
+/// A name [`put_name`] wrote, at most [`MAX_NAME`] bytes, and what follows it.
+fn take_name(bytes: &[u8]) -> Result<(String, &[u8]), String> {
+    let (len, rest) = take_u32(bytes)?;
+    if len as usize > MAX_NAME {
+        return Err(format!("a name of {len} bytes"));
+    }
+    let (name, rest) = rest
+        .split_at_checked(len as usize)
+        .ok_or("truncated proof")?;
+    let name = std::str::from_utf8(name).map_err(|_| "a name that is not UTF-8")?;
+    Ok((name.to_string(), rest))
+}
+
+/// A count-prefixed list of at most [`MAX_DECLARED`] items, each read by `item`.
+fn take_list<'a, T>(
+    bytes: &'a [u8],
+    item: impl Fn(&'a [u8]) -> Result<(T, &'a [u8]), String>,
+) -> Result<(Vec<T>, &'a [u8]), String> {
+    let (count, mut rest) = take_u32(bytes)?;
+    if count as usize > MAX_DECLARED {
+        return Err(format!("an interface declaring {count} names in one table"));
+    }
+    let mut list = Vec::new();
+    for _ in 0..count {
+        let (x, after) = item(rest)?;
+        list.push(x);
+        rest = after;
+    }
+    Ok((list, rest))
+}
+
 /// The magic of an encoded proof.
 pub const PROOF_MAGIC: &[u8; 4] = b"SSPF";
 
 /// The proof format's version: bumped whenever a table, a constraint or the configuration
 /// changes, since an old proof cannot verify against new constraints.
-pub const PROOF_VERSION: u8 = 21;
+pub const PROOF_VERSION: u8 = 22;
 
 /// The layer a proof covers.
 pub const LAYER_INTERLEAVING: u8 = 1;
@@ -34,9 +73,31 @@ pub const MAX_INPUTS: usize = 4096;
 pub const MAX_STORAGES: usize = 4096;
 pub const MAX_STORAGE: usize = 4096;
 pub const MAX_NAME: usize = 1024;
+/// The most programs a proof may name, and names in each table of a program's interface.
+pub const MAX_PROGRAMS: usize = 4096;
+pub const MAX_DECLARED: usize = 4096;
 
 /// A token type's storage as a transaction's token process read it.
 pub type Storage = (TokenType, Vec<i64>);
+
+/// A program the transaction names, by its hash, with the interface it declares.
+pub type Program = (Hash32, Interface);
+
+/// What a proof is about besides the transaction: the ledger's state it read, and the
+/// programs' metadata it relies on. A verifier checks the proof against these; whoever accepts
+/// it checks they are the ledger's (its entries, its storages, its deployed programs).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct About {
+    /// The ledger entries the transaction consumes (in the order of its `consumed`), as the
+    /// prover read them.
+    pub inputs: Vec<UtxoEntry>,
+    /// The storage of each token type whose policies ran, as the prover read it (by type,
+    /// ascending).
+    pub token_storage: Vec<Storage>,
+    /// The interface of each program the transaction names, in the order
+    /// [`crate::public::program_list`] gives: the script's first.
+    pub programs: Vec<Program>,
+}
 
 /// An encoded proof of one layer.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -44,12 +105,8 @@ pub struct Envelope {
     pub layer: u8,
     /// log2 of each table's height, in the order of [`TABLES`].
     pub log_heights: Vec<u8>,
-    /// The ledger entries the transaction consumes (in the order of its `consumed`), as the
-    /// prover read them: part of what the proof is about. A ledger checks they are its own.
-    pub inputs: Vec<UtxoEntry>,
-    /// The storage of each token type whose policies ran, as the prover read it (by type,
-    /// ascending): part of what the proof is about. A ledger checks it is its own.
-    pub token_storage: Vec<Storage>,
+    /// What the proof is about besides the transaction.
+    pub about: About,
     /// The postcard encoding of the batch proof.
     pub proof: Vec<u8>,
 }
@@ -61,21 +118,42 @@ impl Envelope {
         out.push(self.layer);
         out.push(self.log_heights.len() as u8);
         out.extend_from_slice(&self.log_heights);
-        out.extend_from_slice(&(self.inputs.len() as u32).to_le_bytes());
-        for input in &self.inputs {
+        let about = &self.about;
+        out.extend_from_slice(&(about.inputs.len() as u32).to_le_bytes());
+        for input in &about.inputs {
             let bytes = input.to_canonical();
             out.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
             out.extend_from_slice(&bytes);
         }
-        out.extend_from_slice(&(self.token_storage.len() as u32).to_le_bytes());
-        for (ty, storage) in &self.token_storage {
+        out.extend_from_slice(&(about.token_storage.len() as u32).to_le_bytes());
+        for (ty, storage) in &about.token_storage {
             out.extend_from_slice(&ty.program.0);
-            out.extend_from_slice(&(ty.name.len() as u32).to_le_bytes());
-            out.extend_from_slice(ty.name.as_bytes());
+            put_name(&mut out, &ty.name);
             out.extend_from_slice(&(storage.len() as u32).to_le_bytes());
             for v in storage {
                 out.extend_from_slice(&v.to_le_bytes());
             }
+        }
+        out.extend_from_slice(&(about.programs.len() as u32).to_le_bytes());
+        for (hash, interface) in &about.programs {
+            out.extend_from_slice(&hash.0);
+            let qualified = |out: &mut Vec<u8>, list: &[QualifiedName]| {
+                out.extend_from_slice(&(list.len() as u32).to_le_bytes());
+                for (abi, name) in list {
+                    put_name(out, abi);
+                    put_name(out, name);
+                }
+            };
+            let plain = |out: &mut Vec<u8>, list: &[String]| {
+                out.extend_from_slice(&(list.len() as u32).to_le_bytes());
+                for name in list {
+                    put_name(out, name);
+                }
+            };
+            qualified(&mut out, &interface.effects);
+            plain(&mut out, &interface.utxos);
+            qualified(&mut out, &interface.events);
+            plain(&mut out, &interface.tokens);
         }
         out.extend_from_slice(&(self.proof.len() as u32).to_le_bytes());
         out.extend_from_slice(&self.proof);
@@ -140,16 +218,7 @@ impl Envelope {
         let mut token_storage = Vec::new();
         for _ in 0..count {
             let (program, after) = rest.split_at_checked(32).ok_or("truncated proof")?;
-            let (len, after) = take_u32(after)?;
-            if len as usize > MAX_NAME {
-                return Err(format!("a token type name of {len} bytes"));
-            }
-            let (name, after) = after
-                .split_at_checked(len as usize)
-                .ok_or("truncated proof")?;
-            let name = std::str::from_utf8(name)
-                .map_err(|_| "a token type name that is not UTF-8")?
-                .to_string();
+            let (name, after) = take_name(after)?;
             let (slots, mut after) = take_u32(after)?;
             if slots as usize > MAX_STORAGE {
                 return Err(format!("a token storage of {slots} slots"));
@@ -164,6 +233,36 @@ impl Envelope {
             token_storage.push((TokenType { program, name }, storage));
             rest = after;
         }
+        let (count, after) = take_u32(rest)?;
+        rest = after;
+        if count as usize > MAX_PROGRAMS {
+            return Err(format!("a proof naming {count} programs"));
+        }
+        let mut programs = Vec::new();
+        for _ in 0..count {
+            let (hash, after) = rest.split_at_checked(32).ok_or("truncated proof")?;
+            let hash = Hash32(hash.try_into().expect("32 bytes"));
+            let (effects, after) = take_list(after, |b| {
+                let (abi, b) = take_name(b)?;
+                let (name, b) = take_name(b)?;
+                Ok(((abi, name), b))
+            })?;
+            let (utxos, after) = take_list(after, take_name)?;
+            let (events, after) = take_list(after, |b| {
+                let (abi, b) = take_name(b)?;
+                let (name, b) = take_name(b)?;
+                Ok(((abi, name), b))
+            })?;
+            let (tokens, after) = take_list(after, take_name)?;
+            let interface = Interface {
+                effects,
+                utxos,
+                events,
+                tokens,
+            };
+            programs.push((hash, interface));
+            rest = after;
+        }
         let (len, rest) = take_u32(rest)?;
         let len = len as usize;
         if rest.len() != len {
@@ -175,8 +274,11 @@ impl Envelope {
         Ok(Envelope {
             layer,
             log_heights: heights.to_vec(),
-            inputs,
-            token_storage,
+            about: About {
+                inputs,
+                token_storage,
+                programs,
+            },
             proof: rest.to_vec(),
         })
     }
@@ -191,21 +293,32 @@ mod tests {
         Envelope {
             layer: LAYER_INTERLEAVING,
             log_heights: TABLES.iter().map(|_| MIN_LOG_HEIGHT).collect(),
-            inputs: vec![UtxoEntry {
-                id: Hash32([1; 32]),
-                program: Hash32([2; 32]),
-                utxo_type: "Counter".into(),
-                frame: vec![3, 4],
-                tokens: vec![],
-                created_by: Hash32([5; 32]),
-            }],
-            token_storage: vec![(
-                TokenType {
-                    program: Hash32([6; 32]),
-                    name: "Coin".into(),
-                },
-                vec![7, -8],
-            )],
+            about: About {
+                inputs: vec![UtxoEntry {
+                    id: Hash32([1; 32]),
+                    program: Hash32([2; 32]),
+                    utxo_type: "Counter".into(),
+                    frame: vec![3, 4],
+                    tokens: vec![],
+                    created_by: Hash32([5; 32]),
+                }],
+                token_storage: vec![(
+                    TokenType {
+                        program: Hash32([6; 32]),
+                        name: "Coin".into(),
+                    },
+                    vec![7, -8],
+                )],
+                programs: vec![(
+                    Hash32([2; 32]),
+                    Interface {
+                        effects: vec![("Wallet".into(), "Ask".into())],
+                        utxos: vec!["Counter".into()],
+                        events: vec![("Log".into(), "Bumped".into())],
+                        tokens: vec!["Coin".into()],
+                    },
+                )],
+            },
             proof: vec![9, 9, 9],
         }
     }
@@ -263,8 +376,30 @@ mod tests {
             edited[at..at + 4].copy_from_slice(&value.to_le_bytes());
             assert!(Envelope::decode(&edited).is_err(), "{value} at {at}");
         }
-        let mut not_utf8 = bytes;
+        let mut not_utf8 = bytes.clone();
         not_utf8[name + 4] = 0xff;
         assert!(Envelope::decode(&not_utf8).is_err());
+        // The programs' interfaces: cut anywhere, too many programs, too many names in a
+        // table, a name too long or not UTF-8.
+        let programs = slots + 4 + 2 * 8;
+        for end in programs..bytes.len() - 7 {
+            assert!(Envelope::decode(&bytes[..end]).is_err(), "cut at {end}");
+        }
+        let effects = programs + 4 + 32;
+        let abi = effects + 4;
+        for (at, value) in [
+            (programs, MAX_PROGRAMS as u32 + 1),
+            (effects, MAX_DECLARED as u32 + 1),
+            (effects, 2),
+            (abi, MAX_NAME as u32 + 1),
+        ] {
+            let mut edited = bytes.clone();
+            edited[at..at + 4].copy_from_slice(&value.to_le_bytes());
+            assert!(Envelope::decode(&edited).is_err(), "{value} at {at}");
+        }
+        let mut not_utf8 = bytes;
+        not_utf8[abi + 4] = 0xff;
+        let refused = Envelope::decode(&not_utf8).unwrap_err();
+        assert!(refused.contains("UTF-8"), "{refused}");
     }
 }

@@ -22,18 +22,17 @@ pub fn limbs(id: &TxId) -> Vec<Val> {
 }
 
 /// The public values of each table, in the order of [`crate::TABLES`], for transaction `tx`
-/// consuming `inputs` (its consumed entries, in order), proven with tables of these heights
+/// and what the proof is about (`about`: its consumed entries, in order, and more), proven with tables of these heights
 /// (log2): its id and block height for `entries`, its script's program hash for `processes`, and the digest of
 /// its public records ([`crate::public`]) for `public`; or why the transaction's tokens
 /// cannot be proven ([`crate::public::token_cells`]).
 pub fn public_values(
     tx: &starstream_tx::Transaction,
-    inputs: &[starstream_tx::UtxoEntry],
-    storages: &[crate::envelope::Storage],
+    about: &crate::envelope::About,
     log_heights: &[u8],
 ) -> Result<Vec<Vec<Val>>, String> {
     use crate::air::{Table, TABLES};
-    let records = crate::public::records(tx, inputs, storages)?;
+    let records = crate::public::records(tx, about)?;
     Ok(TABLES
         .iter()
         .zip(log_heights.iter().copied().chain(std::iter::repeat(0)))
@@ -54,6 +53,7 @@ pub fn public_values(
             | Table::Tokens
             | Table::Moves
             | Table::Absent
+            | Table::Interface
             | Table::Range => {
                 vec![]
             }

@@ -10,7 +10,7 @@ pub mod instance;
 pub mod public;
 
 pub use air::{call_index, Kind, Table, CALLS, TABLES};
-pub use envelope::{Envelope, LAYER_INTERLEAVING, PROOF_VERSION};
+pub use envelope::{About, Envelope, LAYER_INTERLEAVING, PROOF_VERSION};
 
 /// The batch proof type of this configuration.
 pub type BatchProof = p3_batch_stark::BatchProof<config::Config>;

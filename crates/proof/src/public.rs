@@ -15,6 +15,13 @@
 //!   `b`;
 //! - tag 3, which input an output continues (outputs only): `b` 0, `v` `[1, k, 0, 0]` for
 //!   input `k`, `[0, 0, 0, 0]` for a UTXO the transaction created;
+//! - tag 3 with `b` 1, a declared index `[index, 0, 0, 0]`: an output's or an input's UTXO type
+//!   (its position in its program's interface), event `a`'s index in its program's events
+//!   (`side` 3), the index of token type `a` whose policies ran among its program's token
+//!   types (`side` 5);
+//! - with `side` 8, program `a` of the transaction's program list ([`program_list`]): tag 2
+//!   its hash's quarter `b`; with `side` 9, tag 3, its effect `b`'s identity `[e, 0, 0, 0]`
+//!   (the effect's rank, from 1, among every distinct effect name the programs declare);
 //! - with `side` 4, cell `a` of the token memory ([`token_cells`]), tag 1: `b` 0 its token's
 //!   id, 1 its initial amount, 2 `[kind, type, input, 0]` of its initial state, 3 its final
 //!   amount (0 when spent), 4 `[held, type, output, 0]` of its final state (all 0 when spent);
@@ -52,6 +59,9 @@ pub const DIGEST: usize = 8;
 pub const FRAME_SLOT: u32 = 1;
 pub const PROGRAM_QUARTER: u32 = 2;
 pub const CONTINUES: u32 = 3;
+/// A declared index is a tag-3 record with `b` 1 (a continuation's `b` is 0).
+pub const INDEX: u32 = 3;
+pub const INDEX_B: usize = 1;
 
 /// BabyBear's Poseidon2 shape: S-box degree 7 with one register, 4 + 4 full rounds, 13
 /// partial rounds.
@@ -153,6 +163,87 @@ pub const TYPE: u32 = 5;
 /// A token type's storage as its policies found it, and as they left it.
 pub const STORAGE_BEFORE: u32 = 6;
 pub const STORAGE_AFTER: u32 = 7;
+/// The program list's hashes, and its programs' effect identities.
+pub const PROGRAMS: u32 = 8;
+pub const EFFECTS: u32 = 9;
+
+/// The programs a proof about `tx` names interfaces for: the script's first, then every other
+/// program of an input, an output, an event or a token type whose policies ran (`storages`),
+/// ascending. Every process runs one of them.
+pub fn program_list(
+    tx: &Transaction,
+    inputs: &[UtxoEntry],
+    storages: &[crate::envelope::Storage],
+) -> Vec<Hash32> {
+    let mut others: BTreeSet<Hash32> = BTreeSet::new();
+    others.extend(inputs.iter().map(|e| e.program));
+    others.extend(tx.outputs.iter().map(|o| o.program));
+    others.extend(tx.events.iter().map(|e| e.program));
+    others.extend(storages.iter().map(|(ty, _)| ty.program));
+    others.remove(&tx.program);
+    std::iter::once(tx.program).chain(others).collect()
+}
+
+/// Every distinct effect name the programs declare, numbered from 1 in order: the identity
+/// by which a raise finds its handler, whatever index each program gives the effect.
+pub fn effect_identities(
+    programs: &[crate::envelope::Program],
+) -> BTreeMap<&starstream_artifact::QualifiedName, u32> {
+    let names: BTreeSet<_> = programs.iter().flat_map(|(_, i)| &i.effects).collect();
+    names.into_iter().zip(1..).collect()
+}
+
+/// Checks that `programs` are exactly the interfaces of [`program_list`], in its order, and
+/// that no interface declares one name twice in a table (so an index and a name determine
+/// each other).
+pub fn check_programs(tx: &Transaction, about: &crate::envelope::About) -> Result<(), String> {
+    let listed: Vec<Hash32> = about.programs.iter().map(|(h, _)| *h).collect();
+    if listed != program_list(tx, &about.inputs, &about.token_storage) {
+        return Err("the programs the proof names are not the ones the transaction runs".into());
+    }
+    for (hash, interface) in &about.programs {
+        fn unique<T: Ord>(list: &[T]) -> bool {
+            list.iter().collect::<BTreeSet<_>>().len() == list.len()
+        }
+        if !(unique(&interface.effects)
+            && unique(&interface.utxos)
+            && unique(&interface.events)
+            && unique(&interface.tokens))
+        {
+            return Err(format!(
+                "the interface the proof names for program {hash} declares a name twice"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The interface `about` names for `program`.
+fn interface_of<'a>(
+    about: &'a crate::envelope::About,
+    program: &Hash32,
+) -> Result<&'a starstream_artifact::Interface, String> {
+    about
+        .programs
+        .iter()
+        .find(|(h, _)| h == program)
+        .map(|(_, i)| i)
+        .ok_or_else(|| format!("no interface for program {program}"))
+}
+
+/// `name`'s position in `list`, or why it has none.
+fn index_in<T: PartialEq + std::fmt::Debug>(
+    list: &[T],
+    name: &T,
+    what: &str,
+    program: &Hash32,
+) -> Result<[Val; 4], String> {
+    let index = list
+        .iter()
+        .position(|n| n == name)
+        .ok_or_else(|| format!("{what} {name:?}, which program {program} does not declare"))?;
+    Ok([Val::from_usize(index), Val::ZERO, Val::ZERO, Val::ZERO])
+}
 
 fn record(tag: u32, a: usize, b: usize, side: u32, v: [Val; 4]) -> [Val; RATE] {
     [
@@ -354,12 +445,21 @@ pub fn token_records(a: usize, c: &TokenCell) -> [[Val; RATE]; 5] {
 /// transaction's tokens cannot be proven ([`token_cells`]).
 pub fn records(
     tx: &Transaction,
-    inputs: &[UtxoEntry],
-    storages: &[crate::envelope::Storage],
+    about: &crate::envelope::About,
 ) -> Result<Vec<[Val; RATE]>, String> {
+    check_programs(tx, about)?;
+    let (inputs, storages) = (&about.inputs, &about.token_storage);
     let mut out = Vec::new();
     for (k, output) in tx.outputs.iter().enumerate() {
         utxo_records(&mut out, OUTPUT, k, &output.program, &output.frame);
+        let utxos = &interface_of(about, &output.program)?.utxos;
+        let ty = index_in(
+            utxos,
+            &output.utxo_type,
+            "an output of UTXO type",
+            &output.program,
+        )?;
+        out.push(record(INDEX, k, INDEX_B, OUTPUT, ty));
         // An input the transaction does not consume has no index: no process can match it.
         let continued = output.continues.map(|id| {
             let index = tx.consumed.iter().position(|c| *c == id);
@@ -373,6 +473,14 @@ pub fn records(
     }
     for (k, input) in inputs.iter().enumerate() {
         utxo_records(&mut out, INPUT, k, &input.program, &input.frame);
+        let utxos = &interface_of(about, &input.program)?.utxos;
+        let ty = index_in(
+            utxos,
+            &input.utxo_type,
+            "an input of UTXO type",
+            &input.program,
+        )?;
+        out.push(record(INDEX, k, INDEX_B, INPUT, ty));
     }
     for (k, key) in tx.signers.iter().enumerate() {
         for (m, limb) in key.limbs().iter().enumerate() {
@@ -381,6 +489,10 @@ pub fn records(
     }
     for (k, event) in tx.events.iter().enumerate() {
         utxo_records(&mut out, EVENT, k, &event.program, &event.fields);
+        let events = &interface_of(about, &event.program)?.events;
+        let name = (event.abi.clone(), event.name.clone());
+        let j = index_in(events, &name, "an event", &event.program)?;
+        out.push(record(INDEX, k, INDEX_B, EVENT, j));
     }
     let cells = token_cells(tx, inputs)?;
     for (a, c) in cells.cells.iter().enumerate() {
@@ -404,6 +516,9 @@ pub fn records(
         if !listed.insert(ty) {
             return Err(format!("two storages of {ty}"));
         }
+        let tokens = &interface_of(about, &ty.program)?.tokens;
+        let index = index_in(tokens, &ty.name, "a token type", &ty.program)?;
+        out.push(record(INDEX, k, INDEX_B, TYPE, index));
         let after = tx.token_storage.get(ty).unwrap_or(before);
         if after.len() != before.len() {
             return Err(format!("the storage of {ty} changes size"));
@@ -417,6 +532,25 @@ pub fn records(
         return Err(format!(
             "the new storage of {ty}, whose policies did not run"
         ));
+    }
+    // The program list: each program's hash, and its effects' identities.
+    let identities = effect_identities(&about.programs);
+    for (k, (hash, interface)) in about.programs.iter().enumerate() {
+        let program = crate::instance::limbs(hash);
+        for (m, quarter) in program.chunks_exact(4).enumerate() {
+            let v = [quarter[0], quarter[1], quarter[2], quarter[3]];
+            out.push(record(PROGRAM_QUARTER, k, m, PROGRAMS, v));
+        }
+        for (j, name) in interface.effects.iter().enumerate() {
+            let e = Val::from_u32(identities[name]);
+            out.push(record(
+                INDEX,
+                k,
+                j,
+                EFFECTS,
+                [e, Val::ZERO, Val::ZERO, Val::ZERO],
+            ));
+        }
     }
     Ok(out)
 }
@@ -478,6 +612,76 @@ mod tests {
         (tx, vec![entry])
     }
 
+    /// What a proof of `tx` names: `inputs`, `storages`, and the interfaces of the programs
+    /// it runs (the script, program `[2; 32]`, declares a `Wallet`; program `[7; 32]` a `Coin`).
+    fn about(
+        tx: &Transaction,
+        inputs: &[UtxoEntry],
+        storages: &[crate::envelope::Storage],
+    ) -> crate::envelope::About {
+        let programs = program_list(tx, inputs, storages)
+            .into_iter()
+            .map(|h| {
+                let mut i = starstream_artifact::Interface::default();
+                match h.0[0] {
+                    2 => i.utxos = vec!["Wallet".into()],
+                    7 => i.tokens = vec!["Coin".into()],
+                    _ => {}
+                }
+                i.effects = vec![("Wallet".into(), "Ask".into())];
+                (h, i)
+            })
+            .collect();
+        crate::envelope::About {
+            inputs: inputs.to_vec(),
+            token_storage: storages.to_vec(),
+            programs,
+        }
+    }
+
+    #[test]
+    fn the_programs_named_are_the_ones_the_transaction_runs() {
+        let (tx, inputs) = paying(vec![]);
+        let storages = [(coin(), vec![1])];
+        let good = about(&tx, &inputs, &storages);
+        assert_eq!(
+            good.programs
+                .iter()
+                .map(|(h, _)| h.0[0])
+                .collect::<Vec<_>>(),
+            [2, 7],
+            "the script first, then the coin's program"
+        );
+        assert!(records(&tx, &good).is_ok());
+        // One program left out, an extra one, the order changed.
+        let mut missing = good.clone();
+        missing.programs.pop();
+        assert!(records(&tx, &missing).is_err());
+        let mut extra = good.clone();
+        extra.programs.push((Hash32([9; 32]), Default::default()));
+        assert!(records(&tx, &extra).is_err());
+        let mut swapped = good.clone();
+        swapped.programs.reverse();
+        assert!(records(&tx, &swapped).is_err());
+        // A name declared twice.
+        let mut twice = good.clone();
+        twice.programs[0]
+            .1
+            .effects
+            .push(("Wallet".into(), "Ask".into()));
+        assert!(records(&tx, &twice).unwrap_err().contains("twice"));
+        // An output, an input or a token type its program does not declare.
+        let mut undeclared = good.clone();
+        undeclared.programs[0].1.utxos = vec!["Vault".into()];
+        assert!(records(&tx, &undeclared).unwrap_err().contains("Wallet"));
+        let mut undeclared = good.clone();
+        undeclared.programs[1].1.tokens.clear();
+        assert!(records(&tx, &undeclared).unwrap_err().contains("Coin"));
+        // Effects get one identity per name, whichever program declares them.
+        let ids = effect_identities(&good.programs);
+        assert_eq!(ids.values().copied().collect::<Vec<_>>(), [1]);
+    }
+
     #[test]
     fn the_token_cells_are_the_inputs_the_created_and_the_pools() {
         let (tx, inputs) = paying(vec![token(11, 11)]);
@@ -498,7 +702,7 @@ mod tests {
         assert_eq!(cells.cells[3].end, Some((0, 11, 0)));
         assert_eq!(cells.cells[0].end, None, "token 1 is spent");
         assert_eq!(cells.pool(0, true), 5);
-        assert!(records(&tx, &inputs, &[]).is_ok());
+        assert!(records(&tx, &about(&tx, &inputs, &[])).is_ok());
     }
 
     #[test]
@@ -530,7 +734,7 @@ mod tests {
         let (mut tx, inputs) = paying(vec![]);
         tx.minted.insert(coin(), u128::from(u64::MAX) + 1);
         assert!(token_cells(&tx, &inputs).is_err());
-        assert!(records(&tx, &inputs, &[]).is_err());
+        assert!(records(&tx, &about(&tx, &inputs, &[])).is_err());
         // A storage of a type the transaction does not hold, two of one type, a changed one
         // that is not named, a size change.
         let (mut tx, inputs) = paying(vec![]);
@@ -538,13 +742,13 @@ mod tests {
             program: Hash32([8; 32]),
             name: "Pear".into(),
         };
-        assert!(records(&tx, &inputs, &[(other, vec![1])]).is_err());
+        assert!(records(&tx, &about(&tx, &inputs, &[(other, vec![1])])).is_err());
         let named = [(coin(), vec![1]), (coin(), vec![1])];
-        assert!(records(&tx, &inputs, &named).is_err());
+        assert!(records(&tx, &about(&tx, &inputs, &named)).is_err());
         tx.token_storage.insert(coin(), vec![2]);
-        assert!(records(&tx, &inputs, &[]).is_err());
-        assert!(records(&tx, &inputs, &[(coin(), vec![1])]).is_ok());
-        assert!(records(&tx, &inputs, &[(coin(), vec![1, 1])]).is_err());
+        assert!(records(&tx, &about(&tx, &inputs, &[])).is_err());
+        assert!(records(&tx, &about(&tx, &inputs, &[(coin(), vec![1])])).is_ok());
+        assert!(records(&tx, &about(&tx, &inputs, &[(coin(), vec![1, 1])])).is_err());
     }
 
     /// The AIR's rows compute the same permutation the native sponge uses.

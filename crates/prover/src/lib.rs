@@ -12,14 +12,15 @@ use p3_lookup::debug_util::{check_lookups, LookupDebugInstance};
 use p3_matrix::dense::RowMajorMatrix;
 use rand::rngs::StdRng;
 use starstream_proof::air::{
-    absent, call, entries, events, frames, handles, processes, range, signers, values,
+    absent, call, entries, events, frames, handles, interface, processes, range, signers, values,
 };
 use starstream_proof::config::{config, Config, Val};
-use starstream_proof::envelope::{Storage, MAX_LOG_HEIGHT, MIN_LOG_HEIGHT};
+use starstream_proof::envelope::{Program, Storage, MAX_LOG_HEIGHT, MIN_LOG_HEIGHT};
 use starstream_proof::{
-    call_index, degree_bits, instance, Envelope, Table, LAYER_INTERLEAVING, TABLES,
+    call_index, degree_bits, instance, About, Envelope, Table, LAYER_INTERLEAVING, TABLES,
 };
-use starstream_runtime::{Transaction, UtxoEntry, Witness};
+use starstream_runtime::{Transaction, Witness};
+use std::collections::BTreeMap;
 
 mod tokens;
 
@@ -49,9 +50,9 @@ fn err(message: impl Into<String>) -> ProveError {
 pub struct Tables {
     pub traces: Vec<RowMajorMatrix<Val>>,
     pub public_values: Vec<Vec<Val>>,
-    pub inputs: Vec<UtxoEntry>,
-    /// The storage each token type whose policies ran started from, by type.
-    pub token_storage: Vec<Storage>,
+    /// What the proof is about besides the transaction: the inputs, the token storages the
+    /// policies started from, the programs' interfaces.
+    pub about: About,
 }
 
 impl Tables {
@@ -108,7 +109,8 @@ struct RowInfo {
     /// A crossing call that got an effect (status 1), or a `raise` (whose arguments it got).
     effect: bool,
     raise: bool,
-    /// How many of its first arguments and results belong to a frame access.
+    /// Which of its first two arguments and results (bit 0, bit 1) go to the entry on the
+    /// `access values` bus: a frame access's, or an index the call names.
     frame_args: u32,
     frame_results: u32,
     /// A `tx_signed_by` that answered 1, and the signer whose key it asked about.
@@ -158,25 +160,32 @@ fn gap_bytes(
     Ok(())
 }
 
-/// One of the script's stacks (pending effects, installed handlers) as a memory: each slot's
-/// value and when it was last written. Slots are depths 1, 2, 3, ...; slot 0 is never used.
+/// One of the script's stacks (pending effects with their identities, installed handlers,
+/// handler counts by identity) as a memory: each slot's value, its identity (0 where there is
+/// none) and when it was last written. Slots are 1, 2, 3, ...; slot 0 is never used.
 struct Stack {
-    slots: Vec<(u32, u32)>,
+    slots: Vec<(u32, u32, u32)>,
 }
 
 impl Stack {
     fn new() -> Stack {
         Stack {
-            slots: vec![(0, 0)],
+            slots: vec![(0, 0, 0)],
         }
     }
 
-    /// Writes `value` in `slot` at time `t`; returns what was there and when it was written.
-    fn access(&mut self, slot: usize, value: u32, t: u32) -> (u32, u32) {
+    /// Writes `(value, e)` in `slot` at time `t`; returns what was there and when it was
+    /// written.
+    fn access(&mut self, slot: usize, value: u32, e: u32, t: u32) -> (u32, u32, u32) {
         if self.slots.len() <= slot {
-            self.slots.resize(slot + 1, (0, 0));
+            self.slots.resize(slot + 1, (0, 0, 0));
         }
-        std::mem::replace(&mut self.slots[slot], (value, t))
+        std::mem::replace(&mut self.slots[slot], (value, e, t))
+    }
+
+    /// What `slot` holds, without touching it.
+    fn peek(&self, slot: usize) -> (u32, u32, u32) {
+        self.slots.get(slot).copied().unwrap_or((0, 0, 0))
     }
 
     /// The deepest slot ever used.
@@ -186,8 +195,93 @@ impl Stack {
 
     /// Slot `slot`'s last value and when it was written, if it was ever used.
     fn end(&self, slot: usize) -> Option<(u32, u32)> {
-        self.slots.get(slot).copied()
+        self.slots.get(slot).map(|&(v, _, t)| (v, t))
     }
+}
+
+/// An index a call names (a UTXO or token type's), as the proof holds it.
+fn small_index(v: Option<&i64>, p: usize, step: usize) -> Result<u32, ProveError> {
+    v.and_then(|i| u32::try_from(*i).ok())
+        .filter(|i| *i < 1 << 16)
+        .ok_or_else(|| {
+            err(format!(
+                "process {p} step {step}: an index the proof cannot hold ({v:?})"
+            ))
+        })
+}
+
+/// Reads the handler count of identity `e` (`read`: its value and when it was written) on an
+/// entry at time `t` and writes `new`.
+fn counted(
+    cells: &mut [Val],
+    counts: &mut Stack,
+    e: u32,
+    (count, written): (u32, u32),
+    new: u32,
+    t: u32,
+    byte_uses: &mut [u32; 256],
+) -> Result<(), ProveError> {
+    gap_bytes(
+        cells,
+        (entries::CNT_GAP_LO, entries::CNT_GAP_HI),
+        t - written - 1,
+        byte_uses,
+        || err("a handler count untouched for more than 2^16 entries"),
+    )?;
+    cells[entries::CNT] = Val::from_u32(count);
+    cells[entries::CNT_T] = Val::from_u32(written);
+    counts.access(e as usize, new, 0, t);
+    Ok(())
+}
+
+/// Fills what an entry read of the pending-effect stack (`old`: the slot's time, identity and
+/// write time).
+fn pending_item(
+    cells: &mut [Val],
+    (item, item_e, written): (u32, u32, u32),
+    t: u32,
+    byte_uses: &mut [u32; 256],
+) -> Result<(), ProveError> {
+    gap_bytes(
+        cells,
+        (entries::ITEM_GAP_LO, entries::ITEM_GAP_HI),
+        t - written - 1,
+        byte_uses,
+        || err("an effect pending for more than 2^16 entries"),
+    )?;
+    cells[entries::ACCESS] = Val::ONE;
+    cells[entries::ITEM] = Val::from_u32(item);
+    cells[entries::ITEM_E] = Val::from_u32(item_e);
+    cells[entries::ITEM_T] = Val::from_u32(written);
+    Ok(())
+}
+
+/// The programs a proof of `tx` names (the list [`starstream_proof::public::program_list`]
+/// gives), each with the interface the witness holds for it.
+fn programs(
+    tx: &Transaction,
+    witness: &Witness,
+    storages: &[Storage],
+) -> Result<Vec<Program>, ProveError> {
+    starstream_proof::public::program_list(tx, &witness.inputs, storages)
+        .into_iter()
+        .map(|h| {
+            let interface = witness
+                .interfaces
+                .get(&h)
+                .cloned()
+                .ok_or_else(|| err(format!("the witness has no interface for program {h}")))?;
+            Ok((h, interface))
+        })
+        .collect()
+}
+
+/// The index of `name` in a table of a program's interface (what a call names it by).
+fn declared<T: PartialEq + std::fmt::Debug>(list: &[T], name: &T) -> Result<u32, ProveError> {
+    list.iter()
+        .position(|n| n == name)
+        .map(|i| i as u32)
+        .ok_or_else(|| err(format!("{name:?} is not declared by its program")))
 }
 
 /// Pairs each of `n` processes that `wants` one with the first of `candidates` not yet taken
@@ -217,6 +311,62 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
     let trace_len = witness.interleaving.len();
     let entries_h = height(trace_len)?;
     let processes_h = height(n_processes)?;
+    if witness.frames.len() != n_processes {
+        return Err(err("the witness has no initial frame for every process"));
+    }
+
+    // What the proof is about besides the transaction: the storage each token process started
+    // from (by type), and the interfaces of the programs, which name every index in the logs.
+    let mut token_storage: Vec<Storage> = witness
+        .processes
+        .iter()
+        .zip(&witness.frames)
+        .filter(|(p, _)| p.kind == "token")
+        .map(|(p, frame)| {
+            let ty = starstream_runtime::TokenType {
+                program: p.program,
+                name: p.name.clone(),
+            };
+            (ty, frame.clone())
+        })
+        .collect();
+    token_storage.sort();
+    let programs = programs(tx, witness, &token_storage)?;
+    let identities: BTreeMap<_, u32> = starstream_proof::public::effect_identities(&programs)
+        .into_iter()
+        .map(|(name, e)| (name.clone(), e))
+        .collect();
+    // Each process's program (its position in the list) and type (its index there).
+    let mut prog_k = Vec::with_capacity(n_processes);
+    let mut tyidx = Vec::with_capacity(n_processes);
+    for (p, process) in witness.processes.iter().enumerate() {
+        let k = programs
+            .iter()
+            .position(|(h, _)| *h == process.program)
+            .ok_or_else(|| {
+                err(format!(
+                    "process {p} runs a program the proof does not name"
+                ))
+            })?;
+        let declares = &programs[k].1;
+        tyidx.push(match process.kind.as_str() {
+            "utxo" => declared(&declares.utxos, &process.name)?,
+            "token" => declared(&declares.tokens, &process.name)?,
+            _ => 0,
+        });
+        prog_k.push(k as u32);
+    }
+    // The identity of effect `index` of process `p`'s program; and how many entries look
+    // each program's effect up.
+    let identity = |p: usize, index: Option<&i64>| -> Result<(u32, u32), ProveError> {
+        let effects = &programs[prog_k[p] as usize].1.effects;
+        let (j, name) = index
+            .and_then(|i| usize::try_from(*i).ok())
+            .and_then(|i| Some((i, effects.get(i)?)))
+            .ok_or_else(|| err(format!("process {p} names effect {index:?}, not declared")))?;
+        Ok((j as u32, identities[name]))
+    };
+    let mut effect_uses: BTreeMap<(u32, u32), u32> = BTreeMap::new();
 
     // Per process: the time of its latest entry so far, its entry count, and kind lookups.
     let mut last_t = vec![0u32; n_processes];
@@ -278,13 +428,15 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
     // The script's pending-effect stack: each slot's value and when it was written.
     let mut depth = 0u32;
     let mut stack = Stack::new();
-    // The script's handler stack likewise (each slot holds an index + 1).
+    // The script's handler stack likewise (each slot holds an index + 1), and how many
+    // handlers of each identity are installed (slot `e`).
     let mut hdepth = 0u32;
     let mut hstack = Stack::new();
+    let mut counts = Stack::new();
+    // The program and type of the UTXO that made each handle, and the rows that name one.
+    let mut maker: BTreeMap<u32, (u32, u32)> = BTreeMap::new();
+    let mut naming: Vec<(usize, u32)> = Vec::new();
     // Every process's frame: each slot's value and when it was last written.
-    if witness.frames.len() != n_processes {
-        return Err(err("the witness has no initial frame for every process"));
-    }
     let mut frame: Vec<Vec<(i64, u32)>> = witness
         .frames
         .iter()
@@ -337,6 +489,8 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
         cells[entries::FIRST] = Val::from_bool(step == 0);
         cells[entries::S_INV] = if step == 0 { Val::ZERO } else { s.inverse() };
         cells[entries::SEL + sel] = Val::ONE;
+        cells[entries::PROG_K] = Val::from_u32(prog_k[p]);
+        cells[entries::TYIDX] = Val::from_u32(tyidx[p]);
         cells[entries::IDLE] = Val::from_bool(idle[p]);
         cells[entries::N_ARGS] = Val::from_u32(entry.args.len() as u32);
         cells[entries::N_RESULTS] = Val::from_u32(entry.results.len() as u32);
@@ -366,6 +520,7 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
                 handle[p] = named;
                 handle0[p] = named;
                 made.push(named);
+                maker.insert(named, (prog_k[p], tyidx[p]));
             }
             cells[entries::BY_CREATE] = Val::from_bool(by == call::UTXO_CREATE);
         }
@@ -374,6 +529,32 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
         if p != 0 && entry.call == call::RAISE {
             info[r].raise = true;
             info[r].partner = last_t[p] + 1;
+            let (j, e) = identity(p, entry.args.first())?;
+            *effect_uses.entry((prog_k[p], j)).or_default() += 1;
+            cells[entries::H_IDX] = Val::from_u32(j);
+            cells[entries::E] = Val::from_u32(e);
+            info[r].frame_args = 1;
+        }
+        // The index a call names in the script's interface: a UTXO or token type.
+        if p == 0
+            && matches!(
+                entry.call,
+                call::UTXO_CREATE | call::TOKEN_MINT | call::TOKEN_BURN
+            )
+        {
+            cells[entries::H_IDX] = Val::from_u32(small_index(entry.args.first(), p, step)?);
+            info[r].frame_args = 1;
+        }
+        if p == 0 && entry.call == call::UTXO_IS {
+            let named = handle_value(entry.args.first(), "a `utxo_is`")?;
+            cells[entries::NAMED] = Val::from_u32(named);
+            named_uses.push(named);
+            naming.push((r, named));
+            info[r].names = true;
+            let index = small_index(entry.args.get(1), p, step)?;
+            cells[entries::H_IDX] = Val::from_u32(index);
+            cells[entries::ANSWER] = Val::from_bool(entry.results.first() == Some(&1));
+            info[r].frame_args = 2;
         }
         let completion = witness
             .interleaving
@@ -386,6 +567,7 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
             )?;
             handle[p] = new;
             made.push(new);
+            maker.insert(new, (prog_k[p], tyidx[p]));
         }
         if p != 0 && entry.call == call::FINISH {
             let ended = completion.and_then(|c| c.results.first()) == Some(&3);
@@ -430,7 +612,7 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
             cells[entries::F_T] = Val::from_u32(written_at);
             frame[p][cell] = (new, t);
             info[r].frame_args = if entry.call == call::FRAME_STORE {
-                2
+                3
             } else {
                 1
             };
@@ -477,7 +659,7 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
             if slot == 0 {
                 return Err(at("`uninstall_handler` with no handler installed"));
             }
-            let (old, written) = hstack.access(slot, if install { index + 1 } else { 0 }, t);
+            let (old, _, written) = hstack.access(slot, if install { index + 1 } else { 0 }, 0, t);
             gap_bytes(
                 cells,
                 (entries::H_GAP_LO, entries::H_GAP_HI),
@@ -490,6 +672,41 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
             cells[entries::H_T] = Val::from_u32(written);
             hdepth = if install { hdepth + 1 } else { hdepth - 1 };
             info[r].frame_args = 1;
+            let (j, e) = identity(0, entry.args.first())?;
+            *effect_uses.entry((0, j)).or_default() += 1;
+            cells[entries::E] = Val::from_u32(e);
+            let (count, _, written) = counts.peek(e as usize);
+            let new = if install {
+                count + 1
+            } else {
+                count
+                    .checked_sub(1)
+                    .ok_or_else(|| at("`uninstall_handler` of an effect with none installed"))?
+            };
+            counted(
+                cells,
+                &mut counts,
+                e,
+                (count, written),
+                new,
+                t,
+                &mut byte_uses,
+            )?;
+        }
+        if p == 0 && entry.call == call::EFFECT_ID {
+            // It reads the innermost pending effect and leaves it.
+            let at = |what: &str| err(format!("process {p} step {step}: {what}"));
+            if depth == 0 {
+                return Err(at("`effect_id` with no effect pending"));
+            }
+            let (item, item_e, written) = stack.peek(depth as usize);
+            stack.access(depth as usize, item, item_e, t);
+            pending_item(cells, (item, item_e, written), t, &mut byte_uses)?;
+            // The index it answered, which the constraints hold to the item's identity.
+            let index = small_index(entry.results.first(), p, step)?;
+            cells[entries::H_IDX] = Val::from_u32(index);
+            cells[entries::E] = Val::from_u32(item_e);
+            *effect_uses.entry((0, index)).or_default() += 1;
         }
         if entry.call == call::EMIT {
             info[r].event = Some(emitted.len());
@@ -500,6 +717,7 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
             let named = handle_value(entry.args.first(), "a `utxo_call`")?;
             cells[entries::NAMED] = Val::from_u32(named);
             named_uses.push(named);
+            naming.push((r, named));
             info[r].names = true;
         }
         if p != 0 {
@@ -541,22 +759,78 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
                         "process {p} step {step}: `resume_effect` with no effect pending"
                     )));
                 }
-                let (item, written) = stack.access(slot, if effect { t } else { 0 }, t);
-                gap_bytes(
-                    cells,
-                    (entries::ITEM_GAP_LO, entries::ITEM_GAP_HI),
-                    t - written - 1,
-                    &mut byte_uses,
-                    || err("an effect pending for more than 2^16 entries"),
-                )?;
-                cells[entries::ACCESS] = Val::ONE;
-                cells[entries::ITEM] = Val::from_u32(item);
-                cells[entries::ITEM_T] = Val::from_u32(written);
+                // The effect that arrives is the raise the raiser makes next: its identity,
+                // of which a handler must be installed.
+                let e = if effect {
+                    let (q, s) = r
+                        .checked_sub(1)
+                        .map(|prev| witness.interleaving[prev])
+                        .ok_or_else(|| err("an effect before any entry"))?;
+                    let raise = witness.logs[q as usize]
+                        .get(s as usize + 1)
+                        .filter(|next| next.call == call::RAISE)
+                        .ok_or_else(|| {
+                            err(format!("process {p} step {step}: an effect no raise made"))
+                        })?;
+                    let index = raise.args.first();
+                    let effects = &programs[prog_k[q as usize] as usize].1.effects;
+                    let e = index
+                        .and_then(|i| usize::try_from(*i).ok())
+                        .and_then(|i| effects.get(i))
+                        .map(|name| identities[name])
+                        .ok_or_else(|| err(format!("process {q} raises an undeclared effect")))?;
+                    // (With no handler of it installed the count is 0, which the constraints
+                    // refuse: the layout stays faithful, and the checker reports it.)
+                    let (count, _, written) = counts.peek(e as usize);
+                    if count != 0 {
+                        cells[entries::CNT_INV] = Val::from_u32(count).inverse();
+                    }
+                    counted(
+                        cells,
+                        &mut counts,
+                        e,
+                        (count, written),
+                        count,
+                        t,
+                        &mut byte_uses,
+                    )?;
+                    cells[entries::E] = Val::from_u32(e);
+                    e
+                } else {
+                    0
+                };
+                let old = stack.access(slot, if effect { t } else { 0 }, e, t);
+                pending_item(cells, old, t, &mut byte_uses)?;
                 depth = depth + u32::from(effect) - u32::from(resume);
             }
         }
         uses[p] += 1;
         last_t[p] = t;
+    }
+
+    // The program and type of the UTXO each `utxo_call` or `utxo_is` names; `utxo_is` answers
+    // whether they are the script's and the type it names.
+    for &(r, named) in &naming {
+        let &(pk, ut) = maker.get(&named).ok_or_else(|| {
+            err(format!(
+                "row {r} names handle {named}, which no process holds (an input the \
+                 transaction never calls cannot be narrowed in a proof)"
+            ))
+        })?;
+        let cells = row(&mut ev, entries::WIDTH, r);
+        cells[entries::NARROW_PK] = Val::from_u32(pk);
+        cells[entries::NARROW_UT] = Val::from_u32(ut);
+        if info[r].call == call::UTXO_IS && cells[entries::ANSWER] == Val::ZERO {
+            let (sel, diff) = if pk != 0 {
+                (true, Val::from_u32(pk))
+            } else {
+                (false, Val::from_u32(ut) - cells[entries::H_IDX])
+            };
+            // (An answer 0 about its own type has no inverse: the checker reports it.)
+            cells[entries::DIFF_SEL] = Val::from_bool(sel);
+            cells[entries::DIFF] = diff;
+            cells[entries::DIFF_INV] = diff.try_inverse().unwrap_or(Val::ZERO);
+        }
     }
 
     // What later entries say of earlier ones: whether `token_burn` entered a row (its
@@ -665,6 +939,8 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
             cells[processes::OUT_USES] = Val::from_u32(token_layout.out_uses[r]);
             cells[processes::TTYPE] = Val::from_u32(token_layout.ttype[r]);
             cells[processes::TTYPE_USES] = Val::from_u32(token_layout.ttype_uses[r]);
+            cells[processes::PROG_K] = Val::from_u32(prog_k[r]);
+            cells[processes::TYIDX] = Val::from_u32(tyidx[r]);
             let program = instance::limbs(&witness.processes[r].program);
             cells[processes::PROGRAM..processes::PROGRAM + program.len()].copy_from_slice(&program);
         }
@@ -688,10 +964,13 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
         } else {
             e.frame_results
         };
-        cells[values::FRAME1] = Val::from_bool(framed >= 1);
-        cells[values::FRAME2] = Val::from_bool(framed >= 2);
-        cells[values::IS_FRAME] = Val::from_bool(i < framed);
-        let fact = matches!(e.call, call::BLOCK_HEIGHT | call::TX_SIGNED_BY);
+        cells[values::FRAME1] = Val::from_bool(framed & 1 != 0);
+        cells[values::FRAME2] = Val::from_bool(framed & 2 != 0);
+        cells[values::IS_FRAME] = Val::from_bool(i < 2 && framed & (1 << i) != 0);
+        let fact = matches!(
+            e.call,
+            call::BLOCK_HEIGHT | call::TX_SIGNED_BY | call::UTXO_IS | call::EFFECT_ID
+        );
         cells[values::FACT] = Val::from_bool(role == 1 && fact);
         if let (0, Some(k)) = (role, e.event) {
             cells[values::EMITS] = Val::ONE;
@@ -749,7 +1028,8 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
         .max()
         .unwrap_or(0)
         .max(stack.deepest())
-        .max(hstack.deepest());
+        .max(hstack.deepest())
+        .max(identities.len() as u32);
     let handles_h = height(largest as usize)?;
     let w = handles::WIDTH;
     let mut hv = vec![Val::ZERO; handles_h * w];
@@ -759,6 +1039,7 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
         for (s, end, last) in [
             (&stack, handles::SLOT_END, handles::SLOT_LAST),
             (&hstack, handles::HSLOT_END, handles::HSLOT_LAST),
+            (&counts, handles::CNT_END, handles::CNT_LAST),
         ] {
             if let Some((value, written)) = s.end(r + 1) {
                 cells[end] = Val::from_u32(value);
@@ -768,6 +1049,11 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
     }
     for h in made {
         row(&mut hv, w, h as usize - 1)[handles::MADE] += Val::ONE;
+    }
+    for (h, (pk, ut)) in maker {
+        let cells = row(&mut hv, w, h as usize - 1);
+        cells[handles::PK] = Val::from_u32(pk);
+        cells[handles::UT] = Val::from_u32(ut);
     }
     for h in named_uses {
         row(&mut hv, w, h as usize - 1)[handles::USES] += Val::ONE;
@@ -896,24 +1182,46 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
         cells[events::PROGRAM..events::PROGRAM + program.len()].copy_from_slice(&program);
     }
 
+    // The program list and each program's effects, with how many rows look each up.
+    let mut program_uses = vec![0u32; programs.len()];
+    for &k in &prog_k {
+        program_uses[k as usize] += 1;
+    }
+    let mut interface_rows: Vec<[Val; interface::WIDTH]> = Vec::new();
+    for (k, (hash, declares)) in programs.iter().enumerate() {
+        let mut cells = [Val::ZERO; interface::WIDTH];
+        cells[interface::REAL] = Val::ONE;
+        cells[interface::PROGRAM_ROW] = Val::ONE;
+        cells[interface::K] = Val::from_usize(k);
+        cells[interface::USES] = Val::from_u32(program_uses[k]);
+        let program = instance::limbs(hash);
+        cells[interface::PROGRAM..interface::PROGRAM + program.len()].copy_from_slice(&program);
+        interface_rows.push(cells);
+        for (j, name) in declares.effects.iter().enumerate() {
+            let mut cells = [Val::ZERO; interface::WIDTH];
+            cells[interface::REAL] = Val::ONE;
+            cells[interface::EFFECT_ROW] = Val::ONE;
+            cells[interface::K] = Val::from_usize(k);
+            cells[interface::J] = Val::from_usize(j);
+            cells[interface::E] = Val::from_u32(identities[name]);
+            let uses = effect_uses.get(&(k as u32, j as u32)).copied();
+            cells[interface::USES] = Val::from_u32(uses.unwrap_or(0));
+            interface_rows.push(cells);
+        }
+    }
+    let interface_h = height(interface_rows.len())?;
+    let mut iv = vec![Val::ZERO; interface_h * interface::WIDTH];
+    for (r, cells) in interface_rows.iter().enumerate() {
+        row(&mut iv, interface::WIDTH, r).copy_from_slice(cells);
+    }
+
     // The public records, hashed by the `public` table's sponge.
-    // The storage each token process started from, by type.
-    let mut token_storage: Vec<Storage> = witness
-        .processes
-        .iter()
-        .zip(&witness.frames)
-        .filter(|(p, _)| p.kind == "token")
-        .map(|(p, frame)| {
-            let ty = starstream_runtime::TokenType {
-                program: p.program,
-                name: p.name.clone(),
-            };
-            (ty, frame.clone())
-        })
-        .collect();
-    token_storage.sort();
-    let records =
-        starstream_proof::public::records(tx, &witness.inputs, &token_storage).map_err(err)?;
+    let about = About {
+        inputs: witness.inputs.clone(),
+        token_storage,
+        programs,
+    };
+    let records = starstream_proof::public::records(tx, &about).map_err(err)?;
     let public_h = height(records.len())?;
 
     let w = range::WIDTH;
@@ -936,20 +1244,15 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
             token_layout.tokens,
             token_layout.moves,
             RowMajorMatrix::new(av, absent::WIDTH),
+            RowMajorMatrix::new(iv, interface::WIDTH),
             starstream_proof::public::generate(&records, public_h),
             RowMajorMatrix::new(rv, range::WIDTH),
         ],
         public_values: Vec::new(),
-        inputs: witness.inputs.clone(),
-        token_storage,
+        about,
     };
-    tables.public_values = instance::public_values(
-        tx,
-        &tables.inputs,
-        &tables.token_storage,
-        &tables.log_heights(),
-    )
-    .map_err(err)?;
+    tables.public_values =
+        instance::public_values(tx, &tables.about, &tables.log_heights()).map_err(err)?;
     Ok(tables)
 }
 
@@ -1030,8 +1333,7 @@ pub fn prove_unchecked(tables: &Tables) -> Result<Vec<u8>, ProveError> {
     Ok(Envelope {
         layer: LAYER_INTERLEAVING,
         log_heights,
-        inputs: tables.inputs.clone(),
-        token_storage: tables.token_storage.clone(),
+        about: tables.about.clone(),
         proof: body,
     }
     .encode())

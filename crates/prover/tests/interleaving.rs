@@ -584,12 +584,11 @@ fn a_store_never_overwrites_the_resume_point() {
     });
 }
 
-/// Rebuilds the `public` table's sponge over the records of `tx` with `inputs` and `storages`
-/// (a dishonest prover hashing other records than its tables hold).
+/// Rebuilds the `public` table's sponge over the records of `tx` about `about` (a dishonest
+/// prover hashing other records than its tables hold).
 fn rehash_public(
     tx: &starstream_runtime::Transaction,
-    inputs: &[starstream_runtime::UtxoEntry],
-    storages: &[starstream_proof::envelope::Storage],
+    about: &starstream_proof::About,
     t: &mut Tables,
 ) {
     use p3_matrix::Matrix;
@@ -599,7 +598,7 @@ fn rehash_public(
         .position(|x| *x == Table::Public)
         .unwrap();
     let height = t.traces[index].height();
-    t.traces[index] = public::generate(&public::records(tx, inputs, storages).unwrap(), height);
+    t.traces[index] = public::generate(&public::records(tx, about).unwrap(), height);
 }
 
 /// The honest tables of `executed`, claimed by a dishonest prover for `other` (a transaction
@@ -609,13 +608,23 @@ fn rehash_public(
 fn refused_when_claimed_for(executed: &Executed, other: &starstream_runtime::Transaction) {
     use starstream_proof::instance;
     let mut t = tables(&executed.tx, &executed.witness).unwrap();
-    t.public_values =
-        instance::public_values(other, &t.inputs, &t.token_storage, &t.log_heights()).unwrap();
+    // The programs `other` names, each with the interface the proof names for it (one it does
+    // not name, claimed to declare what the script does).
+    let programs =
+        starstream_proof::public::program_list(other, &t.about.inputs, &t.about.token_storage)
+            .into_iter()
+            .map(|h| {
+                let named = t.about.programs.iter().find(|(p, _)| *p == h);
+                (h, named.unwrap_or(&t.about.programs[0]).1.clone())
+            })
+            .collect();
+    t.about.programs = programs;
+    t.public_values = instance::public_values(other, &t.about, &t.log_heights()).unwrap();
     let found = check(&t).expect_err("the digest of other records");
     assert!(found.message.contains("public"), "{found}");
     let proof = prove_unchecked(&t).unwrap();
     assert!(verify(other, &proof).is_err());
-    rehash_public(other, &t.inputs.clone(), &t.token_storage.clone(), &mut t);
+    rehash_public(other, &t.about.clone(), &mut t);
     let found = check(&t).expect_err("records the tables do not hold");
     assert!(found.message.contains("records"), "{found}");
     let proof = prove_unchecked(&t).unwrap();
@@ -661,15 +670,14 @@ fn an_input_starts_with_its_consumed_entrys_frame() {
     let mut other = executed.witness.inputs.clone();
     other[0].frame[1] += 1;
     let mut t = tables(&executed.tx, &executed.witness).unwrap();
-    t.inputs = other.clone();
-    t.public_values =
-        instance::public_values(&executed.tx, &other, &t.token_storage, &t.log_heights()).unwrap();
+    t.about.inputs = other.clone();
+    t.public_values = instance::public_values(&executed.tx, &t.about, &t.log_heights()).unwrap();
     let found = check(&t).expect_err("the digest of other records");
     assert!(found.message.contains("public"), "{found}");
     let proof = prove_unchecked(&t).unwrap();
     assert!(verify(&executed.tx, &proof).is_err());
     // The sponge rebuilt over those records too: the counter did not start from that frame.
-    rehash_public(&executed.tx, &other, &t.token_storage.clone(), &mut t);
+    rehash_public(&executed.tx, &t.about.clone(), &mut t);
     let found = check(&t).expect_err("records the tables do not hold");
     assert!(found.message.contains("records"), "{found}");
     let proof = prove_unchecked(&t).unwrap();
@@ -680,7 +688,7 @@ fn an_input_starts_with_its_consumed_entrys_frame() {
     assert_eq!(verified.inputs, executed.witness.inputs);
     // A proof that names other inputs than the transaction consumes is refused up front.
     let mut envelope = starstream_proof::Envelope::decode(&honest).unwrap();
-    envelope.inputs.clear();
+    envelope.about.inputs.clear();
     let refused = verify(&executed.tx, &envelope.encode()).unwrap_err();
     assert!(refused.to_string().contains("consumes"), "{refused}");
 }
@@ -897,9 +905,8 @@ fn a_split_makes_no_coins() {
     *t.cell_mut(Table::Range, low as usize, range::USES) -= Val::new(1);
     *t.cell_mut(Table::Range, low as usize + 1, range::USES) += Val::new(1);
     *t.cell_mut(Table::Tokens, a, tokens::F_AMT) += Val::new(1);
-    t.public_values =
-        instance::public_values(&other, &t.inputs, &t.token_storage, &t.log_heights()).unwrap();
-    rehash_public(&other, &t.inputs.clone(), &t.token_storage.clone(), &mut t);
+    t.public_values = instance::public_values(&other, &t.about, &t.log_heights()).unwrap();
+    rehash_public(&other, &t.about.clone(), &mut t);
     let found = check(&t).expect_err("the split's sum");
     assert!(found.message.contains("moves"), "{found}");
     assert!(!found.message.contains("records"), "{found}");
@@ -1125,16 +1132,15 @@ fn a_token_policy_starts_from_the_storage_the_proof_names_and_leaves_the_new_one
     issue(&mut ledger, wallet);
     let executed = issue(&mut ledger, wallet);
     let mut t = tables(&executed.tx, &executed.witness).unwrap();
-    assert_eq!(t.token_storage.len(), 1);
-    assert!(t.token_storage[0].1.iter().any(|v| *v != 0));
+    assert_eq!(t.about.token_storage.len(), 1);
+    assert!(t.about.token_storage[0].1.iter().any(|v| *v != 0));
     // The proof claimed to start from another supply: the digest differs, and a sponge over
     // those records is not what the tables hold.
-    let mut other = t.token_storage.clone();
-    *other[0].1.last_mut().unwrap() += 1;
-    t.public_values =
-        instance::public_values(&executed.tx, &t.inputs, &other, &t.log_heights()).unwrap();
+    let mut other = t.about.clone();
+    *other.token_storage[0].1.last_mut().unwrap() += 1;
+    t.public_values = instance::public_values(&executed.tx, &other, &t.log_heights()).unwrap();
     assert!(check(&t).is_err());
-    rehash_public(&executed.tx, &t.inputs.clone(), &other, &mut t);
+    rehash_public(&executed.tx, &other, &mut t);
     let found = check(&t).expect_err("records the tables do not hold");
     assert!(found.message.contains("records"), "{found}");
     // The new storage edited in the transaction.
@@ -1153,6 +1159,178 @@ fn a_token_policy_starts_from_the_storage_the_proof_names_and_leaves_the_new_one
         verified.token_storage,
         tables(&executed.tx, &executed.witness)
             .unwrap()
+            .about
             .token_storage
     );
+}
+
+/// Lays out the tables of `executed` with its witness edited by `edit` (a prover that runs
+/// its layout faithfully on a witness the runtime never made): the checker must name the
+/// failure, and a proof made anyway must not verify.
+fn refused_witness(
+    executed: Executed,
+    what: &str,
+    edit: impl FnOnce(&mut starstream_runtime::Witness),
+) {
+    let mut witness = executed.witness.clone();
+    edit(&mut witness);
+    let t = tables(&executed.tx, &witness).expect("the tampered witness lays out");
+    let found = check(&t).expect_err(what);
+    eprintln!("{what}: {found}");
+    let proof = prove_unchecked(&t).expect("a proof can be made of anything");
+    assert!(verify(&executed.tx, &proof).is_err(), "{what}");
+}
+
+/// The step of process 0's first entry making call `id`.
+fn script_step(executed: &Executed, id: u32) -> usize {
+    executed.witness.logs[0]
+        .iter()
+        .position(|e| e.call == id)
+        .expect("the script makes the call")
+}
+
+/// A plum ripened by a script that first asks whether its handle is a pear (no), then a plum
+/// (yes): `utxo_is` answered both ways.
+fn plum_ripened() -> Executed {
+    let (mut ledger, program) = deployed("crates/runtime/tests/contracts/narrow.star");
+    let planted = run(&mut ledger, program, "plant", vec![], vec![]).tx;
+    let plum = planted.outputs[0].id;
+    run(
+        &mut ledger,
+        program,
+        "ripen_any",
+        vec![Arg::Utxo(plum)],
+        vec![],
+    )
+}
+
+#[test]
+fn utxo_is_answers_whether_the_handle_is_of_the_named_type() {
+    const UTXO_IS: u32 = 10;
+    let executed = plum_ripened();
+    let answers: Vec<i64> = executed.witness.logs[0]
+        .iter()
+        .filter(|e| e.call == UTXO_IS)
+        .map(|e| e.results[0])
+        .collect();
+    assert_eq!(answers, [0, 1], "not a pear; a plum");
+    let proof = prove(&executed.tx, &executed.witness).unwrap();
+    verify(&executed.tx, &proof).unwrap();
+    // Either answer flipped: the plum claimed to be a pear, or not a plum.
+    for k in 0..2 {
+        refused_witness(executed.clone(), "a `utxo_is` answer flipped", |w| {
+            let asked = w.logs[0].iter_mut().filter(|e| e.call == UTXO_IS).nth(k);
+            let answer = &mut asked.unwrap().results[0];
+            *answer = 1 - *answer;
+        });
+    }
+    // The pear question asked about the plum's own type instead, still answered 0.
+    refused_witness(executed.clone(), "`utxo_is` about another type", |w| {
+        let asked = w.logs[0].iter_mut().find(|e| e.call == UTXO_IS).unwrap();
+        asked.args[1] = 0;
+    });
+}
+
+#[test]
+fn the_utxo_types_of_outputs_inputs_and_created_utxos_are_bound() {
+    // The continued plum's output claimed to be a pear (a type its program declares).
+    let executed = plum_ripened();
+    assert_eq!(executed.tx.outputs[0].utxo_type, "Plum");
+    refused_when_edited(&executed, |tx| tx.outputs[0].utxo_type = "Pear".into());
+    // The proof claimed to be about a pear entry: its records differ.
+    let honest = prove(&executed.tx, &executed.witness).unwrap();
+    let mut envelope = starstream_proof::Envelope::decode(&honest).unwrap();
+    envelope.about.inputs[0].utxo_type = "Pear".into();
+    assert!(verify(&executed.tx, &envelope.encode()).is_err());
+    // Planting: the plum's creation claimed to make a pear (`utxo_create`'s type edited).
+    let (mut ledger, program) = deployed("crates/runtime/tests/contracts/narrow.star");
+    let planted = run(&mut ledger, program, "plant", vec![], vec![]);
+    refused_when_edited(&planted, |tx| tx.outputs.swap(0, 1));
+    refused_witness(planted, "a creation of another type", |w| {
+        let created = w.logs[0].iter_mut().find(|e| e.call == 8).unwrap();
+        created.args[0] = 1 - created.args[0];
+    });
+}
+
+#[test]
+fn an_events_name_is_the_one_its_index_names() {
+    let executed = plum_ripened();
+    assert_eq!(executed.tx.events[0].name, "Ripened");
+    refused_when_edited(&executed, |tx| tx.events[0].name = "Picked".into());
+}
+
+#[test]
+fn effect_id_answers_the_handler_of_the_pending_effect() {
+    const EFFECT_ID: u32 = 15;
+    let executed = nested_effects();
+    let asked: Vec<i64> = executed.witness.logs[0]
+        .iter()
+        .filter(|e| e.call == EFFECT_ID)
+        .map(|e| e.results[0])
+        .collect();
+    assert_eq!(asked.len(), 2, "one per effect");
+    assert_ne!(asked[0], asked[1], "a question, then advice");
+    // Each answer swapped for the other effect's handler.
+    for k in 0..2 {
+        refused_witness(executed.clone(), "`effect_id` names another handler", |w| {
+            let e = w.logs[0].iter_mut().filter(|e| e.call == EFFECT_ID).nth(k);
+            let e = e.unwrap();
+            e.results[0] = asked[1 - k];
+        });
+    }
+}
+
+#[test]
+fn a_raise_is_answered_by_a_handler_of_its_own_effect() {
+    const RAISE: u32 = 12;
+    const INSTALL: u32 = 13;
+    const UNINSTALL: u32 = 14;
+    let executed = nested_effects();
+    // The adviser (process 2) claimed to raise a question, not advice: the script handled
+    // advice there.
+    let question = executed.witness.logs[1]
+        .iter()
+        .find(|e| e.call == RAISE)
+        .unwrap()
+        .args[0];
+    refused_witness(executed.clone(), "a raise of another effect", |w| {
+        let raise = w.logs[2].iter_mut().find(|e| e.call == RAISE).unwrap();
+        assert_ne!(raise.args[0], question);
+        raise.args[0] = question;
+    });
+    // The inner handler installed (and uninstalled) for questions instead of advice: advice
+    // arrives with no handler of it installed.
+    let step = script_step(&executed, INSTALL);
+    let outer = executed.witness.logs[0][step].args[0];
+    refused_witness(executed, "advice with no handler of it", |w| {
+        for e in w.logs[0].iter_mut() {
+            if matches!(e.call, INSTALL | UNINSTALL) && e.args[0] != outer {
+                e.args[0] = outer;
+            }
+        }
+    });
+}
+
+#[test]
+fn a_proof_names_the_interfaces_of_the_programs_it_runs() {
+    let executed = nested_effects();
+    let honest = prove(&executed.tx, &executed.witness).unwrap();
+    let verified = verify(&executed.tx, &honest).unwrap();
+    assert_eq!(verified.programs.len(), 1, "one program runs");
+    let effects = &verified.programs[0].1.effects;
+    assert_eq!(effects.len(), 2);
+    // Its two effects swapped: each index names the other's identity.
+    let mut envelope = starstream_proof::Envelope::decode(&honest).unwrap();
+    envelope.about.programs[0].1.effects.swap(0, 1);
+    assert!(verify(&executed.tx, &envelope.encode()).is_err());
+    // A program left out, or one declaring a name twice: refused up front.
+    let mut envelope = starstream_proof::Envelope::decode(&honest).unwrap();
+    envelope.about.programs.clear();
+    let refused = verify(&executed.tx, &envelope.encode()).unwrap_err();
+    assert!(refused.to_string().contains("programs"), "{refused}");
+    let mut envelope = starstream_proof::Envelope::decode(&honest).unwrap();
+    let first = envelope.about.programs[0].1.effects[0].clone();
+    envelope.about.programs[0].1.effects[1] = first;
+    let refused = verify(&executed.tx, &envelope.encode()).unwrap_err();
+    assert!(refused.to_string().contains("twice"), "{refused}");
 }

@@ -1540,6 +1540,11 @@ impl<'a> Exec<'a> {
                 .iter()
                 .filter_map(|id| self.input_entries.get(id).cloned())
                 .collect(),
+            interfaces: self
+                .processes
+                .iter()
+                .map(|p| (p.program.hash, p.program.meta.interface()))
+                .collect(),
         };
         // A handle in the result names the output its slot became.
         let handle_types: BTreeSet<&str> = self.processes[0]

@@ -73,4 +73,8 @@ pub struct Witness {
     pub frames: Vec<Vec<i64>>,
     /// The ledger entries the transaction consumes, in the order of its `consumed`.
     pub inputs: Vec<UtxoEntry>,
+    /// The interface of every program a process ran, by hash: what the indices in its log
+    /// name.
+    #[serde(default)]
+    pub interfaces: BTreeMap<ProgramHash, starstream_artifact::Interface>,
 }

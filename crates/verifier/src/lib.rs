@@ -8,7 +8,7 @@ use std::fmt;
 use p3_batch_stark::ProverData;
 use starstream_proof::config::{verifier_config, Config};
 use starstream_proof::{degree_bits, instance, BatchProof, Envelope, TABLES};
-use starstream_tx::{Transaction, UtxoEntry};
+use starstream_tx::Transaction;
 
 /// Why a proof was refused.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -30,21 +30,18 @@ impl fmt::Display for VerifyError {
 
 impl std::error::Error for VerifyError {}
 
-/// What a verified proof is about besides the transaction: the entries it consumes and the
-/// token storages its policies started from, as the proof names them. Whoever accepts the
-/// proof must check they are the ledger's (a ledger compares them with what it holds).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Verified {
-    pub inputs: Vec<UtxoEntry>,
-    /// The storage each token type whose policies ran started from.
-    pub token_storage: Vec<starstream_proof::envelope::Storage>,
-}
+/// What a verified proof is about besides the transaction: the entries it consumes, the token
+/// storages its policies started from and the interfaces of the programs it runs, as the proof
+/// names them. Whoever accepts the proof must check they are the ledger's (a ledger compares
+/// them with what it holds and the metadata of the programs it has deployed).
+pub type Verified = starstream_proof::About;
 
 /// Checks that `proof` proves the interleaving of `tx`, consuming the input entries the proof
 /// names (returned).
 pub fn verify(tx: &Transaction, proof: &[u8]) -> Result<Verified, VerifyError> {
     let envelope = Envelope::decode(proof).map_err(VerifyError::Malformed)?;
-    let ids: Vec<_> = envelope.inputs.iter().map(|e| e.id).collect();
+    let about = envelope.about;
+    let ids: Vec<_> = about.inputs.iter().map(|e| e.id).collect();
     if ids != tx.consumed {
         return Err(VerifyError::Invalid(
             "the inputs the proof names are not the ones the transaction consumes".into(),
@@ -60,13 +57,8 @@ pub fn verify(tx: &Transaction, proof: &[u8]) -> Result<Verified, VerifyError> {
         ));
     }
     let airs = TABLES.to_vec();
-    let public_values = instance::public_values(
-        tx,
-        &envelope.inputs,
-        &envelope.token_storage,
-        &envelope.log_heights,
-    )
-    .map_err(VerifyError::Invalid)?;
+    let public_values =
+        instance::public_values(tx, &about, &envelope.log_heights).map_err(VerifyError::Invalid)?;
     // The verifier's inputs are validated above; the catch is a last line of defence, so that a
     // flaw in the back end on some unforeseen proof is a refusal rather than a crash.
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -81,8 +73,5 @@ pub fn verify(tx: &Transaction, proof: &[u8]) -> Result<Verified, VerifyError> {
             "the proof made the verifier fail unexpectedly".into(),
         ))
     })?;
-    Ok(Verified {
-        inputs: envelope.inputs,
-        token_storage: envelope.token_storage,
-    })
+    Ok(about)
 }

@@ -147,6 +147,14 @@ fn synthetic(entries: usize) -> (Transaction, Witness) {
         interleaving,
         frames: vec![vec![], vec![0]],
         inputs: vec![input],
+        interfaces: [(
+            Hash32::default(),
+            starstream_artifact::Interface {
+                utxos: vec!["U".into()],
+                ..Default::default()
+            },
+        )]
+        .into(),
     };
     (tx, witness)
 }
