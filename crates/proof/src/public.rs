@@ -319,10 +319,16 @@ impl TokenCells {
     }
 }
 
-/// The token memory of `tx` consuming `inputs`, or why the transaction's tokens cannot be
-/// what a proof shows: two tokens with one id, an output token that is neither an input's nor
-/// created here, a created range out of bounds, a total over 64 bits.
-pub fn token_cells(tx: &Transaction, inputs: &[UtxoEntry]) -> Result<TokenCells, String> {
+/// The token memory of `tx` consuming `inputs`, whose token types with `storages` ran their
+/// policies, or why the transaction's tokens cannot be what a proof shows: two tokens with one
+/// id, an output token that is neither an input's nor created here, a created range out of
+/// bounds, a total over 64 bits. The types are every type an input or an output holds, minted,
+/// burned or whose policies ran (so a mint or burn of nothing still has its pools).
+pub fn token_cells(
+    tx: &Transaction,
+    inputs: &[UtxoEntry],
+    storages: &[crate::envelope::Storage],
+) -> Result<TokenCells, String> {
     let created = tx
         .next_token_id
         .checked_sub(tx.first_token_id)
@@ -343,6 +349,7 @@ pub fn token_cells(tx: &Transaction, inputs: &[UtxoEntry]) -> Result<TokenCells,
     }
     types.extend(tx.minted.keys().cloned());
     types.extend(tx.burned.keys().cloned());
+    types.extend(storages.iter().map(|(ty, _)| ty.clone()));
     let types: Vec<TokenType> = types.into_iter().collect();
     let type_of = |ty: &TokenType| types.binary_search(ty).expect("collected") as u32;
     // Where each token ends: held by an output.
@@ -494,7 +501,7 @@ pub fn records(
         let j = index_in(events, &name, "an event", &event.program)?;
         out.push(record(INDEX, k, INDEX_B, EVENT, j));
     }
-    let cells = token_cells(tx, inputs)?;
+    let cells = token_cells(tx, inputs, storages)?;
     for (a, c) in cells.cells.iter().enumerate() {
         out.extend(token_records(a, c));
     }
@@ -685,7 +692,7 @@ mod tests {
     #[test]
     fn the_token_cells_are_the_inputs_the_created_and_the_pools() {
         let (tx, inputs) = paying(vec![token(11, 11)]);
-        let cells = token_cells(&tx, &inputs).unwrap();
+        let cells = token_cells(&tx, &inputs, &[]).unwrap();
         assert_eq!(cells.types, [coin()]);
         let kinds: Vec<u32> = cells.cells.iter().map(|c| c.kind).collect();
         assert_eq!(
@@ -709,31 +716,31 @@ mod tests {
     fn token_cells_refuse_what_no_proof_can_show() {
         // An output token that is neither an input's nor created here.
         let (tx, inputs) = paying(vec![token(99, 11)]);
-        assert!(token_cells(&tx, &inputs).unwrap_err().contains("99"));
+        assert!(token_cells(&tx, &inputs, &[]).unwrap_err().contains("99"));
         // One token in two outputs.
         let (mut tx, inputs) = paying(vec![token(1, 5)]);
         tx.outputs.push(tx.outputs[0].clone());
-        assert!(token_cells(&tx, &inputs).is_err());
+        assert!(token_cells(&tx, &inputs, &[]).is_err());
         // Two input tokens with one id.
         let (tx, mut inputs) = paying(vec![]);
         inputs[0].tokens[1].id = 1;
-        assert!(token_cells(&tx, &inputs).is_err());
+        assert!(token_cells(&tx, &inputs, &[]).is_err());
         // An input token inside the created range.
         let (tx, mut inputs) = paying(vec![]);
         inputs[0].tokens[1].id = 10;
-        assert!(token_cells(&tx, &inputs).is_err());
+        assert!(token_cells(&tx, &inputs, &[]).is_err());
         // A created range backwards, or too long.
         let (mut tx, inputs) = paying(vec![]);
         tx.next_token_id = 9;
-        assert!(token_cells(&tx, &inputs).is_err());
+        assert!(token_cells(&tx, &inputs, &[]).is_err());
         tx.next_token_id = i64::MAX;
-        assert!(token_cells(&tx, &inputs).is_err());
+        assert!(token_cells(&tx, &inputs, &[]).is_err());
         tx.first_token_id = i64::MIN;
-        assert!(token_cells(&tx, &inputs).is_err(), "no overflow");
+        assert!(token_cells(&tx, &inputs, &[]).is_err(), "no overflow");
         // A total over 64 bits.
         let (mut tx, inputs) = paying(vec![]);
         tx.minted.insert(coin(), u128::from(u64::MAX) + 1);
-        assert!(token_cells(&tx, &inputs).is_err());
+        assert!(token_cells(&tx, &inputs, &[]).is_err());
         assert!(records(&tx, &about(&tx, &inputs, &[])).is_err());
         // A storage of a type the transaction does not hold, two of one type, a changed one
         // that is not named, a size change.

@@ -893,6 +893,7 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
         &mut crossings,
         &input_of,
         &output_of,
+        &token_storage,
         &mut byte_uses,
     )?;
     for (r, marks) in crossings.entries.iter().enumerate() {

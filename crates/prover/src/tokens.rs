@@ -351,9 +351,10 @@ pub(crate) fn lay_out(
     crossings: &mut Crossings,
     input_of: &[Option<usize>],
     output_of: &[Option<usize>],
+    storages: &[starstream_proof::envelope::Storage],
     byte_uses: &mut [u32; 256],
 ) -> Result<Layout, ProveError> {
-    let cells = token_cells(tx, &witness.inputs).map_err(err)?;
+    let cells = token_cells(tx, &witness.inputs, storages).map_err(err)?;
     let n_processes = witness.processes.len();
     let entry_at = |r: usize| entry_at(witness, r);
     let process_at = |r: usize| witness.interleaving.get(r).map_or(0, |&(p, _)| p);

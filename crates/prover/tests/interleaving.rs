@@ -1334,3 +1334,37 @@ fn a_proof_names_the_interfaces_of_the_programs_it_runs() {
     let refused = verify(&executed.tx, &envelope.encode()).unwrap_err();
     assert!(refused.to_string().contains("twice"), "{refused}");
 }
+
+#[test]
+fn a_mint_or_burn_runs_the_token_type_its_index_names() {
+    const TOKEN_MINT: u32 = 18;
+    const TOKEN_BURN: u32 = 19;
+    // The wallet declares one token type (index 0): a mint, or a burn, naming index 1 did not
+    // run it.
+    for (executed, call) in [(issued(), TOKEN_MINT), (burned(), TOKEN_BURN)] {
+        refused_witness(executed, "a policy of another token type", |w| {
+            let named = w.logs[0].iter_mut().find(|e| e.call == call).unwrap();
+            assert_eq!(named.args[0], 0);
+            named.args[0] = 1;
+        });
+    }
+}
+
+#[test]
+fn a_mint_and_burn_of_nothing_proves() {
+    // Dust minted and burned in one transaction: with an amount of 0 the type is in no total
+    // (the transaction leaves zero totals out), but its policies ran, so it has its pools.
+    let (mut ledger, program) = deployed("crates/runtime/tests/contracts/dust.star");
+    for amount in [0, 5] {
+        let executed = run(
+            &mut ledger,
+            program,
+            "make_and_sweep",
+            vec![Arg::Int(amount)],
+            vec![],
+        );
+        assert_eq!(executed.tx.minted.is_empty(), amount == 0);
+        let proof = prove(&executed.tx, &executed.witness).unwrap();
+        verify(&executed.tx, &proof).unwrap();
+    }
+}
