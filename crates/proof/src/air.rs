@@ -863,6 +863,25 @@ fn time_gap<AB: InteractionBuilder>(
     BYTES.lookup_key(b, [hi], Count::bounded(when, 1));
 }
 
+/// Where `when` is 1, the entry at time `t` returned `value` (one limb) as its result 0: the
+/// `facts` bus, which its `values` row sends on.
+fn small_result<AB: InteractionBuilder>(b: &mut AB, t: AB::Expr, value: AB::Expr, when: AB::Expr)
+where
+    AB::F: Field,
+{
+    let zero = AB::Expr::ZERO;
+    let tuple = [
+        t,
+        AB::Expr::ONE,
+        zero.clone(),
+        value,
+        zero.clone(),
+        zero.clone(),
+        zero,
+    ];
+    FACTS.receive(b, tuple, Count::bounded(when, 1));
+}
+
 fn eval_entries<AB: InteractionBuilder>(b: &mut AB)
 where
     AB::F: Field,
@@ -1486,19 +1505,7 @@ where
         );
     }
     // `effect_id` answers the index (its result 0, received like a fact).
-    FACTS.receive(
-        b,
-        [
-            t.into(),
-            one.clone(),
-            AB::Expr::ZERO,
-            h_idx.into(),
-            AB::Expr::ZERO,
-            AB::Expr::ZERO,
-            AB::Expr::ZERO,
-        ],
-        Count::bounded(effect_id, 1),
-    );
+    small_result(b, t.into(), h_idx.into(), effect_id);
     // `utxo_is` answers 1 exactly when the named handle's UTXO runs the script's program (0)
     // and is of the type it names; when it answers 0, one of the two differs (an inverse).
     let (answer, diff, diff_sel) = (col(ANSWER), col(DIFF), col(DIFF_SEL));
@@ -1514,19 +1521,7 @@ where
             * (diff_sel * narrow_pk + (one.clone() - diff_sel.into()) * (narrow_ut - h_idx.into())),
     );
     b.assert_zero((utxo_is.clone() - answer.into()) * (diff * col(DIFF_INV) - one.clone()));
-    FACTS.receive(
-        b,
-        [
-            t.into(),
-            one.clone(),
-            AB::Expr::ZERO,
-            answer.into(),
-            AB::Expr::ZERO,
-            AB::Expr::ZERO,
-            AB::Expr::ZERO,
-        ],
-        Count::bounded(utxo_is, 1),
-    );
+    small_result(b, t.into(), answer.into(), utxo_is);
     let (item_lo, item_hi) = (col(ITEM_GAP_LO), col(ITEM_GAP_HI));
     time_gap(b, access.into(), t.into(), item_t.into(), item_lo, item_hi);
 
@@ -1597,19 +1592,7 @@ where
     b.assert_bool(signed);
     b.assert_zero((one.clone() - signed_by.clone()) * signed);
     b.assert_zero((one.clone() - signed.into()) * signer_k);
-    FACTS.receive(
-        b,
-        [
-            t.into(),
-            one.clone(),
-            AB::Expr::ZERO,
-            signed.into(),
-            AB::Expr::ZERO,
-            AB::Expr::ZERO,
-            AB::Expr::ZERO,
-        ],
-        Count::bounded(signed_by.clone(), 1),
-    );
+    small_result(b, t.into(), signed.into(), signed_by.clone());
     // When it answers 0, its key differs from every signer's: a chain over signers `0..n` in
     // `absent` (n, the number of signers, is a public value).
     let n_signers: AB::Expr = b.public_values()[PUBLIC_VALUES + 4].into();

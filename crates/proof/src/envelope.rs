@@ -34,6 +34,13 @@ fn take_name(bytes: &[u8]) -> Result<(String, &[u8]), String> {
     Ok((name.to_string(), rest))
 }
 
+/// An ABI's name and a name within it, as two names.
+fn take_qualified(bytes: &[u8]) -> Result<(QualifiedName, &[u8]), String> {
+    let (abi, rest) = take_name(bytes)?;
+    let (name, rest) = take_name(rest)?;
+    Ok(((abi, name), rest))
+}
+
 /// A count-prefixed list of at most [`MAX_DECLARED`] items, each read by `item`.
 fn take_list<'a, T>(
     bytes: &'a [u8],
@@ -242,17 +249,9 @@ impl Envelope {
         for _ in 0..count {
             let (hash, after) = rest.split_at_checked(32).ok_or("truncated proof")?;
             let hash = Hash32(hash.try_into().expect("32 bytes"));
-            let (effects, after) = take_list(after, |b| {
-                let (abi, b) = take_name(b)?;
-                let (name, b) = take_name(b)?;
-                Ok(((abi, name), b))
-            })?;
+            let (effects, after) = take_list(after, take_qualified)?;
             let (utxos, after) = take_list(after, take_name)?;
-            let (events, after) = take_list(after, |b| {
-                let (abi, b) = take_name(b)?;
-                let (name, b) = take_name(b)?;
-                Ok(((abi, name), b))
-            })?;
+            let (events, after) = take_list(after, take_qualified)?;
             let (tokens, after) = take_list(after, take_name)?;
             let interface = Interface {
                 effects,
