@@ -7,9 +7,8 @@
 
 pub mod interp;
 pub mod isolated;
-pub mod op;
-pub mod program;
 pub mod trace;
+pub use starstream_isa::{op, program};
 pub mod wasmi_engine;
 
 use std::fmt;

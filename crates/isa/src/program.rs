@@ -1,5 +1,5 @@
 //! Loading a module: checks it against the subset, resolves its imports to host functions,
-//! and decodes every body into the interpreter's flat code with resolved jumps and fuel charges.
+//! and decodes every body into the flat code the VM runs with resolved jumps and fuel charges.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -548,7 +548,7 @@ fn decode(
 }
 
 /// The fuel a segment costs: its operators up to and including the first that ends one.
-pub(crate) fn segment_cost(ops: &[Operator<'_>]) -> u32 {
+pub fn segment_cost(ops: &[Operator<'_>]) -> u32 {
     let mut cost = 0;
     for op in ops {
         cost += 1;

@@ -1,7 +1,7 @@
 //! Loading refuses anything that is not a module of the subset, with an error and no panic:
 //! garbage, truncations of a real module, and single-byte corruptions of it.
 
-use starstream_vm::{LoadError, Program};
+use starstream_isa::{LoadError, Program};
 
 const MODULE: &str = r#"(module
   (import "starstream" "block_height" (func $h (result i64)))

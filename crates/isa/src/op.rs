@@ -1,4 +1,4 @@
-//! The interpreter's decoded instructions: WebAssembly operators with their branch targets
+//! The decoded instructions: WebAssembly operators with their branch targets
 //! resolved, plus the fuel charge that starts every straight-line segment.
 
 use crate::program::BrTarget;

@@ -1,0 +1,10 @@
+//! The decoded instruction set: [`program`] loads a module of the WebAssembly subset (checked,
+//! imports resolved to host functions) and decodes every body into flat code of [`op::Op`]s with
+//! branch targets resolved and a fuel charge at the start of every straight-line segment. The
+//! VM executes exactly this code, and the execution proof's verifier derives its program table
+//! from it, so both read one decoder; nothing here runs anything.
+
+pub mod op;
+pub mod program;
+
+pub use program::{LoadError, Program};
