@@ -29,7 +29,7 @@
 
 use p3_air::{Air, AirBuilder, BaseAir, WindowAccess};
 use p3_field::{Field, PrimeCharacteristicRing};
-use p3_lookup::{Count, InteractionBuilder, LookupBus, PermutationCheckBus};
+use p3_lookup::{Count, InteractionBuilder};
 
 /// A process's kind, as the interleaving proof numbers it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -643,81 +643,202 @@ pub mod range {
     pub const WIDTH: usize = 2;
 }
 
-const STEPS: PermutationCheckBus<'static> = PermutationCheckBus::new("steps");
-const KINDS: LookupBus<'static> = LookupBus::new("kinds");
-const BYTES: LookupBus<'static> = LookupBus::new("bytes");
+/// The one LogUp bus every relation of the proof travels on. `p3-lookup` packs interactions
+/// into shared columns only within a bus, so one bus with each relation's tuples tagged lets a
+/// table's interactions of different relations share columns (about half the columns of one
+/// bus per relation). The tag is a tuple element like any other, so relations stay apart as
+/// they did on separate buses (whose separation is an offset of the same kind).
+pub const BUS: &str = "interleaving";
+
+/// Every tuple's width on [`BUS`]: the tag, then the widest relation's fields (`flags`), the
+/// rest padded with zeros.
+pub const TUPLE: usize = 22;
+
+/// One relation of the proof (a memory, a permutation or a lookup) on [`BUS`], by its tag.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Relation {
+    pub tag: u32,
+    pub name: &'static str,
+}
+
+impl Relation {
+    const fn new(tag: u32, name: &'static str) -> Relation {
+        Relation { tag, name }
+    }
+
+    /// The tagged, padded tuple of `fields`.
+    fn tuple<AB: InteractionBuilder, E: Into<AB::Expr>>(
+        self,
+        fields: impl IntoIterator<Item = E>,
+    ) -> Vec<AB::Expr> {
+        let mut tuple = vec![AB::Expr::from_u32(self.tag)];
+        tuple.extend(fields.into_iter().map(Into::into));
+        assert!(
+            tuple.len() <= TUPLE,
+            "relation `{}` is wider than the bus",
+            self.name
+        );
+        tuple.resize(TUPLE, AB::Expr::ZERO);
+        tuple
+    }
+
+    /// Sends `fields` `count` times (a permutation's or memory's send, or a lookup's query).
+    fn send<AB: InteractionBuilder, E: Into<AB::Expr>>(
+        self,
+        b: &mut AB,
+        fields: impl IntoIterator<Item = E>,
+        count: impl Into<Count<AB::Expr>>,
+    ) {
+        let tuple = self.tuple::<AB, E>(fields);
+        b.push_interaction(BUS, tuple, count);
+    }
+
+    /// Receives `fields` `count` times.
+    fn receive<AB: InteractionBuilder, E: Into<AB::Expr>>(
+        self,
+        b: &mut AB,
+        fields: impl IntoIterator<Item = E>,
+        count: impl Into<Count<AB::Expr>>,
+    ) {
+        let tuple = self.tuple::<AB, E>(fields);
+        b.push_interaction(BUS, tuple, -count.into());
+    }
+
+    /// Looks `key` up in the relation's table.
+    fn lookup_key<AB: InteractionBuilder, E: Into<AB::Expr>>(
+        self,
+        b: &mut AB,
+        key: impl IntoIterator<Item = E>,
+        count: impl Into<Count<AB::Expr>>,
+    ) {
+        self.send(b, key, count);
+    }
+
+    /// Offers `key` as an entry of the relation's table, looked up `uses` times.
+    fn table_entry<AB: InteractionBuilder, E: Into<AB::Expr>>(
+        self,
+        b: &mut AB,
+        key: impl IntoIterator<Item = E>,
+        uses: impl Into<AB::Expr>,
+    ) {
+        let tuple = self.tuple::<AB, E>(key);
+        b.push_interaction(BUS, tuple, Count::provided(-uses.into()));
+    }
+}
+
+const STEPS: Relation = Relation::new(1, "steps");
+const KINDS: Relation = Relation::new(2, "kinds");
+const BYTES: Relation = Relation::new(3, "bytes");
 /// Each entry's values, indexed: a chain from 0 to the entry's count, per (t, role).
-const COUNTS: PermutationCheckBus<'static> = PermutationCheckBus::new("counts");
+const COUNTS: Relation = Relation::new(4, "counts");
 /// The flags of each entry's results, for its `values` rows.
-const FLAGS: LookupBus<'static> = LookupBus::new("flags");
+const FLAGS: Relation = Relation::new(5, "flags");
 /// A `finish`'s results, received as the buffer of the crossing call that returned; and a
 /// `raise`'s arguments, received as the buffer of the crossing call that got the effect.
-const RETURN_VALUES: PermutationCheckBus<'static> = PermutationCheckBus::new("returns");
+const RETURN_VALUES: Relation = Relation::new(6, "returns");
 /// A crossing call's status bits, received as its logged result 0.
-const STATUS: PermutationCheckBus<'static> = PermutationCheckBus::new("status");
+const STATUS: Relation = Relation::new(7, "status");
 /// A crossing call's staged values, received where control entered the callee: its
 /// `activate`'s arguments, or, for `resume_effect`, the answered `raise`'s results.
-const HANDOVER: PermutationCheckBus<'static> = PermutationCheckBus::new("handover");
+const HANDOVER: Relation = Relation::new(8, "handover");
 /// Each crossing call names where it entered the callee, with what it expects there (the
 /// handle it named, the callee's kind, whether it creates); each entered row is named once.
-const CALLER: PermutationCheckBus<'static> = PermutationCheckBus::new("caller");
+const CALLER: Relation = Relation::new(9, "caller");
 /// A handle's value in `values`, received by the entry that names it (a `utxo_call`'s
 /// argument 0) or by the `yield` that made it (the crossing call's result 1).
-const HANDLE_VALUES: PermutationCheckBus<'static> = PermutationCheckBus::new("handle values");
+const HANDLE_VALUES: Relation = Relation::new(10, "handle values");
 /// Every handle made (an input's, or a `yield`'s new one) is a distinct row of `handles`.
-const MADE_BUS: PermutationCheckBus<'static> = PermutationCheckBus::new("made");
+const MADE_BUS: Relation = Relation::new(11, "made");
 /// A handle a `utxo_call` names is a row of `handles` (so it is not 0).
-const NAMES: LookupBus<'static> = LookupBus::new("names");
+const NAMES: Relation = Relation::new(12, "names");
 /// The script's stacks, a memory over ((stack, slot), value, time): stack 0 holds its pending
 /// effects, stack 1 its installed handlers.
-const PENDING: PermutationCheckBus<'static> = PermutationCheckBus::new("stacks");
+const PENDING: Relation = Relation::new(13, "stacks");
 const PENDING_STACK: u32 = 0;
 const HANDLER_STACK: u32 = 1;
 /// The count of installed handlers per effect identity, at address (2, identity).
 const HANDLER_COUNT: u32 = 2;
 /// The program list and the programs' effects: `(effect row, k, j, e, program)`.
-const INTERFACE: LookupBus<'static> = LookupBus::new("interface");
+const INTERFACE: Relation = Relation::new(14, "interface");
 /// Every process's frame, a memory over ((process, slot), value, time).
-const FRAMES: PermutationCheckBus<'static> = PermutationCheckBus::new("frames");
+const FRAMES: Relation = Relation::new(15, "frames");
 /// A memory access's slot and values in `values` (a frame access's, or a handler's index),
 /// received by its entry.
-const FRAME_VALUES: PermutationCheckBus<'static> = PermutationCheckBus::new("access values");
+const FRAME_VALUES: Relation = Relation::new(16, "access values");
 /// The public records (`crate::public`), sent by the tables that hold them and received by the
 /// `public` table's sponge.
-const RECORDS: PermutationCheckBus<'static> = PermutationCheckBus::new("records");
+const RECORDS: Relation = Relation::new(17, "records");
 /// A host query's result that is a public fact (the block height), received by its entry.
-const FACTS: PermutationCheckBus<'static> = PermutationCheckBus::new("facts");
+const FACTS: Relation = Relation::new(18, "facts");
 /// Each `emit`'s event position and process, received by its `events` row.
-const EMITTERS: PermutationCheckBus<'static> = PermutationCheckBus::new("emitters");
+const EMITTERS: Relation = Relation::new(19, "emitters");
 /// A process's program hash, for the events it emits.
-const PROGRAMS: LookupBus<'static> = LookupBus::new("programs");
+const PROGRAMS: Relation = Relation::new(20, "programs");
 /// The transaction's signers' keys, by quarter: what a `tx_signed_by` that answered 1 asked.
-const KEYS: LookupBus<'static> = LookupBus::new("keys");
+const KEYS: Relation = Relation::new(21, "keys");
 /// Each frame slot's process: whether it is an output, and which; whether it was created.
-const OWNERS: LookupBus<'static> = LookupBus::new("owners");
+const OWNERS: Relation = Relation::new(22, "owners");
 /// The token memory: address a cell, value its state, time `mt`.
-const TOKEN_MEMORY: PermutationCheckBus<'static> = PermutationCheckBus::new("token memory");
+const TOKEN_MEMORY: Relation = Relation::new(23, "token memory");
 /// Each token operation of an entry, once per access it makes, received by that access.
-const TOKEN_OPS: PermutationCheckBus<'static> = PermutationCheckBus::new("token ops");
+const TOKEN_OPS: Relation = Relation::new(24, "token ops");
 /// A token's id (or amount) in `values`, received by the access that uses it.
-const TOKEN_VALUES: PermutationCheckBus<'static> = PermutationCheckBus::new("token values");
+const TOKEN_VALUES: Relation = Relation::new(25, "token values");
 /// The amounts of an operation's accesses, received by the access that adds them up.
-const AMOUNTS: PermutationCheckBus<'static> = PermutationCheckBus::new("amounts");
+const AMOUNTS: Relation = Relation::new(26, "amounts");
 /// Each crossing: `(process, crossing count, peer, 2 · landing)`, for the tokens it hands over.
-const CROSSINGS: LookupBus<'static> = LookupBus::new("crossings");
+const CROSSINGS: Relation = Relation::new(27, "crossings");
 /// Each cell's address with its token's id and pool kind, for the accesses.
-const ADDRESSES: LookupBus<'static> = LookupBus::new("addresses");
+const ADDRESSES: Relation = Relation::new(28, "addresses");
 /// Each input's process `(p, 1, k)` and each output's, for the tokens they start or end with.
-const INPUT_OWNERS: LookupBus<'static> = LookupBus::new("input owners");
-const OUTPUT_OWNERS: LookupBus<'static> = LookupBus::new("output owners");
+const INPUT_OWNERS: Relation = Relation::new(29, "input owners");
+const OUTPUT_OWNERS: Relation = Relation::new(30, "output owners");
 /// Each type's program hash, for the token processes that run it.
-const TYPE_PROGRAMS: LookupBus<'static> = LookupBus::new("type programs");
+const TYPE_PROGRAMS: Relation = Relation::new(31, "type programs");
 /// Each token process's type, for the mints, burns and token calls it runs.
-const TOKEN_TYPES: LookupBus<'static> = LookupBus::new("token types");
+const TOKEN_TYPES: Relation = Relation::new(32, "token types");
 /// For a `tx_signed_by` that answered 0: a chain over the signers `0..n`, one `absent` row each.
-const ABSENT: PermutationCheckBus<'static> = PermutationCheckBus::new("absent");
+const ABSENT: Relation = Relation::new(33, "absent");
 /// A queried key's quarters in `values`, for the `absent` rows.
-const QUERIED_KEYS: LookupBus<'static> = LookupBus::new("queried keys");
+const QUERIED_KEYS: Relation = Relation::new(34, "queried keys");
+
+/// Every relation, for naming a tag (the checker's reports) and for the test that tags differ.
+pub const RELATIONS: &[Relation] = &[
+    STEPS,
+    KINDS,
+    BYTES,
+    COUNTS,
+    FLAGS,
+    RETURN_VALUES,
+    STATUS,
+    HANDOVER,
+    CALLER,
+    HANDLE_VALUES,
+    MADE_BUS,
+    NAMES,
+    PENDING,
+    INTERFACE,
+    FRAMES,
+    FRAME_VALUES,
+    RECORDS,
+    FACTS,
+    EMITTERS,
+    PROGRAMS,
+    KEYS,
+    OWNERS,
+    TOKEN_MEMORY,
+    TOKEN_OPS,
+    TOKEN_VALUES,
+    AMOUNTS,
+    CROSSINGS,
+    ADDRESSES,
+    INPUT_OWNERS,
+    OUTPUT_OWNERS,
+    TYPE_PROGRAMS,
+    TOKEN_TYPES,
+    ABSENT,
+    QUERIED_KEYS,
+];
 
 /// The token operations' codes on `token ops`.
 mod op {
@@ -2881,4 +3002,22 @@ where
     b.when_first_row().assert_zero(v);
     b.when_transition().assert_eq(v_next, v + AB::Expr::ONE);
     BYTES.table_entry(b, [v], uses);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RELATIONS;
+
+    /// Relations share one bus and are told apart by their tags alone.
+    #[test]
+    fn every_relation_has_its_own_tag() {
+        let tags: std::collections::BTreeSet<u32> = RELATIONS.iter().map(|r| r.tag).collect();
+        assert_eq!(tags.len(), RELATIONS.len());
+        assert!(
+            !tags.contains(&0),
+            "tag 0 is what a padding tuple would read"
+        );
+        let names: std::collections::BTreeSet<&str> = RELATIONS.iter().map(|r| r.name).collect();
+        assert_eq!(names.len(), RELATIONS.len());
+    }
 }

@@ -13,6 +13,7 @@ use p3_matrix::dense::RowMajorMatrix;
 use rand::rngs::StdRng;
 use starstream_proof::air::{
     absent, call, entries, events, frames, handles, interface, processes, range, signers, values,
+    RELATIONS,
 };
 use starstream_proof::config::{config, Config, Val};
 use starstream_proof::envelope::{Program, Storage, MAX_LOG_HEIGHT, MIN_LOG_HEIGHT};
@@ -1296,8 +1297,24 @@ pub fn check(tables: &Tables) -> Result<(), ProveError> {
             .cloned()
             .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
             .unwrap_or_else(|| "a bus does not balance".into());
-        err(text.chars().take(400).collect::<String>())
+        err(name_relation(&text).chars().take(400).collect::<String>())
     })
+}
+
+/// The bus checker's report with the relation named: every relation shares one bus, and a
+/// tuple's first element is its relation's tag.
+fn name_relation(report: &str) -> String {
+    let tag = report
+        .split_once("tuple [\"")
+        .and_then(|(_, rest)| rest.split('"').next())
+        .and_then(|tag| tag.parse::<u32>().ok());
+    match tag.and_then(|tag| RELATIONS.iter().find(|r| r.tag == tag)) {
+        Some(relation) => report.replace(
+            &format!("'{}'", starstream_proof::air::BUS),
+            &format!("'{}'", relation.name),
+        ),
+        None => report.to_string(),
+    }
 }
 
 /// A generator seeded from the operating system (the hiding randomness must be fresh).
