@@ -643,27 +643,37 @@ pub mod range {
     pub const WIDTH: usize = 2;
 }
 
-/// The one LogUp bus every relation of the proof travels on. `p3-lookup` packs interactions
-/// into shared columns only within a bus, so one bus with each relation's tuples tagged lets a
-/// table's interactions of different relations share columns (about half the columns of one
-/// bus per relation). The tag is a tuple element like any other, so relations stay apart as
-/// they did on separate buses (whose separation is an offset of the same kind).
-pub const BUS: &str = "interleaving";
+/// The LogUp buses every relation of the proof travels on, by tuple width: `p3-lookup` packs
+/// interactions into shared columns only within a bus, so relations of similar width share a
+/// bus, each tuple tagged with its relation, and a table's interactions of different relations
+/// share columns. (One bus for all would pad every tuple to the widest, and the prover's LogUp
+/// work grows with the width.) The tag is a tuple element like any other, so relations stay
+/// apart as they did on separate buses (whose separation is an offset of the same kind).
+/// Each bus: its name, and its tuples' width (the tag, then the fields, padded with zeros).
+pub const NARROW: (&str, usize) = ("narrow", 9);
+pub const MID: (&str, usize) = ("mid", 13);
+pub const WIDE: (&str, usize) = ("wide", 22);
 
-/// Every tuple's width on [`BUS`]: the tag, then the widest relation's fields (`flags`), the
-/// rest padded with zeros.
-pub const TUPLE: usize = 22;
-
-/// One relation of the proof (a memory, a permutation or a lookup) on [`BUS`], by its tag.
+/// One relation of the proof (a memory, a permutation or a lookup), by its tag on its bus.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Relation {
     pub tag: u32,
     pub name: &'static str,
+    /// The bus ([`NARROW`], [`MID`] or [`WIDE`]).
+    pub bus: (&'static str, usize),
 }
 
 impl Relation {
     const fn new(tag: u32, name: &'static str) -> Relation {
-        Relation { tag, name }
+        Relation {
+            tag,
+            name,
+            bus: NARROW,
+        }
+    }
+
+    const fn on(self, bus: (&'static str, usize)) -> Relation {
+        Relation { bus, ..self }
     }
 
     /// The tagged, padded tuple of `fields`.
@@ -673,12 +683,13 @@ impl Relation {
     ) -> Vec<AB::Expr> {
         let mut tuple = vec![AB::Expr::from_u32(self.tag)];
         tuple.extend(fields.into_iter().map(Into::into));
+        let (_, width) = self.bus;
         assert!(
-            tuple.len() <= TUPLE,
-            "relation `{}` is wider than the bus",
+            tuple.len() <= width,
+            "relation `{}` is wider than its bus",
             self.name
         );
-        tuple.resize(TUPLE, AB::Expr::ZERO);
+        tuple.resize(width, AB::Expr::ZERO);
         tuple
     }
 
@@ -690,7 +701,7 @@ impl Relation {
         count: impl Into<Count<AB::Expr>>,
     ) {
         let tuple = self.tuple::<AB, E>(fields);
-        b.push_interaction(BUS, tuple, count);
+        b.push_interaction(self.bus.0, tuple, count);
     }
 
     /// Receives `fields` `count` times.
@@ -701,7 +712,7 @@ impl Relation {
         count: impl Into<Count<AB::Expr>>,
     ) {
         let tuple = self.tuple::<AB, E>(fields);
-        b.push_interaction(BUS, tuple, -count.into());
+        b.push_interaction(self.bus.0, tuple, -count.into());
     }
 
     /// Looks `key` up in the relation's table.
@@ -722,7 +733,7 @@ impl Relation {
         uses: impl Into<AB::Expr>,
     ) {
         let tuple = self.tuple::<AB, E>(key);
-        b.push_interaction(BUS, tuple, Count::provided(-uses.into()));
+        b.push_interaction(self.bus.0, tuple, Count::provided(-uses.into()));
     }
 }
 
@@ -732,7 +743,7 @@ const BYTES: Relation = Relation::new(3, "bytes");
 /// Each entry's values, indexed: a chain from 0 to the entry's count, per (t, role).
 const COUNTS: Relation = Relation::new(4, "counts");
 /// The flags of each entry's results, for its `values` rows.
-const FLAGS: Relation = Relation::new(5, "flags");
+const FLAGS: Relation = Relation::new(5, "flags").on(WIDE);
 /// A `finish`'s results, received as the buffer of the crossing call that returned; and a
 /// `raise`'s arguments, received as the buffer of the crossing call that got the effect.
 const RETURN_VALUES: Relation = Relation::new(6, "returns");
@@ -743,7 +754,7 @@ const STATUS: Relation = Relation::new(7, "status");
 const HANDOVER: Relation = Relation::new(8, "handover");
 /// Each crossing call names where it entered the callee, with what it expects there (the
 /// handle it named, the callee's kind, whether it creates); each entered row is named once.
-const CALLER: Relation = Relation::new(9, "caller");
+const CALLER: Relation = Relation::new(9, "caller").on(MID);
 /// A handle's value in `values`, received by the entry that names it (a `utxo_call`'s
 /// argument 0) or by the `yield` that made it (the crossing call's result 1).
 const HANDLE_VALUES: Relation = Relation::new(10, "handle values");
@@ -759,7 +770,7 @@ const HANDLER_STACK: u32 = 1;
 /// The count of installed handlers per effect identity, at address (2, identity).
 const HANDLER_COUNT: u32 = 2;
 /// The program list and the programs' effects: `(effect row, k, j, e, program)`.
-const INTERFACE: Relation = Relation::new(14, "interface");
+const INTERFACE: Relation = Relation::new(14, "interface").on(WIDE);
 /// Every process's frame, a memory over ((process, slot), value, time).
 const FRAMES: Relation = Relation::new(15, "frames");
 /// A memory access's slot and values in `values` (a frame access's, or a handler's index),
@@ -773,13 +784,13 @@ const FACTS: Relation = Relation::new(18, "facts");
 /// Each `emit`'s event position and process, received by its `events` row.
 const EMITTERS: Relation = Relation::new(19, "emitters");
 /// A process's program hash, for the events it emits.
-const PROGRAMS: Relation = Relation::new(20, "programs");
+const PROGRAMS: Relation = Relation::new(20, "programs").on(WIDE);
 /// The transaction's signers' keys, by quarter: what a `tx_signed_by` that answered 1 asked.
 const KEYS: Relation = Relation::new(21, "keys");
 /// Each frame slot's process: whether it is an output, and which; whether it was created.
 const OWNERS: Relation = Relation::new(22, "owners");
 /// The token memory: address a cell, value its state, time `mt`.
-const TOKEN_MEMORY: Relation = Relation::new(23, "token memory");
+const TOKEN_MEMORY: Relation = Relation::new(23, "token memory").on(MID);
 /// Each token operation of an entry, once per access it makes, received by that access.
 const TOKEN_OPS: Relation = Relation::new(24, "token ops");
 /// A token's id (or amount) in `values`, received by the access that uses it.
@@ -794,7 +805,7 @@ const ADDRESSES: Relation = Relation::new(28, "addresses");
 const INPUT_OWNERS: Relation = Relation::new(29, "input owners");
 const OUTPUT_OWNERS: Relation = Relation::new(30, "output owners");
 /// Each type's program hash, for the token processes that run it.
-const TYPE_PROGRAMS: Relation = Relation::new(31, "type programs");
+const TYPE_PROGRAMS: Relation = Relation::new(31, "type programs").on(WIDE);
 /// Each token process's type, for the mints, burns and token calls it runs.
 const TOKEN_TYPES: Relation = Relation::new(32, "token types");
 /// For a `tx_signed_by` that answered 0: a chain over the signers `0..n`, one `absent` row each.

@@ -1301,8 +1301,8 @@ pub fn check(tables: &Tables) -> Result<(), ProveError> {
     })
 }
 
-/// The bus checker's report with the relation named: every relation shares one bus, and a
-/// tuple's first element is its relation's tag.
+/// The bus checker's report with the relation named: relations share buses, and a tuple's
+/// first element is its relation's tag.
 fn name_relation(report: &str) -> String {
     let tag = report
         .split_once("tuple [\"")
@@ -1310,7 +1310,7 @@ fn name_relation(report: &str) -> String {
         .and_then(|tag| tag.parse::<u32>().ok());
     match tag.and_then(|tag| RELATIONS.iter().find(|r| r.tag == tag)) {
         Some(relation) => report.replace(
-            &format!("'{}'", starstream_proof::air::BUS),
+            &format!("'{}'", relation.bus.0),
             &format!("'{}'", relation.name),
         ),
         None => report.to_string(),
