@@ -17,7 +17,7 @@ pub const MAX_MEMORY_PAGES: u32 = 16;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LoadError {
     /// Invalid WebAssembly or outside the prover's subset.
-    Subset(starstream_wasm::SubsetError),
+    Subset(crate::subset::SubsetError),
     /// An import that is not a host function of the ABI, or has the wrong signature.
     Import {
         module: String,
@@ -114,7 +114,7 @@ pub struct Program {
 impl Program {
     /// Validates and decodes `wasm`.
     pub fn load(wasm: &[u8]) -> Result<Program, LoadError> {
-        starstream_wasm::check_subset(wasm).map_err(LoadError::Subset)?;
+        crate::subset::check_subset(wasm).map_err(LoadError::Subset)?;
         let mut types: Vec<FuncType> = Vec::new();
         let mut func_types: Vec<u32> = Vec::new();
         let mut program = Program {

@@ -12,7 +12,7 @@
 //! the exact list). Everything [`emit`] produces passes it.
 
 mod emit;
-pub mod subset;
+pub use starstream_isa::subset;
 
 pub use emit::{emit, EmitError, EmitErrorKind};
 pub use subset::{check_subset, SubsetError, SubsetReport};
