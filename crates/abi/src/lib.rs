@@ -4,8 +4,9 @@
 //! Every import is a [`HostFn`], with its import name, its scalar signature (only `i32` and
 //! `i64`, as in the IR), whether it takes the staged values as arguments or fills the result
 //! buffer, which processes may call it, and the errors with which the host aborts the
-//! transaction when the call is wrong. The compiler turns a [`HostFn`] into an IR import with
-//! [`HostFn::import`]; the VM implements each one and names its failures with [`HostError`].
+//! transaction when the call is wrong. The compiler turns a [`HostFn`] into an IR import (the IR
+//! depends on this crate, never the reverse); the VM implements each one and names its
+//! failures with [`HostError`].
 //!
 //! Variable-length data crosses through two per-process buffers of `i64` values: the caller
 //! pushes arguments with [`HostFn::Stage`], the next call that takes staged values consumes them
@@ -21,9 +22,22 @@ mod describe;
 mod tests;
 
 pub use describe::describe;
-pub use starstream_ir::ScalarTy;
 
-use starstream_ir::{Import, TrapKind};
+/// The two scalar types of the ABI (and of the IR and the emitted WebAssembly).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ScalarTy {
+    I32,
+    I64,
+}
+
+impl ScalarTy {
+    pub fn name(self) -> &'static str {
+        match self {
+            ScalarTy::I32 => "i32",
+            ScalarTy::I64 => "i64",
+        }
+    }
+}
 
 /// The import module name of every host function.
 pub const MODULE: &str = "starstream";
@@ -177,7 +191,13 @@ impl TrapCode {
     }
 
     pub fn name(self) -> &'static str {
-        TrapKind::from(self).name()
+        match self {
+            TrapCode::Overflow => "overflow",
+            TrapCode::DivisionByZero => "division_by_zero",
+            TrapCode::AssertFailed => "assert_failed",
+            TrapCode::Fail => "fail",
+            TrapCode::Unreachable => "unreachable",
+        }
     }
 
     /// What the trap means, in one sentence.
@@ -191,30 +211,6 @@ impl TrapCode {
                 "A value the type checker ruled out turned up (an enum tag out of range): a \
                  compiler bug or a corrupted frame."
             }
-        }
-    }
-}
-
-impl From<TrapKind> for TrapCode {
-    fn from(kind: TrapKind) -> TrapCode {
-        match kind {
-            TrapKind::Overflow => TrapCode::Overflow,
-            TrapKind::DivisionByZero => TrapCode::DivisionByZero,
-            TrapKind::AssertFailed => TrapCode::AssertFailed,
-            TrapKind::Fail => TrapCode::Fail,
-            TrapKind::Unreachable => TrapCode::Unreachable,
-        }
-    }
-}
-
-impl From<TrapCode> for TrapKind {
-    fn from(code: TrapCode) -> TrapKind {
-        match code {
-            TrapCode::Overflow => TrapKind::Overflow,
-            TrapCode::DivisionByZero => TrapKind::DivisionByZero,
-            TrapCode::AssertFailed => TrapKind::AssertFailed,
-            TrapCode::Fail => TrapKind::Fail,
-            TrapCode::Unreachable => TrapKind::Unreachable,
         }
     }
 }
@@ -1203,16 +1199,6 @@ impl HostFn {
     /// [`HostFn::failures`].
     pub fn doc(self) -> &'static str {
         self.spec().doc
-    }
-
-    /// The IR import for this host function.
-    pub fn import(self) -> Import {
-        Import {
-            module: MODULE.into(),
-            name: self.name().into(),
-            params: self.params().to_vec(),
-            results: self.results().to_vec(),
-        }
     }
 
     /// The signature as text, e.g. `utxo_call(handle: i64, method: i32) -> i32`.

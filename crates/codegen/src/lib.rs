@@ -478,7 +478,10 @@ pub fn compile_contract(
         "every function id is defined"
     );
     let mut module = Module {
-        imports: HostFn::all().iter().map(|f| f.import()).collect(),
+        imports: HostFn::all()
+            .iter()
+            .map(|f| starstream_ir::Import::host(*f))
+            .collect(),
         globals: shared.globals,
         functions,
     };

@@ -11,21 +11,9 @@
 
 use std::fmt::Write;
 
-/// The two scalar types of the IR (and of the emitted WebAssembly).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum ScalarTy {
-    I32,
-    I64,
-}
-
-impl ScalarTy {
-    pub fn name(self) -> &'static str {
-        match self {
-            ScalarTy::I32 => "i32",
-            ScalarTy::I64 => "i64",
-        }
-    }
-}
+/// The two scalar types of the IR (and of the ABI and the emitted WebAssembly).
+pub use starstream_abi::ScalarTy;
+use starstream_abi::{HostFn, TrapCode};
 
 /// A virtual register: an index into [`Function::regs`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -193,6 +181,30 @@ pub enum TrapKind {
     Unreachable,
 }
 
+impl From<TrapKind> for TrapCode {
+    fn from(kind: TrapKind) -> TrapCode {
+        match kind {
+            TrapKind::Overflow => TrapCode::Overflow,
+            TrapKind::DivisionByZero => TrapCode::DivisionByZero,
+            TrapKind::AssertFailed => TrapCode::AssertFailed,
+            TrapKind::Fail => TrapCode::Fail,
+            TrapKind::Unreachable => TrapCode::Unreachable,
+        }
+    }
+}
+
+impl From<TrapCode> for TrapKind {
+    fn from(code: TrapCode) -> TrapKind {
+        match code {
+            TrapCode::Overflow => TrapKind::Overflow,
+            TrapCode::DivisionByZero => TrapKind::DivisionByZero,
+            TrapCode::AssertFailed => TrapKind::AssertFailed,
+            TrapCode::Fail => TrapKind::Fail,
+            TrapCode::Unreachable => TrapKind::Unreachable,
+        }
+    }
+}
+
 impl TrapKind {
     pub fn name(self) -> &'static str {
         match self {
@@ -272,6 +284,18 @@ pub struct Import {
     pub name: String,
     pub params: Vec<ScalarTy>,
     pub results: Vec<ScalarTy>,
+}
+
+impl Import {
+    /// The import of host function `f`.
+    pub fn host(f: HostFn) -> Import {
+        Import {
+            module: starstream_abi::MODULE.into(),
+            name: f.name().into(),
+            params: f.params().to_vec(),
+            results: f.results().to_vec(),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -424,5 +448,47 @@ fn term_text(term: &Terminator) -> String {
         ),
         Terminator::Return(rs) => format!("return ({})", regs(rs)),
         Terminator::Trap { kind, site } => format!("trap {} @site{site}", kind.name()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Import, ScalarTy, TrapKind};
+    use starstream_abi::{HostFn, TrapCode, MODULE};
+
+    #[test]
+    fn every_host_function_has_its_abi_signature_as_an_import() {
+        for &f in HostFn::all() {
+            let import = Import::host(f);
+            assert_eq!(import.module, MODULE);
+            assert_eq!(import.name, f.name());
+            assert_eq!(import.params, f.params());
+            assert_eq!(import.results, f.results());
+        }
+        // The emitter calls `trap(code, site)` before `unreachable`.
+        let trap = Import::host(HostFn::Trap);
+        assert_eq!(
+            (trap.module.as_str(), trap.name.as_str()),
+            ("starstream", "trap")
+        );
+        assert_eq!(trap.params, vec![ScalarTy::I32, ScalarTy::I32]);
+        assert!(trap.results.is_empty());
+    }
+
+    #[test]
+    fn every_trap_kind_is_one_trap_code_of_the_same_name() {
+        let kinds = [
+            TrapKind::Overflow,
+            TrapKind::DivisionByZero,
+            TrapKind::AssertFailed,
+            TrapKind::Fail,
+            TrapKind::Unreachable,
+        ];
+        assert_eq!(kinds.len(), TrapCode::ALL.len());
+        for kind in kinds {
+            let code = TrapCode::from(kind);
+            assert_eq!(TrapKind::from(code), kind);
+            assert_eq!(code.name(), kind.name());
+        }
     }
 }
