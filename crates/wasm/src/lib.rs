@@ -24,39 +24,16 @@ pub const TRAP_IMPORT_MODULE: &str = "starstream";
 /// The import name of the trap host function, whose type is `(kind: i32, site: i32) -> ()`.
 pub const TRAP_IMPORT_NAME: &str = "trap";
 
-/// The stable code that a `Trap` terminator passes to the trap import as its first argument.
-///
-/// The codes are part of the module's interface with the runtime, so they never change.
+/// The stable code that a `Trap` terminator passes to the trap import as its first argument:
+/// the ABI's [`starstream_abi::TrapCode`] of the kind (part of the module's interface with the
+/// runtime, so it never changes).
 pub fn trap_code(kind: TrapKind) -> i32 {
-    match kind {
-        TrapKind::Overflow => trap_codes::OVERFLOW,
-        TrapKind::DivisionByZero => trap_codes::DIVISION_BY_ZERO,
-        TrapKind::AssertFailed => trap_codes::ASSERT_FAILED,
-        TrapKind::Fail => trap_codes::FAIL,
-        TrapKind::Unreachable => trap_codes::UNREACHABLE,
-    }
+    starstream_abi::TrapCode::from(kind).code()
 }
 
 /// The trap kind of a code passed to the trap import, for a runtime to report it.
 pub fn trap_kind_from_code(code: i32) -> Option<TrapKind> {
-    Some(match code {
-        trap_codes::OVERFLOW => TrapKind::Overflow,
-        trap_codes::DIVISION_BY_ZERO => TrapKind::DivisionByZero,
-        trap_codes::ASSERT_FAILED => TrapKind::AssertFailed,
-        trap_codes::FAIL => TrapKind::Fail,
-        trap_codes::UNREACHABLE => TrapKind::Unreachable,
-        _ => return None,
-    })
-}
-
-/// The numeric trap codes, one per [`TrapKind`]. Zero is deliberately unused so that a
-/// zero-initialised value is never mistaken for a real trap.
-pub mod trap_codes {
-    pub const OVERFLOW: i32 = 1;
-    pub const DIVISION_BY_ZERO: i32 = 2;
-    pub const ASSERT_FAILED: i32 = 3;
-    pub const FAIL: i32 = 4;
-    pub const UNREACHABLE: i32 = 5;
+    starstream_abi::TrapCode::from_code(code).map(TrapKind::from)
 }
 
 #[cfg(test)]
