@@ -23,6 +23,7 @@ use starstream_proof::{
 use starstream_runtime::{Transaction, Witness};
 use std::collections::BTreeMap;
 
+pub mod execution;
 mod tokens;
 
 /// Why a proof could not be made.

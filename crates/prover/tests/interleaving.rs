@@ -1368,3 +1368,54 @@ fn a_mint_and_burn_of_nothing_proves() {
         verify(&executed.tx, &proof).unwrap();
     }
 }
+
+#[test]
+fn every_execution_trace_is_tied_to_its_log() {
+    use starstream_prover::execution::tie;
+    let mut all: Vec<(&str, Executed)> = transactions();
+    all.push(("nested effects", nested_effects()));
+    all.push(("narrowing", plum_ripened()));
+    all.push(("burn", burned()));
+    for (label, executed) in &all {
+        let traces = executed.traces.as_ref().expect("traced");
+        let ties = tie(&executed.witness, traces).unwrap_or_else(|e| panic!("{label}: {e}"));
+        // Every log entry but `activate` and `finish` is one host call of the trace, and every
+        // `activate` starts one activation.
+        let entries: usize = executed.witness.logs.iter().map(Vec::len).sum();
+        let activations = ties.activations.len();
+        let finishes = executed
+            .witness
+            .logs
+            .iter()
+            .flatten()
+            .filter(|e| e.call == 1)
+            .count();
+        assert_eq!(
+            ties.host_calls.len() + activations + finishes,
+            entries,
+            "{label}"
+        );
+        let activates = executed
+            .witness
+            .logs
+            .iter()
+            .flatten()
+            .filter(|e| e.call == 0)
+            .count();
+        assert_eq!(activations, activates, "{label}");
+    }
+    // A log whose host call answered otherwise than the trace says, and a trace missing its
+    // last event, are refused.
+    let executed = wallet_payment();
+    let traces = executed.traces.clone().unwrap();
+    let mut witness = executed.witness.clone();
+    let entry = witness.logs[1]
+        .iter_mut()
+        .find(|e| e.call == 26)
+        .expect("the payer checks a signature");
+    entry.results[0] = 1 - entry.results[0];
+    assert!(tie(&witness, &traces).is_err());
+    let mut cut = traces;
+    cut[0].pop();
+    assert!(tie(&executed.witness, &cut).is_err());
+}

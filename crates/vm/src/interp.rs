@@ -270,6 +270,19 @@ impl Machine {
                         .collect();
                     if TRACE {
                         self.pending_args = args.clone();
+                        // The call is an operator of the trace like any other; its arguments and
+                        // result follow in the `Host` event when the host resumes it (a call that
+                        // never returns, `yield` or `trap`, has none).
+                        let origin = func.origin[pc - 1];
+                        if let Some(t) = &mut self.trace {
+                            t.push(Event::Step(Step {
+                                func: fidx,
+                                pc: origin,
+                                op,
+                                operands,
+                                result: None,
+                            }));
+                        }
                     }
                     self.frames.last_mut().expect("running").pc = pc as u32;
                     self.state = State::Suspended { import };

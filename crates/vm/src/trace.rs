@@ -37,7 +37,8 @@ pub enum Event {
         func: u32,
         values: Vec<u64>,
     },
-    /// A host call: arguments as the host saw them, and the result it gave back.
+    /// A host call, when the host resumes it (right after the call's own `Step`): arguments as
+    /// the host saw them, and the result it gave back.
     Host {
         call: HostFn,
         args: Vec<i64>,
