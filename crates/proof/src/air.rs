@@ -758,9 +758,11 @@ const CALLER: Relation = Relation::new(9, "caller").on(MID);
 /// A handle's value in `values`, received by the entry that names it (a `utxo_call`'s
 /// argument 0) or by the `yield` that made it (the crossing call's result 1).
 const HANDLE_VALUES: Relation = Relation::new(10, "handle values");
-/// Every handle made (an input's, or a `yield`'s new one) is a distinct row of `handles`.
+/// Every handle made (an input's, or a `yield`'s new one) is a distinct row of `handles`, with
+/// the program and UTXO type of the process that made it.
 const MADE_BUS: Relation = Relation::new(11, "made");
-/// A handle a `utxo_call` names is a row of `handles` (so it is not 0).
+/// A handle a `utxo_call` or `utxo_is` names is a made row of `handles` (so it is not 0), with
+/// its maker's program and UTXO type.
 const NAMES: Relation = Relation::new(12, "names");
 /// The script's stacks, a memory over ((stack, slot), value, time): stack 0 holds its pending
 /// effects, stack 1 its installed handlers.
@@ -773,7 +775,8 @@ const HANDLER_COUNT: u32 = 2;
 const INTERFACE: Relation = Relation::new(14, "interface").on(WIDE);
 /// Every process's frame, a memory over ((process, slot), value, time).
 const FRAMES: Relation = Relation::new(15, "frames");
-/// A memory access's slot and values in `values` (a frame access's, or a handler's index),
+/// A frame access's slot and values in `values`, or an index a call names (a handler's, a
+/// raise's effect, a created UTXO's or minted or burned token's type, `utxo_is`'s type),
 /// received by its entry.
 const FRAME_VALUES: Relation = Relation::new(16, "access values");
 /// The public records (`crate::public`), sent by the tables that hold them and received by the

@@ -774,13 +774,7 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
                         .ok_or_else(|| {
                             err(format!("process {p} step {step}: an effect no raise made"))
                         })?;
-                    let index = raise.args.first();
-                    let effects = &programs[prog_k[q as usize] as usize].1.effects;
-                    let e = index
-                        .and_then(|i| usize::try_from(*i).ok())
-                        .and_then(|i| effects.get(i))
-                        .map(|name| identities[name])
-                        .ok_or_else(|| err(format!("process {q} raises an undeclared effect")))?;
+                    let (_, e) = identity(q as usize, raise.args.first())?;
                     // (With no handler of it installed the count is 0, which the constraints
                     // refuse: the layout stays faithful, and the checker reports it.)
                     let (count, _, written) = counts.peek(e as usize);
@@ -1186,9 +1180,9 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
     }
 
     // The program list and each program's effects, with how many rows look each up.
-    let mut program_uses = vec![0u32; programs.len()];
+    let mut listed_uses = vec![0u32; programs.len()];
     for &k in &prog_k {
-        program_uses[k as usize] += 1;
+        listed_uses[k as usize] += 1;
     }
     let mut interface_rows: Vec<[Val; interface::WIDTH]> = Vec::new();
     for (k, (hash, declares)) in programs.iter().enumerate() {
@@ -1196,7 +1190,7 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
         cells[interface::REAL] = Val::ONE;
         cells[interface::PROGRAM_ROW] = Val::ONE;
         cells[interface::K] = Val::from_usize(k);
-        cells[interface::USES] = Val::from_u32(program_uses[k]);
+        cells[interface::USES] = Val::from_u32(listed_uses[k]);
         let program = instance::limbs(hash);
         cells[interface::PROGRAM..interface::PROGRAM + program.len()].copy_from_slice(&program);
         interface_rows.push(cells);

@@ -1419,3 +1419,17 @@ fn every_execution_trace_is_tied_to_its_log() {
     cut[0].pop();
     assert!(tie(&executed.witness, &cut).is_err());
 }
+
+#[test]
+fn an_edited_interface_row_is_refused() {
+    use starstream_proof::air::interface;
+    use starstream_proof::config::Val;
+    // The program's first effect claimed to have the second's identity (its uses kept): the
+    // row's record is not the public one.
+    tampered_in(nested_effects(), "an effect's identity edited", |_, t| {
+        let row = (0..)
+            .find(|&r| *t.cell_mut(Table::Interface, r, interface::EFFECT_ROW) == Val::new(1))
+            .unwrap();
+        *t.cell_mut(Table::Interface, row, interface::E) += Val::new(1);
+    });
+}
