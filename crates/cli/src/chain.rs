@@ -465,9 +465,42 @@ fn proof_summary(proof: Option<&[u8]>) -> Value {
     }
 }
 
+/// The modules in `paths` (each a `.wasm` file or a directory of them), by program hash.
+fn module_files(paths: &[PathBuf]) -> Result<BTreeMap<Hash32, Vec<u8>>, String> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let entries = std::fs::read_dir(path)
+                .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+            for entry in entries {
+                let file = entry
+                    .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?
+                    .path();
+                if file.extension().is_some_and(|e| e == "wasm") {
+                    files.push(file);
+                }
+            }
+        } else {
+            files.push(path.clone());
+        }
+    }
+    let mut modules = BTreeMap::new();
+    for file in files {
+        let wasm =
+            std::fs::read(&file).map_err(|e| format!("cannot read `{}`: {e}", file.display()))?;
+        modules.insert(Hash32::of(&wasm), wasm);
+    }
+    Ok(modules)
+}
+
 /// `starstream verify FILE`: checks a signed transaction offline: its encoding, its
-/// signatures, and its proof.
-pub fn verify(path: &Path) -> ExitCode {
+/// signatures, and its proof, against the modules of the programs the proof names (from
+/// `module_paths`, then the programs deployed on the ledger in `dir` if there is one).
+pub fn verify(dir: &Path, path: &Path, module_paths: &[PathBuf]) -> ExitCode {
+    let given = match module_files(module_paths) {
+        Ok(m) => m,
+        Err(e) => return fail(format!("error: {e}")),
+    };
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) => return fail(format!("error: cannot read `{}`: {e}", path.display())),
@@ -490,7 +523,22 @@ pub fn verify(path: &Path) -> ExitCode {
             signed.tx.id
         ));
     };
-    match starstream_verifier::verify(&signed.tx, proof) {
+    // Only an existing ledger is read: verifying never creates one.
+    let ledger = if dir.exists() {
+        match open(dir) {
+            Ok(l) => Some(l),
+            Err(code) => return code,
+        }
+    } else {
+        None
+    };
+    let modules = |hash: &Hash32| {
+        given.get(hash).cloned().or_else(|| {
+            let deployed = ledger.as_ref()?.program(hash).ok()??;
+            Some(deployed.wasm.clone())
+        })
+    };
+    match starstream_verifier::verify(&signed.tx, proof, &modules) {
         Ok(verified) => {
             // Offline, the proof is checked against the input entries, storages and program
             // interfaces it names; a ledger accepting the transaction also checks they are the
@@ -516,7 +564,15 @@ pub fn verify(path: &Path) -> ExitCode {
             }));
             ExitCode::SUCCESS
         }
-        Err(e) => fail(e),
+        Err(e) => {
+            if matches!(e, starstream_verifier::VerifyError::MissingModule(_)) {
+                return fail(format!(
+                    "{e}\n  help: deploy the program on this ledger (`--ledger`), or pass its \
+                     module with `--modules`"
+                ));
+            }
+            fail(e)
+        }
     }
 }
 

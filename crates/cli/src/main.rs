@@ -87,8 +87,15 @@ enum Command {
         out: Option<PathBuf>,
     },
     /// Check a signed transaction written by `run --out` offline: its encoding, signatures and
-    /// proof. Exit 0 when all hold, 1 with the reason otherwise.
-    Verify { file: PathBuf },
+    /// proof. Exit 0 when all hold, 1 with the reason otherwise. The proof is checked against
+    /// the modules of the programs it names, taken from the ledger directory's deployed
+    /// programs and from `--modules`.
+    Verify {
+        file: PathBuf,
+        /// Modules (`NAME.wasm`), or directories of them, to find the programs in.
+        #[arg(long, value_name = "PATH")]
+        modules: Vec<PathBuf>,
+    },
     /// Manage signing keys, kept in the ledger directory.
     Key {
         #[command(subcommand)]
@@ -234,7 +241,7 @@ fn run(cli: Cli) -> ExitCode {
             prove,
             out: out.as_deref(),
         }),
-        Command::Verify { file } => chain::verify(&file),
+        Command::Verify { file, modules } => chain::verify(ledger, &file, &modules),
         Command::Key {
             action: KeyAction::New { name },
         } => chain::key_new(ledger, &name),

@@ -440,6 +440,31 @@ fn a_proven_transaction_is_written_verified_offline_and_shown_with_its_proof() {
     let checked = env.json(&["verify", out.to_str().unwrap()]);
     assert_eq!(checked["proof"]["valid"], true);
     assert_eq!(checked["tx"], made["tx"]);
+    // Elsewhere, without the ledger that deployed the counter, the proof cannot be checked
+    // until the counter's module is given; verifying creates no ledger.
+    let elsewhere = env.dir.path().join("no-ledger");
+    let verify_elsewhere = |extra: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_starstream"))
+            .arg("--ledger")
+            .arg(&elsewhere)
+            .args(["verify", out.to_str().unwrap()])
+            .args(extra)
+            .current_dir(repo())
+            .output()
+            .expect("run starstream")
+    };
+    let o = verify_elsewhere(&[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(err(&o).contains("error[proof:module]"), "{}", err(&o));
+    assert!(err(&o).contains("--modules"), "{}", err(&o));
+    assert!(!elsewhere.exists());
+    let built = env.dir.path().join("built");
+    let o = env.cmd(&["build", "examples/counter", "-o", built.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", err(&o));
+    let o = verify_elsewhere(&["--modules", built.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", err(&o));
+    let o = verify_elsewhere(&["--modules", built.join("counter.wasm").to_str().unwrap()]);
+    assert!(o.status.success(), "{}", err(&o));
     let shown = env.json(&["show", &id(&made["tx"])]);
     assert_eq!(
         shown["evidence"],

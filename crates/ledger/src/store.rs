@@ -577,7 +577,11 @@ impl Ledger {
         // A proof, when the transaction carries one, must verify; until proofs cover execution
         // too (issue 8), the arguments below are still required and re-executed.
         if let Some(proof) = &signed.proof {
-            let verified = starstream_verifier::verify(tx, proof).map_err(|e| {
+            // The programs' modules are the deployed artifacts' (a read failure surfaces below).
+            let modules = |hash: &ProgramHash| view.program(hash).map(|a| a.wasm.clone());
+            let verified = starstream_verifier::verify(tx, proof, &modules);
+            view.take_failure()?;
+            let verified = verified.map_err(|e| {
                 LedgerError::new(
                     Class::Invalid,
                     "ledger:proof",

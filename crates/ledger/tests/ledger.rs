@@ -373,7 +373,8 @@ fn a_proof_is_verified_before_applying() {
     let mut envelope = starstream_proof::Envelope::decode(&proof).unwrap();
     envelope.about.inputs[0].created_by = starstream_tx::Hash32([0x5e; 32]);
     let elsewhere = envelope.encode();
-    let verified = starstream_verifier::verify(&pay.tx, &elsewhere).expect("it verifies");
+    let verified = starstream_verifier::verify(&pay.tx, &elsewhere, &executed.witness.modules)
+        .expect("it verifies");
     let held = match f.ledger.utxo(&wallet).unwrap() {
         starstream_ledger::UtxoStatus::Unspent(entry) => entry,
         other => panic!("the wallet is unspent: {other:?}"),
@@ -387,7 +388,7 @@ fn a_proof_is_verified_before_applying() {
     let mut envelope = starstream_proof::Envelope::decode(&proof).unwrap();
     envelope.about.programs[0].1.utxos.push("Forged".into());
     let forged = envelope.encode();
-    starstream_verifier::verify(&pay.tx, &forged).expect("it verifies");
+    starstream_verifier::verify(&pay.tx, &forged, &executed.witness.modules).expect("it verifies");
     let mut misled = pay.clone();
     misled.proof = Some(forged);
     f.refused(&misled, Class::Invalid, "ledger:proof");
@@ -424,7 +425,8 @@ fn a_proof_is_about_the_token_storage_this_ledger_holds() {
         .unwrap()
         .unwrap();
     let proof = starstream_prover::prove(&executed.tx, &executed.witness).unwrap();
-    let verified = starstream_verifier::verify(&executed.tx, &proof).unwrap();
+    let verified =
+        starstream_verifier::verify(&executed.tx, &proof, &executed.witness.modules).unwrap();
     assert_eq!(verified.token_storage.len(), 1, "the coin's policy ran");
     let mut signed =
         SignedTransaction::sign(executed.tx, std::slice::from_ref(&here.alice), Some(args))

@@ -12,6 +12,8 @@
 //! - `events`: the transaction's events, each with its emitting process's program.
 //! - `public`: a Poseidon2 sponge over the public records (`crate::public`), one per row.
 //! - `range`: the bytes 0..=255, for range checks.
+//! - `code`: the program table (`crate::code`) as a preprocessed trace, with each row's use
+//!   count on the `fetch` lookup.
 //!
 //! Row by row, `entries` also checks who may make each call (the ABI's rules), that every
 //! process's log starts with `activate`, that the transaction starts with the script's
@@ -643,6 +645,13 @@ pub mod range {
     pub const WIDTH: usize = 2;
 }
 
+/// The program table's main trace: how many times each row is fetched. (Its rows are the
+/// preprocessed trace, [`crate::code`].)
+pub mod code {
+    pub const USES: usize = 0;
+    pub const WIDTH: usize = 1;
+}
+
 /// The LogUp buses every relation of the proof travels on, by tuple width: `p3-lookup` packs
 /// interactions into shared columns only within a bus, so relations of similar width share a
 /// bus, each tuple tagged with its relation, and a table's interactions of different relations
@@ -815,6 +824,9 @@ const TOKEN_TYPES: Relation = Relation::new(32, "token types");
 const ABSENT: Relation = Relation::new(33, "absent");
 /// A queried key's quarters in `values`, for the `absent` rows.
 const QUERIED_KEYS: Relation = Relation::new(34, "queried keys");
+/// The program table, a lookup: `(prog_k, func, pc, opcode, a, b, c, d)`, an instruction of
+/// program `prog_k` of the list (or a `br_table` target), as the verifier decodes it.
+const FETCH: Relation = Relation::new(35, "fetch");
 
 /// Every relation, for naming a tag (the checker's reports) and for the test that tags differ.
 pub const RELATIONS: &[Relation] = &[
@@ -852,6 +864,7 @@ pub const RELATIONS: &[Relation] = &[
     TOKEN_TYPES,
     ABSENT,
     QUERIED_KEYS,
+    FETCH,
 ];
 
 /// The token operations' codes on `token ops`.
@@ -882,10 +895,11 @@ pub enum Table {
     Interface,
     Public,
     Range,
+    Code,
 }
 
 /// The tables in the order they are proven.
-pub const TABLES: [Table; 13] = [
+pub const TABLES: [Table; 14] = [
     Table::Entries,
     Table::Processes,
     Table::Values,
@@ -899,6 +913,7 @@ pub const TABLES: [Table; 13] = [
     Table::Interface,
     Table::Public,
     Table::Range,
+    Table::Code,
 ];
 
 impl Table {
@@ -917,13 +932,31 @@ impl Table {
             Table::Interface => "interface",
             Table::Public => "public",
             Table::Range => "range",
+            Table::Code => "code",
         }
     }
 }
 
-impl<F> BaseAir<F> for Table {
+/// A table as the batch prover and verifier take it: the program table's rows are its
+/// preprocessed trace, built from the transaction's programs ([`crate::code::Code`]).
+#[derive(Clone, Copy, Debug)]
+pub struct TableAir<'a> {
+    pub table: Table,
+    code: &'a crate::code::Code,
+}
+
+/// Every table of the proof of a transaction whose programs have this code, in the order of
+/// [`TABLES`].
+pub fn airs(code: &crate::code::Code) -> Vec<TableAir<'_>> {
+    TABLES
+        .iter()
+        .map(|&table| TableAir { table, code })
+        .collect()
+}
+
+impl BaseAir<crate::config::Val> for TableAir<'_> {
     fn width(&self) -> usize {
-        match self {
+        match self.table {
             Table::Entries => entries::WIDTH,
             Table::Processes => processes::WIDTH,
             Table::Values => values::WIDTH,
@@ -937,11 +970,12 @@ impl<F> BaseAir<F> for Table {
             Table::Interface => interface::WIDTH,
             Table::Public => crate::public::COLUMNS,
             Table::Range => range::WIDTH,
+            Table::Code => code::WIDTH,
         }
     }
 
     fn num_public_values(&self) -> usize {
-        match self {
+        match self.table {
             Table::Entries => PUBLIC_VALUES + 5,
             Table::Processes => PUBLIC_VALUES,
             Table::Public => crate::public::DIGEST,
@@ -954,14 +988,38 @@ impl<F> BaseAir<F> for Table {
             | Table::Moves
             | Table::Absent
             | Table::Interface
-            | Table::Range => 0,
+            | Table::Range
+            | Table::Code => 0,
+        }
+    }
+
+    fn preprocessed_trace(&self) -> Option<p3_matrix::dense::RowMajorMatrix<crate::config::Val>> {
+        (self.table == Table::Code).then(|| self.code.trace())
+    }
+
+    fn preprocessed_width(&self) -> usize {
+        match self.table {
+            Table::Code => crate::code::WIDTH,
+            _ => 0,
+        }
+    }
+
+    // The program table reads one row at a time: nothing of it is opened at the next row.
+    fn preprocessed_next_row_columns(&self) -> Vec<usize> {
+        vec![]
+    }
+
+    fn main_next_row_columns(&self) -> Vec<usize> {
+        match self.table {
+            Table::Code => vec![],
+            _ => (0..self.width()).collect(),
         }
     }
 }
 
-impl<AB: InteractionBuilder<F = crate::config::Val>> Air<AB> for Table {
+impl<AB: InteractionBuilder<F = crate::config::Val>> Air<AB> for TableAir<'_> {
     fn eval(&self, b: &mut AB) {
-        match self {
+        match self.table {
             Table::Entries => eval_entries(b),
             Table::Processes => eval_processes(b),
             Table::Values => eval_values(b),
@@ -975,6 +1033,7 @@ impl<AB: InteractionBuilder<F = crate::config::Val>> Air<AB> for Table {
             Table::Interface => eval_interface(b),
             Table::Public => eval_public(b),
             Table::Range => eval_range(b),
+            Table::Code => eval_code(b),
         }
     }
 }
@@ -3016,6 +3075,20 @@ where
     b.when_first_row().assert_zero(v);
     b.when_transition().assert_eq(v_next, v + AB::Expr::ONE);
     BYTES.table_entry(b, [v], uses);
+}
+
+/// The program table offers each of its rows to the `fetch` lookup, `uses` times. Its rows
+/// are preprocessed: the verifier builds them from the modules, so every fetched instruction
+/// is one of the named programs'.
+fn eval_code<AB: InteractionBuilder>(b: &mut AB) {
+    let row: Vec<AB::Expr> = {
+        let pre = b.preprocessed();
+        (0..crate::code::WIDTH)
+            .map(|k| pre.current(k).expect("a preprocessed column").into())
+            .collect()
+    };
+    let uses = b.main().current(code::USES).expect("a column of the table");
+    FETCH.table_entry(b, row, uses);
 }
 
 #[cfg(test)]

@@ -54,7 +54,8 @@ pub fn public_values(
             | Table::Moves
             | Table::Absent
             | Table::Interface
-            | Table::Range => {
+            | Table::Range
+            | Table::Code => {
                 vec![]
             }
         })

@@ -1,15 +1,16 @@
-//! The interleaving proof's definitions, shared by the prover and the verifier: the tables and
-//! their constraints (`air`), the public instance (`instance`) and its hashed records
-//! (`public`), the proof format (`envelope`) and the proof system's configuration (`config`).
-//! Nothing here sees a witness.
+//! The proof's definitions, shared by the prover and the verifier: the tables and their
+//! constraints (`air`), the program table decoded from the programs' modules (`code`), the
+//! public instance (`instance`) and its hashed records (`public`), the proof format
+//! (`envelope`) and the proof system's configuration (`config`). Nothing here sees a witness.
 
 pub mod air;
+pub mod code;
 pub mod config;
 pub mod envelope;
 pub mod instance;
 pub mod public;
 
-pub use air::{call_index, Kind, Table, CALLS, TABLES};
+pub use air::{airs, call_index, Kind, Table, TableAir, CALLS, TABLES};
 pub use envelope::{About, Envelope, LAYER_INTERLEAVING, PROOF_VERSION};
 
 /// The batch proof type of this configuration.

@@ -5,20 +5,21 @@
 
 use std::fmt;
 
-use p3_air::check_all_constraints;
+use p3_air::{check_all_constraints, BaseAir};
 use p3_batch_stark::{ProverData, StarkInstance};
 use p3_field::{Field, PrimeCharacteristicRing};
 use p3_lookup::debug_util::{check_lookups, LookupDebugInstance};
 use p3_matrix::dense::RowMajorMatrix;
 use rand::rngs::StdRng;
 use starstream_proof::air::{
-    absent, call, entries, events, frames, handles, interface, processes, range, signers, values,
-    RELATIONS,
+    self, absent, call, entries, events, frames, handles, interface, processes, range, signers,
+    values, RELATIONS,
 };
-use starstream_proof::config::{config, Config, Val};
+use starstream_proof::code::Code;
+use starstream_proof::config::{config, verifier_config, Config, Val};
 use starstream_proof::envelope::{Program, Storage, MAX_LOG_HEIGHT, MIN_LOG_HEIGHT};
 use starstream_proof::{
-    call_index, degree_bits, instance, About, Envelope, Table, LAYER_INTERLEAVING, TABLES,
+    airs, call_index, degree_bits, instance, About, Envelope, Table, LAYER_INTERLEAVING, TABLES,
 };
 use starstream_runtime::{Transaction, Witness};
 use std::collections::BTreeMap;
@@ -55,6 +56,9 @@ pub struct Tables {
     /// What the proof is about besides the transaction: the inputs, the token storages the
     /// policies started from, the programs' interfaces.
     pub about: About,
+    /// The program table: the preprocessed rows of the `code` table, decoded from the modules
+    /// of the programs `about` names.
+    pub code: Code,
 }
 
 impl Tables {
@@ -1219,6 +1223,7 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
         programs,
     };
     let records = starstream_proof::public::records(tx, &about).map_err(err)?;
+    let code = program_table(witness, &about)?;
     let public_h = height(records.len())?;
 
     let w = range::WIDTH;
@@ -1244,26 +1249,57 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
             RowMajorMatrix::new(iv, interface::WIDTH),
             starstream_proof::public::generate(&records, public_h),
             RowMajorMatrix::new(rv, range::WIDTH),
+            // Nothing fetches from the program table yet: every row's use count is 0.
+            RowMajorMatrix::new(
+                vec![Val::ZERO; (1 << code.log_height()) * air::code::WIDTH],
+                air::code::WIDTH,
+            ),
         ],
         public_values: Vec::new(),
         about,
+        code,
     };
     tables.public_values =
         instance::public_values(tx, &tables.about, &tables.log_heights()).map_err(err)?;
     Ok(tables)
 }
 
+/// The program table of the programs `about` names, in its order, from the witness's modules.
+fn program_table(witness: &Witness, about: &About) -> Result<Code, ProveError> {
+    let modules = about
+        .programs
+        .iter()
+        .map(|(hash, _)| {
+            witness
+                .modules
+                .get(hash)
+                .map(Vec::as_slice)
+                .ok_or_else(|| err(format!("the witness lacks the module of program {hash}")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Code::new(&modules).map_err(err)
+}
+
+/// The batch prover's data for these tables: the program table's commitment is made with the
+/// verifier's configuration, whose salts are fixed, because the verifier recomputes it from
+/// the public modules (its rows are public, so nothing is hidden by salting them).
+fn prover_data(tables: &Tables, degrees: &[usize]) -> Result<ProverData<Config>, ProveError> {
+    ProverData::<Config>::from_airs_and_degrees(&verifier_config(), &airs(&tables.code), degrees)
+        .map_err(|e| err(format!("the tables' shapes: {e:?}")))
+}
+
 /// Checks every constraint of every table and the balance of every bus, naming the first
 /// failures; the prover runs this before proving.
 pub fn check(tables: &Tables) -> Result<(), ProveError> {
     let cfg = config(seeded(), seeded());
-    for (i, table) in TABLES.iter().enumerate() {
+    let airs = airs(&tables.code);
+    for (i, air) in airs.iter().enumerate() {
         let report =
-            check_all_constraints(table, &tables.traces[i], &tables.public_values[i], Some(4));
+            check_all_constraints(air, &tables.traces[i], &tables.public_values[i], Some(4));
         if let Some(f) = report.failures.first() {
             return Err(err(format!(
                 "table `{}`: constraint {} fails on row {} ({} failures shown)",
-                table.name(),
+                air.table.name(),
                 f.constraint,
                 f.row,
                 report.failures.len()
@@ -1271,14 +1307,12 @@ pub fn check(tables: &Tables) -> Result<(), ProveError> {
         }
     }
     let degrees = degree_bits(&cfg, &tables.log_heights());
-    let common = ProverData::<Config>::from_airs_and_degrees(&cfg, &TABLES, &degrees)
-        .map_err(|e| err(format!("the tables' shapes: {e:?}")))?
-        .common;
-    let none = None;
+    let common = prover_data(tables, &degrees)?.common;
+    let preprocessed: Vec<_> = airs.iter().map(|a| a.preprocessed_trace()).collect();
     let debug: Vec<LookupDebugInstance<'_, Val>> = (0..TABLES.len())
         .map(|i| LookupDebugInstance {
             main_trace: &tables.traces[i],
-            preprocessed_trace: &none,
+            preprocessed_trace: &preprocessed[i],
             public_values: &tables.public_values[i],
             lookups: &common.lookups[i],
             permutation_challenges: &[],
@@ -1335,10 +1369,10 @@ pub fn prove_unchecked(tables: &Tables) -> Result<Vec<u8>, ProveError> {
     let cfg = config(fresh(), fresh());
     let log_heights = tables.log_heights();
     let degrees = degree_bits(&cfg, &log_heights);
-    let prover_data = ProverData::<Config>::from_airs_and_degrees(&cfg, &TABLES, &degrees)
-        .map_err(|e| err(format!("the tables' shapes: {e:?}")))?;
+    let prover_data = prover_data(tables, &degrees)?;
+    let airs = airs(&tables.code);
     let traces: Vec<&RowMajorMatrix<Val>> = tables.traces.iter().collect();
-    let instances = StarkInstance::new_multiple(&TABLES, &traces, &tables.public_values);
+    let instances = StarkInstance::new_multiple(&airs, &traces, &tables.public_values);
     let proof = p3_batch_stark::prove_batch(&cfg, &instances, &prover_data)
         .map_err(|e| err(format!("proving failed: {e:?}")))?;
     let body =

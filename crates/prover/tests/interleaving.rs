@@ -12,7 +12,20 @@ use starstream_proof::{Table, CALLS};
 use starstream_prover::{check, prove, prove_tables, prove_unchecked, tables, Tables};
 use starstream_runtime::{Arg, Executed, Hash32, MemoryLedger, ProgramHash, UtxoId};
 use starstream_tx::Canonical;
-use starstream_verifier::verify;
+use starstream_verifier::{verify, Modules, VerifyError};
+
+/// Asserts that the verifier refuses `proof` for `tx` on what it proves, not for lack of a
+/// module (a refusal that would test nothing).
+fn refused(tx: &starstream_runtime::Transaction, proof: &[u8], modules: &dyn Modules) {
+    match verify(tx, proof, modules) {
+        Ok(_) => panic!("the proof verifies"),
+        Err(VerifyError::MissingModule(hash)) => panic!("refused for lack of module {hash}"),
+        Err(_) => {}
+    }
+}
+
+/// A program no transaction of these tests runs: the empty module.
+const EMPTY_MODULE: &[u8] = b"\0asm\x01\0\0\0";
 
 const ALICE: Hash32 = Hash32([0xa1; 32]);
 const BOB: Hash32 = Hash32([0xb0; 32]);
@@ -125,7 +138,8 @@ fn every_example_transaction_proves_and_verifies() {
         check(&t).unwrap_or_else(|e| panic!("{label}: {e}"));
         let proof =
             prove(&executed.tx, &executed.witness).unwrap_or_else(|e| panic!("{label}: {e}"));
-        verify(&executed.tx, &proof).unwrap_or_else(|e| panic!("{label}: {e}"));
+        verify(&executed.tx, &proof, &executed.witness.modules)
+            .unwrap_or_else(|e| panic!("{label}: {e}"));
     }
 }
 
@@ -159,7 +173,7 @@ fn tampered_in(executed: Executed, what: &str, edit: impl FnOnce(&Executed, &mut
     // A dishonest prover skips the checks: the back end still makes a proof, which the
     // verifier must refuse.
     let proof = prove_unchecked(&t).expect("a proof can be made of anything");
-    let refused = verify(&executed.tx, &proof).expect_err(what);
+    let refused = verify(&executed.tx, &proof, &executed.witness.modules).expect_err(what);
     assert!(
         matches!(refused, starstream_verifier::VerifyError::Invalid(_)),
         "{refused}"
@@ -338,7 +352,7 @@ fn control_enters_another_process_only_where_an_activation_starts() {
     set_call(&mut t, entry_row(&executed, 1, second), 17);
     assert!(check(&t).is_err());
     let proof = prove_unchecked(&t).unwrap();
-    assert!(verify(&executed.tx, &proof).is_err());
+    refused(&executed.tx, &proof, &executed.witness.modules);
 }
 
 #[test]
@@ -397,9 +411,9 @@ fn an_answered_effect_gives_control_back_through_resume_effect_only() {
     set_call(&mut t, entry_row(&executed, 0, step), 9);
     assert!(check(&t).is_err());
     let proof = prove_unchecked(&t).unwrap();
-    assert!(verify(&executed.tx, &proof).is_err());
+    refused(&executed.tx, &proof, &executed.witness.modules);
     let honest = prove(&executed.tx, &executed.witness).unwrap();
-    verify(&executed.tx, &honest).unwrap();
+    verify(&executed.tx, &honest, &executed.witness.modules).unwrap();
 }
 
 /// The script's `n`th `utxo_call` in the counter's transaction: its time, and its entry.
@@ -483,7 +497,7 @@ fn nested_effects_prove_and_verify() {
         "two effects pending at once"
     );
     let proof = prove(&executed.tx, &executed.witness).unwrap();
-    verify(&executed.tx, &proof).unwrap();
+    verify(&executed.tx, &proof, &executed.witness.modules).unwrap();
 }
 
 #[test]
@@ -607,6 +621,10 @@ fn rehash_public(
 /// records too (the tables do not hold them).
 fn refused_when_claimed_for(executed: &Executed, other: &starstream_runtime::Transaction) {
     use starstream_proof::instance;
+    // The programs the transaction ran, and one more that `other` may name.
+    let mut modules = executed.witness.modules.clone();
+    modules.insert(Hash32::of(EMPTY_MODULE), EMPTY_MODULE.to_vec());
+    let modules = &modules;
     let mut t = tables(&executed.tx, &executed.witness).unwrap();
     // The programs `other` names, each with the interface the proof names for it (one it does
     // not name, claimed to declare what the script does).
@@ -623,16 +641,16 @@ fn refused_when_claimed_for(executed: &Executed, other: &starstream_runtime::Tra
     let found = check(&t).expect_err("the digest of other records");
     assert!(found.message.contains("public"), "{found}");
     let proof = prove_unchecked(&t).unwrap();
-    assert!(verify(other, &proof).is_err());
+    refused(other, &proof, modules);
     rehash_public(other, &t.about.clone(), &mut t);
     let found = check(&t).expect_err("records the tables do not hold");
     assert!(found.message.contains("records"), "{found}");
     let proof = prove_unchecked(&t).unwrap();
-    assert!(verify(other, &proof).is_err());
+    refused(other, &proof, modules);
     // And the honest proof verifies only for its own transaction.
     let honest = prove(&executed.tx, &executed.witness).unwrap();
-    verify(&executed.tx, &honest).unwrap();
-    assert!(verify(other, &honest).is_err());
+    verify(&executed.tx, &honest, modules).unwrap();
+    refused(other, &honest, modules);
 }
 
 /// [`refused_when_claimed_for`] the transaction of `executed` with `edit` applied.
@@ -675,21 +693,21 @@ fn an_input_starts_with_its_consumed_entrys_frame() {
     let found = check(&t).expect_err("the digest of other records");
     assert!(found.message.contains("public"), "{found}");
     let proof = prove_unchecked(&t).unwrap();
-    assert!(verify(&executed.tx, &proof).is_err());
+    refused(&executed.tx, &proof, &executed.witness.modules);
     // The sponge rebuilt over those records too: the counter did not start from that frame.
     rehash_public(&executed.tx, &t.about.clone(), &mut t);
     let found = check(&t).expect_err("records the tables do not hold");
     assert!(found.message.contains("records"), "{found}");
     let proof = prove_unchecked(&t).unwrap();
-    assert!(verify(&executed.tx, &proof).is_err());
+    refused(&executed.tx, &proof, &executed.witness.modules);
     // The honest proof names the entry it consumed.
     let honest = prove(&executed.tx, &executed.witness).unwrap();
-    let verified = verify(&executed.tx, &honest).unwrap();
+    let verified = verify(&executed.tx, &honest, &executed.witness.modules).unwrap();
     assert_eq!(verified.inputs, executed.witness.inputs);
     // A proof that names other inputs than the transaction consumes is refused up front.
     let mut envelope = starstream_proof::Envelope::decode(&honest).unwrap();
     envelope.about.inputs.clear();
-    let refused = verify(&executed.tx, &envelope.encode()).unwrap_err();
+    let refused = verify(&executed.tx, &envelope.encode(), &executed.witness.modules).unwrap_err();
     assert!(refused.to_string().contains("consumes"), "{refused}");
 }
 
@@ -755,7 +773,9 @@ fn the_events_are_the_fields_the_programs_emitted() {
     assert_eq!(executed.tx.events.len(), 3, "one event per bump");
     // An event's field edited, an event claimed to come from another program, one left out.
     refused_when_edited(&executed, |tx| tx.events[1].fields[0] += 1);
-    refused_when_edited(&executed, |tx| tx.events[2].program = Hash32([0x77; 32]));
+    refused_when_edited(&executed, |tx| {
+        tx.events[2].program = Hash32::of(EMPTY_MODULE)
+    });
     refused_when_edited(&executed, |tx| {
         tx.events.pop();
     });
@@ -800,10 +820,62 @@ fn every_activation_ends_before_the_next_begins() {
         assert!(check(&t).is_err(), "step {step} as call {call}");
         let proof = prove_unchecked(&t).unwrap();
         assert!(
-            verify(&executed.tx, &proof).is_err(),
+            verify(&executed.tx, &proof, &executed.witness.modules).is_err(),
             "step {step} as call {call}"
         );
     }
+}
+
+#[test]
+fn the_program_table_is_the_named_programs_code() {
+    use starstream_proof::code::Code;
+    let executed = wallet_payment();
+    let modules = &executed.witness.modules;
+    let honest = prove(&executed.tx, &executed.witness).unwrap();
+    verify(&executed.tx, &honest, modules).unwrap();
+    // Without a module the proof cannot be checked.
+    let none = |_: &Hash32| None;
+    assert!(matches!(
+        verify(&executed.tx, &honest, &none),
+        Err(VerifyError::MissingModule(_))
+    ));
+    // A module given for a program it is not: refused by its hash.
+    let script = executed.tx.program;
+    let mut swapped = modules.clone();
+    swapped.insert(script, EMPTY_MODULE.to_vec());
+    let refusal = verify(&executed.tx, &honest, &swapped).unwrap_err();
+    assert!(refusal.to_string().contains("hashes to"), "{refusal}");
+    // Proven with another program table of the same height (one constant of the script's
+    // code changed): the tables are consistent with it, so only the verifier, which decodes
+    // the table itself, can refuse it.
+    let mut t = tables(&executed.tx, &executed.witness).unwrap();
+    let mut programs: Vec<starstream_vm::Program> = t
+        .about
+        .programs
+        .iter()
+        .map(|(h, _)| starstream_vm::Program::load(&modules[h]).unwrap())
+        .collect();
+    let constant = programs[0]
+        .functions
+        .iter_mut()
+        .flat_map(|f| f.code.iter_mut())
+        .find(|op| matches!(op, starstream_vm::op::Op::Const(_)))
+        .expect("the script has a constant");
+    *constant = starstream_vm::op::Op::Const(0xdead);
+    let other_code = Code::of(&programs).unwrap();
+    assert_eq!(other_code.log_height(), t.code.log_height());
+    assert_ne!(other_code, t.code);
+    t.code = other_code;
+    check(&t).unwrap();
+    refused(&executed.tx, &prove_unchecked(&t).unwrap(), modules);
+    // A header claiming another height for the program table.
+    let at = starstream_proof::TABLES
+        .iter()
+        .position(|t| *t == Table::Code)
+        .unwrap();
+    let mut envelope = starstream_proof::Envelope::decode(&honest).unwrap();
+    envelope.log_heights[at] += 1;
+    refused(&executed.tx, &envelope.encode(), modules);
 }
 
 #[test]
@@ -813,7 +885,7 @@ fn a_proof_is_for_its_own_transaction_only() {
     let mut other = executed.tx.clone();
     other.fuel_used += 1;
     other.seal_ids();
-    assert!(verify(&other, &proof).is_err());
+    refused(&other, &proof, &executed.witness.modules);
     // Edited bytes: refused, never a panic, and never accepted.
     for i in (0..proof.len())
         .step_by(proof.len() / 97 + 1)
@@ -823,14 +895,18 @@ fn a_proof_is_for_its_own_transaction_only() {
             let mut edited = proof.clone();
             edited[i] ^= mask;
             assert!(
-                verify(&executed.tx, &edited).is_err(),
+                verify(&executed.tx, &edited, &executed.witness.modules).is_err(),
                 "byte {i} ^ {mask:#x} verified"
             );
         }
     }
-    assert!(verify(&executed.tx, &proof[..proof.len() - 1]).is_err());
-    assert!(verify(&executed.tx, &[]).is_err());
-    verify(&executed.tx, &proof).unwrap();
+    refused(
+        &executed.tx,
+        &proof[..proof.len() - 1],
+        &executed.witness.modules,
+    );
+    refused(&executed.tx, &[], &executed.witness.modules);
+    verify(&executed.tx, &proof, &executed.witness.modules).unwrap();
 }
 
 /// The golden proof: a proof of the counter's creation made once and committed. It must keep
@@ -838,13 +914,22 @@ fn a_proof_is_for_its_own_transaction_only() {
 /// a new `PROOF_VERSION` and a new golden proof (`cargo test -p starstream-prover --
 /// --ignored regenerate_golden`).
 const GOLDEN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/counter-create");
+const GOLDEN_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden");
 
 #[test]
 fn the_golden_proof_still_verifies() {
     let tx_bytes = std::fs::read(format!("{GOLDEN}.tx")).expect("the golden transaction");
     let proof = std::fs::read(format!("{GOLDEN}.proof")).expect("the golden proof");
     let tx = starstream_tx::Transaction::from_canonical(&tx_bytes).expect("it decodes");
-    verify(&tx, &proof).expect("the golden proof verifies");
+    // The modules of the programs it names, committed beside it by hash.
+    let modules = |hash: &Hash32| std::fs::read(format!("{GOLDEN_DIR}/{hash}.wasm")).ok();
+    verify(&tx, &proof, &modules).expect("the golden proof verifies");
+    // Without them it cannot be checked.
+    let none = |_: &Hash32| None;
+    assert!(matches!(
+        verify(&tx, &proof, &none),
+        Err(VerifyError::MissingModule(_))
+    ));
 }
 
 #[test]
@@ -856,6 +941,9 @@ fn regenerate_golden() {
     std::fs::create_dir_all(std::path::Path::new(GOLDEN).parent().unwrap()).unwrap();
     std::fs::write(format!("{GOLDEN}.tx"), executed.tx.to_canonical()).unwrap();
     std::fs::write(format!("{GOLDEN}.proof"), proof).unwrap();
+    for (hash, wasm) in &executed.witness.modules {
+        std::fs::write(format!("{GOLDEN_DIR}/{hash}.wasm"), wasm).unwrap();
+    }
 }
 
 // ---- tokens ----
@@ -911,7 +999,7 @@ fn a_split_makes_no_coins() {
     assert!(found.message.contains("moves"), "{found}");
     assert!(!found.message.contains("records"), "{found}");
     let proof = prove_unchecked(&t).unwrap();
-    assert!(verify(&other, &proof).is_err());
+    refused(&other, &proof, &executed.witness.modules);
 }
 
 #[test]
@@ -1099,7 +1187,7 @@ fn a_signature_check_that_fails_names_no_signer() {
         .expect("the handler asks");
     assert_eq!(query.results, [0]);
     let proof = prove(&executed.tx, &executed.witness).unwrap();
-    verify(&executed.tx, &proof).unwrap();
+    verify(&executed.tx, &proof, &executed.witness.modules).unwrap();
     // With no signer at all, too.
     let (mut ledger, program) = deployed("crates/runtime/tests/contracts/signed.star");
     let alone = run(
@@ -1110,7 +1198,12 @@ fn a_signature_check_that_fails_names_no_signer() {
         vec![],
     );
     assert!(alone.tx.signers.is_empty());
-    verify(&alone.tx, &prove(&alone.tx, &alone.witness).unwrap()).unwrap();
+    verify(
+        &alone.tx,
+        &prove(&alone.tx, &alone.witness).unwrap(),
+        &alone.witness.modules,
+    )
+    .unwrap();
     // The key asked about made Alice's, a signer: the answer 0 is then a lie.
     let time = entry_row(&executed, 0, query.step) as u32 + 1;
     tampered_in(executed, "a signer's key denied", |_, t| {
@@ -1154,7 +1247,7 @@ fn a_token_policy_starts_from_the_storage_the_proof_names_and_leaves_the_new_one
     });
     // The honest proof names the storage it started from.
     let proof = prove(&executed.tx, &executed.witness).unwrap();
-    let verified = verify(&executed.tx, &proof).unwrap();
+    let verified = verify(&executed.tx, &proof, &executed.witness.modules).unwrap();
     assert_eq!(
         verified.token_storage,
         tables(&executed.tx, &executed.witness)
@@ -1178,7 +1271,10 @@ fn refused_witness(
     let found = check(&t).expect_err(what);
     eprintln!("{what}: {found}");
     let proof = prove_unchecked(&t).expect("a proof can be made of anything");
-    assert!(verify(&executed.tx, &proof).is_err(), "{what}");
+    assert!(
+        verify(&executed.tx, &proof, &executed.witness.modules).is_err(),
+        "{what}"
+    );
 }
 
 /// The step of process 0's first entry making call `id`.
@@ -1215,7 +1311,7 @@ fn utxo_is_answers_whether_the_handle_is_of_the_named_type() {
         .collect();
     assert_eq!(answers, [0, 1], "not a pear; a plum");
     let proof = prove(&executed.tx, &executed.witness).unwrap();
-    verify(&executed.tx, &proof).unwrap();
+    verify(&executed.tx, &proof, &executed.witness.modules).unwrap();
     // Either answer flipped: the plum claimed to be a pear, or not a plum.
     for k in 0..2 {
         refused_witness(executed.clone(), "a `utxo_is` answer flipped", |w| {
@@ -1241,7 +1337,7 @@ fn the_utxo_types_of_outputs_inputs_and_created_utxos_are_bound() {
     let honest = prove(&executed.tx, &executed.witness).unwrap();
     let mut envelope = starstream_proof::Envelope::decode(&honest).unwrap();
     envelope.about.inputs[0].utxo_type = "Pear".into();
-    assert!(verify(&executed.tx, &envelope.encode()).is_err());
+    refused(&executed.tx, &envelope.encode(), &executed.witness.modules);
     // Planting: the plum's creation claimed to make a pear (`utxo_create`'s type edited).
     let (mut ledger, program) = deployed("crates/runtime/tests/contracts/narrow.star");
     let planted = run(&mut ledger, program, "plant", vec![], vec![]);
@@ -1315,23 +1411,23 @@ fn a_raise_is_answered_by_a_handler_of_its_own_effect() {
 fn a_proof_names_the_interfaces_of_the_programs_it_runs() {
     let executed = nested_effects();
     let honest = prove(&executed.tx, &executed.witness).unwrap();
-    let verified = verify(&executed.tx, &honest).unwrap();
+    let verified = verify(&executed.tx, &honest, &executed.witness.modules).unwrap();
     assert_eq!(verified.programs.len(), 1, "one program runs");
     let effects = &verified.programs[0].1.effects;
     assert_eq!(effects.len(), 2);
     // Its two effects swapped: each index names the other's identity.
     let mut envelope = starstream_proof::Envelope::decode(&honest).unwrap();
     envelope.about.programs[0].1.effects.swap(0, 1);
-    assert!(verify(&executed.tx, &envelope.encode()).is_err());
+    refused(&executed.tx, &envelope.encode(), &executed.witness.modules);
     // A program left out, or one declaring a name twice: refused up front.
     let mut envelope = starstream_proof::Envelope::decode(&honest).unwrap();
     envelope.about.programs.clear();
-    let refused = verify(&executed.tx, &envelope.encode()).unwrap_err();
+    let refused = verify(&executed.tx, &envelope.encode(), &executed.witness.modules).unwrap_err();
     assert!(refused.to_string().contains("programs"), "{refused}");
     let mut envelope = starstream_proof::Envelope::decode(&honest).unwrap();
     let first = envelope.about.programs[0].1.effects[0].clone();
     envelope.about.programs[0].1.effects[1] = first;
-    let refused = verify(&executed.tx, &envelope.encode()).unwrap_err();
+    let refused = verify(&executed.tx, &envelope.encode(), &executed.witness.modules).unwrap_err();
     assert!(refused.to_string().contains("twice"), "{refused}");
 }
 
@@ -1365,7 +1461,7 @@ fn a_mint_and_burn_of_nothing_proves() {
         );
         assert_eq!(executed.tx.minted.is_empty(), amount == 0);
         let proof = prove(&executed.tx, &executed.witness).unwrap();
-        verify(&executed.tx, &proof).unwrap();
+        verify(&executed.tx, &proof, &executed.witness.modules).unwrap();
     }
 }
 

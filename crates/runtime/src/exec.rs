@@ -56,6 +56,8 @@ pub struct Executed {
 struct Loaded {
     hash: ProgramHash,
     meta: Metadata,
+    /// The module, for the witness: the prover decodes the program table from it.
+    wasm: Arc<[u8]>,
     prepared: Arc<dyn Prepared>,
 }
 
@@ -118,6 +120,7 @@ impl Executor {
         let loaded = Rc::new(Loaded {
             hash: *hash,
             meta: artifact.metadata.clone(),
+            wasm: artifact.wasm.as_slice().into(),
             prepared,
         });
         self.cache.borrow_mut().insert(*hash, loaded.clone());
@@ -1544,6 +1547,11 @@ impl<'a> Exec<'a> {
                 .processes
                 .iter()
                 .map(|p| (p.program.hash, p.program.meta.interface()))
+                .collect(),
+            modules: self
+                .processes
+                .iter()
+                .map(|p| (p.program.hash, p.program.wasm.to_vec()))
                 .collect(),
         };
         // A handle in the result names the output its slot became.

@@ -77,4 +77,8 @@ pub struct Witness {
     /// name.
     #[serde(default)]
     pub interfaces: BTreeMap<ProgramHash, starstream_artifact::Interface>,
+    /// The module of every program a process ran, by hash: the prover decodes the program
+    /// table from it, as the verifier does.
+    #[serde(default)]
+    pub modules: BTreeMap<ProgramHash, Vec<u8>>,
 }

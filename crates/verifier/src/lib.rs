@@ -1,14 +1,17 @@
-//! Verifies a transaction's interleaving proof against the transaction it claims to prove. The
-//! verifier rebuilds every table's shape from the constraint definitions and the heights the
-//! proof declares (bounded first), and never sees the witness. Malformed input is an error,
-//! never a panic.
+//! Verifies a transaction's proof against the transaction it claims to prove and the modules
+//! of the programs it names. The verifier rebuilds every table's shape from the constraint
+//! definitions and the heights the proof declares (bounded first), decodes the program table
+//! from the modules itself, and never sees the witness. Malformed input is an error, never a
+//! panic.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use p3_batch_stark::ProverData;
+use starstream_proof::code::Code;
 use starstream_proof::config::{verifier_config, Config};
-use starstream_proof::{degree_bits, instance, BatchProof, Envelope, TABLES};
-use starstream_tx::Transaction;
+use starstream_proof::{airs, degree_bits, instance, BatchProof, Envelope, Table, TABLES};
+use starstream_tx::{Hash32, ProgramHash, Transaction};
 
 /// Why a proof was refused.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -17,6 +20,8 @@ pub enum VerifyError {
     Malformed(String),
     /// The proof is well formed but does not prove this transaction.
     Invalid(String),
+    /// The proof names a program whose module the caller did not give.
+    MissingModule(ProgramHash),
 }
 
 impl fmt::Display for VerifyError {
@@ -24,6 +29,10 @@ impl fmt::Display for VerifyError {
         match self {
             VerifyError::Malformed(m) => write!(f, "error[proof:malformed]: {m}"),
             VerifyError::Invalid(m) => write!(f, "error[proof:invalid]: {m}"),
+            VerifyError::MissingModule(hash) => write!(
+                f,
+                "error[proof:module]: the proof names program {hash}, whose module was not given"
+            ),
         }
     }
 }
@@ -36,9 +45,54 @@ impl std::error::Error for VerifyError {}
 /// them with what it holds and the metadata of the programs it has deployed).
 pub type Verified = starstream_proof::About;
 
-/// Checks that `proof` proves the interleaving of `tx`, consuming the input entries the proof
-/// names (returned).
-pub fn verify(tx: &Transaction, proof: &[u8]) -> Result<Verified, VerifyError> {
+/// Where the verifier finds the module (WebAssembly bytes) of a program the proof names: a
+/// ledger's deployed artifacts, a local chain, files. What it returns is checked against the
+/// program hash, so a wrong source can only make verification fail.
+pub trait Modules {
+    fn module(&self, program: &ProgramHash) -> Option<Vec<u8>>;
+}
+
+impl Modules for BTreeMap<ProgramHash, Vec<u8>> {
+    fn module(&self, program: &ProgramHash) -> Option<Vec<u8>> {
+        self.get(program).cloned()
+    }
+}
+
+impl<F: Fn(&ProgramHash) -> Option<Vec<u8>>> Modules for F {
+    fn module(&self, program: &ProgramHash) -> Option<Vec<u8>> {
+        self(program)
+    }
+}
+
+/// The program table of the programs `about` names, from modules whose hashes must be theirs.
+fn program_table(
+    about: &starstream_proof::About,
+    modules: &dyn Modules,
+) -> Result<Code, VerifyError> {
+    let mut bytes = Vec::with_capacity(about.programs.len());
+    for (hash, _) in &about.programs {
+        let module = modules
+            .module(hash)
+            .ok_or(VerifyError::MissingModule(*hash))?;
+        let actual = Hash32::of(&module);
+        if actual != *hash {
+            return Err(VerifyError::Invalid(format!(
+                "the module given for program {hash} hashes to {actual}"
+            )));
+        }
+        bytes.push(module);
+    }
+    let slices: Vec<&[u8]> = bytes.iter().map(Vec::as_slice).collect();
+    Code::new(&slices).map_err(VerifyError::Invalid)
+}
+
+/// Checks that `proof` proves `tx`, running the programs whose modules `modules` gives;
+/// returns what else the proof is about (the input entries it consumes, and more).
+pub fn verify(
+    tx: &Transaction,
+    proof: &[u8],
+    modules: &dyn Modules,
+) -> Result<Verified, VerifyError> {
     let envelope = Envelope::decode(proof).map_err(VerifyError::Malformed)?;
     let about = envelope.about;
     let ids: Vec<_> = about.inputs.iter().map(|e| e.id).collect();
@@ -46,6 +100,18 @@ pub fn verify(tx: &Transaction, proof: &[u8]) -> Result<Verified, VerifyError> {
         return Err(VerifyError::Invalid(
             "the inputs the proof names are not the ones the transaction consumes".into(),
         ));
+    }
+    let code = program_table(&about, modules)?;
+    let at = TABLES
+        .iter()
+        .position(|t| *t == Table::Code)
+        .expect("the program table is a table");
+    if envelope.log_heights[at] != code.log_height() {
+        return Err(VerifyError::Invalid(format!(
+            "the proof's program table has 2^{} rows; its programs' code takes 2^{}",
+            envelope.log_heights[at],
+            code.log_height()
+        )));
     }
     let batch: BatchProof = postcard::from_bytes(&envelope.proof)
         .map_err(|e| VerifyError::Malformed(format!("the proof body does not decode: {e}")))?;
@@ -56,7 +122,7 @@ pub fn verify(tx: &Transaction, proof: &[u8]) -> Result<Verified, VerifyError> {
             "the proof's table degrees differ from its header".into(),
         ));
     }
-    let airs = TABLES.to_vec();
+    let airs = airs(&code);
     let public_values =
         instance::public_values(tx, &about, &envelope.log_heights).map_err(VerifyError::Invalid)?;
     // The verifier's inputs are validated above; the catch is a last line of defence, so that a

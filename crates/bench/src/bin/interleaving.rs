@@ -67,7 +67,11 @@ fn baseline(log: u8) -> (Duration, Duration, usize) {
 
 /// A valid interleaving of `entries` entries: the script activates, calls a UTXO that runs
 /// (activate, finish) and reads the block height, over and over, then finishes.
+/// The synthetic processes' one program: the empty module (its program table is padding).
+const EMPTY_MODULE: &[u8] = b"\0asm\x01\0\0\0";
+
 fn synthetic(entries: usize) -> (Transaction, Witness) {
+    let program = Hash32::of(EMPTY_MODULE);
     let mut logs: Vec<Vec<LogEntry>> = vec![vec![], vec![]];
     let mut interleaving = Vec::new();
     let push = |p: u32, call: u32, logs: &mut Vec<Vec<LogEntry>>, order: &mut Vec<(u32, u32)>| {
@@ -99,7 +103,7 @@ fn synthetic(entries: usize) -> (Transaction, Witness) {
     // The UTXO is an input: this entry, as the ledger held it.
     let input = starstream_runtime::UtxoEntry {
         id: Hash32([9; 32]),
-        program: Hash32::default(),
+        program,
         utxo_type: "U".into(),
         frame: vec![0],
         tokens: vec![],
@@ -107,7 +111,7 @@ fn synthetic(entries: usize) -> (Transaction, Witness) {
     };
     let tx = Transaction {
         id: Hash32([7; 32]),
-        program: Hash32::default(),
+        program,
         script: "bench".into(),
         signers: vec![],
         block_height: 1,
@@ -115,7 +119,7 @@ fn synthetic(entries: usize) -> (Transaction, Witness) {
         // The UTXO stays live: it is the one output, continuing the input with its frame.
         outputs: vec![starstream_runtime::UtxoOutput {
             id: Hash32::default(),
-            program: Hash32::default(),
+            program,
             utxo_type: "U".into(),
             frame: vec![0],
             tokens: vec![],
@@ -136,19 +140,16 @@ fn synthetic(entries: usize) -> (Transaction, Witness) {
         result: vec![],
         result_handles: Default::default(),
         processes: vec![
-            ProcessInfo::new(
-                starstream_abi::ProcessKind::Script,
-                Hash32::default(),
-                "bench",
-            ),
-            ProcessInfo::new(starstream_abi::ProcessKind::Utxo, Hash32::default(), "U"),
+            ProcessInfo::new(starstream_abi::ProcessKind::Script, program, "bench"),
+            ProcessInfo::new(starstream_abi::ProcessKind::Utxo, program, "U"),
         ],
         logs,
         interleaving,
         frames: vec![vec![], vec![0]],
         inputs: vec![input],
+        modules: [(program, EMPTY_MODULE.to_vec())].into(),
         interfaces: [(
-            Hash32::default(),
+            program,
             starstream_artifact::Interface {
                 utxos: vec!["U".into()],
                 ..Default::default()
@@ -183,7 +184,7 @@ fn main() {
         let proof = starstream_prover::prove_tables(&tables).unwrap();
         let prove = started.elapsed();
         let started = Instant::now();
-        starstream_verifier::verify(&tx, &proof).unwrap();
+        starstream_verifier::verify(&tx, &proof, &witness.modules).unwrap();
         let verify = started.elapsed();
         let (bp, bv, bs) = baseline(log);
         println!(

@@ -1,0 +1,392 @@
+//! The program table: every instruction of a transaction's programs, decoded from their modules
+//! by the one decoder the VM runs (`starstream-isa`), one row each, plus every `br_table`
+//! target. The prover and the verifier build it alike from the module bytes, so it is a
+//! preprocessed table: the verifier commits to it itself, and an instruction fetched from it is
+//! an instruction of the module whose SHA-256 the proof names as the program.
+//!
+//! A row is `(prog_k, func, pc, opcode, a, b, c, d)`: the program's place in the proof's
+//! program list, the function (by its index among the defined functions), the instruction's
+//! index in the function's decoded code, the operator's code ([`opcode`]) and up to four
+//! immediates. A `br_table`'s targets are rows of their own, keyed by their index in the
+//! function's target list with the opcode [`opcode::BR_TARGET`], which no instruction has.
+//! Padding rows are all zero; no row of an instruction has opcode 0.
+
+use p3_field::PrimeCharacteristicRing;
+use p3_matrix::dense::RowMajorMatrix;
+use starstream_isa::op::{Bin, Cmp, LoadKind, Op, StoreKind, Un};
+use starstream_isa::program::BrTarget;
+use starstream_isa::Program;
+
+use crate::config::Val;
+use crate::envelope::{MAX_LOG_HEIGHT, MIN_LOG_HEIGHT};
+
+pub const PROG_K: usize = 0;
+pub const FUNC: usize = 1;
+pub const PC: usize = 2;
+pub const OPCODE: usize = 3;
+/// The immediates: `A`, `A + 1`, `A + 2`, `A + 3`.
+pub const A: usize = 4;
+pub const WIDTH: usize = 8;
+
+/// The operators' codes. Families with a kind (binary operators, loads, ...) take a range,
+/// the kind's position added to its base.
+pub mod opcode {
+    pub const CHARGE: u32 = 1;
+    pub const UNREACHABLE: u32 = 2;
+    pub const NOP: u32 = 3;
+    pub const JUMP: u32 = 4;
+    pub const JUMP_IF: u32 = 5;
+    pub const JUMP_IF_ZERO: u32 = 6;
+    pub const BR: u32 = 7;
+    pub const BR_IF: u32 = 8;
+    pub const BR_TABLE: u32 = 9;
+    pub const RETURN: u32 = 10;
+    pub const CALL: u32 = 11;
+    pub const CALL_HOST: u32 = 12;
+    pub const CONST: u32 = 13;
+    pub const LOCAL_GET: u32 = 14;
+    pub const LOCAL_SET: u32 = 15;
+    pub const LOCAL_TEE: u32 = 16;
+    pub const GLOBAL_GET: u32 = 17;
+    pub const GLOBAL_SET: u32 = 18;
+    pub const SELECT: u32 = 19;
+    pub const DROP: u32 = 20;
+    pub const I32_EQZ: u32 = 21;
+    pub const I64_EQZ: u32 = 22;
+    pub const WRAP: u32 = 23;
+    pub const EXTEND_S: u32 = 24;
+    pub const EXTEND_U: u32 = 25;
+    /// Plus the [`LoadKind`](starstream_isa::op::LoadKind)'s position (12 kinds).
+    pub const LOAD: u32 = 32;
+    /// Plus the [`StoreKind`](starstream_isa::op::StoreKind)'s position (5 kinds).
+    pub const STORE: u32 = 48;
+    /// Plus the [`Bin`](starstream_isa::op::Bin)'s position (15 operators).
+    pub const I32_BIN: u32 = 64;
+    pub const I64_BIN: u32 = 80;
+    /// Plus the [`Cmp`](starstream_isa::op::Cmp)'s position (10 comparisons).
+    pub const I32_CMP: u32 = 96;
+    pub const I64_CMP: u32 = 112;
+    /// Plus the [`Un`](starstream_isa::op::Un)'s position (3 operators).
+    pub const I32_UN: u32 = 128;
+    pub const I64_UN: u32 = 132;
+    /// A `br_table` target's row (not an instruction).
+    pub const BR_TARGET: u32 = 200;
+}
+
+fn bin(b: Bin) -> u32 {
+    use Bin::*;
+    [
+        Add, Sub, Mul, DivS, DivU, RemS, RemU, And, Or, Xor, Shl, ShrS, ShrU, Rotl, Rotr,
+    ]
+    .iter()
+    .position(|x| *x == b)
+    .expect("every operator is listed") as u32
+}
+
+fn cmp(c: Cmp) -> u32 {
+    use Cmp::*;
+    [Eq, Ne, LtS, LtU, GtS, GtU, LeS, LeU, GeS, GeU]
+        .iter()
+        .position(|x| *x == c)
+        .expect("every comparison is listed") as u32
+}
+
+fn un(u: Un) -> u32 {
+    [Un::Clz, Un::Ctz, Un::Popcnt]
+        .iter()
+        .position(|x| *x == u)
+        .expect("every operator is listed") as u32
+}
+
+fn load(k: LoadKind) -> u32 {
+    use LoadKind::*;
+    [
+        I32, I64, I32_8S, I32_8U, I32_16S, I32_16U, I64_8S, I64_8U, I64_16S, I64_16U, I64_32S,
+        I64_32U,
+    ]
+    .iter()
+    .position(|x| *x == k)
+    .expect("every load is listed") as u32
+}
+
+fn store(k: StoreKind) -> u32 {
+    use StoreKind::*;
+    [I32, I64, B8, B16, B32]
+        .iter()
+        .position(|x| *x == k)
+        .expect("every store is listed") as u32
+}
+
+/// A 32-bit immediate that may not fit the field, as two 16-bit limbs.
+fn halves(v: u32) -> [u32; 2] {
+    [v & 0xffff, v >> 16]
+}
+
+/// A value as four 16-bit limbs, low first (the proof's representation of every value).
+pub fn limbs(v: u64) -> [u32; 4] {
+    [0, 1, 2, 3].map(|i| ((v >> (16 * i)) & 0xffff) as u32)
+}
+
+fn target(t: BrTarget) -> [u32; 4] {
+    [t.pc, t.height, t.arity, 0]
+}
+
+/// An instruction's opcode and immediates; `None` for the fused forms, which only the
+/// untraced run uses and decoded code never holds.
+pub fn encode(op: Op) -> Option<(u32, [u32; 4])> {
+    use opcode::*;
+    let one = |code: u32, a: u32| Some((code, [a, 0, 0, 0]));
+    match op {
+        Op::Charge(n) => one(CHARGE, n),
+        Op::Unreachable => one(UNREACHABLE, 0),
+        Op::Nop => one(NOP, 0),
+        Op::Jump(t) => one(JUMP, t),
+        Op::JumpIf(t) => one(JUMP_IF, t),
+        Op::JumpIfZero(t) => one(JUMP_IF_ZERO, t),
+        Op::Br(t) => Some((BR, target(t))),
+        Op::BrIf(t) => Some((BR_IF, target(t))),
+        Op::BrTable { first, len } => Some((BR_TABLE, [first, len, 0, 0])),
+        Op::Return => one(RETURN, 0),
+        Op::Call(f) => one(CALL, f),
+        // The import; [`Code::of`] adds which host function it is (its ABI id).
+        Op::CallHost(i) => Some((CALL_HOST, [i, 0, 0, 0])),
+        Op::Const(v) => Some((CONST, limbs(v))),
+        Op::LocalGet(i) => one(LOCAL_GET, i),
+        Op::LocalSet(i) => one(LOCAL_SET, i),
+        Op::LocalTee(i) => one(LOCAL_TEE, i),
+        Op::GlobalGet(i) => one(GLOBAL_GET, i),
+        Op::GlobalSet(i) => one(GLOBAL_SET, i),
+        Op::Select => one(SELECT, 0),
+        Op::Drop => one(DROP, 0),
+        Op::I32Eqz => one(I32_EQZ, 0),
+        Op::I64Eqz => one(I64_EQZ, 0),
+        Op::Wrap => one(WRAP, 0),
+        Op::ExtendS => one(EXTEND_S, 0),
+        Op::ExtendU => one(EXTEND_U, 0),
+        Op::Load(k, offset) => {
+            let [lo, hi] = halves(offset);
+            Some((LOAD + load(k), [lo, hi, 0, 0]))
+        }
+        Op::Store(k, offset) => {
+            let [lo, hi] = halves(offset);
+            Some((STORE + store(k), [lo, hi, 0, 0]))
+        }
+        Op::I32Bin(b) => one(I32_BIN + bin(b), 0),
+        Op::I64Bin(b) => one(I64_BIN + bin(b), 0),
+        Op::I32Cmp(c) => one(I32_CMP + cmp(c), 0),
+        Op::I64Cmp(c) => one(I64_CMP + cmp(c), 0),
+        Op::I32Un(u) => one(I32_UN + un(u), 0),
+        Op::I64Un(u) => one(I64_UN + un(u), 0),
+        Op::GetGet(..)
+        | Op::SetGet(..)
+        | Op::ConstSet(..)
+        | Op::SetJump(..)
+        | Op::GetBrTable(..)
+        | Op::I32BinSet(..)
+        | Op::I64BinSet(..)
+        | Op::SelectSet(..) => None,
+    }
+}
+
+/// The program table of a transaction's programs, in the order of its program list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Code {
+    rows: Vec<[u32; WIDTH]>,
+}
+
+/// The largest immediate a row holds as one field element: function, local and global
+/// indices, code positions and fuel charges are all far below it in any module that loads.
+const MAX_SMALL: u32 = 1 << 30;
+
+impl Code {
+    /// Decodes `modules` (the program list's, in its order) into their rows; refuses a module
+    /// that does not load or is too large for the table.
+    pub fn new(modules: &[&[u8]]) -> Result<Code, String> {
+        let programs = modules
+            .iter()
+            .enumerate()
+            .map(|(k, wasm)| {
+                Program::load(wasm).map_err(|e| format!("program {k} of the list: {e}"))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Code::of(&programs)
+    }
+
+    /// The rows of programs already decoded.
+    pub fn of(programs: &[Program]) -> Result<Code, String> {
+        let mut rows = Vec::new();
+        for (k, program) in programs.iter().enumerate() {
+            for (f, function) in program.functions.iter().enumerate() {
+                for (pc, op) in function.code.iter().enumerate() {
+                    let (code, mut imm) = encode(*op)
+                        .ok_or_else(|| format!("program {k}: a fused operator in decoded code"))?;
+                    if let Op::CallHost(i) = op {
+                        // Which host function the import is, by its ABI id.
+                        imm[1] = program
+                            .imports
+                            .get(*i as usize)
+                            .map_or(u32::MAX, |h| h.id());
+                    }
+                    rows.push(row(k, f, pc, code, imm));
+                }
+                for (i, t) in function.br_tables.iter().enumerate() {
+                    rows.push(row(k, f, i, opcode::BR_TARGET, target(*t)));
+                }
+            }
+        }
+        if rows.iter().flatten().any(|&v| v >= MAX_SMALL) {
+            return Err("a program's code is too large for the program table".into());
+        }
+        if rows.len() > 1 << MAX_LOG_HEIGHT {
+            return Err(format!(
+                "the programs have {} instructions; one proof holds at most 2^{MAX_LOG_HEIGHT}",
+                rows.len()
+            ));
+        }
+        Ok(Code { rows })
+    }
+
+    /// The table's rows (without padding).
+    pub fn rows(&self) -> &[[u32; WIDTH]] {
+        &self.rows
+    }
+
+    /// log2 of the table's height: the smallest allowed power of two that holds every row.
+    pub fn log_height(&self) -> u8 {
+        let h = self.rows.len().max(1 << MIN_LOG_HEIGHT).next_power_of_two();
+        h.trailing_zeros() as u8
+    }
+
+    /// The table as the preprocessed trace, padded with zero rows.
+    pub fn trace(&self) -> RowMajorMatrix<Val> {
+        let height = 1usize << self.log_height();
+        let mut values = vec![Val::ZERO; height * WIDTH];
+        for (r, row) in self.rows.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                values[r * WIDTH + c] = Val::from_u32(*v);
+            }
+        }
+        RowMajorMatrix::new(values, WIDTH)
+    }
+}
+
+fn row(k: usize, f: usize, pc: usize, code: u32, imm: [u32; 4]) -> [u32; WIDTH] {
+    // Indices beyond `u32` make the row too large; `MAX_SMALL` refuses it.
+    let small = |v: usize| u32::try_from(v).unwrap_or(u32::MAX);
+    [
+        small(k),
+        small(f),
+        small(pc),
+        code,
+        imm[0],
+        imm[1],
+        imm[2],
+        imm[3],
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every operator of every family has a code of its own, none of them 0 or a target's.
+    #[test]
+    fn opcodes_are_distinct() {
+        let mut ops = vec![
+            Op::Charge(1),
+            Op::Unreachable,
+            Op::Nop,
+            Op::Jump(0),
+            Op::JumpIf(0),
+            Op::JumpIfZero(0),
+            Op::Br(BrTarget {
+                pc: 0,
+                height: 0,
+                arity: 0,
+            }),
+            Op::BrIf(BrTarget {
+                pc: 0,
+                height: 0,
+                arity: 0,
+            }),
+            Op::BrTable { first: 0, len: 0 },
+            Op::Return,
+            Op::Call(0),
+            Op::CallHost(0),
+            Op::Const(0),
+            Op::LocalGet(0),
+            Op::LocalSet(0),
+            Op::LocalTee(0),
+            Op::GlobalGet(0),
+            Op::GlobalSet(0),
+            Op::Select,
+            Op::Drop,
+            Op::I32Eqz,
+            Op::I64Eqz,
+            Op::Wrap,
+            Op::ExtendS,
+            Op::ExtendU,
+        ];
+        use Bin::*;
+        for b in [
+            Add, Sub, Mul, DivS, DivU, RemS, RemU, And, Or, Xor, Shl, ShrS, ShrU, Rotl, Rotr,
+        ] {
+            ops.extend([Op::I32Bin(b), Op::I64Bin(b)]);
+        }
+        use Cmp::*;
+        for c in [Eq, Ne, LtS, LtU, GtS, GtU, LeS, LeU, GeS, GeU] {
+            ops.extend([Op::I32Cmp(c), Op::I64Cmp(c)]);
+        }
+        for u in [Un::Clz, Un::Ctz, Un::Popcnt] {
+            ops.extend([Op::I32Un(u), Op::I64Un(u)]);
+        }
+        use LoadKind as L;
+        for k in [
+            L::I32,
+            L::I64,
+            L::I32_8S,
+            L::I32_8U,
+            L::I32_16S,
+            L::I32_16U,
+            L::I64_8S,
+            L::I64_8U,
+            L::I64_16S,
+            L::I64_16U,
+            L::I64_32S,
+            L::I64_32U,
+        ] {
+            ops.push(Op::Load(k, 0));
+        }
+        use StoreKind as S;
+        for k in [S::I32, S::I64, S::B8, S::B16, S::B32] {
+            ops.push(Op::Store(k, 0));
+        }
+        let codes: Vec<u32> = ops.iter().map(|op| encode(*op).unwrap().0).collect();
+        let distinct: std::collections::BTreeSet<u32> = codes.iter().copied().collect();
+        assert_eq!(distinct.len(), ops.len());
+        assert!(!distinct.contains(&0));
+        assert!(!distinct.contains(&opcode::BR_TARGET));
+        assert_eq!(encode(Op::GetGet(0, 1)), None);
+    }
+
+    #[test]
+    fn immediates_are_limbs_where_they_may_not_fit() {
+        assert_eq!(
+            encode(Op::Const(0x0123_4567_89ab_cdef)),
+            Some((opcode::CONST, [0xcdef, 0x89ab, 0x4567, 0x0123]))
+        );
+        assert_eq!(
+            encode(Op::Load(LoadKind::I64, 0xffff_0001)),
+            Some((opcode::LOAD + 1, [1, 0xffff, 0, 0]))
+        );
+    }
+
+    #[test]
+    fn a_module_that_does_not_load_is_refused() {
+        assert!(Code::new(&[b"not wasm"]).is_err());
+        // The empty module has no code: a table of padding alone.
+        let empty = Code::new(&[b"\0asm\x01\0\0\0"]).unwrap();
+        assert!(empty.rows().is_empty());
+        assert_eq!(empty.log_height(), MIN_LOG_HEIGHT);
+    }
+}
