@@ -45,6 +45,11 @@ pub const MODULE: &str = "starstream";
 /// The most values a process may have staged at once; one more `stage` aborts.
 pub const STAGE_LIMIT: usize = 256;
 
+/// The fuel every activation costs before its code runs (instantiating a module is work). A
+/// transaction's `fuel_used` is this per activation plus every fuel charge its code executed;
+/// the execution proof sums the same.
+pub const ACTIVATION_FUEL: u64 = 1000;
+
 /// The most values one call may leave in a result buffer (the results of an activation, an
 /// effect's arguments, the tokens an ended UTXO hands back).
 pub const RESULT_LIMIT: usize = 256;

@@ -255,7 +255,8 @@ pub fn run(o: &RunOptions<'_>) -> ExitCode {
         (Ok(a), Ok(k)) => (a, k),
         (Err(e), _) | (_, Err(e)) => return fail(format!("error: {e}")),
     };
-    let executor = if o.engine == "interpreter" {
+    // A proof needs the execution traces, which only the tracing interpreter records.
+    let executor = if o.engine == "interpreter" || o.prove {
         Executor::tracing()
     } else {
         Executor::fast()

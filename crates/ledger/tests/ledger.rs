@@ -348,7 +348,7 @@ fn a_proof_is_verified_before_applying() {
     let bobs = f.issue(5, &f.bob);
     let pay = f.pay(wallet, &f.alice, &f.bob, 100);
     let other = f.pay(bobs, &f.bob, &f.alice, 1);
-    // Re-executing gives the witness the prover needs.
+    // Re-executing on the tracing interpreter gives the witness the prover needs.
     let extra = [(f.wallet.hash(), std::sync::Arc::new(f.wallet.clone()))].into();
     let request = Request {
         program: f.wallet.hash(),
@@ -359,7 +359,7 @@ fn a_proof_is_verified_before_applying() {
     };
     let executed = f
         .ledger
-        .read_with(&extra, |v| Ok(f.exec.execute(v, &request)))
+        .read_with(&extra, |v| Ok(Executor::tracing().execute(v, &request)))
         .unwrap()
         .unwrap();
     assert_eq!(executed.tx, pay.tx);
@@ -421,7 +421,7 @@ fn a_proof_is_about_the_token_storage_this_ledger_holds() {
     };
     let executed = here
         .ledger
-        .read_with(&extra, |v| Ok(here.exec.execute(v, &request)))
+        .read_with(&extra, |v| Ok(Executor::tracing().execute(v, &request)))
         .unwrap()
         .unwrap();
     let proof = starstream_prover::prove(&executed.tx, &executed.witness).unwrap();

@@ -652,6 +652,75 @@ pub mod code {
     pub const WIDTH: usize = 1;
 }
 
+/// Columns of `cpu`: one row per executed instruction, process by process, each process's
+/// activations in order, then padding.
+pub mod cpu {
+    /// 1 on a row of an executed instruction, 0 on padding (which comes last).
+    pub const REAL: usize = 0;
+    /// The process, and the step in its log of this row's event (or of its next event, on a
+    /// row that has none), and its program's place in the program list.
+    pub const P: usize = 1;
+    pub const S: usize = 2;
+    pub const PROG_K: usize = 3;
+    /// The instruction, as fetched from the program table: function, index in its decoded
+    /// code, opcode, immediates `A..A + 4`, control class.
+    pub const FUNC: usize = 4;
+    pub const PC: usize = 5;
+    pub const OPCODE: usize = 6;
+    pub const A: usize = 7;
+    pub const CLASS: usize = 11;
+    /// The class, one-hot: `F_PLAIN + k` is class `k` for `k` in `0..=8`.
+    pub const F_PLAIN: usize = 12;
+    pub const F_CHARGE: usize = 13;
+    pub const F_JUMP: usize = 14;
+    pub const F_COND: usize = 15;
+    pub const F_TABLE: usize = 16;
+    pub const F_CALL: usize = 17;
+    pub const F_HOST: usize = 18;
+    pub const F_RETURN: usize = 19;
+    pub const F_YIELD: usize = 20;
+    pub const FLAGS: usize = 9;
+    /// On a conditional jump: 1 when it jumped.
+    pub const TAKEN: usize = 21;
+    /// On a `br_table`: the target taken (its index in the function's target list) and the
+    /// target's row: pc, stack height, arity.
+    pub const TIDX: usize = 22;
+    pub const TPC: usize = 23;
+    pub const TH: usize = 24;
+    pub const TAR: usize = 25;
+    /// The row's index: 0, 1, 2, ...
+    pub const ROW: usize = 26;
+    /// The current call frame, named by the row that opened it (a call, or the activation's
+    /// first row), and the activation's first row.
+    pub const FRAME: usize = 27;
+    pub const ACT: usize = 28;
+    /// 1 on an activation's first row.
+    pub const START: usize = 29;
+    /// On a return: 1 when it returns from the activation's own frame (its `finish`), with the
+    /// inverse that proves `frame != act` otherwise.
+    pub const ROOT: usize = 30;
+    pub const ROOT_INV: usize = 31;
+    /// On any other return: the frame returned to, and where (function, pc).
+    pub const PARENT: usize = 32;
+    pub const RET_FUNC: usize = 33;
+    pub const RET_PC: usize = 34;
+    /// On a host call: 1 when it is a log entry (every host call but `stage`, `result` and
+    /// `result_count`).
+    pub const LOGGED: usize = 35;
+    /// The call number of the row's event: `activate`, the host function, `finish`.
+    pub const CALL: usize = 36;
+    /// The fuel used so far: every activation's fixed cost and every charge, this row's
+    /// included.
+    pub const FUEL: usize = 37;
+    /// On an activation's last row: 1 when the next activation is the next process's, and the
+    /// next row's `s` (`s + 1`, or 0 for the next process).
+    pub const NEXT_P: usize = 38;
+    pub const S_NEXT: usize = 39;
+    /// On a call: how many returns look up the frame it opens (0 or 1).
+    pub const CALL_USES: usize = 40;
+    pub const WIDTH: usize = 41;
+}
+
 /// The LogUp buses every relation of the proof travels on, by tuple width: `p3-lookup` packs
 /// interactions into shared columns only within a bus, so relations of similar width share a
 /// bus, each tuple tagged with its relation, and a table's interactions of different relations
@@ -826,7 +895,17 @@ const ABSENT: Relation = Relation::new(33, "absent");
 const QUERIED_KEYS: Relation = Relation::new(34, "queried keys");
 /// The program table, a lookup: `(prog_k, func, pc, opcode, a, b, c, d)`, an instruction of
 /// program `prog_k` of the list (or a `br_table` target), as the verifier decodes it.
-const FETCH: Relation = Relation::new(35, "fetch");
+const FETCH: Relation = Relation::new(35, "fetch").on(MID);
+/// The call stack, a lookup: a call offers `(frame, parent, func, pc)`, the frame it opens
+/// (its own row), the frame it was made in and where to return, and the frame's return looks
+/// it up. (A lookup, not a permutation: an activation that yields inside a call never returns
+/// from its open frames. A frame is only ever entered by its call and left by a return to its
+/// parent, so no frame can be returned from twice.)
+const CALL_STACK: Relation = Relation::new(36, "call stack");
+/// The host calls, a permutation between the layers: `cpu` sends `(p, s, call, prog_k)` for
+/// every activation's start, logged host call and `finish`, and `entries` receives every log
+/// entry's.
+const HOST_CALLS: Relation = Relation::new(37, "host calls");
 
 /// Every relation, for naming a tag (the checker's reports) and for the test that tags differ.
 pub const RELATIONS: &[Relation] = &[
@@ -865,6 +944,8 @@ pub const RELATIONS: &[Relation] = &[
     ABSENT,
     QUERIED_KEYS,
     FETCH,
+    CALL_STACK,
+    HOST_CALLS,
 ];
 
 /// The token operations' codes on `token ops`.
@@ -896,10 +977,11 @@ pub enum Table {
     Public,
     Range,
     Code,
+    Cpu,
 }
 
 /// The tables in the order they are proven.
-pub const TABLES: [Table; 14] = [
+pub const TABLES: [Table; 15] = [
     Table::Entries,
     Table::Processes,
     Table::Values,
@@ -914,6 +996,7 @@ pub const TABLES: [Table; 14] = [
     Table::Public,
     Table::Range,
     Table::Code,
+    Table::Cpu,
 ];
 
 impl Table {
@@ -933,6 +1016,7 @@ impl Table {
             Table::Public => "public",
             Table::Range => "range",
             Table::Code => "code",
+            Table::Cpu => "cpu",
         }
     }
 }
@@ -971,6 +1055,7 @@ impl BaseAir<crate::config::Val> for TableAir<'_> {
             Table::Public => crate::public::COLUMNS,
             Table::Range => range::WIDTH,
             Table::Code => code::WIDTH,
+            Table::Cpu => cpu::WIDTH,
         }
     }
 
@@ -979,6 +1064,7 @@ impl BaseAir<crate::config::Val> for TableAir<'_> {
             Table::Entries => PUBLIC_VALUES + 5,
             Table::Processes => PUBLIC_VALUES,
             Table::Public => crate::public::DIGEST,
+            Table::Cpu => 1,
             Table::Values
             | Table::Handles
             | Table::Frames
@@ -1034,6 +1120,7 @@ impl<AB: InteractionBuilder<F = crate::config::Val>> Air<AB> for TableAir<'_> {
             Table::Public => eval_public(b),
             Table::Range => eval_range(b),
             Table::Code => eval_code(b),
+            Table::Cpu => eval_cpu(b),
         }
     }
 }
@@ -1903,6 +1990,14 @@ where
             AB::Expr::ZERO,
         ],
         Count::bounded(crossing_entry, 1),
+    );
+
+    // Every entry is an event of the process's execution (`cpu`): its activation's start, a
+    // host call, or its `finish`, in the process's program.
+    HOST_CALLS.receive(
+        b,
+        [p.into(), s.into(), col(C).into(), col(PROG_K).into()],
+        Count::bounded(real.into(), 1),
     );
 
     // The process's kind, program and type are the ones its row in `processes` declares.
@@ -3089,6 +3184,176 @@ fn eval_code<AB: InteractionBuilder>(b: &mut AB) {
     };
     let uses = b.main().current(code::USES).expect("a column of the table");
     FETCH.table_entry(b, row, uses);
+}
+
+/// `cpu`: every executed instruction, fetched from the program table, in an order its code
+/// allows: each row's successor is the instruction its class passes control to (the next, a
+/// jump's target, either for a conditional jump, a `br_table`'s target, a called function's
+/// entry, the caller's next instruction after a return, through the `call stack`), every
+/// activation starts at an exported function and ends at its own frame's return (`finish`)
+/// or a `yield`, and every event (start, logged host call, `finish`) is sent to `entries` as
+/// the process's next log step. The fuel of every charge and activation adds up to the
+/// transaction's `fuel_used` (the public value).
+fn eval_cpu<AB: InteractionBuilder>(b: &mut AB)
+where
+    AB::F: Field,
+{
+    use crate::code::{class, opcode};
+    use cpu::*;
+    let main = b.main();
+    let col = |i: usize| -> AB::Expr { main.current(i).expect("a column of the table").into() };
+    let next = |i: usize| -> AB::Expr { main.next(i).expect("a column of the table").into() };
+    let c = |v: u32| AB::Expr::from_u32(v);
+    let fuel_used: AB::Expr = b.public_values()[0].into();
+    let (real, flag) = (col(REAL), |k: usize| col(F_PLAIN + k));
+    let (start, root, logged, yields) = (col(START), col(ROOT), col(LOGGED), col(F_YIELD));
+    let imm = |k: usize| col(A + k);
+
+    for k in [REAL, TAKEN, START, ROOT, LOGGED, NEXT_P] {
+        b.assert_bool(col(k));
+    }
+    let mut flags = AB::Expr::ZERO;
+    let mut classes = AB::Expr::ZERO;
+    for k in 0..FLAGS {
+        b.assert_bool(flag(k));
+        flags += flag(k);
+        classes += flag(k) * c(k as u32);
+    }
+    // One class per real row, none on padding, and it is the fetched instruction's: class
+    // `NONE` (padding, targets, exports, `unreachable`, `trap`) is not among them.
+    b.assert_eq(flags, real.clone());
+    b.assert_eq(classes, col(CLASS));
+    let instruction: Vec<AB::Expr> = [PROG_K, FUNC, PC, OPCODE, A, A + 1, A + 2, A + 3, CLASS]
+        .iter()
+        .map(|&k| col(k))
+        .collect();
+    FETCH.lookup_key(b, instruction, Count::bounded(real.clone(), 1));
+    // A `br_table` goes to one of its function's targets.
+    let target = [
+        col(PROG_K),
+        col(FUNC),
+        col(TIDX),
+        c(opcode::BR_TARGET),
+        col(TPC),
+        col(TH),
+        col(TAR),
+        AB::Expr::ZERO,
+        c(class::NONE),
+    ];
+    FETCH.lookup_key(b, target, Count::bounded(flag(4), 1));
+
+    // An activation starts with a fuel charge at an exported function's entry, in a frame of
+    // its own.
+    b.assert_zero(start.clone() * (AB::Expr::ONE - flag(1)));
+    b.assert_zero(start.clone() * col(PC));
+    b.assert_zero(start.clone() * (col(FRAME) - col(ROW)));
+    b.assert_zero(start.clone() * (col(ACT) - col(ROW)));
+    let export = [
+        col(PROG_K),
+        col(FUNC),
+        AB::Expr::ZERO,
+        c(opcode::EXPORT),
+        AB::Expr::ZERO,
+        AB::Expr::ZERO,
+        AB::Expr::ZERO,
+        AB::Expr::ZERO,
+        c(class::NONE),
+    ];
+    FETCH.lookup_key(b, export, Count::bounded(start.clone(), 1));
+
+    // A return from the activation's own frame is its `finish`; any other return goes back
+    // to the frame that made the call.
+    let returns = flag(7);
+    b.assert_zero(root.clone() * (AB::Expr::ONE - returns.clone()));
+    b.assert_zero(root.clone() * (col(FRAME) - col(ACT)));
+    b.assert_zero(
+        (returns.clone() - root.clone())
+            * ((col(FRAME) - col(ACT)) * col(ROOT_INV) - AB::Expr::ONE),
+    );
+    b.assert_zero(col(CALL_USES) * (AB::Expr::ONE - flag(5)));
+    CALL_STACK.table_entry(
+        b,
+        [col(ROW), col(FRAME), col(FUNC), col(PC) + AB::Expr::ONE],
+        col(CALL_USES),
+    );
+    CALL_STACK.lookup_key(
+        b,
+        [col(FRAME), col(PARENT), col(RET_FUNC), col(RET_PC)],
+        Count::bounded(returns.clone() - root.clone(), 1),
+    );
+
+    // The events: an activation's start, a logged host call (the fetched host function), a
+    // `yield` and a `finish`, each the process's next log step.
+    b.assert_zero(logged.clone() * (AB::Expr::ONE - flag(6)));
+    b.assert_zero(start.clone() * (col(CALL) - c(call::ACTIVATE)));
+    b.assert_zero((logged.clone() + yields.clone()) * (col(CALL) - imm(1)));
+    b.assert_zero(root.clone() * (col(CALL) - c(call::FINISH)));
+    let event = start.clone() + logged + yields.clone() + root.clone();
+    HOST_CALLS.send(
+        b,
+        [col(P), col(S), col(CALL), col(PROG_K)],
+        Count::bounded(event.clone(), 1),
+    );
+
+    // Fuel: each charge's cost and each activation's fixed cost, summed in row order.
+    let cost = |at: &dyn Fn(usize) -> AB::Expr| {
+        at(F_CHARGE) * at(A) + at(START) * c(starstream_abi::ACTIVATION_FUEL as u32)
+    };
+    b.when_first_row().assert_eq(col(FUEL), cost(&|k| col(k)));
+    b.when_transition()
+        .assert_eq(next(FUEL), col(FUEL) + cost(&|k| next(k)));
+    b.when_last_row().assert_eq(col(FUEL), fuel_used);
+
+    // Order: rows count up; padding comes last; the script's activation comes first.
+    let end = yields + root.clone();
+    let goes_on = real.clone() - end.clone();
+    b.when_first_row().assert_one(col(REAL));
+    b.when_first_row().assert_one(col(START));
+    b.when_first_row().assert_zero(col(P));
+    b.when_first_row().assert_zero(col(S));
+    b.when_first_row().assert_zero(col(ROW));
+    b.when_last_row().assert_zero(goes_on.clone());
+    let mut t = b.when_transition();
+    t.assert_eq(next(ROW), col(ROW) + AB::Expr::ONE);
+    t.assert_zero((AB::Expr::ONE - real.clone()) * next(REAL));
+    // Within an activation: the same process, program and activation, the next step after
+    // an event, and the instruction the class passes control to.
+    t.assert_zero(goes_on.clone() * (AB::Expr::ONE - next(REAL)));
+    t.assert_zero(goes_on.clone() * next(START));
+    for k in [P, PROG_K, ACT] {
+        t.assert_zero(goes_on.clone() * (next(k) - col(k)));
+    }
+    t.assert_zero(goes_on.clone() * (next(S) - col(S) - event));
+    let onward = flag(0) + flag(1) + flag(6);
+    let stays = onward.clone() + flag(2) + flag(3) + flag(4);
+    t.assert_zero(stays.clone() * (next(FUNC) - col(FUNC)));
+    t.assert_zero(stays * (next(FRAME) - col(FRAME)));
+    t.assert_zero(onward * (next(PC) - col(PC) - AB::Expr::ONE));
+    t.assert_zero(flag(2) * (next(PC) - imm(0)));
+    let taken = col(TAKEN);
+    t.assert_zero(
+        flag(3)
+            * (next(PC)
+                - taken.clone() * imm(0)
+                - (AB::Expr::ONE - taken) * (col(PC) + AB::Expr::ONE)),
+    );
+    t.assert_zero(flag(4) * (next(PC) - col(TPC)));
+    t.assert_zero(flag(5) * next(PC));
+    t.assert_zero(flag(5) * (next(FUNC) - imm(0)));
+    t.assert_zero(flag(5) * (next(FRAME) - col(ROW)));
+    let back = returns - root;
+    t.assert_zero(back.clone() * (next(PC) - col(RET_PC)));
+    t.assert_zero(back.clone() * (next(FUNC) - col(RET_FUNC)));
+    t.assert_zero(back * (next(FRAME) - col(PARENT)));
+    // Between activations: the next row starts one, of the same process (its next step) or
+    // of the next process (its step 0).
+    let then = end.clone() * next(REAL);
+    t.assert_zero(then.clone() * (AB::Expr::ONE - next(START)));
+    t.assert_zero(then.clone() * (next(P) - col(P) - col(NEXT_P)));
+    t.assert_zero(
+        end.clone() * (col(S_NEXT) - (AB::Expr::ONE - col(NEXT_P)) * (col(S) + AB::Expr::ONE)),
+    );
+    t.assert_zero(then * (next(S) - col(S_NEXT)));
 }
 
 #[cfg(test)]

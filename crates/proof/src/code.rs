@@ -4,12 +4,15 @@
 //! preprocessed table: the verifier commits to it itself, and an instruction fetched from it is
 //! an instruction of the module whose SHA-256 the proof names as the program.
 //!
-//! A row is `(prog_k, func, pc, opcode, a, b, c, d)`: the program's place in the proof's
-//! program list, the function (by its index among the defined functions), the instruction's
-//! index in the function's decoded code, the operator's code ([`opcode`]) and up to four
-//! immediates. A `br_table`'s targets are rows of their own, keyed by their index in the
-//! function's target list with the opcode [`opcode::BR_TARGET`], which no instruction has.
-//! Padding rows are all zero; no row of an instruction has opcode 0.
+//! A row is `(prog_k, func, pc, opcode, a, b, c, d, class)`: the program's place in the
+//! proof's program list, the function (by its index among the defined functions), the
+//! instruction's index in the function's decoded code, the operator's code ([`opcode`]), up to
+//! four immediates, and how the instruction passes control on ([`class`]). A `br_table`'s
+//! targets are rows of their own, keyed by their index in the function's target list with the
+//! opcode [`opcode::BR_TARGET`], and so is every exported function's entry
+//! ([`opcode::EXPORT`]); neither is an instruction, and their class, like padding's and that of
+//! the instructions a proven transaction never executes (`unreachable`, the `trap` host call),
+//! is [`class::NONE`], which the `cpu` table cannot fetch as an instruction.
 
 use p3_field::PrimeCharacteristicRing;
 use p3_matrix::dense::RowMajorMatrix;
@@ -26,7 +29,32 @@ pub const PC: usize = 2;
 pub const OPCODE: usize = 3;
 /// The immediates: `A`, `A + 1`, `A + 2`, `A + 3`.
 pub const A: usize = 4;
-pub const WIDTH: usize = 8;
+pub const CLASS: usize = 8;
+pub const WIDTH: usize = 9;
+
+/// How an instruction passes control on: the `cpu` table's flags decode it.
+pub mod class {
+    /// To the next instruction.
+    pub const PLAIN: u32 = 0;
+    /// A fuel charge (`a` is the cost), then the next instruction.
+    pub const CHARGE: u32 = 1;
+    /// To `a`.
+    pub const JUMP: u32 = 2;
+    /// To `a` or the next instruction, on a condition.
+    pub const COND: u32 = 3;
+    /// To one of the function's `br_table` targets `a..=a + b`.
+    pub const TABLE: u32 = 4;
+    /// Into function `a`.
+    pub const CALL: u32 = 5;
+    /// A host call that returns (`b` is the host function's ABI id), then the next instruction.
+    pub const HOST: u32 = 6;
+    /// Back to the caller, or out of the activation (`finish`).
+    pub const RETURN: u32 = 7;
+    /// `yield`: a host call that ends the activation.
+    pub const YIELD: u32 = 8;
+    /// Not an executable instruction.
+    pub const NONE: u32 = 15;
+}
 
 /// The operators' codes. Families with a kind (binary operators, loads, ...) take a range,
 /// the kind's position added to its base.
@@ -71,6 +99,24 @@ pub mod opcode {
     pub const I64_UN: u32 = 132;
     /// A `br_table` target's row (not an instruction).
     pub const BR_TARGET: u32 = 200;
+    /// An exported function's entry (not an instruction).
+    pub const EXPORT: u32 = 201;
+}
+
+/// How `op` passes control on (a host call's class is set by [`Code::of`], which knows the
+/// import).
+fn class_of(op: Op) -> u32 {
+    match op {
+        Op::Charge(_) => class::CHARGE,
+        Op::Jump(_) | Op::Br(_) => class::JUMP,
+        Op::JumpIf(_) | Op::JumpIfZero(_) | Op::BrIf(_) => class::COND,
+        Op::BrTable { .. } => class::TABLE,
+        Op::Call(_) => class::CALL,
+        Op::CallHost(_) => class::HOST,
+        Op::Return => class::RETURN,
+        Op::Unreachable => class::NONE,
+        _ => class::PLAIN,
+    }
 }
 
 fn bin(b: Bin) -> u32 {
@@ -192,6 +238,8 @@ pub fn encode(op: Op) -> Option<(u32, [u32; 4])> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Code {
     rows: Vec<[u32; WIDTH]>,
+    /// Each row by its key `(prog_k, func, pc, opcode)`.
+    index: std::collections::BTreeMap<[u32; 4], usize>,
 }
 
 /// The largest immediate a row holds as one field element: function, local and global
@@ -216,21 +264,36 @@ impl Code {
     pub fn of(programs: &[Program]) -> Result<Code, String> {
         let mut rows = Vec::new();
         for (k, program) in programs.iter().enumerate() {
+            let imported = program.imports.len() as u32;
+            let exported: std::collections::BTreeSet<u32> = program
+                .exports
+                .values()
+                .filter_map(|&index| index.checked_sub(imported))
+                .collect();
             for (f, function) in program.functions.iter().enumerate() {
+                if exported.contains(&(f as u32)) {
+                    rows.push(row(k, f, 0, opcode::EXPORT, [0; 4], class::NONE));
+                }
                 for (pc, op) in function.code.iter().enumerate() {
                     let (code, mut imm) = encode(*op)
                         .ok_or_else(|| format!("program {k}: a fused operator in decoded code"))?;
+                    let mut class = class_of(*op);
                     if let Op::CallHost(i) = op {
-                        // Which host function the import is, by its ABI id.
-                        imm[1] = program
-                            .imports
-                            .get(*i as usize)
-                            .map_or(u32::MAX, |h| h.id());
+                        // Which host function the import is, by its ABI id, and whether it
+                        // returns (`yield` ends the activation; `trap` aborts the transaction).
+                        let host = program.imports.get(*i as usize).copied();
+                        imm[1] = host.map_or(u32::MAX, |h| h.id());
+                        class = match host {
+                            Some(starstream_abi::HostFn::Yield) => class::YIELD,
+                            Some(h) if h.diverges() => class::NONE,
+                            Some(_) => class::HOST,
+                            None => class::NONE,
+                        };
                     }
-                    rows.push(row(k, f, pc, code, imm));
+                    rows.push(row(k, f, pc, code, imm, class));
                 }
                 for (i, t) in function.br_tables.iter().enumerate() {
-                    rows.push(row(k, f, i, opcode::BR_TARGET, target(*t)));
+                    rows.push(row(k, f, i, opcode::BR_TARGET, target(*t), class::NONE));
                 }
             }
         }
@@ -243,12 +306,22 @@ impl Code {
                 rows.len()
             ));
         }
-        Ok(Code { rows })
+        let index = rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| ([r[PROG_K], r[FUNC], r[PC], r[OPCODE]], i))
+            .collect();
+        Ok(Code { rows, index })
     }
 
     /// The table's rows (without padding).
     pub fn rows(&self) -> &[[u32; WIDTH]] {
         &self.rows
+    }
+
+    /// The row of key `(prog_k, func, pc, opcode)`, if the programs have one.
+    pub fn find(&self, key: [u32; 4]) -> Option<usize> {
+        self.index.get(&key).copied()
     }
 
     /// log2 of the table's height: the smallest allowed power of two that holds every row.
@@ -261,7 +334,8 @@ impl Code {
     pub fn trace(&self) -> RowMajorMatrix<Val> {
         let height = 1usize << self.log_height();
         let mut values = vec![Val::ZERO; height * WIDTH];
-        for (r, row) in self.rows.iter().enumerate() {
+        for r in 0..height {
+            let row = self.rows.get(r).copied().unwrap_or(PADDING);
             for (c, v) in row.iter().enumerate() {
                 values[r * WIDTH + c] = Val::from_u32(*v);
             }
@@ -270,7 +344,10 @@ impl Code {
     }
 }
 
-fn row(k: usize, f: usize, pc: usize, code: u32, imm: [u32; 4]) -> [u32; WIDTH] {
+/// A padding row: nothing to fetch.
+const PADDING: [u32; WIDTH] = [0, 0, 0, 0, 0, 0, 0, 0, class::NONE];
+
+fn row(k: usize, f: usize, pc: usize, code: u32, imm: [u32; 4], class: u32) -> [u32; WIDTH] {
     // Indices beyond `u32` make the row too large; `MAX_SMALL` refuses it.
     let small = |v: usize| u32::try_from(v).unwrap_or(u32::MAX);
     [
@@ -282,6 +359,7 @@ fn row(k: usize, f: usize, pc: usize, code: u32, imm: [u32; 4]) -> [u32; WIDTH] 
         imm[1],
         imm[2],
         imm[3],
+        class,
     ]
 }
 

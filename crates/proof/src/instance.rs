@@ -33,6 +33,12 @@ pub fn public_values(
 ) -> Result<Vec<Vec<Val>>, String> {
     use crate::air::{Table, TABLES};
     let records = crate::public::records(tx, about)?;
+    if tx.fuel_used >= 1 << 30 {
+        return Err(format!(
+            "the transaction claims {} fuel; a proof sums at most 2^30",
+            tx.fuel_used
+        ));
+    }
     Ok(TABLES
         .iter()
         .zip(log_heights.iter().copied().chain(std::iter::repeat(0)))
@@ -45,6 +51,7 @@ pub fn public_values(
             }
             Table::Processes => limbs(&tx.program),
             Table::Public => crate::public::digest(&records, 1usize << log).to_vec(),
+            Table::Cpu => vec![Val::from_u64(tx.fuel_used)],
             Table::Values
             | Table::Handles
             | Table::Frames

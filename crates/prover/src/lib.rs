@@ -1224,6 +1224,12 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
     };
     let records = starstream_proof::public::records(tx, &about).map_err(err)?;
     let code = program_table(witness, &about)?;
+    let (cpu, uses) = execution::cpu_table(witness, &about, &code)?;
+    let mut code_uses = vec![Val::ZERO; (1 << code.log_height()) * air::code::WIDTH];
+    for (r, n) in uses.iter().enumerate() {
+        code_uses[r * air::code::WIDTH + air::code::USES] = Val::from_u32(*n);
+    }
+    let code_uses = RowMajorMatrix::new(code_uses, air::code::WIDTH);
     let public_h = height(records.len())?;
 
     let w = range::WIDTH;
@@ -1249,11 +1255,8 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
             RowMajorMatrix::new(iv, interface::WIDTH),
             starstream_proof::public::generate(&records, public_h),
             RowMajorMatrix::new(rv, range::WIDTH),
-            // Nothing fetches from the program table yet: every row's use count is 0.
-            RowMajorMatrix::new(
-                vec![Val::ZERO; (1 << code.log_height()) * air::code::WIDTH],
-                air::code::WIDTH,
-            ),
+            code_uses,
+            cpu,
         ],
         public_values: Vec::new(),
         about,

@@ -1473,7 +1473,7 @@ fn every_execution_trace_is_tied_to_its_log() {
     all.push(("narrowing", plum_ripened()));
     all.push(("burn", burned()));
     for (label, executed) in &all {
-        let traces = executed.traces.as_ref().expect("traced");
+        let traces = &executed.witness.traces;
         let ties = tie(&executed.witness, traces).unwrap_or_else(|e| panic!("{label}: {e}"));
         // Every log entry but `activate` and `finish` is one host call of the trace, and every
         // `activate` starts one activation.
@@ -1503,7 +1503,7 @@ fn every_execution_trace_is_tied_to_its_log() {
     // A log whose host call answered otherwise than the trace says, and a trace missing its
     // last event, are refused.
     let executed = wallet_payment();
-    let traces = executed.traces.clone().unwrap();
+    let traces = executed.witness.traces.clone();
     let mut witness = executed.witness.clone();
     let entry = witness.logs[1]
         .iter_mut()

@@ -41,15 +41,13 @@ pub struct Request {
     pub first_token_id: Option<i64>,
 }
 
-/// A successful execution: the transaction, plus the per-process execution traces when the
-/// engine records them.
+/// A successful execution: the transaction, and what the public transaction leaves out (the
+/// witness: arguments, result, logs, interleaving, and the execution traces when the engine
+/// records them).
 #[derive(Clone, Debug)]
 pub struct Executed {
     pub tx: Transaction,
-    /// What the public transaction leaves out: arguments, result, logs, interleaving.
     pub witness: Witness,
-    /// For each process, the VM events of all its activations in order.
-    pub traces: Option<Vec<Vec<Event>>>,
 }
 
 /// A program ready to run.
@@ -278,8 +276,7 @@ struct Exec<'a> {
 
 type Step = (usize, Exit);
 
-/// The fuel every activation costs before its code runs (instantiating a module is work).
-pub const ACTIVATION_FUEL: u64 = 1000;
+pub use starstream_abi::ACTIVATION_FUEL;
 
 impl<'a> Exec<'a> {
     fn new(
@@ -1553,6 +1550,7 @@ impl<'a> Exec<'a> {
                 .iter()
                 .map(|p| (p.program.hash, p.program.wasm.to_vec()))
                 .collect(),
+            traces: Vec::new(),
         };
         // A handle in the result names the output its slot became.
         let handle_types: BTreeSet<&str> = self.processes[0]
@@ -1582,16 +1580,10 @@ impl<'a> Exec<'a> {
             }
         }
         crate::ledger::check_balance(&from_inputs, &tx)?;
-        let traces = self
-            .processes
-            .iter()
-            .any(|p| !p.trace.is_empty())
-            .then(|| self.processes.into_iter().map(|p| p.trace).collect());
-        Ok(Executed {
-            tx,
-            witness,
-            traces,
-        })
+        if self.processes.iter().any(|p| !p.trace.is_empty()) {
+            witness.traces = self.processes.into_iter().map(|p| p.trace).collect();
+        }
+        Ok(Executed { tx, witness })
     }
 }
 

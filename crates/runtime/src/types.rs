@@ -81,4 +81,9 @@ pub struct Witness {
     /// table from it, as the verifier does.
     #[serde(default)]
     pub modules: BTreeMap<ProgramHash, Vec<u8>>,
+    /// For each process, the VM events of all its activations in order, when the engine
+    /// records them (the tracing interpreter); empty otherwise. The execution proof consumes
+    /// them. Not serialized: a prover runs the transaction itself.
+    #[serde(skip)]
+    pub traces: Vec<Vec<starstream_vm::Event>>,
 }

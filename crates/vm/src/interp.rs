@@ -159,6 +159,9 @@ impl Machine {
 
         loop {
             let op = code[pc];
+            // The instruction's own index, for the trace (a jump moves `pc` before it is
+            // recorded).
+            let at = pc;
             pc += 1;
             let mut operands = [0u64; 3];
             if TRACE {
@@ -173,6 +176,9 @@ impl Machine {
                         trap!(Trap::OutOfFuel);
                     }
                     self.fuel -= cost;
+                    if TRACE {
+                        record_step(&mut self.trace, fidx, func, at, op, operands, None);
+                    }
                     continue;
                 }
                 Op::Unreachable => trap!(Trap::Unreachable),
@@ -205,6 +211,7 @@ impl Machine {
                     stack.copy_within(from.., fp);
                     stack.truncate(fp + n);
                     if TRACE {
+                        record_step(&mut self.trace, fidx, func, at, op, operands, None);
                         let values = stack[fp..].to_vec();
                         if let Some(t) = &mut self.trace {
                             t.push(Event::Return { func: fidx, values });
@@ -241,6 +248,7 @@ impl Machine {
                     let params = target.sig.params.len();
                     let new_fp = stack.len() - params;
                     if TRACE {
+                        record_step(&mut self.trace, fidx, func, at, op, operands, None);
                         let args = stack[new_fp..].to_vec();
                         if let Some(t) = &mut self.trace {
                             t.push(Event::Call { func: callee, args });
@@ -273,16 +281,7 @@ impl Machine {
                         // The call is an operator of the trace like any other; its arguments and
                         // result follow in the `Host` event when the host resumes it (a call that
                         // never returns, `yield` or `trap`, has none).
-                        let origin = func.origin[pc - 1];
-                        if let Some(t) = &mut self.trace {
-                            t.push(Event::Step(Step {
-                                func: fidx,
-                                pc: origin,
-                                op,
-                                operands,
-                                result: None,
-                            }));
-                        }
+                        record_step(&mut self.trace, fidx, func, at, op, operands, None);
                     }
                     self.frames.last_mut().expect("running").pc = pc as u32;
                     self.state = State::Suspended { import };
@@ -424,18 +423,32 @@ impl Machine {
             }
             if TRACE {
                 let result = (op.pushes() == 1).then(|| *stack.last().expect("pushed"));
-                let origin = func.origin[pc - 1];
-                if let Some(t) = &mut self.trace {
-                    t.push(Event::Step(Step {
-                        func: fidx,
-                        pc: origin,
-                        op,
-                        operands,
-                        result,
-                    }));
-                }
+                record_step(&mut self.trace, fidx, func, at, op, operands, result);
             }
         }
+    }
+}
+
+/// Records the step of the instruction at index `at` of the function's code.
+#[inline(always)]
+fn record_step(
+    trace: &mut Option<Vec<Event>>,
+    fidx: u32,
+    func: &crate::program::Function,
+    at: usize,
+    op: Op,
+    operands: [u64; 3],
+    result: Option<u64>,
+) {
+    if let Some(t) = trace {
+        t.push(Event::Step(Step {
+            func: fidx,
+            pc: func.origin[at],
+            at: at as u32,
+            op,
+            operands,
+            result,
+        }));
     }
 }
 

@@ -1,5 +1,6 @@
-//! The execution trace the interpreter records when asked: one event per executed operator,
-//! plus one per host call with its arguments and result. This is what the execution proof
+//! The execution trace the interpreter records when asked: one event per executed decoded
+//! instruction (fuel charges, calls and returns included), plus one per call and return of a
+//! defined function with its values and one per host call with its arguments and result. This is what the execution proof
 //! consumes; recording is off unless an instance was made with tracing.
 
 use crate::op::Op;
@@ -16,8 +17,11 @@ use crate::HostFn;
 pub struct Step {
     /// The function, by its index among the module's defined functions.
     pub func: u32,
-    /// The operator's index in the function body.
+    /// The operator's index in the function body (`u32::MAX` for a fuel charge, which is not
+    /// an operator of the module).
     pub pc: u32,
+    /// The instruction's index in the function's decoded code: the program table's `pc`.
+    pub at: u32,
     pub op: Op,
     pub operands: [u64; 3],
     pub result: Option<u64>,

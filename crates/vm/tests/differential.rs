@@ -399,9 +399,26 @@ proptest! {
         let mut instance = prepared.instantiate(Limits::default()).unwrap();
         let exit = instance.start("f", &[a as i64, b]);
         let trace = instance.take_trace().unwrap();
-        let steps = trace.iter().filter(|e| matches!(e, Event::Step(_))).count() as u64;
+        // Fuel charges are steps of the trace but not operators of the module.
+        let steps = trace
+            .iter()
+            .filter(|e| matches!(e, Event::Step(s) if !matches!(s.op, starstream_vm::op::Op::Charge(_))))
+            .count() as u64;
         let used = Limits::default().fuel - instance.fuel();
         prop_assert!(steps <= used, "{steps} steps but {used} fuel");
+        // Every charge made is a step of the trace (a trap is no charge), so they sum to the
+        // fuel used: what the execution proof adds up.
+        let charged: u64 = trace
+            .iter()
+            .filter_map(|e| match e {
+                Event::Step(s) => match s.op {
+                    starstream_vm::op::Op::Charge(c) => Some(u64::from(c)),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .sum();
+        prop_assert_eq!(charged, used);
         if let Ok(starstream_vm::Exit::Returned(values)) = exit {
             let (plain, _) = run(&Interpreter { trace: false }, &program, "f", &[a as i64, b], Limits::default());
             prop_assert_eq!(plain, starstream_vm::isolated::Outcome::Returned(values));

@@ -1,0 +1,284 @@
+//! The execution layer on real transactions: the `cpu` table's rows are the instructions the
+//! processes executed, fetched from the program table, in an order their code allows, tied to
+//! the interaction logs through the host calls, with the fuel they used. Every tamper (a
+//! skipped or repeated instruction, an instruction not in the program, a jump or a return
+//! elsewhere, an activation started outside an export, a host call left out, fuel claimed
+//! otherwise) is named by the checker, and a proof made anyway is refused.
+
+#[path = "../../runtime/tests/common/mod.rs"]
+mod common;
+
+use common::{deployed, run};
+use p3_field::{PrimeCharacteristicRing, PrimeField32};
+use starstream_proof::air::cpu;
+use starstream_proof::code::class;
+use starstream_proof::config::Val;
+use starstream_proof::Table;
+use starstream_prover::{check, prove, prove_unchecked, tables, Tables};
+use starstream_runtime::{Arg, Executed, Hash32};
+use starstream_verifier::{verify, VerifyError};
+use starstream_vm::Event;
+
+const ALICE: Hash32 = Hash32([0xa1; 32]);
+const BOB: Hash32 = Hash32([0xb0; 32]);
+
+fn counter_bumped() -> Executed {
+    let (mut ledger, counter) = deployed("examples/counter/counter.star");
+    let made = run(&mut ledger, counter, "create", vec![Arg::Int(1)], vec![]);
+    let args = vec![Arg::Utxo(made.tx.outputs[0].id)];
+    run(&mut ledger, counter, "bump_three_times", args, vec![])
+}
+
+fn wallet_payment() -> Executed {
+    let (mut ledger, wallet) = deployed("examples/wallet/wallet.star");
+    let args = vec![Arg::Int(1000), Arg::Bytes32(ALICE), Arg::Bytes32(ALICE)];
+    let issued = run(&mut ledger, wallet, "issue", args, vec![ALICE]);
+    let purse = issued.tx.outputs[0].id;
+    let args = vec![Arg::Utxo(purse), Arg::Bytes32(BOB), Arg::Int(300)];
+    run(&mut ledger, wallet, "pay", args, vec![ALICE])
+}
+
+/// A proof of `t` (the honest tables edited) must be refused by the verifier, and not for
+/// lack of a module.
+fn unverifiable(executed: &Executed, t: &Tables, what: &str) {
+    let proof = prove_unchecked(t).expect("a proof can be made of anything");
+    match verify(&executed.tx, &proof, &executed.witness.modules) {
+        Ok(_) => panic!("{what}: the proof verifies"),
+        Err(VerifyError::MissingModule(h)) => panic!("{what}: refused for lack of module {h}"),
+        Err(_) => {}
+    }
+}
+
+/// The honest tables of `executed`, edited: the checker must name `expected` (a table or a
+/// relation), and a proof made anyway must be refused.
+fn refused_tables(executed: &Executed, what: &str, expected: &str, edit: impl FnOnce(&mut Tables)) {
+    let mut t = tables(&executed.tx, &executed.witness).unwrap();
+    edit(&mut t);
+    let found = check(&t).expect_err(what);
+    assert!(found.message.contains(expected), "{what}: {found}");
+    unverifiable(executed, &t, what);
+}
+
+/// The tables of `executed` laid out from its traces edited by `edit` (a prover faithful to
+/// traces the VM never produced): the checker must name `expected`, and a proof made anyway
+/// must be refused.
+fn refused_traces(
+    executed: &Executed,
+    what: &str,
+    expected: &str,
+    edit: impl FnOnce(&mut Vec<Vec<Event>>),
+) {
+    let mut witness = executed.witness.clone();
+    edit(&mut witness.traces);
+    let t = tables(&executed.tx, &witness).expect("the edited traces lay out");
+    let found = check(&t).expect_err(what);
+    assert!(found.message.contains(expected), "{what}: {found}");
+    unverifiable(executed, &t, what);
+}
+
+/// How many rows of `cpu` hold instructions.
+fn real_rows(t: &mut Tables) -> usize {
+    (0..).take_while(|&r| get(t, r, cpu::REAL) == 1).count()
+}
+
+/// The first real `cpu` row that satisfies `is`.
+fn find_row(t: &mut Tables, is: impl Fn(&mut Tables, usize) -> bool) -> usize {
+    let real = real_rows(t);
+    (0..real).find(|&r| is(t, r)).expect("such a row")
+}
+
+fn cell(t: &mut Tables, row: usize, column: usize) -> &mut Val {
+    t.cell_mut(Table::Cpu, row, column)
+}
+
+fn get(t: &mut Tables, row: usize, column: usize) -> u32 {
+    cell(t, row, column).as_canonical_u32()
+}
+
+/// The first real `cpu` row of class `k` after row `from`.
+fn row_of_class(t: &mut Tables, k: u32, from: usize) -> usize {
+    find_row(t, |t, r| r >= from && get(t, r, cpu::CLASS) == k)
+}
+
+/// The position in process `p`'s trace of its `n`-th step whose instruction satisfies `is`.
+fn step_at(
+    executed: &Executed,
+    p: usize,
+    n: usize,
+    is: impl Fn(&starstream_vm::op::Op) -> bool,
+) -> usize {
+    executed.witness.traces[p]
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| matches!(e, Event::Step(s) if is(&s.op)))
+        .nth(n)
+        .expect("such a step")
+        .0
+}
+
+#[test]
+fn every_instruction_executed_is_a_row_and_the_fuel_adds_up() {
+    for executed in [counter_bumped(), wallet_payment()] {
+        let mut t = tables(&executed.tx, &executed.witness).unwrap();
+        check(&t).unwrap();
+        let steps: usize = executed
+            .witness
+            .traces
+            .iter()
+            .flatten()
+            .filter(|e| matches!(e, Event::Step(_)))
+            .count();
+        let real = real_rows(&mut t);
+        assert_eq!(real, steps);
+        assert_eq!(
+            u64::from(get(&mut t, real - 1, cpu::FUEL)),
+            executed.tx.fuel_used
+        );
+        let proof = prove(&executed.tx, &executed.witness).unwrap();
+        verify(&executed.tx, &proof, &executed.witness.modules).unwrap();
+    }
+}
+
+#[test]
+fn a_skipped_or_repeated_instruction_is_refused() {
+    let executed = counter_bumped();
+    // A plain instruction of the counter's left out of its trace: its successor does not
+    // follow its predecessor.
+    let plain = step_at(&executed, 1, 3, |op| {
+        matches!(op, starstream_vm::op::Op::LocalGet(_))
+    });
+    refused_traces(&executed, "a skipped local.get", "cpu", |traces| {
+        traces[1].remove(plain);
+    });
+    // A fuel charge done twice: the control flow would allow it only as a jump back.
+    let charge = step_at(&executed, 1, 2, |op| {
+        matches!(op, starstream_vm::op::Op::Charge(_))
+    });
+    refused_traces(&executed, "a repeated charge", "cpu", |traces| {
+        let again = traces[1][charge].clone();
+        traces[1].insert(charge, again);
+    });
+}
+
+#[test]
+fn an_instruction_not_in_the_program_is_refused() {
+    let executed = counter_bumped();
+    // A constant read otherwise than the program says.
+    refused_tables(&executed, "another constant", "fetch", |t| {
+        let r = find_row(t, |t, r| {
+            get(t, r, cpu::OPCODE) == starstream_proof::code::opcode::CONST
+        });
+        *cell(t, r, cpu::A) += Val::ONE;
+    });
+    // An activation claimed to run another program's code (the fetch names the program by
+    // its place in the list, and so does the host call that starts the activation).
+    let executed = wallet_payment();
+    refused_tables(&executed, "another program's code", "cpu", |t| {
+        *cell(t, 3, cpu::PROG_K) += Val::ONE;
+    });
+}
+
+#[test]
+fn control_goes_where_the_code_says() {
+    let executed = counter_bumped();
+    // A `br_table` claimed to take another target of its function.
+    refused_tables(&executed, "a br_table elsewhere", "cpu", |t| {
+        let r = row_of_class(t, class::TABLE, 0);
+        *cell(t, r, cpu::TPC) += Val::ONE;
+    });
+    // A return to somewhere other than after its call: the call stack says where.
+    let executed = wallet_payment();
+    refused_tables(&executed, "a return elsewhere", "cpu", |t| {
+        let r = find_row(t, |t, r| {
+            get(t, r, cpu::CLASS) == class::RETURN && get(t, r, cpu::ROOT) == 0
+        });
+        *cell(t, r, cpu::RET_PC) += Val::ONE;
+    });
+    // A return whose frame no call opened (the call's offer withdrawn).
+    refused_tables(&executed, "a return with no call", "call stack", |t| {
+        let r = find_row(t, |t, r| get(t, r, cpu::CALL_USES) == 1);
+        *cell(t, r, cpu::CALL_USES) = Val::ZERO;
+    });
+    // The activation's own frame claimed to return to a caller: it has none.
+    refused_tables(&executed, "a finish made a return", "cpu", |t| {
+        let r = find_row(t, |t, r| get(t, r, cpu::ROOT) == 1);
+        *cell(t, r, cpu::ROOT) = Val::ZERO;
+    });
+}
+
+#[test]
+fn an_activation_starts_at_an_export_and_its_events_are_the_log() {
+    let executed = counter_bumped();
+    // The counter's second activation started inside another function: not an export.
+    refused_tables(&executed, "an activation outside an export", "cpu", |t| {
+        let r = find_row(t, |t, r| r > 0 && get(t, r, cpu::START) == 1);
+        *cell(t, r, cpu::FUNC) += Val::ONE;
+    });
+    // A logged host call claimed unlogged: the log has an entry no execution made.
+    refused_tables(&executed, "a host call left out", "host calls", |t| {
+        let r = find_row(t, |t, r| get(t, r, cpu::LOGGED) == 1);
+        *cell(t, r, cpu::LOGGED) = Val::ZERO;
+        // The process's later steps follow on as if it had not been an event.
+        for later in r + 1.. {
+            if get(t, later, cpu::P) != get(t, r, cpu::P) || get(t, later, cpu::REAL) == 0 {
+                break;
+            }
+            *cell(t, later, cpu::S) -= Val::ONE;
+            if get(t, later, cpu::S_NEXT) > 0 {
+                *cell(t, later, cpu::S_NEXT) -= Val::ONE;
+            }
+        }
+    });
+}
+
+#[test]
+fn the_fuel_is_the_sum_of_the_charges() {
+    let executed = wallet_payment();
+    let at = starstream_proof::TABLES
+        .iter()
+        .position(|t| *t == Table::Cpu)
+        .unwrap();
+    // Another total claimed for the same rows: the last row's sum is not the public value.
+    refused_tables(&executed, "another fuel total", "cpu", |t| {
+        t.public_values[at][0] += Val::ONE;
+    });
+    // A charge claimed cheaper, with the running total following it: the charge is not the
+    // program's.
+    refused_tables(&executed, "a cheaper charge", "cpu", |t| {
+        let r = row_of_class(t, class::CHARGE, 1);
+        *cell(t, r, cpu::A) -= Val::ONE;
+        let height = t.traces[at].values.len() / cpu::WIDTH;
+        for later in r..height {
+            *cell(t, later, cpu::FUEL) -= Val::ONE;
+        }
+    });
+}
+
+#[test]
+fn a_conditional_jump_goes_to_its_target_or_on() {
+    // Compiled contracts never execute one (the code generator branches with `br_table`), so
+    // a jump is relabelled as a conditional jump taken, and the `cpu` constraints alone are
+    // checked on it (the fetch, a bus, would refuse the relabelling).
+    let executed = counter_bumped();
+    let mut t = tables(&executed.tx, &executed.witness).unwrap();
+    let r = find_row(&mut t, |t, r| {
+        get(t, r, cpu::CLASS) == class::JUMP && get(t, r, cpu::A) != get(t, r, cpu::PC) + 1
+    });
+    *cell(&mut t, r, cpu::CLASS) = Val::from_u32(class::COND);
+    *cell(&mut t, r, cpu::F_JUMP) = Val::ZERO;
+    *cell(&mut t, r, cpu::F_COND) = Val::ONE;
+    let at = starstream_proof::TABLES
+        .iter()
+        .position(|t| *t == Table::Cpu)
+        .unwrap();
+    let constraints_hold = |t: &Tables| {
+        let airs = starstream_proof::airs(&t.code);
+        p3_air::check_all_constraints(&airs[at], &t.traces[at], &t.public_values[at], Some(1))
+            .failures
+            .is_empty()
+    };
+    *cell(&mut t, r, cpu::TAKEN) = Val::ONE;
+    assert!(constraints_hold(&t), "taken, to its target");
+    *cell(&mut t, r, cpu::TAKEN) = Val::ZERO;
+    assert!(!constraints_hold(&t), "not taken, yet at the target");
+}
