@@ -1,7 +1,9 @@
 //! Helpers of the runtime's tests: building contracts from the repository's sources and
 //! running scripts against an in-memory ledger on both engines. Every transaction executed
-//! here also goes through the interleaving proof's constraint checker, so every example and
-//! scenario of every test that uses these helpers is a test of the proof's constraints.
+//! here also goes through the proof's constraint checker, so every example and scenario of
+//! every test that uses these helpers is a test of the proof's constraints; and the trace the
+//! prover consumes is checked against wasmi's run of the same transaction (a differential
+//! test of the execution the proof covers).
 
 #![allow(dead_code)]
 
@@ -61,7 +63,15 @@ pub fn execute(
     let traced = Executor::tracing().execute(ledger, &request);
     let fast = Executor::fast().execute(ledger, &request);
     match (&traced, &fast) {
-        (Ok(a), Ok(b)) => assert_eq!(a.tx, b.tx, "the engines disagree"),
+        (Ok(a), Ok(b)) => {
+            assert_eq!(a.tx, b.tx, "the engines disagree");
+            // Differential: the trace the prover consumes tells the story wasmi's run tells.
+            // The engines' interaction logs (every host call's arguments and results) are the
+            // same, and the interpreter's trace agrees with its log, value for value.
+            assert_eq!(a.witness.logs, b.witness.logs, "the engines' logs disagree");
+            starstream_prover::execution::tie(&a.witness, &a.witness.traces)
+                .unwrap_or_else(|e| panic!("{script}: the trace disagrees with the log: {e}"));
+        }
         (Err(a), Err(b)) => assert_eq!(a, b, "the engines fail differently"),
         _ => panic!("one engine failed: {traced:?} / {fast:?}"),
     }
