@@ -76,6 +76,59 @@ pub fn build_artifact(path: &str) -> starstream_runtime::Artifact {
     }
 }
 
+/// A request to run `script` of `program` with `args`, signed by `signers`.
+pub fn request(
+    program: starstream_runtime::ProgramHash,
+    script: &str,
+    args: Vec<starstream_runtime::Arg>,
+    signers: Vec<starstream_runtime::Hash32>,
+) -> starstream_runtime::Request {
+    starstream_runtime::Request {
+        program,
+        script: script.to_string(),
+        args,
+        signers,
+        first_token_id: None,
+    }
+}
+
+/// Executes `r` on wasmi and applies it to `ledger`; panics if either fails.
+pub fn apply(
+    ledger: &mut starstream_runtime::MemoryLedger,
+    r: &starstream_runtime::Request,
+) -> starstream_runtime::Transaction {
+    let tx = starstream_runtime::Executor::fast()
+        .execute(ledger, r)
+        .expect("runs")
+        .tx;
+    ledger.apply(&tx).expect("applies");
+    tx
+}
+
+/// The token transfer the benchmarks measure: with the wallet example deployed on `ledger`
+/// (`wallet`), 1,000 coins issued to alice (applied), and the request by which she pays bob
+/// 300 of them with change.
+pub fn token_transfer(
+    ledger: &mut starstream_runtime::MemoryLedger,
+    wallet: starstream_runtime::ProgramHash,
+) -> starstream_runtime::Request {
+    use starstream_runtime::{Arg, Hash32};
+    let (alice, bob) = (Hash32([0xa1; 32]), Hash32([0xb0; 32]));
+    let issue = request(
+        wallet,
+        "issue",
+        vec![Arg::Int(1000), Arg::Bytes32(alice), Arg::Bytes32(alice)],
+        vec![alice],
+    );
+    let purse = apply(ledger, &issue).outputs[0].id;
+    request(
+        wallet,
+        "pay",
+        vec![Arg::Utxo(purse), Arg::Bytes32(bob), Arg::Int(300)],
+        vec![alice],
+    )
+}
+
 /// Builds the generated program of `lines` lines and `seed` and loads it into the VM.
 pub fn generated_vm_program(lines: usize, seed: u64) -> std::sync::Arc<starstream_vm::Program> {
     let built = build(&generated_file(lines, seed).path);

@@ -10,7 +10,7 @@
 //! - `frames`: one row per slot of every process's frame or token storage.
 //! - `signers`: the transaction's signers' keys, by quarter.
 //! - `events`: the transaction's events, each with its emitting process's program.
-//! - `public`: a Poseidon2 sponge over the public records (`crate::public`), one per row.
+//! - `public`: the public records (`crate::public`), one per row, as a preprocessed trace.
 //! - `range`: the bytes 0..=255, for range checks.
 //! - `code`: the program table (`crate::code`) as a preprocessed trace, with each row's use
 //!   count on the `fetch` lookup.
@@ -645,6 +645,13 @@ pub mod range {
     pub const WIDTH: usize = 2;
 }
 
+/// The `public` table's main trace: one column, always 0 (its records are the preprocessed
+/// trace, [`crate::public::trace`]; a table needs a main trace).
+pub mod public {
+    pub const UNUSED: usize = 0;
+    pub const WIDTH: usize = 1;
+}
+
 /// The program table's main trace: how many times each row is fetched. (Its rows are the
 /// preprocessed trace, [`crate::code`].)
 pub mod code {
@@ -1021,20 +1028,30 @@ impl Table {
     }
 }
 
-/// A table as the batch prover and verifier take it: the program table's rows are its
-/// preprocessed trace, built from the transaction's programs ([`crate::code::Code`]).
+/// A table as the batch prover and verifier take it. Two tables are preprocessed, built by
+/// the verifier itself: the program table from the transaction's programs
+/// ([`crate::code::Code`]) and the public records from the transaction
+/// ([`crate::public::records`]).
 #[derive(Clone, Copy, Debug)]
 pub struct TableAir<'a> {
     pub table: Table,
     code: &'a crate::code::Code,
+    records: &'a [[crate::config::Val; crate::public::RATE]],
 }
 
-/// Every table of the proof of a transaction whose programs have this code, in the order of
-/// [`TABLES`].
-pub fn airs(code: &crate::code::Code) -> Vec<TableAir<'_>> {
+/// Every table of the proof of a transaction whose programs have this code and whose public
+/// records are these, in the order of [`TABLES`].
+pub fn airs<'a>(
+    code: &'a crate::code::Code,
+    records: &'a [[crate::config::Val; crate::public::RATE]],
+) -> Vec<TableAir<'a>> {
     TABLES
         .iter()
-        .map(|&table| TableAir { table, code })
+        .map(|&table| TableAir {
+            table,
+            code,
+            records,
+        })
         .collect()
 }
 
@@ -1052,7 +1069,7 @@ impl BaseAir<crate::config::Val> for TableAir<'_> {
             Table::Moves => moves::WIDTH,
             Table::Absent => absent::WIDTH,
             Table::Interface => interface::WIDTH,
-            Table::Public => crate::public::COLUMNS,
+            Table::Public => public::WIDTH,
             Table::Range => range::WIDTH,
             Table::Code => code::WIDTH,
             Table::Cpu => cpu::WIDTH,
@@ -1063,7 +1080,6 @@ impl BaseAir<crate::config::Val> for TableAir<'_> {
         match self.table {
             Table::Entries => PUBLIC_VALUES + 5,
             Table::Processes => PUBLIC_VALUES,
-            Table::Public => crate::public::DIGEST,
             Table::Cpu => 1,
             Table::Values
             | Table::Handles
@@ -1074,18 +1090,24 @@ impl BaseAir<crate::config::Val> for TableAir<'_> {
             | Table::Moves
             | Table::Absent
             | Table::Interface
+            | Table::Public
             | Table::Range
             | Table::Code => 0,
         }
     }
 
     fn preprocessed_trace(&self) -> Option<p3_matrix::dense::RowMajorMatrix<crate::config::Val>> {
-        (self.table == Table::Code).then(|| self.code.trace())
+        match self.table {
+            Table::Code => Some(self.code.trace()),
+            Table::Public => Some(crate::public::trace(self.records)),
+            _ => None,
+        }
     }
 
     fn preprocessed_width(&self) -> usize {
         match self.table {
             Table::Code => crate::code::WIDTH,
+            Table::Public => crate::public::PREPROCESSED,
             _ => 0,
         }
     }
@@ -1097,7 +1119,7 @@ impl BaseAir<crate::config::Val> for TableAir<'_> {
 
     fn main_next_row_columns(&self) -> Vec<usize> {
         match self.table {
-            Table::Code => vec![],
+            Table::Code | Table::Public => vec![],
             _ => (0..self.width()).collect(),
         }
     }
@@ -3130,32 +3152,22 @@ where
     KEYS.lookup_key(b, signer, Count::bounded(real.into(), 1));
 }
 
+/// The public records, a preprocessed trace the verifier builds from the transaction: each
+/// record's row receives it once from the table that holds it (the `records` permutation), so
+/// the tables hold exactly these records.
 fn eval_public<AB: InteractionBuilder<F = crate::config::Val>>(b: &mut AB) {
-    use crate::public::{DIGEST, OUTPUTS, RATE, WIDTH};
-    // Every row is one Poseidon2 permutation.
-    Air::<AB>::eval(&crate::public::sponge_air(), b);
-    let main = b.main();
-    let col = |i: usize| main.current(i).expect("a column of the table");
-    let next = |i: usize| main.next(i).expect("a column of the table");
-    // A sponge: the capacity starts at zero and each row takes the previous row's; the rate
-    // is the row's record. The digest is the last row's rate out.
-    for k in RATE..WIDTH {
-        b.when_first_row().assert_zero(col(k));
-        b.when_transition().assert_eq(next(k), col(OUTPUTS + k));
-    }
-    let digest: Vec<AB::PublicVar> = b.public_values()[..DIGEST].to_vec();
-    for (k, value) in digest.into_iter().enumerate() {
-        b.when_last_row().assert_eq(col(OUTPUTS + k), value);
-    }
-    // Each record is received from the table that holds it (tags 1, 2 and 3); tag 0 is
-    // padding, whose indicator is `(1 - tag)(2 - tag)(3 - tag) / 6` on the tags 0..=3.
-    let tag = col(0);
-    let c = |n: u32| AB::Expr::from_u32(n);
-    b.assert_zero(tag * (tag - c(1)) * (tag - c(2)) * (tag - c(3)));
-    let sixth = AB::Expr::from(crate::config::Val::from_u32(6).inverse());
-    let padding = (c(1) - tag) * (c(2) - tag) * (c(3) - tag) * sixth;
-    let record: Vec<AB::Expr> = (0..8).map(|k| col(k).into()).collect();
-    RECORDS.receive(b, record, Count::bounded(c(1) - padding, 1));
+    use crate::public::{PREPROCESSED, RATE};
+    let unused = b
+        .main()
+        .current(public::UNUSED)
+        .expect("a column of the table");
+    b.assert_zero(unused);
+    let (record, real): (Vec<AB::Expr>, AB::Expr) = {
+        let pre = b.preprocessed();
+        let at = |k: usize| -> AB::Expr { pre.current(k).expect("a preprocessed column").into() };
+        ((0..RATE).map(at).collect(), at(PREPROCESSED - 1))
+    };
+    RECORDS.receive(b, record, Count::bounded(real, 1));
 }
 
 fn eval_range<AB: InteractionBuilder>(b: &mut AB)

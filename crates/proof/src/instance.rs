@@ -1,8 +1,10 @@
-//! The public instance: what a proof is about, known to the verifier without the witness. For
-//! this layer it is the transaction itself, through its id (the hash of its canonical encoding:
-//! consumed inputs, new frames and tokens, minted and burned amounts, events, signers), which
-//! the proof takes as public values and so absorbs into the transcript before any challenge,
-//! and the script's program hash, which the `processes` table's first row must equal.
+//! The public instance: what a proof is about, known to the verifier without the witness: the
+//! transaction itself, through its id (the hash of its canonical encoding: consumed inputs, new
+//! frames and tokens, minted and burned amounts, events, signers), which the proof takes as
+//! public values and so absorbs into the transcript before any challenge, the script's program
+//! hash, which the `processes` table's first row must equal, and the fuel used; beside them,
+//! the public records and the program table, which the verifier builds itself as preprocessed
+//! traces.
 
 use p3_field::PrimeCharacteristicRing;
 use starstream_tx::TxId;
@@ -21,18 +23,13 @@ pub fn limbs(id: &TxId) -> Vec<Val> {
     limbs
 }
 
-/// The public values of each table, in the order of [`crate::TABLES`], for transaction `tx`
-/// and what the proof is about (`about`: its consumed entries, in order, and more), proven with tables of these heights
-/// (log2): its id and block height for `entries`, its script's program hash for `processes`, and the digest of
-/// its public records ([`crate::public`]) for `public`; or why the transaction's tokens
-/// cannot be proven ([`crate::public::token_cells`]).
-pub fn public_values(
-    tx: &starstream_tx::Transaction,
-    about: &crate::envelope::About,
-    log_heights: &[u8],
-) -> Result<Vec<Vec<Val>>, String> {
+/// The public values of each table, in the order of [`crate::TABLES`], for transaction `tx`:
+/// its id, block height and signer count for `entries`, its script's program hash for
+/// `processes`, and its `fuel_used` for `cpu` (bounded below 2^30, so the field sum of the
+/// charges cannot wrap to it). The public records are not public values but the `public`
+/// table's preprocessed trace ([`crate::public::records`]).
+pub fn public_values(tx: &starstream_tx::Transaction) -> Result<Vec<Vec<Val>>, String> {
     use crate::air::{Table, TABLES};
-    let records = crate::public::records(tx, about)?;
     if tx.fuel_used >= 1 << 30 {
         return Err(format!(
             "the transaction claims {} fuel; a proof sums at most 2^30",
@@ -41,8 +38,7 @@ pub fn public_values(
     }
     Ok(TABLES
         .iter()
-        .zip(log_heights.iter().copied().chain(std::iter::repeat(0)))
-        .map(|(table, log)| match table {
+        .map(|table| match table {
             Table::Entries => {
                 let mut values = limbs(&tx.id);
                 values.extend(crate::public::limbs64(tx.block_height as i64));
@@ -50,7 +46,6 @@ pub fn public_values(
                 values
             }
             Table::Processes => limbs(&tx.program),
-            Table::Public => crate::public::digest(&records, 1usize << log).to_vec(),
             Table::Cpu => vec![Val::from_u64(tx.fuel_used)],
             Table::Values
             | Table::Handles
@@ -61,10 +56,9 @@ pub fn public_values(
             | Table::Moves
             | Table::Absent
             | Table::Interface
+            | Table::Public
             | Table::Range
-            | Table::Code => {
-                vec![]
-            }
+            | Table::Code => vec![],
         })
         .collect())
 }

@@ -1,8 +1,9 @@
-//! The public records a proof is about, hashed inside the proof: the `public` table runs a
-//! Poseidon2 sponge over them, one record per row, and its digest is the table's public value.
-//! The verifier computes the same records from the transaction and the same digest natively,
-//! so every record is bound: a record the proof's tables do not produce, or one they produce
-//! that the transaction does not hold, changes the digest.
+//! The public records a proof is about: the verifier computes them from the transaction and
+//! what the proof names, and they are the `public` table's preprocessed trace, one record per
+//! row, which the verifier commits to itself (as it does the program table). Every record is
+//! bound: the `records` permutation makes the records the proof's tables hold exactly these,
+//! so a record the tables do not produce, or one they produce that the transaction does not
+//! hold, leaves the bus unbalanced.
 //!
 //! A record is eight field elements, `[tag, a, b, side, v0, v1, v2, v3]`, where `side` is 0
 //! for an output of the transaction and 1 for an input (a consumed entry), and `a` is its index
@@ -30,30 +31,20 @@
 //! - with `side` 6 and 7, the storage of token type `a` whose policies ran: tag 1, slot `b`
 //!   before (as the proof names it) and after (the transaction's new storage, or the same);
 //! - tag 0: padding (all zero), after the last record, up to the table's height.
-//!
-//! The sponge overwrites the rate (the state's first eight elements) with each record and
-//! permutes; its capacity starts at zero. The digest is the rate after the last permutation.
-//! The permutation is Poseidon2 over BabyBear, width 16, with the standard constants: the same
-//! one `p3-poseidon2-air` proves on every row and `config` uses for commitments.
 
-use p3_baby_bear::{
-    default_babybear_poseidon2_16, GenericPoseidon2LinearLayersBabyBear,
-    BABYBEAR_POSEIDON2_RC_16_EXTERNAL_FINAL, BABYBEAR_POSEIDON2_RC_16_EXTERNAL_INITIAL,
-    BABYBEAR_POSEIDON2_RC_16_INTERNAL,
-};
 use p3_field::PrimeCharacteristicRing;
-use p3_poseidon2_air::{num_cols, Poseidon2Air, RoundConstants};
-use p3_symmetric::Permutation;
+use p3_matrix::dense::RowMajorMatrix;
 use std::collections::{BTreeMap, BTreeSet};
 
 use starstream_tx::{Hash32, TokenType, Transaction, UtxoEntry};
 
 use crate::config::Val;
 
-/// The permutation's width, its rate (one record) and the digest's length.
-pub const WIDTH: usize = 16;
+/// A record's width.
 pub const RATE: usize = 8;
-pub const DIGEST: usize = 8;
+/// The `public` table's preprocessed width: the record, then 1 on a record's row (0 on
+/// padding).
+pub const PREPROCESSED: usize = RATE + 1;
 
 /// The record tags.
 pub const FRAME_SLOT: u32 = 1;
@@ -63,88 +54,25 @@ pub const CONTINUES: u32 = 3;
 pub const INDEX: u32 = 3;
 pub const INDEX_B: usize = 1;
 
-/// BabyBear's Poseidon2 shape: S-box degree 7 with one register, 4 + 4 full rounds, 13
-/// partial rounds.
-const SBOX_DEGREE: u64 = 7;
-const SBOX_REGISTERS: usize = 1;
-const HALF_FULL_ROUNDS: usize = 4;
-const PARTIAL_ROUNDS: usize = 13;
-
-/// The Poseidon2 AIR of one permutation per row.
-pub type SpongeAir = Poseidon2Air<
-    Val,
-    GenericPoseidon2LinearLayersBabyBear,
-    WIDTH,
-    SBOX_DEGREE,
-    SBOX_REGISTERS,
-    HALF_FULL_ROUNDS,
-    PARTIAL_ROUNDS,
->;
-
-/// The standard round constants (the ones `default_babybear_poseidon2_16` uses).
-pub fn round_constants() -> RoundConstants<Val, WIDTH, HALF_FULL_ROUNDS, PARTIAL_ROUNDS> {
-    RoundConstants::new(
-        BABYBEAR_POSEIDON2_RC_16_EXTERNAL_INITIAL,
-        BABYBEAR_POSEIDON2_RC_16_INTERNAL,
-        BABYBEAR_POSEIDON2_RC_16_EXTERNAL_FINAL,
-    )
+/// log2 of the `public` table's height for `records`: the smallest allowed power of two that
+/// holds them.
+pub fn log_height(records: &[[Val; RATE]]) -> u8 {
+    let h = records
+        .len()
+        .max(1 << crate::envelope::MIN_LOG_HEIGHT)
+        .next_power_of_two();
+    h.trailing_zeros() as u8
 }
 
-pub fn sponge_air() -> SpongeAir {
-    SpongeAir::new(round_constants())
-}
-
-/// The `public` table's width: the Poseidon2 AIR's columns, nothing else. A row's inputs are
-/// its first [`WIDTH`] columns and its outputs its last [`WIDTH`].
-pub const COLUMNS: usize =
-    num_cols::<WIDTH, SBOX_DEGREE, SBOX_REGISTERS, HALF_FULL_ROUNDS, PARTIAL_ROUNDS>();
-pub const OUTPUTS: usize = COLUMNS - WIDTH;
-
-/// Generates the `public` table for `records` padded to `height` rows.
-pub fn generate(records: &[[Val; RATE]], height: usize) -> p3_matrix::dense::RowMajorMatrix<Val> {
-    let inputs = sponge_inputs(records, height);
-    p3_poseidon2_air::generate_trace_rows::<
-        Val,
-        GenericPoseidon2LinearLayersBabyBear,
-        WIDTH,
-        SBOX_DEGREE,
-        SBOX_REGISTERS,
-        HALF_FULL_ROUNDS,
-        PARTIAL_ROUNDS,
-    >(inputs, &round_constants(), 0)
-}
-
-/// Each row's permutation input: the record, then the capacity the previous row left.
-fn sponge_inputs(records: &[[Val; RATE]], height: usize) -> Vec<[Val; WIDTH]> {
-    let perm = default_babybear_poseidon2_16();
-    let mut capacity = [Val::ZERO; WIDTH - RATE];
-    (0..height)
-        .map(|r| {
-            let mut state = [Val::ZERO; WIDTH];
-            if let Some(record) = records.get(r) {
-                state[..RATE].copy_from_slice(record);
-            }
-            state[RATE..].copy_from_slice(&capacity);
-            let input = state;
-            perm.permute_mut(&mut state);
-            capacity.copy_from_slice(&state[RATE..]);
-            input
-        })
-        .collect()
-}
-
-/// The digest of `records` padded with zero records to `height` rows.
-pub fn digest(records: &[[Val; RATE]], height: usize) -> [Val; DIGEST] {
-    let perm = default_babybear_poseidon2_16();
-    let mut state = [Val::ZERO; WIDTH];
-    for r in 0..height {
-        let record = records.get(r).copied().unwrap_or([Val::ZERO; RATE]);
-        state[..RATE].copy_from_slice(&record);
-        perm.permute_mut(&mut state);
+/// The `public` table's preprocessed trace: each record with a 1, then zero rows.
+pub fn trace(records: &[[Val; RATE]]) -> RowMajorMatrix<Val> {
+    let height = 1usize << log_height(records);
+    let mut values = vec![Val::ZERO; height * PREPROCESSED];
+    for (r, record) in records.iter().enumerate() {
+        values[r * PREPROCESSED..r * PREPROCESSED + RATE].copy_from_slice(record);
+        values[r * PREPROCESSED + RATE] = Val::ONE;
     }
-    let mut out = [Val::ZERO; DIGEST];
-    out.copy_from_slice(&state[..DIGEST]);
-    out
+    RowMajorMatrix::new(values, PREPROCESSED)
 }
 
 /// A value's 64 bits as four 16-bit limbs, least significant first.
@@ -758,24 +686,24 @@ mod tests {
         assert!(records(&tx, &about(&tx, &inputs, &[(coin(), vec![1, 1])])).is_err());
     }
 
-    /// The AIR's rows compute the same permutation the native sponge uses.
+    /// Each record is one row with its flag; padding rows are zero.
     #[test]
-    fn the_table_computes_the_native_digest() {
+    fn the_table_holds_each_record_once() {
         let records: Vec<[Val; RATE]> = (0..5u32)
-            .map(|i| std::array::from_fn(|k| Val::from_u32(i * 31 + k as u32)))
+            .map(|i| std::array::from_fn(|k| Val::from_u32(i * 31 + k as u32 + 1)))
             .collect();
-        let trace = generate(&records, 8);
-        let last = &trace.values[7 * COLUMNS..8 * COLUMNS];
-        assert_eq!(last[OUTPUTS..OUTPUTS + DIGEST], digest(&records, 8));
-        // And chaining: each row's capacity is the previous row's output capacity.
-        for r in 1..8 {
-            let (prev, row) = (r - 1, r);
+        let trace = trace(&records);
+        assert_eq!(trace.values.len(), 256 * PREPROCESSED);
+        for (r, record) in records.iter().enumerate() {
             assert_eq!(
-                trace.values[prev * COLUMNS + OUTPUTS + RATE..(prev + 1) * COLUMNS],
-                trace.values[row * COLUMNS + RATE..row * COLUMNS + WIDTH]
+                trace.values[r * PREPROCESSED..r * PREPROCESSED + RATE],
+                record[..]
             );
+            assert_eq!(trace.values[r * PREPROCESSED + RATE], Val::ONE);
         }
-        assert_ne!(digest(&records, 8), digest(&records[..4], 8));
-        assert_ne!(digest(&records, 8), digest(&records, 16));
+        assert!(trace.values[5 * PREPROCESSED..]
+            .iter()
+            .all(|v| *v == Val::ZERO));
+        assert_eq!(log_height(&vec![[Val::ZERO; RATE]; 300]), 9);
     }
 }

@@ -59,6 +59,9 @@ pub struct Tables {
     /// The program table: the preprocessed rows of the `code` table, decoded from the modules
     /// of the programs `about` names.
     pub code: Code,
+    /// The public records: the preprocessed rows of the `public` table, which the verifier
+    /// computes from the transaction and `about`.
+    pub records: Vec<[Val; starstream_proof::public::RATE]>,
 }
 
 impl Tables {
@@ -1230,7 +1233,8 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
         code_uses[r * air::code::WIDTH + air::code::USES] = Val::from_u32(*n);
     }
     let code_uses = RowMajorMatrix::new(code_uses, air::code::WIDTH);
-    let public_h = height(records.len())?;
+    // The public records fit one table (the verifier bounds its height as any other's).
+    height(records.len())?;
 
     let w = range::WIDTH;
     let mut rv = vec![Val::ZERO; 256 * w];
@@ -1240,7 +1244,7 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
         cells[range::USES] = Val::from_u32(*uses);
     }
 
-    let mut tables = Tables {
+    Ok(Tables {
         traces: vec![
             RowMajorMatrix::new(ev, entries::WIDTH),
             RowMajorMatrix::new(pv, processes::WIDTH),
@@ -1253,18 +1257,19 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
             token_layout.moves,
             RowMajorMatrix::new(av, absent::WIDTH),
             RowMajorMatrix::new(iv, interface::WIDTH),
-            starstream_proof::public::generate(&records, public_h),
+            RowMajorMatrix::new(
+                vec![Val::ZERO; 1 << starstream_proof::public::log_height(&records)],
+                air::public::WIDTH,
+            ),
             RowMajorMatrix::new(rv, range::WIDTH),
             code_uses,
             cpu,
         ],
-        public_values: Vec::new(),
+        public_values: instance::public_values(tx).map_err(err)?,
         about,
         code,
-    };
-    tables.public_values =
-        instance::public_values(tx, &tables.about, &tables.log_heights()).map_err(err)?;
-    Ok(tables)
+        records,
+    })
 }
 
 /// The program table of the programs `about` names, in its order, from the witness's modules.
@@ -1287,15 +1292,19 @@ fn program_table(witness: &Witness, about: &About) -> Result<Code, ProveError> {
 /// verifier's configuration, whose salts are fixed, because the verifier recomputes it from
 /// the public modules (its rows are public, so nothing is hidden by salting them).
 fn prover_data(tables: &Tables, degrees: &[usize]) -> Result<ProverData<Config>, ProveError> {
-    ProverData::<Config>::from_airs_and_degrees(&verifier_config(), &airs(&tables.code), degrees)
-        .map_err(|e| err(format!("the tables' shapes: {e:?}")))
+    ProverData::<Config>::from_airs_and_degrees(
+        &verifier_config(),
+        &airs(&tables.code, &tables.records),
+        degrees,
+    )
+    .map_err(|e| err(format!("the tables' shapes: {e:?}")))
 }
 
 /// Checks every constraint of every table and the balance of every bus, naming the first
 /// failures; the prover runs this before proving.
 pub fn check(tables: &Tables) -> Result<(), ProveError> {
     let cfg = config(seeded(), seeded());
-    let airs = airs(&tables.code);
+    let airs = airs(&tables.code, &tables.records);
     for (i, air) in airs.iter().enumerate() {
         let report =
             check_all_constraints(air, &tables.traces[i], &tables.public_values[i], Some(4));
@@ -1373,7 +1382,7 @@ pub fn prove_unchecked(tables: &Tables) -> Result<Vec<u8>, ProveError> {
     let log_heights = tables.log_heights();
     let degrees = degree_bits(&cfg, &log_heights);
     let prover_data = prover_data(tables, &degrees)?;
-    let airs = airs(&tables.code);
+    let airs = airs(&tables.code, &tables.records);
     let traces: Vec<&RowMajorMatrix<Val>> = tables.traces.iter().collect();
     let instances = StarkInstance::new_multiple(&airs, &traces, &tables.public_values);
     let proof = p3_batch_stark::prove_batch(&cfg, &instances, &prover_data)

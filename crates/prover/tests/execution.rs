@@ -272,7 +272,7 @@ fn a_conditional_jump_goes_to_its_target_or_on() {
         .position(|t| *t == Table::Cpu)
         .unwrap();
     let constraints_hold = |t: &Tables| {
-        let airs = starstream_proof::airs(&t.code);
+        let airs = starstream_proof::airs(&t.code, &t.records);
         p3_air::check_all_constraints(&airs[at], &t.traces[at], &t.public_values[at], Some(1))
             .failures
             .is_empty()

@@ -598,29 +598,31 @@ fn a_store_never_overwrites_the_resume_point() {
     });
 }
 
-/// Rebuilds the `public` table's sponge over the records of `tx` about `about` (a dishonest
-/// prover hashing other records than its tables hold).
+/// Claims the records of `tx` about `about` as the `public` table's (a dishonest prover whose
+/// tables hold other records than the verifier computes for the transaction it claims).
 fn rehash_public(
     tx: &starstream_runtime::Transaction,
     about: &starstream_proof::About,
     t: &mut Tables,
 ) {
-    use p3_matrix::Matrix;
+    use p3_field::PrimeCharacteristicRing;
+    use starstream_proof::air::public as table;
+    use starstream_proof::config::Val;
     use starstream_proof::public;
     let index = starstream_proof::TABLES
         .iter()
         .position(|x| *x == Table::Public)
         .unwrap();
-    let height = t.traces[index].height();
-    t.traces[index] = public::generate(&public::records(tx, about).unwrap(), height);
+    t.records = public::records(tx, about).unwrap();
+    let height = 1 << public::log_height(&t.records);
+    t.traces[index] =
+        p3_matrix::dense::RowMajorMatrix::new(vec![Val::ZERO; height * table::WIDTH], table::WIDTH);
 }
 
 /// The honest tables of `executed`, claimed by a dishonest prover for `other` (a transaction
 /// with other public records): refused by the checker and the verifier, both when only the
-/// public values are the other's (the digest differs) and when the sponge hashes the other's
-/// records too (the tables do not hold them).
+/// the public values and records are the other's (the tables do not hold those records).
 fn refused_when_claimed_for(executed: &Executed, other: &starstream_runtime::Transaction) {
-    use starstream_proof::instance;
     // The programs the transaction ran, and one more that `other` may name.
     let mut modules = executed.witness.modules.clone();
     modules.insert(Hash32::of(EMPTY_MODULE), EMPTY_MODULE.to_vec());
@@ -637,11 +639,7 @@ fn refused_when_claimed_for(executed: &Executed, other: &starstream_runtime::Tra
             })
             .collect();
     t.about.programs = programs;
-    t.public_values = instance::public_values(other, &t.about, &t.log_heights()).unwrap();
-    let found = check(&t).expect_err("the digest of other records");
-    assert!(found.message.contains("public"), "{found}");
-    let proof = prove_unchecked(&t).unwrap();
-    refused(other, &proof, modules);
+    t.public_values = starstream_proof::instance::public_values(other).unwrap();
     rehash_public(other, &t.about.clone(), &mut t);
     let found = check(&t).expect_err("records the tables do not hold");
     assert!(found.message.contains("records"), "{found}");
@@ -681,7 +679,6 @@ fn an_output_continues_the_input_its_process_was() {
 
 #[test]
 fn an_input_starts_with_its_consumed_entrys_frame() {
-    use starstream_proof::instance;
     let executed = counter_bumped();
     assert_eq!(executed.witness.inputs.len(), 1, "the counter is consumed");
     // The proof claimed to be about the counter's entry with another count.
@@ -689,12 +686,7 @@ fn an_input_starts_with_its_consumed_entrys_frame() {
     other[0].frame[1] += 1;
     let mut t = tables(&executed.tx, &executed.witness).unwrap();
     t.about.inputs = other.clone();
-    t.public_values = instance::public_values(&executed.tx, &t.about, &t.log_heights()).unwrap();
-    let found = check(&t).expect_err("the digest of other records");
-    assert!(found.message.contains("public"), "{found}");
-    let proof = prove_unchecked(&t).unwrap();
-    refused(&executed.tx, &proof, &executed.witness.modules);
-    // The sponge rebuilt over those records too: the counter did not start from that frame.
+    // Its records claimed too: the counter did not start from that frame.
     rehash_public(&executed.tx, &t.about.clone(), &mut t);
     let found = check(&t).expect_err("records the tables do not hold");
     assert!(found.message.contains("records"), "{found}");
@@ -879,6 +871,28 @@ fn the_program_table_is_the_named_programs_code() {
 }
 
 #[test]
+fn the_public_records_are_the_verifiers() {
+    use p3_field::PrimeCharacteristicRing;
+    let executed = wallet_payment();
+    let modules = &executed.witness.modules;
+    // One record's value edited in the public table only: the tables hold the transaction's.
+    let mut t = tables(&executed.tx, &executed.witness).unwrap();
+    t.records[0][4] += starstream_proof::config::Val::ONE;
+    let found = check(&t).expect_err("a record the tables do not hold");
+    assert!(found.message.contains("records"), "{found}");
+    refused(&executed.tx, &prove_unchecked(&t).unwrap(), modules);
+    // A header claiming another height for the public table.
+    let honest = prove(&executed.tx, &executed.witness).unwrap();
+    let at = starstream_proof::TABLES
+        .iter()
+        .position(|t| *t == Table::Public)
+        .unwrap();
+    let mut envelope = starstream_proof::Envelope::decode(&honest).unwrap();
+    envelope.log_heights[at] += 1;
+    refused(&executed.tx, &envelope.encode(), modules);
+}
+
+#[test]
 fn a_proof_is_for_its_own_transaction_only() {
     let executed = wallet_payment();
     let proof = prove(&executed.tx, &executed.witness).unwrap();
@@ -971,7 +985,6 @@ fn as_u32(v: starstream_proof::config::Val) -> u32 {
 fn a_split_makes_no_coins() {
     use starstream_proof::air::{moves, range, tokens};
     use starstream_proof::config::Val;
-    use starstream_proof::instance;
     // A dishonest prover whose payer keeps 701 coins after paying 300 of 1000: every table
     // agrees with that transaction but for the split's sum.
     let executed = wallet_payment();
@@ -993,7 +1006,7 @@ fn a_split_makes_no_coins() {
     *t.cell_mut(Table::Range, low as usize, range::USES) -= Val::new(1);
     *t.cell_mut(Table::Range, low as usize + 1, range::USES) += Val::new(1);
     *t.cell_mut(Table::Tokens, a, tokens::F_AMT) += Val::new(1);
-    t.public_values = instance::public_values(&other, &t.about, &t.log_heights()).unwrap();
+    t.public_values = starstream_proof::instance::public_values(&other).unwrap();
     rehash_public(&other, &t.about.clone(), &mut t);
     let found = check(&t).expect_err("the split's sum");
     assert!(found.message.contains("moves"), "{found}");
@@ -1219,7 +1232,6 @@ fn a_signature_check_that_fails_names_no_signer() {
 
 #[test]
 fn a_token_policy_starts_from_the_storage_the_proof_names_and_leaves_the_new_one() {
-    use starstream_proof::instance;
     // Coins issued twice: the second mint starts from the storage the first left.
     let (mut ledger, wallet) = deployed("examples/wallet/wallet.star");
     issue(&mut ledger, wallet);
@@ -1227,12 +1239,10 @@ fn a_token_policy_starts_from_the_storage_the_proof_names_and_leaves_the_new_one
     let mut t = tables(&executed.tx, &executed.witness).unwrap();
     assert_eq!(t.about.token_storage.len(), 1);
     assert!(t.about.token_storage[0].1.iter().any(|v| *v != 0));
-    // The proof claimed to start from another supply: the digest differs, and a sponge over
-    // those records is not what the tables hold.
+    // The proof claimed to start from another supply: those records are not what the tables
+    // hold.
     let mut other = t.about.clone();
     *other.token_storage[0].1.last_mut().unwrap() += 1;
-    t.public_values = instance::public_values(&executed.tx, &other, &t.log_heights()).unwrap();
-    assert!(check(&t).is_err());
     rehash_public(&executed.tx, &other, &mut t);
     let found = check(&t).expect_err("records the tables do not hold");
     assert!(found.message.contains("records"), "{found}");

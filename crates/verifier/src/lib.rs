@@ -10,7 +10,7 @@ use std::fmt;
 use p3_batch_stark::ProverData;
 use starstream_proof::code::Code;
 use starstream_proof::config::{verifier_config, Config};
-use starstream_proof::{airs, degree_bits, instance, BatchProof, Envelope, Table, TABLES};
+use starstream_proof::{airs, degree_bits, instance, public, BatchProof, Envelope, Table, TABLES};
 use starstream_tx::{Hash32, ProgramHash, Transaction};
 
 /// Why a proof was refused.
@@ -102,16 +102,26 @@ pub fn verify(
         ));
     }
     let code = program_table(&about, modules)?;
-    let at = TABLES
-        .iter()
-        .position(|t| *t == Table::Code)
-        .expect("the program table is a table");
-    if envelope.log_heights[at] != code.log_height() {
-        return Err(VerifyError::Invalid(format!(
-            "the proof's program table has 2^{} rows; its programs' code takes 2^{}",
-            envelope.log_heights[at],
-            code.log_height()
-        )));
+    let records = public::records(tx, &about).map_err(VerifyError::Invalid)?;
+    // The preprocessed tables are as tall as the verifier's own rows make them.
+    for (table, what, height) in [
+        (Table::Code, "program table", code.log_height()),
+        (
+            Table::Public,
+            "public records",
+            public::log_height(&records),
+        ),
+    ] {
+        let at = TABLES
+            .iter()
+            .position(|t| *t == table)
+            .expect("a table of the proof");
+        if envelope.log_heights[at] != height {
+            return Err(VerifyError::Invalid(format!(
+                "the proof's {what} table has 2^{} rows; it takes 2^{height}",
+                envelope.log_heights[at]
+            )));
+        }
     }
     let batch: BatchProof = postcard::from_bytes(&envelope.proof)
         .map_err(|e| VerifyError::Malformed(format!("the proof body does not decode: {e}")))?;
@@ -122,9 +132,8 @@ pub fn verify(
             "the proof's table degrees differ from its header".into(),
         ));
     }
-    let airs = airs(&code);
-    let public_values =
-        instance::public_values(tx, &about, &envelope.log_heights).map_err(VerifyError::Invalid)?;
+    let airs = airs(&code, &records);
+    let public_values = instance::public_values(tx).map_err(VerifyError::Invalid)?;
     // The verifier's inputs are validated above; the catch is a last line of defence, so that a
     // flaw in the back end on some unforeseen proof is a refusal rather than a crash.
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {

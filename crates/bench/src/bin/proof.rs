@@ -17,9 +17,10 @@ use p3_field::{Field, PrimeCharacteristicRing};
 use p3_lookup::InteractionBuilder;
 use p3_matrix::dense::RowMajorMatrix;
 use rand::rngs::StdRng;
+use starstream_bench::{apply, request, token_transfer};
 use starstream_proof::config::{config, verifier_config, Config, Val};
 use starstream_proof::degree_bits;
-use starstream_runtime::{Arg, Executed, Executor, Hash32, MemoryLedger, ProgramHash, Request};
+use starstream_runtime::{Arg, Executed, Executor, MemoryLedger, Request};
 
 /// The baseline: one column that counts up, nothing else.
 #[derive(Clone, Copy)]
@@ -67,16 +68,6 @@ fn baseline(log: u8) -> (Duration, Duration, usize) {
     let started = Instant::now();
     p3_batch_stark::verify_batch(&vcfg, &airs, &proof, &[vec![]], &common).unwrap();
     (prove, started.elapsed(), bytes)
-}
-
-fn request(program: ProgramHash, script: &str, args: Vec<Arg>, signers: Vec<Hash32>) -> Request {
-    Request {
-        program,
-        script: script.to_string(),
-        args,
-        signers,
-        first_token_id: None,
-    }
 }
 
 /// Executes `r` on the tracing interpreter: the transaction, and the best time of a run.
@@ -132,8 +123,6 @@ fn prove(executed: &Executed) -> Proven {
 }
 
 fn main() {
-    let alice = Hash32([0xa1; 32]);
-    let bob = Hash32([0xb0; 32]);
     let mut ledger = MemoryLedger::new();
     let wallet = ledger.deploy(starstream_bench::build_artifact(
         "examples/wallet/wallet.star",
@@ -144,24 +133,7 @@ fn main() {
     let looping = ledger.deploy(starstream_bench::build_artifact(
         "crates/bench/contracts/loop.star",
     ));
-    let apply = |ledger: &mut MemoryLedger, r: &Request| {
-        let tx = Executor::fast().execute(ledger, r).expect("runs").tx;
-        ledger.apply(&tx).expect("applies");
-        tx
-    };
-    let issue = request(
-        wallet,
-        "issue",
-        vec![Arg::Int(1000), Arg::Bytes32(alice), Arg::Bytes32(alice)],
-        vec![alice],
-    );
-    let purse = apply(&mut ledger, &issue).outputs[0].id;
-    let pay = request(
-        wallet,
-        "pay",
-        vec![Arg::Utxo(purse), Arg::Bytes32(bob), Arg::Int(300)],
-        vec![alice],
-    );
+    let pay = token_transfer(&mut ledger, wallet);
     let create = request(counter, "create", vec![Arg::Int(1)], vec![]);
 
     println!("whole transactions (hiding FRI, BabyBear^5, release build):");

@@ -5,12 +5,10 @@
 
 use std::time::Duration;
 
-use starstream_bench::best_of;
-use starstream_runtime::{Arg, Executor, Hash32, MemoryLedger, Request};
+use starstream_bench::{apply, best_of, request, token_transfer};
+use starstream_runtime::{Arg, Executor, MemoryLedger};
 
 fn main() {
-    let alice = Hash32([0xa1; 32]);
-    let bob = Hash32([0xb0; 32]);
     let mut ledger = MemoryLedger::new();
     let counter = ledger.deploy(starstream_bench::build_artifact(
         "examples/counter/counter.star",
@@ -18,35 +16,10 @@ fn main() {
     let wallet = ledger.deploy(starstream_bench::build_artifact(
         "examples/wallet/wallet.star",
     ));
-    let fast = Executor::fast();
-    let request = |program, script: &str, args: Vec<Arg>, signers: Vec<Hash32>| Request {
-        program,
-        script: script.to_string(),
-        args,
-        signers,
-        first_token_id: None,
-    };
-    let apply = |ledger: &mut MemoryLedger, r: &Request| {
-        let tx = fast.execute(ledger, r).expect("runs").tx;
-        ledger.apply(&tx).expect("applies");
-        tx
-    };
     let create = request(counter, "create", vec![Arg::Int(1)], vec![]);
     let made = apply(&mut ledger, &create).outputs[0].id;
     let bump = request(counter, "bump_three_times", vec![Arg::Utxo(made)], vec![]);
-    let issue = request(
-        wallet,
-        "issue",
-        vec![Arg::Int(1000), Arg::Bytes32(alice), Arg::Bytes32(alice)],
-        vec![alice],
-    );
-    let purse = apply(&mut ledger, &issue).outputs[0].id;
-    let pay = request(
-        wallet,
-        "pay",
-        vec![Arg::Utxo(purse), Arg::Bytes32(bob), Arg::Int(300)],
-        vec![alice],
-    );
+    let pay = token_transfer(&mut ledger, wallet);
 
     let cases = [
         ("create a counter (baseline)", &create),
