@@ -1080,7 +1080,7 @@ impl BaseAir<crate::config::Val> for TableAir<'_> {
         match self.table {
             Table::Entries => PUBLIC_VALUES + 5,
             Table::Processes => PUBLIC_VALUES,
-            Table::Cpu => 1,
+            Table::Cpu => 2,
             Table::Values
             | Table::Handles
             | Table::Frames
@@ -3205,7 +3205,8 @@ fn eval_code<AB: InteractionBuilder>(b: &mut AB) {
 /// activation starts at an exported function and ends at its own frame's return (`finish`)
 /// or a `yield`, and every event (start, logged host call, `finish`) is sent to `entries` as
 /// the process's next log step. The fuel of every charge and activation adds up to the
-/// transaction's `fuel_used` (the public value).
+/// transaction's `fuel_used` (public value 0), and the transaction starts in the function its
+/// script names (public value 1).
 fn eval_cpu<AB: InteractionBuilder>(b: &mut AB)
 where
     AB::F: Field,
@@ -3217,6 +3218,7 @@ where
     let next = |i: usize| -> AB::Expr { main.next(i).expect("a column of the table").into() };
     let c = |v: u32| AB::Expr::from_u32(v);
     let fuel_used: AB::Expr = b.public_values()[0].into();
+    let script: AB::Expr = b.public_values()[1].into();
     let (real, flag) = (col(REAL), |k: usize| col(F_PLAIN + k));
     let (start, root, logged, yields) = (col(START), col(ROOT), col(LOGGED), col(F_YIELD));
     let imm = |k: usize| col(A + k);
@@ -3323,6 +3325,8 @@ where
     b.when_first_row().assert_one(col(START));
     b.when_first_row().assert_zero(col(P));
     b.when_first_row().assert_zero(col(S));
+    // It runs the script the transaction names.
+    b.when_first_row().assert_eq(col(FUNC), script);
     b.when_first_row().assert_zero(col(ROW));
     b.when_last_row().assert_zero(goes_on.clone());
     let mut t = b.when_transition();

@@ -240,6 +240,8 @@ pub struct Code {
     rows: Vec<[u32; WIDTH]>,
     /// Each row by its key `(prog_k, func, pc, opcode)`.
     index: std::collections::BTreeMap<[u32; 4], usize>,
+    /// Each program's exported functions by name (defined-function indices).
+    exports: Vec<std::collections::BTreeMap<String, u32>>,
 }
 
 /// The largest immediate a row holds as one field element: function, local and global
@@ -263,7 +265,18 @@ impl Code {
     /// The rows of programs already decoded.
     pub fn of(programs: &[Program]) -> Result<Code, String> {
         let mut rows = Vec::new();
+        let mut exports = Vec::new();
         for (k, program) in programs.iter().enumerate() {
+            exports.push(
+                program
+                    .exports
+                    .iter()
+                    .filter_map(|(name, &index)| {
+                        let defined = index.checked_sub(program.imports.len() as u32)?;
+                        Some((name.clone(), defined))
+                    })
+                    .collect(),
+            );
             let imported = program.imports.len() as u32;
             let exported: std::collections::BTreeSet<u32> = program
                 .exports
@@ -311,12 +324,21 @@ impl Code {
             .enumerate()
             .map(|(i, r)| ([r[PROG_K], r[FUNC], r[PC], r[OPCODE]], i))
             .collect();
-        Ok(Code { rows, index })
+        Ok(Code {
+            rows,
+            index,
+            exports,
+        })
     }
 
     /// The table's rows (without padding).
     pub fn rows(&self) -> &[[u32; WIDTH]] {
         &self.rows
+    }
+
+    /// The defined function program `k` exports as `name`, if it does.
+    pub fn export(&self, k: usize, name: &str) -> Option<u32> {
+        self.exports.get(k)?.get(name).copied()
     }
 
     /// The row of key `(prog_k, func, pc, opcode)`, if the programs have one.

@@ -2,7 +2,8 @@
 //! transaction itself, through its id (the hash of its canonical encoding: consumed inputs, new
 //! frames and tokens, minted and burned amounts, events, signers), which the proof takes as
 //! public values and so absorbs into the transcript before any challenge, the script's program
-//! hash, which the `processes` table's first row must equal, and the fuel used; beside them,
+//! hash, which the `processes` table's first row must equal, the fuel used and the script's
+//! function; beside them,
 //! the public records and the program table, which the verifier builds itself as preprocessed
 //! traces.
 
@@ -25,11 +26,21 @@ pub fn limbs(id: &TxId) -> Vec<Val> {
 
 /// The public values of each table, in the order of [`crate::TABLES`], for transaction `tx`:
 /// its id, block height and signer count for `entries`, its script's program hash for
-/// `processes`, and its `fuel_used` for `cpu` (bounded below 2^30, so the field sum of the
-/// charges cannot wrap to it). The public records are not public values but the `public`
-/// table's preprocessed trace ([`crate::public::records`]).
-pub fn public_values(tx: &starstream_tx::Transaction) -> Result<Vec<Vec<Val>>, String> {
+/// `processes`, and for `cpu` its `fuel_used` (bounded below 2^30, so the field sum of the
+/// charges cannot wrap to it) and the function its script names among the script program's
+/// exports (`code`'s program 0), where the transaction starts. The public records are not
+/// public values but the `public` table's preprocessed trace ([`crate::public::records`]).
+pub fn public_values(
+    tx: &starstream_tx::Transaction,
+    code: &crate::code::Code,
+) -> Result<Vec<Vec<Val>>, String> {
     use crate::air::{Table, TABLES};
+    let script = code.export(0, &tx.script).ok_or_else(|| {
+        format!(
+            "the transaction's script `{}` is not an export of its program",
+            tx.script
+        )
+    })?;
     if tx.fuel_used >= 1 << 30 {
         return Err(format!(
             "the transaction claims {} fuel; a proof sums at most 2^30",
@@ -46,7 +57,7 @@ pub fn public_values(tx: &starstream_tx::Transaction) -> Result<Vec<Vec<Val>>, S
                 values
             }
             Table::Processes => limbs(&tx.program),
-            Table::Cpu => vec![Val::from_u64(tx.fuel_used)],
+            Table::Cpu => vec![Val::from_u64(tx.fuel_used), Val::from_u32(script)],
             Table::Values
             | Table::Handles
             | Table::Frames

@@ -1265,7 +1265,7 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
             code_uses,
             cpu,
         ],
-        public_values: instance::public_values(tx).map_err(err)?,
+        public_values: instance::public_values(tx, &code).map_err(err)?,
         about,
         code,
         records,

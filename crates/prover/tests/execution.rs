@@ -282,3 +282,30 @@ fn a_conditional_jump_goes_to_its_target_or_on() {
     *cell(&mut t, r, cpu::TAKEN) = Val::ZERO;
     assert!(!constraints_hold(&t), "not taken, yet at the target");
 }
+
+#[test]
+fn the_transaction_starts_in_the_script_it_names() {
+    let (mut ledger, counter) = deployed("examples/counter/counter.star");
+    let executed = run(&mut ledger, counter, "create", vec![Arg::Int(1)], vec![]);
+    // The creation claimed as another script of the same program: the tables ran `create`.
+    let mut other = executed.tx.clone();
+    other.script = "bump_three_times".into();
+    other.seal_ids();
+    let mut t = tables(&executed.tx, &executed.witness).unwrap();
+    t.public_values = starstream_proof::instance::public_values(&other, &t.code).unwrap();
+    let found = check(&t).expect_err("another script");
+    assert!(found.message.contains("cpu"), "{found}");
+    let proof = prove_unchecked(&t).unwrap();
+    match verify(&other, &proof, &executed.witness.modules) {
+        Ok(_) => panic!("the proof verifies for another script"),
+        Err(VerifyError::MissingModule(h)) => panic!("refused for lack of module {h}"),
+        Err(_) => {}
+    }
+    // A script the program does not export: refused with a reason, not a panic.
+    let mut unknown = executed.tx.clone();
+    unknown.script = "no_such_script".into();
+    unknown.seal_ids();
+    let honest = prove(&executed.tx, &executed.witness).unwrap();
+    let refusal = verify(&unknown, &honest, &executed.witness.modules).unwrap_err();
+    assert!(refusal.to_string().contains("not an export"), "{refusal}");
+}

@@ -639,7 +639,7 @@ fn refused_when_claimed_for(executed: &Executed, other: &starstream_runtime::Tra
             })
             .collect();
     t.about.programs = programs;
-    t.public_values = starstream_proof::instance::public_values(other).unwrap();
+    t.public_values = starstream_proof::instance::public_values(other, &t.code).unwrap();
     rehash_public(other, &t.about.clone(), &mut t);
     let found = check(&t).expect_err("records the tables do not hold");
     assert!(found.message.contains("records"), "{found}");
@@ -1006,7 +1006,7 @@ fn a_split_makes_no_coins() {
     *t.cell_mut(Table::Range, low as usize, range::USES) -= Val::new(1);
     *t.cell_mut(Table::Range, low as usize + 1, range::USES) += Val::new(1);
     *t.cell_mut(Table::Tokens, a, tokens::F_AMT) += Val::new(1);
-    t.public_values = starstream_proof::instance::public_values(&other).unwrap();
+    t.public_values = starstream_proof::instance::public_values(&other, &t.code).unwrap();
     rehash_public(&other, &t.about.clone(), &mut t);
     let found = check(&t).expect_err("the split's sum");
     assert!(found.message.contains("moves"), "{found}");

@@ -133,7 +133,7 @@ pub fn verify(
         ));
     }
     let airs = airs(&code, &records);
-    let public_values = instance::public_values(tx).map_err(VerifyError::Invalid)?;
+    let public_values = instance::public_values(tx, &code).map_err(VerifyError::Invalid)?;
     // The verifier's inputs are validated above; the catch is a last line of defence, so that a
     // flaw in the back end on some unforeseen proof is a refusal rather than a crash.
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
