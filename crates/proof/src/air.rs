@@ -725,7 +725,13 @@ pub mod cpu {
     pub const S_NEXT: usize = 39;
     /// On a call: how many returns look up the frame it opens (0 or 1).
     pub const CALL_USES: usize = 40;
-    pub const WIDTH: usize = 41;
+    /// On a `br_table`: `tidx − a` and `a + b − tidx`, each as two bytes, so the target taken
+    /// is one of this `br_table`'s own (`a..=a + b`).
+    pub const T_LO: usize = 41;
+    pub const T_HI: usize = 42;
+    pub const U_LO: usize = 43;
+    pub const U_HI: usize = 44;
+    pub const WIDTH: usize = 45;
 }
 
 /// The LogUp buses every relation of the proof travels on, by tuple width: `p3-lookup` packs
@@ -3200,7 +3206,7 @@ fn eval_code<AB: InteractionBuilder>(b: &mut AB) {
 
 /// `cpu`: every executed instruction, fetched from the program table, in an order its code
 /// allows: each row's successor is the instruction its class passes control to (the next, a
-/// jump's target, either for a conditional jump, a `br_table`'s target, a called function's
+/// jump's target, either for a conditional jump, one of a `br_table`'s own targets, a called function's
 /// entry, the caller's next instruction after a return, through the `call stack`), every
 /// activation starts at an exported function and ends at its own frame's return (`finish`)
 /// or a `yield`, and every event (start, logged host call, `finish`) is sent to `entries` as
@@ -3255,6 +3261,24 @@ where
         c(class::NONE),
     ];
     FETCH.lookup_key(b, target, Count::bounded(flag(4), 1));
+    // Its own: `a <= tidx <= a + b`.
+    let var = |k: usize| main.current(k).expect("a column of the table");
+    time_gap(
+        b,
+        flag(4),
+        col(TIDX) + AB::Expr::ONE,
+        imm(0),
+        var(T_LO),
+        var(T_HI),
+    );
+    time_gap(
+        b,
+        flag(4),
+        imm(0) + imm(1) + AB::Expr::ONE,
+        col(TIDX),
+        var(U_LO),
+        var(U_HI),
+    );
 
     // An activation starts with a fuel charge at an exported function's entry, in a frame of
     // its own.

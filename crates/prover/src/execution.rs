@@ -170,12 +170,14 @@ fn walk(witness: &Witness, traces: &[Vec<Event>], check_values: bool) -> Result<
 }
 
 /// The `cpu` table and the program table's use counts: one row per executed instruction of
-/// every process, activation by activation (in the order of [`tie`], which checks the traces
-/// against the logs first), each with the instruction fetched from `code`.
+/// every process, activation by activation (in the order of [`tie`]'s walk), each with the
+/// instruction fetched from `code`; the bytes its range checks look up are counted in
+/// `byte_uses`.
 pub(crate) fn cpu_table(
     witness: &Witness,
     about: &About,
     code: &Code,
+    byte_uses: &mut [u32; 256],
 ) -> Result<(RowMajorMatrix<Val>, Vec<u32>), ProveError> {
     use starstream_proof::code::{class, opcode, CLASS};
     if witness.traces.is_empty() {
@@ -264,6 +266,19 @@ pub(crate) fn cpu_table(
                     let tidx = imm(0) + chosen;
                     let t = fetch([k, step.func, tidx, opcode::BR_TARGET], "a branch target")?;
                     set(&mut row, cpu::TIDX, tidx);
+                    // `a <= tidx <= a + b`, each difference as two bytes.
+                    for (lo, hi, gap) in [
+                        (cpu::T_LO, cpu::T_HI, chosen),
+                        (cpu::U_LO, cpu::U_HI, imm(1) - chosen),
+                    ] {
+                        if gap > 0xffff {
+                            return Err(err("a br_table of more than 2^16 targets"));
+                        }
+                        set(&mut row, lo, gap & 0xff);
+                        set(&mut row, hi, gap >> 8);
+                        byte_uses[(gap & 0xff) as usize] += 1;
+                        byte_uses[(gap >> 8) as usize] += 1;
+                    }
                     for (j, c) in [cpu::TPC, cpu::TH, cpu::TAR].into_iter().enumerate() {
                         set(&mut row, c, t[starstream_proof::code::A + j]);
                     }

@@ -1227,7 +1227,7 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
     };
     let records = starstream_proof::public::records(tx, &about).map_err(err)?;
     let code = program_table(witness, &about)?;
-    let (cpu, uses) = execution::cpu_table(witness, &about, &code)?;
+    let (cpu, uses) = execution::cpu_table(witness, &about, &code, &mut byte_uses)?;
     let mut code_uses = vec![Val::ZERO; (1 << code.log_height()) * air::code::WIDTH];
     for (r, n) in uses.iter().enumerate() {
         code_uses[r * air::code::WIDTH + air::code::USES] = Val::from_u32(*n);

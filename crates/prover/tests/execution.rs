@@ -87,6 +87,18 @@ fn find_row(t: &mut Tables, is: impl Fn(&mut Tables, usize) -> bool) -> usize {
     (0..real).find(|&r| is(t, r)).expect("such a row")
 }
 
+/// Whether the `cpu` table's own constraints hold (its buses aside).
+fn cpu_constraints_hold(t: &Tables) -> bool {
+    let at = starstream_proof::TABLES
+        .iter()
+        .position(|t| *t == Table::Cpu)
+        .unwrap();
+    let airs = starstream_proof::airs(&t.code, &t.records);
+    p3_air::check_all_constraints(&airs[at], &t.traces[at], &t.public_values[at], Some(1))
+        .failures
+        .is_empty()
+}
+
 fn cell(t: &mut Tables, row: usize, column: usize) -> &mut Val {
     t.cell_mut(Table::Cpu, row, column)
 }
@@ -186,6 +198,18 @@ fn control_goes_where_the_code_says() {
         let r = row_of_class(t, class::TABLE, 0);
         *cell(t, r, cpu::TPC) += Val::ONE;
     });
+    // A `br_table` claimed to take a target past its own (the next table's, say): the
+    // difference to its last target cannot be bytes. (The `cpu` constraints alone refuse it,
+    // whatever the target's row.)
+    let mut t = tables(&executed.tx, &executed.witness).unwrap();
+    let r = row_of_class(&mut t, class::TABLE, 0);
+    let (first, len) = (get(&mut t, r, cpu::A), get(&mut t, r, cpu::A + 1));
+    let past = len + 1;
+    *cell(&mut t, r, cpu::TIDX) = Val::from_u32(first + past);
+    *cell(&mut t, r, cpu::T_LO) = Val::from_u32(past & 0xff);
+    *cell(&mut t, r, cpu::T_HI) = Val::from_u32(past >> 8);
+    assert!(!cpu_constraints_hold(&t), "a br_table past its own targets");
+    unverifiable(&executed, &t, "a br_table past its own targets");
     // A return to somewhere other than after its call: the call stack says where.
     let executed = wallet_payment();
     refused_tables(&executed, "a return elsewhere", "cpu", |t| {
@@ -267,20 +291,10 @@ fn a_conditional_jump_goes_to_its_target_or_on() {
     *cell(&mut t, r, cpu::CLASS) = Val::from_u32(class::COND);
     *cell(&mut t, r, cpu::F_JUMP) = Val::ZERO;
     *cell(&mut t, r, cpu::F_COND) = Val::ONE;
-    let at = starstream_proof::TABLES
-        .iter()
-        .position(|t| *t == Table::Cpu)
-        .unwrap();
-    let constraints_hold = |t: &Tables| {
-        let airs = starstream_proof::airs(&t.code, &t.records);
-        p3_air::check_all_constraints(&airs[at], &t.traces[at], &t.public_values[at], Some(1))
-            .failures
-            .is_empty()
-    };
     *cell(&mut t, r, cpu::TAKEN) = Val::ONE;
-    assert!(constraints_hold(&t), "taken, to its target");
+    assert!(cpu_constraints_hold(&t), "taken, to its target");
     *cell(&mut t, r, cpu::TAKEN) = Val::ZERO;
-    assert!(!constraints_hold(&t), "not taken, yet at the target");
+    assert!(!cpu_constraints_hold(&t), "not taken, yet at the target");
 }
 
 #[test]
