@@ -69,6 +69,11 @@ fn walk(witness: &Witness, traces: &[Vec<Event>], check_values: bool) -> Result<
     let mut ties = Ties::default();
     for (p, (log, events)) in witness.logs.iter().zip(traces).enumerate() {
         let at = |s: usize, what: &str| err(format!("process {p} step {s}: {what}"));
+        let host_call = |s: usize, e: usize| HostCall {
+            process: p as u32,
+            step: s as u32,
+            event: e,
+        };
         let (mut s, mut e) = (0usize, 0usize);
         while s < log.len() {
             let start = (s, e);
@@ -100,11 +105,7 @@ fn walk(witness: &Witness, traces: &[Vec<Event>], check_values: bool) -> Result<
                                     if !agrees {
                                         return Err(at(s, "a host call the log does not hold"));
                                     }
-                                    ties.host_calls.push(HostCall {
-                                        process: p as u32,
-                                        step: s as u32,
-                                        event: e,
-                                    });
+                                    ties.host_calls.push(host_call(s, e));
                                     s += 1;
                                 }
                                 e += 2;
@@ -114,11 +115,7 @@ fn walk(witness: &Witness, traces: &[Vec<Event>], check_values: bool) -> Result<
                                 if entry.call != call::YIELD {
                                     return Err(at(s, "a call that did not return, not a yield"));
                                 }
-                                ties.host_calls.push(HostCall {
-                                    process: p as u32,
-                                    step: s as u32,
-                                    event: e,
-                                });
+                                ties.host_calls.push(host_call(s, e));
                                 s += 1;
                                 e += 1;
                                 break;

@@ -1288,14 +1288,19 @@ fn program_table(witness: &Witness, about: &About) -> Result<Code, ProveError> {
     Code::new(&modules).map_err(err)
 }
 
-/// The batch prover's data for these tables: the program table's commitment is made with the
-/// verifier's configuration, whose salts are fixed, because the verifier recomputes it from
-/// the public modules (its rows are public, so nothing is hidden by salting them).
-fn prover_data(tables: &Tables, degrees: &[usize]) -> Result<ProverData<Config>, ProveError> {
+/// The batch prover's data for these tables: the preprocessed tables' commitments (the
+/// program table's and the public records') are made with the verifier's configuration, whose
+/// salts are fixed, because the verifier recomputes them from the modules and the transaction
+/// (their rows are public, so nothing is hidden by salting them). Each costs a low-degree
+/// extension and a Merkle tree, so [`prove_tables`] makes these data once for its check and its
+/// proof.
+fn prover_data(tables: &Tables) -> Result<ProverData<Config>, ProveError> {
+    let cfg = verifier_config();
+    let degrees = degree_bits(&cfg, &tables.log_heights());
     ProverData::<Config>::from_airs_and_degrees(
-        &verifier_config(),
+        &cfg,
         &airs(&tables.code, &tables.records),
-        degrees,
+        &degrees,
     )
     .map_err(|e| err(format!("the tables' shapes: {e:?}")))
 }
@@ -1303,7 +1308,11 @@ fn prover_data(tables: &Tables, degrees: &[usize]) -> Result<ProverData<Config>,
 /// Checks every constraint of every table and the balance of every bus, naming the first
 /// failures; the prover runs this before proving.
 pub fn check(tables: &Tables) -> Result<(), ProveError> {
-    let cfg = config(seeded(), seeded());
+    check_with(tables, &prover_data(tables)?)
+}
+
+/// [`check`], with the tables' prover data (their lookups) already made.
+fn check_with(tables: &Tables, data: &ProverData<Config>) -> Result<(), ProveError> {
     let airs = airs(&tables.code, &tables.records);
     for (i, air) in airs.iter().enumerate() {
         let report =
@@ -1318,8 +1327,7 @@ pub fn check(tables: &Tables) -> Result<(), ProveError> {
             )));
         }
     }
-    let degrees = degree_bits(&cfg, &tables.log_heights());
-    let common = prover_data(tables, &degrees)?.common;
+    let common = &data.common;
     let preprocessed: Vec<_> = airs.iter().map(|a| a.preprocessed_trace()).collect();
     let debug: Vec<LookupDebugInstance<'_, Val>> = (0..TABLES.len())
         .map(|i| LookupDebugInstance {
@@ -1363,29 +1371,27 @@ fn fresh() -> StdRng {
     rand::make_rng::<StdRng>()
 }
 
-/// A fixed generator, for the checks that never draw from it.
-fn seeded() -> StdRng {
-    use rand::SeedableRng;
-    StdRng::seed_from_u64(0)
-}
-
 /// Proves `tables` (checked first); returns the encoded proof.
 pub fn prove_tables(tables: &Tables) -> Result<Vec<u8>, ProveError> {
-    check(tables)?;
-    prove_unchecked(tables)
+    let data = prover_data(tables)?;
+    check_with(tables, &data)?;
+    prove_with(tables, &data)
 }
 
 /// Proves `tables` without checking them first, as a dishonest prover would: for tests that
 /// show the verifier refuses what the checks would have caught.
 pub fn prove_unchecked(tables: &Tables) -> Result<Vec<u8>, ProveError> {
+    prove_with(tables, &prover_data(tables)?)
+}
+
+/// Proves `tables` with their prover data; returns the encoded proof.
+fn prove_with(tables: &Tables, prover_data: &ProverData<Config>) -> Result<Vec<u8>, ProveError> {
     let cfg = config(fresh(), fresh());
     let log_heights = tables.log_heights();
-    let degrees = degree_bits(&cfg, &log_heights);
-    let prover_data = prover_data(tables, &degrees)?;
     let airs = airs(&tables.code, &tables.records);
     let traces: Vec<&RowMajorMatrix<Val>> = tables.traces.iter().collect();
     let instances = StarkInstance::new_multiple(&airs, &traces, &tables.public_values);
-    let proof = p3_batch_stark::prove_batch(&cfg, &instances, &prover_data)
+    let proof = p3_batch_stark::prove_batch(&cfg, &instances, prover_data)
         .map_err(|e| err(format!("proving failed: {e:?}")))?;
     let body =
         postcard::to_allocvec(&proof).map_err(|e| err(format!("encoding the proof: {e}")))?;

@@ -7,6 +7,7 @@
 
 #[path = "../../runtime/tests/common/mod.rs"]
 mod common;
+mod support;
 
 use common::{deployed, run};
 use p3_field::{PrimeCharacteristicRing, PrimeField32};
@@ -15,38 +16,16 @@ use starstream_proof::code::class;
 use starstream_proof::config::Val;
 use starstream_proof::Table;
 use starstream_prover::{check, prove, prove_unchecked, tables, Tables};
-use starstream_runtime::{Arg, Executed, Hash32};
-use starstream_verifier::{verify, VerifyError};
+use starstream_runtime::{Arg, Executed};
+use starstream_verifier::verify;
 use starstream_vm::Event;
-
-const ALICE: Hash32 = Hash32([0xa1; 32]);
-const BOB: Hash32 = Hash32([0xb0; 32]);
-
-fn counter_bumped() -> Executed {
-    let (mut ledger, counter) = deployed("examples/counter/counter.star");
-    let made = run(&mut ledger, counter, "create", vec![Arg::Int(1)], vec![]);
-    let args = vec![Arg::Utxo(made.tx.outputs[0].id)];
-    run(&mut ledger, counter, "bump_three_times", args, vec![])
-}
-
-fn wallet_payment() -> Executed {
-    let (mut ledger, wallet) = deployed("examples/wallet/wallet.star");
-    let args = vec![Arg::Int(1000), Arg::Bytes32(ALICE), Arg::Bytes32(ALICE)];
-    let issued = run(&mut ledger, wallet, "issue", args, vec![ALICE]);
-    let purse = issued.tx.outputs[0].id;
-    let args = vec![Arg::Utxo(purse), Arg::Bytes32(BOB), Arg::Int(300)];
-    run(&mut ledger, wallet, "pay", args, vec![ALICE])
-}
+use support::{counter_bumped, refused, wallet_payment};
 
 /// A proof of `t` (the honest tables edited) must be refused by the verifier, and not for
 /// lack of a module.
 fn unverifiable(executed: &Executed, t: &Tables, what: &str) {
-    let proof = prove_unchecked(t).expect("a proof can be made of anything");
-    match verify(&executed.tx, &proof, &executed.witness.modules) {
-        Ok(_) => panic!("{what}: the proof verifies"),
-        Err(VerifyError::MissingModule(h)) => panic!("{what}: refused for lack of module {h}"),
-        Err(_) => {}
-    }
+    let proof = prove_unchecked(t).unwrap_or_else(|e| panic!("{what}: {e}"));
+    refused(&executed.tx, &proof, &executed.witness.modules);
 }
 
 /// The honest tables of `executed`, edited: the checker must name `expected` (a table or a
@@ -309,12 +288,11 @@ fn the_transaction_starts_in_the_script_it_names() {
     t.public_values = starstream_proof::instance::public_values(&other, &t.code).unwrap();
     let found = check(&t).expect_err("another script");
     assert!(found.message.contains("cpu"), "{found}");
-    let proof = prove_unchecked(&t).unwrap();
-    match verify(&other, &proof, &executed.witness.modules) {
-        Ok(_) => panic!("the proof verifies for another script"),
-        Err(VerifyError::MissingModule(h)) => panic!("refused for lack of module {h}"),
-        Err(_) => {}
-    }
+    refused(
+        &other,
+        &prove_unchecked(&t).unwrap(),
+        &executed.witness.modules,
+    );
     // A script the program does not export: refused with a reason, not a panic.
     let mut unknown = executed.tx.clone();
     unknown.script = "no_such_script".into();

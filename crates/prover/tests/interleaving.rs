@@ -5,30 +5,19 @@
 
 #[path = "../../runtime/tests/common/mod.rs"]
 mod common;
+mod support;
 
 use common::{deployed, run};
 use starstream_proof::air::{entries, processes};
 use starstream_proof::{Table, CALLS};
 use starstream_prover::{check, prove, prove_tables, prove_unchecked, tables, Tables};
-use starstream_runtime::{Arg, Executed, Hash32, MemoryLedger, ProgramHash, UtxoId};
+use starstream_runtime::{Arg, Executed, Hash32};
 use starstream_tx::Canonical;
-use starstream_verifier::{verify, Modules, VerifyError};
-
-/// Asserts that the verifier refuses `proof` for `tx` on what it proves, not for lack of a
-/// module (a refusal that would test nothing).
-fn refused(tx: &starstream_runtime::Transaction, proof: &[u8], modules: &dyn Modules) {
-    match verify(tx, proof, modules) {
-        Ok(_) => panic!("the proof verifies"),
-        Err(VerifyError::MissingModule(hash)) => panic!("refused for lack of module {hash}"),
-        Err(_) => {}
-    }
-}
+use starstream_verifier::{verify, VerifyError};
+use support::{counter_bumped, issue, pay, refused, wallet_payment, ALICE, BOB};
 
 /// A program no transaction of these tests runs: the empty module.
 const EMPTY_MODULE: &[u8] = b"\0asm\x01\0\0\0";
-
-const ALICE: Hash32 = Hash32([0xa1; 32]);
-const BOB: Hash32 = Hash32([0xb0; 32]);
 
 /// Transactions of the examples: a counter created and resumed three times, coins issued and
 /// paid with change, and an escrow released through an effect the script answers. (Every
@@ -56,22 +45,6 @@ fn transactions() -> Vec<(&'static str, Executed)> {
     out.push(("wallet: pay with change", pay(&mut ledger, wallet, purse)));
     out.push(("escrow: settled through an effect", escrow_settled()));
     out
-}
-
-fn issue(ledger: &mut MemoryLedger, wallet: ProgramHash) -> Executed {
-    let args = vec![Arg::Int(1000), Arg::Bytes32(ALICE), Arg::Bytes32(ALICE)];
-    run(ledger, wallet, "issue", args, vec![ALICE])
-}
-
-fn pay(ledger: &mut MemoryLedger, wallet: ProgramHash, from: UtxoId) -> Executed {
-    let args = vec![Arg::Utxo(from), Arg::Bytes32(BOB), Arg::Int(300)];
-    run(ledger, wallet, "pay", args, vec![ALICE])
-}
-
-fn wallet_payment() -> Executed {
-    let (mut ledger, wallet) = deployed("examples/wallet/wallet.star");
-    let purse = issue(&mut ledger, wallet).tx.outputs[0].id;
-    pay(&mut ledger, wallet, purse)
 }
 
 #[test]
@@ -327,14 +300,6 @@ fn set_call(t: &mut Tables, row: usize, id: u32) {
     let k = starstream_proof::call_index(id).unwrap();
     *t.cell_mut(Table::Entries, row, entries::SEL + k) = Val::new(1);
     *t.cell_mut(Table::Entries, row, entries::C) = Val::new(id);
-}
-
-/// A counter created, then resumed three times in one transaction (which this returns).
-fn counter_bumped() -> Executed {
-    let (mut ledger, counter) = deployed("examples/counter/counter.star");
-    let made = run(&mut ledger, counter, "create", vec![Arg::Int(1)], vec![]);
-    let args = vec![Arg::Utxo(made.tx.outputs[0].id)];
-    run(&mut ledger, counter, "bump_three_times", args, vec![])
 }
 
 #[test]
