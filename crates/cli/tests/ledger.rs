@@ -465,6 +465,14 @@ fn a_proven_transaction_is_written_verified_offline_and_shown_with_its_proof() {
     assert!(o.status.success(), "{}", err(&o));
     let o = verify_elsewhere(&["--modules", built.join("counter.wasm").to_str().unwrap()]);
     assert!(o.status.success(), "{}", err(&o));
+    // A module path that cannot be read: a clear error, exit 1.
+    let o = verify_elsewhere(&["--modules", "/nonexistent-dir/x.wasm"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        err(&o).contains("cannot read `/nonexistent-dir/x.wasm`"),
+        "{}",
+        err(&o)
+    );
     let shown = env.json(&["show", &id(&made["tx"])]);
     assert_eq!(
         shown["evidence"],
