@@ -78,6 +78,10 @@ pub struct Function {
     /// For each op, the index of the operator it came from in the body (for traces);
     /// `u32::MAX` for fuel charges, which are not operators.
     pub origin: Vec<u32>,
+    /// For each op, the stack height (locals included) before it runs: WebAssembly's
+    /// validation makes it the same on every path, so it is a property of the code (the proof's
+    /// program table carries it). Meaningless in dead code, which never runs.
+    pub heights: Vec<u32>,
     /// Targets of every `br_table`, each table's default last.
     pub br_tables: Vec<BrTarget>,
 }
@@ -322,6 +326,7 @@ fn decode(
         code: Vec::with_capacity(ops.len() + ops.len() / 4),
         fast: Vec::new(),
         origin: Vec::with_capacity(ops.len() + ops.len() / 4),
+        heights: Vec::with_capacity(ops.len() + ops.len() / 4),
         br_tables: Vec::new(),
     };
     let mut ctrl = vec![Control {
@@ -344,12 +349,17 @@ fn decode(
             let cost = segment_cost(&ops[index..]);
             f.code.push(Op::Charge(cost));
             f.origin.push(u32::MAX);
+            f.heights.push(height);
             segment_start = false;
         }
         let origin = index as u32;
+        // Every op of this operator runs at the height before it (an `if` or a conditional
+        // branch pops its condition itself).
+        let before = height;
         let emit = |f: &mut Function, op: Op| {
             f.code.push(op);
             f.origin.push(origin);
+            f.heights.push(before);
         };
         let label = |ctrl: &[Control], depth: u32| -> (usize, u32, u32) {
             let i = ctrl.len() - 1 - depth as usize;

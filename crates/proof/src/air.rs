@@ -725,14 +725,116 @@ pub mod cpu {
     pub const S_NEXT: usize = 39;
     /// On a call: how many returns look up the frame it opens (0 or 1).
     pub const CALL_USES: usize = 40;
-    /// On a `br_table`: `tidx − a` and `a + b − tidx`, each as two bytes, so the target taken
-    /// is one of this `br_table`'s own (`a..=a + b`).
+    /// On a `br_table` whose index `v` (read by port 0) is in range: `b − 1 − v` as two bytes;
+    /// on one that takes the default with `v < 2^16`: `v − b`.
     pub const T_LO: usize = 41;
     pub const T_HI: usize = 42;
     pub const U_LO: usize = 43;
     pub const U_HI: usize = 44;
-    pub const WIDTH: usize = 45;
+    /// The instruction's stack height, written slot and access bits, fetched with it.
+    pub const SP: usize = 45;
+    pub const W_SLOT: usize = 46;
+    pub const ACCESS: usize = 47;
+    /// The access bits, one column each: `M + k` is bit `k` of [`crate::code::access`].
+    pub const M: usize = 48;
+    pub const M_R0: usize = M;
+    pub const M_R1: usize = M + 1;
+    pub const M_R2: usize = M + 2;
+    pub const M_R0_IMM: usize = M + 3;
+    pub const M_R0_GLOBAL: usize = M + 4;
+    pub const M_W: usize = M + 5;
+    pub const M_W_GLOBAL: usize = M + 6;
+    pub const M_COPY: usize = M + 7;
+    pub const M_CONST: usize = M + 8;
+    pub const M_SELECT: usize = M + 9;
+    pub const M_ZERO_SENSE: usize = M + 10;
+    /// Read port `q` (`0..3`) at `READ + q * PORT`: the time its slot was last written, that
+    /// gap as three bytes, and the value read (four 16-bit limbs).
+    pub const READ: usize = 59;
+    pub const PORT: usize = 8;
+    pub const P_TIME: usize = 0;
+    pub const P_GAP: usize = 1;
+    pub const P_VALUE: usize = 4;
+    /// The write port: like a read port (the value overwritten at `P_VALUE`), then the value
+    /// written.
+    pub const WRITE: usize = 83;
+    pub const W_NEW: usize = WRITE + 8;
+    /// Whether port 0's value is not zero, with the inverse of its limbs' sum.
+    pub const NZ: usize = 95;
+    pub const NZ_INV: usize = 96;
+    /// On a `br_table`: 1 when it takes its default; whether the index's upper limbs are not
+    /// all zero, with the inverse of their sum; and `default · (1 − hi_nz)`.
+    pub const DEFAULT: usize = 97;
+    pub const HI_NZ: usize = 98;
+    pub const HI_INV: usize = 99;
+    pub const DEF_LOW: usize = 100;
+    /// 1 on a call that passes arguments, and on a return (not a `finish`) that passes
+    /// results: each sends a request to `passes`.
+    pub const PASS_ARGS: usize = 101;
+    pub const PASS_RESULTS: usize = 102;
+    /// On a return (not a `finish`): the caller's slot the first result goes to.
+    pub const RET_BASE: usize = 103;
+    /// On an activation's first row: its exported function's parameter count.
+    pub const ARGS: usize = 104;
+    pub const WIDTH: usize = 105;
 }
+
+/// Columns of `slots`: every slot of the value stack a frame uses, and every global of an
+/// activation, as a memory's initial and final records. Rows come in blocks, one per frame
+/// (or activation's globals), slots `0, 1, 2, ...`; a block starts where the `cpu` table
+/// opens the frame.
+pub mod slots {
+    pub const REAL: usize = 0;
+    /// 1 on a block's first row.
+    pub const FIRST: usize = 1;
+    /// The address: frame (a `cpu` row, or `GLOBALS +` an activation's first row) and slot.
+    pub const F: usize = 2;
+    pub const S: usize = 3;
+    /// 1 in a block of globals, whose program is `PROG_K`.
+    pub const GLOBAL: usize = 4;
+    pub const PROG_K: usize = 5;
+    /// The parameters not yet passed in this block (an activation's arguments), and 1 on the
+    /// rows of parameters.
+    pub const ARGS_LEFT: usize = 6;
+    pub const PARAM: usize = 7;
+    /// The slot's first value (0, a global's initial value, or an argument) and its last,
+    /// with when it was written.
+    pub const INIT: usize = 8;
+    pub const FINAL_T: usize = 12;
+    pub const FINAL: usize = 13;
+    pub const WIDTH: usize = 17;
+}
+
+/// Columns of `passes`: every value a call passes to its callee's parameters and every result
+/// a return passes to its caller, one per row, each request's rows together.
+pub mod passes {
+    pub const REAL: usize = 0;
+    /// 1 on a request's first and last rows.
+    pub const FIRST: usize = 1;
+    pub const END: usize = 2;
+    /// From which slot of which frame, to which, when; and how many values are left, this
+    /// row's included.
+    pub const SRC_F: usize = 3;
+    pub const SRC_S: usize = 4;
+    pub const DST_F: usize = 5;
+    pub const DST_S: usize = 6;
+    pub const T: usize = 7;
+    pub const LEFT: usize = 8;
+    /// The source's last write time and that gap as three bytes; the same for the
+    /// destination.
+    pub const SRC_T: usize = 9;
+    pub const SRC_GAP: usize = 10;
+    pub const DST_T: usize = 13;
+    pub const DST_GAP: usize = 14;
+    /// The value moved, and the value it overwrites.
+    pub const V: usize = 17;
+    pub const OLD: usize = 21;
+    pub const WIDTH: usize = 25;
+}
+
+/// Where the globals of the activation starting at `cpu` row `r` live: frame `GLOBALS + r`,
+/// above every row (a `cpu` table has at most 2^16 rows).
+pub const GLOBALS: u32 = 1 << 16;
 
 /// The LogUp buses every relation of the proof travels on, by tuple width: `p3-lookup` packs
 /// interactions into shared columns only within a bus, so relations of similar width share a
@@ -919,6 +1021,18 @@ const CALL_STACK: Relation = Relation::new(36, "call stack");
 /// every activation's start, logged host call and `finish`, and `entries` receives every log
 /// entry's.
 const HOST_CALLS: Relation = Relation::new(37, "host calls");
+/// The value stack and globals, a memory: `(frame, slot, time, v0, v1, v2, v3)`. The `cpu`
+/// table's ports and the `passes` table access it; `slots` writes each slot's first record and
+/// reads its last.
+const STACK: Relation = Relation::new(38, "stack");
+/// The frames opened, a permutation: `cpu` sends `(frame, global, prog_k, args)` for each
+/// frame a call or an activation opens and each activation's globals; `slots` receives one
+/// per block.
+const OPENED: Relation = Relation::new(39, "opened");
+/// The passing requests, a permutation: `(src frame, src slot, dst frame, dst slot, time,
+/// count)` from each call with arguments and each return with results; `passes` receives one
+/// per request.
+const PASSES: Relation = Relation::new(40, "passes");
 
 /// Every relation, for naming a tag (the checker's reports) and for the test that tags differ.
 pub const RELATIONS: &[Relation] = &[
@@ -959,6 +1073,9 @@ pub const RELATIONS: &[Relation] = &[
     FETCH,
     CALL_STACK,
     HOST_CALLS,
+    STACK,
+    OPENED,
+    PASSES,
 ];
 
 /// The token operations' codes on `token ops`.
@@ -991,10 +1108,12 @@ pub enum Table {
     Range,
     Code,
     Cpu,
+    Slots,
+    Passes,
 }
 
 /// The tables in the order they are proven.
-pub const TABLES: [Table; 15] = [
+pub const TABLES: [Table; 17] = [
     Table::Entries,
     Table::Processes,
     Table::Values,
@@ -1010,6 +1129,8 @@ pub const TABLES: [Table; 15] = [
     Table::Range,
     Table::Code,
     Table::Cpu,
+    Table::Slots,
+    Table::Passes,
 ];
 
 impl Table {
@@ -1030,6 +1151,8 @@ impl Table {
             Table::Range => "range",
             Table::Code => "code",
             Table::Cpu => "cpu",
+            Table::Slots => "slots",
+            Table::Passes => "passes",
         }
     }
 }
@@ -1079,6 +1202,8 @@ impl BaseAir<crate::config::Val> for TableAir<'_> {
             Table::Range => range::WIDTH,
             Table::Code => code::WIDTH,
             Table::Cpu => cpu::WIDTH,
+            Table::Slots => slots::WIDTH,
+            Table::Passes => passes::WIDTH,
         }
     }
 
@@ -1098,7 +1223,9 @@ impl BaseAir<crate::config::Val> for TableAir<'_> {
             | Table::Interface
             | Table::Public
             | Table::Range
-            | Table::Code => 0,
+            | Table::Code
+            | Table::Slots
+            | Table::Passes => 0,
         }
     }
 
@@ -1149,6 +1276,8 @@ impl<AB: InteractionBuilder<F = crate::config::Val>> Air<AB> for TableAir<'_> {
             Table::Range => eval_range(b),
             Table::Code => eval_code(b),
             Table::Cpu => eval_cpu(b),
+            Table::Slots => eval_slots(b),
+            Table::Passes => eval_passes(b),
         }
     }
 }
@@ -3243,10 +3372,23 @@ where
     // `NONE` (padding, targets, exports, `unreachable`, `trap`) is not among them.
     b.assert_eq(flags, real.clone());
     b.assert_eq(classes, col(CLASS));
-    let instruction: Vec<AB::Expr> = [PROG_K, FUNC, PC, OPCODE, A, A + 1, A + 2, A + 3, CLASS]
-        .iter()
-        .map(|&k| col(k))
-        .collect();
+    let instruction: Vec<AB::Expr> = [
+        PROG_K,
+        FUNC,
+        PC,
+        OPCODE,
+        A,
+        A + 1,
+        A + 2,
+        A + 3,
+        CLASS,
+        SP,
+        W_SLOT,
+        ACCESS,
+    ]
+    .iter()
+    .map(|&k| col(k))
+    .collect();
     FETCH.lookup_key(b, instruction, Count::bounded(real.clone(), 1));
     // A `br_table` goes to one of its function's targets.
     let target = [
@@ -3259,26 +3401,40 @@ where
         col(TAR),
         AB::Expr::ZERO,
         c(class::NONE),
+        AB::Expr::ZERO,
+        AB::Expr::ZERO,
+        AB::Expr::ZERO,
     ];
     FETCH.lookup_key(b, target, Count::bounded(flag(4), 1));
-    // Its own: `a <= tidx <= a + b`.
+    // The one its index `v` (read from the top of the stack) picks: target `a + v` when
+    // `v < b`, else the default `a + b`. `v` is an `i32`: limbs 0 and 1.
     let var = |k: usize| main.current(k).expect("a column of the table");
+    let index = |k: usize| col(READ + P_VALUE + k);
+    let (default, hi_nz) = (col(DEFAULT), col(HI_NZ));
+    b.assert_bool(default.clone());
+    b.assert_bool(hi_nz.clone());
+    b.assert_zero(default.clone() * (AB::Expr::ONE - flag(4)));
+    let picked = flag(4) - default.clone();
+    b.assert_zero(picked.clone() * (col(TIDX) - imm(0) - index(0)));
+    for k in 1..4 {
+        b.assert_zero(picked.clone() * index(k));
+    }
+    time_gap(b, picked, imm(1), index(0), var(T_LO), var(T_HI));
+    b.assert_zero(default.clone() * (col(TIDX) - imm(0) - imm(1)));
+    let hi = index(1) + index(2) + index(3);
+    b.assert_zero(default.clone() * (hi_nz.clone() - hi.clone() * col(HI_INV)));
+    b.assert_zero(default.clone() * hi * (AB::Expr::ONE - hi_nz.clone()));
+    b.assert_eq(col(DEF_LOW), default * (AB::Expr::ONE - hi_nz));
     time_gap(
         b,
-        flag(4),
-        col(TIDX) + AB::Expr::ONE,
-        imm(0),
-        var(T_LO),
-        var(T_HI),
-    );
-    time_gap(
-        b,
-        flag(4),
-        imm(0) + imm(1) + AB::Expr::ONE,
-        col(TIDX),
+        col(DEF_LOW),
+        index(0) + AB::Expr::ONE,
+        imm(1),
         var(U_LO),
         var(U_HI),
     );
+    // No branch carries values (the program table makes those that would unexecutable).
+    b.assert_zero(flag(4) * col(TAR));
 
     // An activation starts with a fuel charge at an exported function's entry, in a frame of
     // its own.
@@ -3291,13 +3447,17 @@ where
         col(FUNC),
         AB::Expr::ZERO,
         c(opcode::EXPORT),
-        AB::Expr::ZERO,
+        col(ARGS),
         AB::Expr::ZERO,
         AB::Expr::ZERO,
         AB::Expr::ZERO,
         c(class::NONE),
+        AB::Expr::ZERO,
+        AB::Expr::ZERO,
+        AB::Expr::ZERO,
     ];
     FETCH.lookup_key(b, export, Count::bounded(start.clone(), 1));
+    b.assert_zero(col(ARGS) * (AB::Expr::ONE - start.clone()));
 
     // A return from the activation's own frame is its `finish`; any other return goes back
     // to the frame that made the call.
@@ -3309,16 +3469,32 @@ where
             * ((col(FRAME) - col(ACT)) * col(ROOT_INV) - AB::Expr::ONE),
     );
     b.assert_zero(col(CALL_USES) * (AB::Expr::ONE - flag(5)));
+    // A call also offers where its results go: the slot of its first argument (`b` is its
+    // parameter count).
     CALL_STACK.table_entry(
         b,
-        [col(ROW), col(FRAME), col(FUNC), col(PC) + AB::Expr::ONE],
+        [
+            col(ROW),
+            col(FRAME),
+            col(FUNC),
+            col(PC) + AB::Expr::ONE,
+            col(SP) - imm(1),
+        ],
         col(CALL_USES),
     );
     CALL_STACK.lookup_key(
         b,
-        [col(FRAME), col(PARENT), col(RET_FUNC), col(RET_PC)],
+        [
+            col(FRAME),
+            col(PARENT),
+            col(RET_FUNC),
+            col(RET_PC),
+            col(RET_BASE),
+        ],
         Count::bounded(returns.clone() - root.clone(), 1),
     );
+
+    eval_cpu_values(b);
 
     // The events: an activation's start, a logged host call (the fetched host function), a
     // `yield` and a `finish`, each the process's next log step.
@@ -3394,6 +3570,363 @@ where
         end.clone() * (col(S_NEXT) - (AB::Expr::ONE - col(NEXT_P)) * (col(S) + AB::Expr::ONE)),
     );
     t.assert_zero(then * (next(S) - col(S_NEXT)));
+}
+
+/// Where `when` is 1, `later - earlier - 1` is the three bytes `g`, each looked up in
+/// `range`: the value stack's times (`4 (row + 1) + port`, below 2^19) need more than
+/// [`time_gap`]'s two.
+fn time_gap3<AB: InteractionBuilder>(
+    b: &mut AB,
+    when: AB::Expr,
+    later: AB::Expr,
+    earlier: AB::Expr,
+    g: [AB::Expr; 3],
+) where
+    AB::F: Field,
+{
+    let [g0, g1, g2] = g;
+    b.assert_zero(
+        when.clone()
+            * (later
+                - earlier
+                - AB::Expr::ONE
+                - g0.clone()
+                - g1.clone() * AB::Expr::from_u32(1 << 8)
+                - g2.clone() * AB::Expr::from_u32(1 << 16)),
+    );
+    for byte in [g0, g1, g2] {
+        BYTES.lookup_key(b, [byte], Count::bounded(when.clone(), 1));
+    }
+}
+
+/// One access of the value-stack memory at time `t`: it reads `(frame, slot, t_prev, old)`,
+/// written before `t`, and writes `(frame, slot, t, new)`.
+#[allow(clippy::too_many_arguments)]
+fn stack_access<AB: InteractionBuilder>(
+    b: &mut AB,
+    when: AB::Expr,
+    frame: AB::Expr,
+    slot: AB::Expr,
+    t: AB::Expr,
+    t_prev: AB::Expr,
+    gap: [AB::Expr; 3],
+    old: [AB::Expr; 4],
+    new: [AB::Expr; 4],
+) where
+    AB::F: Field,
+{
+    let tuple = |time: AB::Expr, v: [AB::Expr; 4]| {
+        let [v0, v1, v2, v3] = v;
+        [frame.clone(), slot.clone(), time, v0, v1, v2, v3]
+    };
+    STACK.receive(
+        b,
+        tuple(t_prev.clone(), old),
+        Count::bounded(when.clone(), 1),
+    );
+    STACK.send(b, tuple(t.clone(), new), Count::bounded(when.clone(), 1));
+    time_gap3(b, when, t, t_prev, gap);
+}
+
+/// The values of `cpu` (increment 4 of `docs/execution-proof.md`): each row's reads and write
+/// of the value stack and globals, at the slots its fetched access bits name, with the value
+/// a copy, a constant or a `select` makes; a conditional jump's condition; the arguments and
+/// results calls and returns pass (requests to `passes`); and the frames opened (to `slots`).
+fn eval_cpu_values<AB: InteractionBuilder>(b: &mut AB)
+where
+    AB::F: Field,
+{
+    use cpu::*;
+    let main = b.main();
+    let col = |i: usize| -> AB::Expr { main.current(i).expect("a column of the table").into() };
+    let c = |v: u32| AB::Expr::from_u32(v);
+    let imm = |k: usize| col(A + k);
+    let flag = |k: usize| col(F_PLAIN + k);
+
+    let mut bits = AB::Expr::ZERO;
+    for k in 0..crate::code::access::BITS {
+        b.assert_bool(col(M + k));
+        bits += col(M + k) * c(1 << k);
+    }
+    b.assert_eq(bits, col(ACCESS));
+
+    // Times: the row's ports in order, after every earlier row's.
+    let time = |port: u32| (col(ROW) + AB::Expr::ONE) * c(4) + c(port);
+    let globals = col(ACT) + c(GLOBALS);
+    let value =
+        |base: usize| -> [AB::Expr; 4] { core::array::from_fn(|k| col(base + P_VALUE + k)) };
+    let gap = |base: usize| -> [AB::Expr; 3] { core::array::from_fn(|k| col(base + P_GAP + k)) };
+    for q in 0..3 {
+        let base = READ + q * PORT;
+        let (frame, slot) = if q == 0 {
+            let (imm_slot, global) = (col(M_R0_IMM), col(M_R0_GLOBAL));
+            (
+                col(FRAME) + global * (globals.clone() - col(FRAME)),
+                imm_slot.clone() * imm(0) + (AB::Expr::ONE - imm_slot) * (col(SP) - c(1)),
+            )
+        } else {
+            (col(FRAME), col(SP) - c(q as u32 + 1))
+        };
+        // A read writes back what it read.
+        stack_access(
+            b,
+            col(M + q),
+            frame,
+            slot,
+            time(q as u32),
+            col(base + P_TIME),
+            gap(base),
+            value(base),
+            value(base),
+        );
+    }
+    let new: [AB::Expr; 4] = core::array::from_fn(|k| col(W_NEW + k));
+    stack_access(
+        b,
+        col(M_W),
+        col(FRAME) + col(M_W_GLOBAL) * (globals - col(FRAME)),
+        col(W_SLOT),
+        time(3),
+        col(WRITE + P_TIME),
+        gap(WRITE),
+        value(WRITE),
+        new.clone(),
+    );
+
+    // The value written: what port 0 read, the constant, or `select`'s choice (port 2's value
+    // when the condition, port 0's, is not zero, else port 1's).
+    let read = |q: usize, k: usize| col(READ + q * PORT + P_VALUE + k);
+    let nz = col(NZ);
+    b.assert_bool(nz.clone());
+    let sum = (0..4).fold(AB::Expr::ZERO, |acc, k| acc + read(0, k));
+    b.assert_eq(nz.clone(), sum.clone() * col(NZ_INV));
+    b.assert_zero(sum * (AB::Expr::ONE - nz.clone()));
+    for (k, new) in new.iter().enumerate() {
+        b.assert_zero(col(M_COPY) * (new.clone() - read(0, k)));
+        b.assert_zero(col(M_CONST) * (new.clone() - imm(k)));
+        b.assert_zero(
+            col(M_SELECT)
+                * (new.clone()
+                    - nz.clone() * read(2, k)
+                    - (AB::Expr::ONE - nz.clone()) * read(1, k)),
+        );
+    }
+    // A conditional jump is taken when its condition is not zero (or, `if`'s, when it is).
+    let sense = col(M_ZERO_SENSE);
+    b.assert_zero(
+        flag(3)
+            * (col(TAKEN)
+                - sense.clone() * (AB::Expr::ONE - nz.clone())
+                - (AB::Expr::ONE - sense) * nz),
+    );
+
+    // Passing: a call's `b` arguments from the top of its stack to its callee's first
+    // locals, a return's `a` results from the top of its stack to the caller's slots where
+    // the call's arguments were; none are sent for none.
+    let (pass_args, pass_results) = (col(PASS_ARGS), col(PASS_RESULTS));
+    let back = flag(7) - col(ROOT);
+    b.assert_bool(pass_args.clone());
+    b.assert_bool(pass_results.clone());
+    b.assert_zero(pass_args.clone() * (AB::Expr::ONE - flag(5)));
+    b.assert_zero((flag(5) - pass_args.clone()) * imm(1));
+    b.assert_zero(pass_results.clone() * (AB::Expr::ONE - back.clone()));
+    b.assert_zero((back - pass_results.clone()) * imm(0));
+    PASSES.send(
+        b,
+        [
+            col(FRAME),
+            col(SP) - imm(1),
+            col(ROW),
+            AB::Expr::ZERO,
+            time(3),
+            imm(1),
+        ],
+        Count::bounded(pass_args, 1),
+    );
+    PASSES.send(
+        b,
+        [
+            col(FRAME),
+            col(SP) - imm(0),
+            col(PARENT),
+            col(RET_BASE),
+            time(3),
+            imm(0),
+        ],
+        Count::bounded(pass_results, 1),
+    );
+
+    // The frames opened: an activation's (its arguments are its first slots) with its
+    // globals, and every call's.
+    let start = col(START);
+    OPENED.send(
+        b,
+        [col(ROW), AB::Expr::ZERO, AB::Expr::ZERO, col(ARGS)],
+        Count::bounded(start.clone() + flag(5), 1),
+    );
+    OPENED.send(
+        b,
+        [
+            col(ROW) + c(GLOBALS),
+            AB::Expr::ONE,
+            col(PROG_K),
+            AB::Expr::ZERO,
+        ],
+        Count::bounded(start, 1),
+    );
+}
+
+/// `slots`: a block of rows per frame opened (and per activation's globals), each block's
+/// slots `0, 1, 2, ...`. Each row writes its slot's first record at time 0, 0 for a local or
+/// an operand, the program's initial value for a global, any value for an activation's
+/// argument (bound to its `activate` entry by a later increment), and reads its last: with
+/// the ports' and passes' accesses in between, the stack balances only if every read returns
+/// the value last written. One block per frame, and distinct slots within it, make each
+/// address's first record unique.
+fn eval_slots<AB: InteractionBuilder>(b: &mut AB)
+where
+    AB::F: Field,
+{
+    use crate::code::{class, opcode};
+    use slots::*;
+    let main = b.main();
+    let col = |i: usize| -> AB::Expr { main.current(i).expect("a column of the table").into() };
+    let next = |i: usize| -> AB::Expr { main.next(i).expect("a column of the table").into() };
+    let (real, first, global, param) = (col(REAL), col(FIRST), col(GLOBAL), col(PARAM));
+    for k in [REAL, FIRST, GLOBAL, PARAM] {
+        b.assert_bool(col(k));
+    }
+    b.assert_zero(first.clone() * (AB::Expr::ONE - real.clone()));
+    b.assert_zero(first.clone() * col(S));
+    b.assert_zero((AB::Expr::ONE - param.clone()) * col(ARGS_LEFT));
+    b.when_first_row().assert_eq(first.clone(), real.clone());
+    OPENED.receive(
+        b,
+        [col(F), global.clone(), col(PROG_K), col(ARGS_LEFT)],
+        Count::bounded(first, 1),
+    );
+    // A block goes on with the same frame, the next slot, one argument fewer after a
+    // parameter's row; it ends with every argument given a slot.
+    let mut t = b.when_transition();
+    t.assert_zero((AB::Expr::ONE - real.clone()) * next(REAL));
+    let goes_on = next(REAL) - next(FIRST);
+    for k in [F, GLOBAL, PROG_K] {
+        t.assert_zero(goes_on.clone() * (next(k) - col(k)));
+    }
+    t.assert_zero(goes_on.clone() * (next(S) - col(S) - AB::Expr::ONE));
+    t.assert_zero(goes_on.clone() * (next(ARGS_LEFT) - col(ARGS_LEFT) + param.clone()));
+    t.assert_zero((real.clone() - goes_on) * (col(ARGS_LEFT) - param.clone()));
+    b.when_last_row()
+        .assert_zero(real.clone() * (col(ARGS_LEFT) - param.clone()));
+
+    let init: [AB::Expr; 4] = core::array::from_fn(|k| col(INIT + k));
+    for v in &init {
+        b.assert_zero((AB::Expr::ONE - global.clone() - param.clone()) * v.clone());
+    }
+    let [i0, i1, i2, i3] = init.clone();
+    FETCH.lookup_key(
+        b,
+        [
+            col(PROG_K),
+            AB::Expr::ZERO,
+            col(S),
+            AB::Expr::from_u32(opcode::GLOBAL_INIT),
+            i0.clone(),
+            i1.clone(),
+            i2.clone(),
+            i3.clone(),
+            AB::Expr::from_u32(class::NONE),
+            AB::Expr::ZERO,
+            AB::Expr::ZERO,
+            AB::Expr::ZERO,
+        ],
+        Count::bounded(global, 1),
+    );
+    let [f0, f1, f2, f3] = core::array::from_fn(|k| col(FINAL + k));
+    STACK.send(
+        b,
+        [col(F), col(S), AB::Expr::ZERO, i0, i1, i2, i3],
+        Count::bounded(real.clone(), 1),
+    );
+    STACK.receive(
+        b,
+        [col(F), col(S), col(FINAL_T), f0, f1, f2, f3],
+        Count::bounded(real, 1),
+    );
+}
+
+/// `passes`: each request's values, one per row: row `i` of a request reads source slot
+/// `src + i` and writes its value to destination slot `dst + i`, both at the request's time.
+fn eval_passes<AB: InteractionBuilder>(b: &mut AB)
+where
+    AB::F: Field,
+{
+    use passes::*;
+    let main = b.main();
+    let col = |i: usize| -> AB::Expr { main.current(i).expect("a column of the table").into() };
+    let next = |i: usize| -> AB::Expr { main.next(i).expect("a column of the table").into() };
+    let (real, first, end) = (col(REAL), col(FIRST), col(END));
+    for k in [REAL, FIRST, END] {
+        b.assert_bool(col(k));
+    }
+    b.assert_zero(first.clone() * (AB::Expr::ONE - real.clone()));
+    b.assert_zero(end.clone() * (AB::Expr::ONE - real.clone()));
+    b.assert_zero(end.clone() * (col(LEFT) - AB::Expr::ONE));
+    b.when_first_row().assert_eq(first.clone(), real.clone());
+    b.when_last_row().assert_eq(end.clone(), real.clone());
+    PASSES.receive(
+        b,
+        [
+            col(SRC_F),
+            col(SRC_S),
+            col(DST_F),
+            col(DST_S),
+            col(T),
+            col(LEFT),
+        ],
+        Count::bounded(first, 1),
+    );
+    let mut t = b.when_transition();
+    t.assert_zero((AB::Expr::ONE - real.clone()) * next(REAL));
+    // After a request's last row, the next real row starts another; before it, the request
+    // goes on.
+    t.assert_zero(end.clone() * (next(REAL) - next(FIRST)));
+    let goes_on = real.clone() - end;
+    t.assert_zero(goes_on.clone() * (AB::Expr::ONE - next(REAL)));
+    t.assert_zero(goes_on.clone() * next(FIRST));
+    for k in [SRC_F, DST_F, T] {
+        t.assert_zero(goes_on.clone() * (next(k) - col(k)));
+    }
+    for k in [SRC_S, DST_S] {
+        t.assert_zero(goes_on.clone() * (next(k) - col(k) - AB::Expr::ONE));
+    }
+    t.assert_zero(goes_on * (next(LEFT) - col(LEFT) + AB::Expr::ONE));
+
+    let v: [AB::Expr; 4] = core::array::from_fn(|k| col(V + k));
+    let old: [AB::Expr; 4] = core::array::from_fn(|k| col(OLD + k));
+    let gap = |base: usize| -> [AB::Expr; 3] { core::array::from_fn(|k| col(base + k)) };
+    stack_access(
+        b,
+        real.clone(),
+        col(SRC_F),
+        col(SRC_S),
+        col(T),
+        col(SRC_T),
+        gap(SRC_GAP),
+        v.clone(),
+        v.clone(),
+    );
+    stack_access(
+        b,
+        real,
+        col(DST_F),
+        col(DST_S),
+        col(T),
+        col(DST_T),
+        gap(DST_GAP),
+        old,
+        v,
+    );
 }
 
 #[cfg(test)]

@@ -30,7 +30,38 @@ pub const OPCODE: usize = 3;
 /// The immediates: `A`, `A + 1`, `A + 2`, `A + 3`.
 pub const A: usize = 4;
 pub const CLASS: usize = 8;
-pub const WIDTH: usize = 9;
+/// The stack height before the instruction (locals included), a property of the code.
+pub const SP: usize = 9;
+/// The slot the instruction writes ([`access::W`]): a local's or global's index, or the slot
+/// its result is pushed to.
+pub const W_SLOT: usize = 10;
+/// Which value-stack accesses the instruction makes, as [`access`] bits.
+pub const ACCESS: usize = 11;
+pub const WIDTH: usize = 12;
+
+/// The value-stack accesses of an instruction, as bits of its row's `access`: the `cpu`
+/// table's access flags decode them. Reads pop from the top of the stack (port 0 at `sp - 1`,
+/// port 1 at `sp - 2`, port 2 at `sp - 3`) unless port 0 reads the local or global `a`;
+/// the write goes to `w_slot` of the frame (or of the activation's globals), with the value
+/// read (`COPY`), the immediates (`CONST`), `select`'s choice (`SELECT`), or a value the
+/// operator makes (none of these: the ALU's, a load's or a host call's result, bound by later
+/// layers).
+pub mod access {
+    pub const R0: u32 = 1 << 0;
+    pub const R1: u32 = 1 << 1;
+    pub const R2: u32 = 1 << 2;
+    /// Port 0 reads slot `a` (a local, or a global with `R0_GLOBAL`), not the top.
+    pub const R0_IMM: u32 = 1 << 3;
+    pub const R0_GLOBAL: u32 = 1 << 4;
+    pub const W: u32 = 1 << 5;
+    pub const W_GLOBAL: u32 = 1 << 6;
+    pub const COPY: u32 = 1 << 7;
+    pub const CONST: u32 = 1 << 8;
+    pub const SELECT: u32 = 1 << 9;
+    /// A conditional jump taken when its condition is zero (`if`'s).
+    pub const ZERO_SENSE: u32 = 1 << 10;
+    pub const BITS: usize = 11;
+}
 
 /// How an instruction passes control on: the `cpu` table's flags decode it.
 pub mod class {
@@ -99,8 +130,44 @@ pub mod opcode {
     pub const I64_UN: u32 = 132;
     /// A `br_table` target's row (not an instruction).
     pub const BR_TARGET: u32 = 200;
-    /// An exported function's entry (not an instruction).
+    /// An exported function's entry (not an instruction); `a` is its parameter count.
     pub const EXPORT: u32 = 201;
+    /// A global's initial value (not an instruction): `pc` is the global's index, `a..=d` the
+    /// value's limbs. A program without globals has one such row for global 0, with value 0,
+    /// which no instruction can address.
+    pub const GLOBAL_INIT: u32 = 202;
+}
+
+/// What `op`, at stack height `sp`, reads and writes of the value stack: its [`access`] bits
+/// and the slot it writes. `host` is a host call's parameter and result counts. (A call's
+/// arguments and a return's results move between frames in the `passes` table, and a host
+/// call's arguments go on the host-call bus: neither uses the ports.)
+fn access_of(op: Op, sp: u32, host: (u32, u32)) -> (u32, u32) {
+    use access::*;
+    // Saturating: in dead code (which never runs) heights are meaningless.
+    let pushed = |pops: u32| sp.saturating_sub(pops);
+    match op {
+        Op::JumpIf(_) | Op::BrIf(_) | Op::BrTable { .. } => (R0, 0),
+        Op::JumpIfZero(_) => (R0 | ZERO_SENSE, 0),
+        Op::CallHost(_) if host.1 > 0 => (W, pushed(host.0)),
+        Op::Const(_) => (W | CONST, sp),
+        Op::LocalGet(_) => (R0 | R0_IMM | W | COPY, sp),
+        Op::LocalSet(i) | Op::LocalTee(i) => (R0 | W | COPY, i),
+        Op::GlobalGet(_) => (R0 | R0_IMM | R0_GLOBAL | W | COPY, sp),
+        Op::GlobalSet(i) => (R0 | W | W_GLOBAL | COPY, i),
+        Op::Select => (R0 | R1 | R2 | W | SELECT, pushed(3)),
+        Op::Store(..) => (R0 | R1, 0),
+        Op::I32Bin(_) | Op::I64Bin(_) | Op::I32Cmp(_) | Op::I64Cmp(_) => (R0 | R1 | W, pushed(2)),
+        Op::I32Un(_)
+        | Op::I64Un(_)
+        | Op::I32Eqz
+        | Op::I64Eqz
+        | Op::Wrap
+        | Op::ExtendS
+        | Op::ExtendU
+        | Op::Load(..) => (R0 | W, pushed(1)),
+        _ => (0, 0),
+    }
 }
 
 /// How `op` passes control on (a host call's class is set by [`Code::of`], which knows the
@@ -285,29 +352,66 @@ impl Code {
                 .collect();
             for (f, function) in program.functions.iter().enumerate() {
                 if exported.contains(&(f as u32)) {
-                    rows.push(row(k, f, 0, opcode::EXPORT, [0; 4], class::NONE));
+                    let params = function.sig.params.len() as u32;
+                    rows.push(entry(k, f, 0, opcode::EXPORT, [params, 0, 0, 0]));
                 }
                 for (pc, op) in function.code.iter().enumerate() {
                     let (code, mut imm) = encode(*op)
                         .ok_or_else(|| format!("program {k}: a fused operator in decoded code"))?;
                     let mut class = class_of(*op);
-                    if let Op::CallHost(i) = op {
-                        // Which host function the import is, by its ABI id, and whether it
-                        // returns (`yield` ends the activation; `trap` aborts the transaction).
-                        let host = program.imports.get(*i as usize).copied();
-                        imm[1] = host.map_or(u32::MAX, |h| h.id());
-                        class = match host {
-                            Some(starstream_abi::HostFn::Yield) => class::YIELD,
-                            Some(h) if h.diverges() => class::NONE,
-                            Some(_) => class::HOST,
-                            None => class::NONE,
-                        };
+                    let mut host = (0, 0);
+                    match *op {
+                        Op::CallHost(i) => {
+                            // Which host function the import is, by its ABI id, and whether it
+                            // returns (`yield` ends the activation; `trap` aborts the
+                            // transaction).
+                            let h = program.imports.get(i as usize).copied();
+                            imm[1] = h.map_or(u32::MAX, |h| h.id());
+                            class = match h {
+                                Some(starstream_abi::HostFn::Yield) => class::YIELD,
+                                Some(h) if h.diverges() => class::NONE,
+                                Some(_) => class::HOST,
+                                None => class::NONE,
+                            };
+                            if let Some(h) = h {
+                                host = (h.params().len() as u32, h.results().len() as u32);
+                            }
+                        }
+                        // A call's parameter and result counts, for moving them.
+                        Op::Call(callee) => {
+                            if let Some(g) = program.functions.get(callee as usize) {
+                                imm[1] = g.sig.params.len() as u32;
+                                imm[2] = g.sig.results.len() as u32;
+                            }
+                        }
+                        Op::Return => imm[0] = function.sig.results.len() as u32,
+                        // A branch that carries values would move them: the proof has no
+                        // constraints for that, and the compiler emits none.
+                        Op::Br(t) | Op::BrIf(t) if t.arity > 0 => class = class::NONE,
+                        _ => {}
                     }
-                    rows.push(row(k, f, pc, code, imm, class));
+                    let sp = function.heights.get(pc).copied().unwrap_or(0);
+                    let (bits, w_slot) = access_of(*op, sp, host);
+                    let mut r = entry(k, f, pc, code, imm);
+                    r[CLASS] = class;
+                    r[SP] = sp;
+                    r[W_SLOT] = w_slot;
+                    r[ACCESS] = bits;
+                    rows.push(r);
                 }
                 for (i, t) in function.br_tables.iter().enumerate() {
-                    rows.push(row(k, f, i, opcode::BR_TARGET, target(*t), class::NONE));
+                    rows.push(entry(k, f, i, opcode::BR_TARGET, target(*t)));
                 }
+            }
+            // Each activation's globals start from these (a program without globals gets a
+            // global 0 no instruction can address, so every activation has a globals frame).
+            let globals = if program.globals.is_empty() {
+                vec![0]
+            } else {
+                program.globals.clone()
+            };
+            for (g, v) in globals.iter().enumerate() {
+                rows.push(entry(k, 0, g, opcode::GLOBAL_INIT, limbs(*v)));
             }
         }
         if rows.iter().flatten().any(|&v| v >= MAX_SMALL) {
@@ -367,9 +471,10 @@ impl Code {
 }
 
 /// A padding row: nothing to fetch.
-const PADDING: [u32; WIDTH] = [0, 0, 0, 0, 0, 0, 0, 0, class::NONE];
+const PADDING: [u32; WIDTH] = [0, 0, 0, 0, 0, 0, 0, 0, class::NONE, 0, 0, 0];
 
-fn row(k: usize, f: usize, pc: usize, code: u32, imm: [u32; 4], class: u32) -> [u32; WIDTH] {
+/// A row that is not an instruction (class `NONE`, no accesses) until its caller says so.
+fn entry(k: usize, f: usize, pc: usize, code: u32, imm: [u32; 4]) -> [u32; WIDTH] {
     // Indices beyond `u32` make the row too large; `MAX_SMALL` refuses it.
     let small = |v: usize| u32::try_from(v).unwrap_or(u32::MAX);
     [
@@ -381,7 +486,10 @@ fn row(k: usize, f: usize, pc: usize, code: u32, imm: [u32; 4], class: u32) -> [
         imm[1],
         imm[2],
         imm[3],
-        class,
+        class::NONE,
+        0,
+        0,
+        0,
     ]
 }
 
@@ -484,9 +592,10 @@ mod tests {
     #[test]
     fn a_module_that_does_not_load_is_refused() {
         assert!(Code::new(&[b"not wasm"]).is_err());
-        // The empty module has no code: a table of padding alone.
+        // The empty module has no code: its table is the phantom global 0 and padding.
         let empty = Code::new(&[b"\0asm\x01\0\0\0"]).unwrap();
-        assert!(empty.rows().is_empty());
+        assert_eq!(empty.rows().len(), 1);
+        assert_eq!(empty.rows()[0][OPCODE], opcode::GLOBAL_INIT);
         assert_eq!(empty.log_height(), MIN_LOG_HEIGHT);
     }
 }

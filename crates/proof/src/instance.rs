@@ -69,7 +69,9 @@ pub fn public_values(
             | Table::Interface
             | Table::Public
             | Table::Range
-            | Table::Code => vec![],
+            | Table::Code
+            | Table::Slots
+            | Table::Passes => vec![],
         })
         .collect())
 }

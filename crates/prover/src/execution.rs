@@ -166,17 +166,155 @@ fn walk(witness: &Witness, traces: &[Vec<Event>], check_values: bool) -> Result<
     Ok(ties)
 }
 
-/// The `cpu` table and the program table's use counts: one row per executed instruction of
-/// every process, activation by activation (in the order of [`tie`]'s walk), each with the
-/// instruction fetched from `code`; the bytes its range checks look up are counted in
-/// `byte_uses`.
-pub(crate) fn cpu_table(
+/// The execution layer's tables: `cpu`, the program table's use counts (fetches by `cpu` and
+/// `slots`), `slots` and `passes`.
+pub(crate) struct Execution {
+    pub cpu: RowMajorMatrix<Val>,
+    pub uses: Vec<u32>,
+    pub slots: RowMajorMatrix<Val>,
+    pub passes: RowMajorMatrix<Val>,
+}
+
+/// The value stack and globals as the proof sees them: a memory of `(frame, slot)` cells,
+/// each with its value and when it was last written, and the frames opened in order (whose
+/// blocks `slots` holds).
+#[derive(Default)]
+struct StackMemory {
+    cells: std::collections::BTreeMap<(u32, u32), (u32, u64)>,
+    frames: Vec<Opened>,
+    /// Each frame's place in `frames`.
+    by_frame: std::collections::BTreeMap<u32, usize>,
+}
+
+/// A frame (or an activation's globals) opened: its initial values and how many slots it
+/// touched.
+struct Opened {
+    frame: u32,
+    global: bool,
+    prog_k: u32,
+    /// An activation's arguments (its first slots' initial values); a global's initial values.
+    init: Vec<u64>,
+    args: u32,
+    slots: u32,
+}
+
+/// One access: when its cell was last written and what it held.
+#[derive(Clone, Copy, Default)]
+struct Access {
+    t_prev: u32,
+    old: u64,
+}
+
+impl StackMemory {
+    fn open(&mut self, frame: u32, global: bool, prog_k: u32, init: Vec<u64>, args: u32) {
+        self.by_frame.insert(frame, self.frames.len());
+        self.frames.push(Opened {
+            frame,
+            global,
+            prog_k,
+            init,
+            args,
+            // Every block has a row: slot 0 at least, every argument's.
+            slots: args.max(1),
+        });
+    }
+
+    fn initial(&self, frame: u32, slot: u32) -> Result<u64, ProveError> {
+        let at = *self
+            .by_frame
+            .get(&frame)
+            .ok_or_else(|| err(format!("an access of frame {frame}, never opened")))?;
+        let opened = &self.frames[at];
+        match opened.init.get(slot as usize) {
+            Some(v) => Ok(*v),
+            None if opened.global => Err(err(format!("global {slot} of no program"))),
+            None => Ok(0),
+        }
+    }
+
+    /// Reads `(frame, slot)` at time `t` and writes `new` there (the value read, for `None`).
+    fn access(
+        &mut self,
+        frame: u32,
+        slot: u32,
+        t: u32,
+        new: Option<u64>,
+    ) -> Result<Access, ProveError> {
+        let (t_prev, old) = match self.cells.get(&(frame, slot)) {
+            Some(cell) => *cell,
+            None => (0, self.initial(frame, slot)?),
+        };
+        if t_prev >= t {
+            return Err(err("a value-stack access out of time order"));
+        }
+        self.cells.insert((frame, slot), (t, new.unwrap_or(old)));
+        let at = self.by_frame[&frame];
+        let opened = &mut self.frames[at];
+        opened.slots = opened.slots.max(slot + 1);
+        Ok(Access { t_prev, old })
+    }
+}
+
+/// The time of port `q` of `cpu` row `r`: every port of a row after every earlier row's.
+fn time(r: u32, q: u32) -> u32 {
+    4 * (r + 1) + q
+}
+
+/// Writes a value as four limbs from column `c`.
+fn put_limbs(cells: &mut [Val], c: usize, v: u64) {
+    for (k, limb) in starstream_proof::code::limbs(v).into_iter().enumerate() {
+        cells[c + k] = Val::from_u32(limb);
+    }
+}
+
+/// Writes `t - t_prev - 1` (below 2^24) as three bytes from column `c`, counted for `range`.
+fn put_gap(
+    cells: &mut [Val],
+    c: usize,
+    t: u32,
+    t_prev: u32,
+    byte_uses: &mut [u32; 256],
+) -> Result<(), ProveError> {
+    let gap = t - t_prev - 1;
+    if gap >= 1 << 24 {
+        return Err(err("a value-stack access 2^24 after the one before"));
+    }
+    for k in 0..3 {
+        let byte = (gap >> (8 * k)) & 0xff;
+        cells[c + k] = Val::from_u32(byte);
+        byte_uses[byte as usize] += 1;
+    }
+    Ok(())
+}
+
+/// A host result as the stack holds it (an `i32` zero-extended).
+fn raw(value: i64, ty: starstream_abi::ScalarTy) -> u64 {
+    match ty {
+        starstream_abi::ScalarTy::I32 => value as u32 as u64,
+        _ => value as u64,
+    }
+}
+
+/// One pass request's values, laid out as `passes` rows.
+struct Pass {
+    src: (u32, u32),
+    dst: (u32, u32),
+    t: u32,
+    count: u32,
+}
+
+/// The execution layer's tables: one `cpu` row per executed instruction of every process,
+/// activation by activation (in the order of [`tie`]'s walk), each with the instruction fetched
+/// from `code` and its accesses of the value stack; the `slots` and `passes` that make the
+/// stack a memory. The bytes their range checks look up are counted in `byte_uses`.
+pub(crate) fn tables(
     witness: &Witness,
     about: &About,
     code: &Code,
     byte_uses: &mut [u32; 256],
-) -> Result<(RowMajorMatrix<Val>, Vec<u32>), ProveError> {
-    use starstream_proof::code::{class, opcode, CLASS};
+) -> Result<Execution, ProveError> {
+    use starstream_proof::air::{passes, slots, GLOBALS};
+    use starstream_proof::code::{access, class, opcode, ACCESS, CLASS, SP, W_SLOT};
     if witness.traces.is_empty() {
         return Err(err(
             "the witness carries no execution traces: execute the transaction with the \
@@ -186,14 +324,17 @@ pub(crate) fn cpu_table(
     let ties = walk(witness, &witness.traces, false)?;
     let mut uses = vec![0u32; code.rows().len()];
     let mut rows: Vec<[Val; cpu::WIDTH]> = Vec::new();
+    let mut memory = StackMemory::default();
+    let mut pass_rows: Vec<[Val; passes::WIDTH]> = Vec::new();
     let mut fuel = 0u64;
-    let mut fetch = |key: [u32; 4], what: &str| -> Result<[u32; 9], ProveError> {
-        let at = code
-            .find(key)
-            .ok_or_else(|| err(format!("{what} is not in the program table: {key:?}")))?;
-        uses[at] += 1;
-        Ok(code.rows()[at])
-    };
+    let mut fetch =
+        |key: [u32; 4], what: &str| -> Result<[u32; starstream_proof::code::WIDTH], ProveError> {
+            let at = code
+                .find(key)
+                .ok_or_else(|| err(format!("{what} is not in the program table: {key:?}")))?;
+            uses[at] += 1;
+            Ok(code.rows()[at])
+        };
     for (n, activation) in ties.activations.iter().enumerate() {
         let p = activation.process as usize;
         let program = witness.processes[p].program;
@@ -203,19 +344,43 @@ pub(crate) fn cpu_table(
             .position(|(h, _)| *h == program)
             .ok_or_else(|| err(format!("process {p}'s program is not in the list")))?
             as u32;
-        let steps: Vec<&starstream_vm::Step> = witness.traces[p][activation.events.clone()]
+        let events = &witness.traces[p][activation.events.clone()];
+        let arguments = match events.first() {
+            Some(Event::Call { args, .. }) => args.clone(),
+            _ => return Err(err(format!("process {p}: an activation with no call"))),
+        };
+        // Each step, with a host call's result (the `Host` event that resumed it).
+        let steps: Vec<(&starstream_vm::Step, Option<i64>)> = events
             .iter()
-            .filter_map(|e| match e {
-                Event::Step(step) => Some(step),
+            .enumerate()
+            .filter_map(|(e, event)| match event {
+                Event::Step(step) => {
+                    let result = match events.get(e + 1) {
+                        Some(Event::Host { result, .. }) if matches!(step.op, Op::CallHost(_)) => {
+                            *result
+                        }
+                        _ => None,
+                    };
+                    Some((step, result))
+                }
                 _ => None,
             })
             .collect();
+        let returns: Vec<&Vec<u64>> = events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Return { values, .. } => Some(values),
+                _ => None,
+            })
+            .collect();
+        let mut returned = 0usize;
         let act = rows.len() as u32;
         let mut frame = act;
-        // The open calls: (frame, parent, function, pc to return to).
-        let mut calls: Vec<(u32, u32, u32, u32)> = Vec::new();
+        // The open calls: (frame, parent, function, pc to return to, the caller's slot for
+        // the first result).
+        let mut calls: Vec<(u32, u32, u32, u32, u32)> = Vec::new();
         let mut s = activation.steps.start;
-        for (i, step) in steps.iter().enumerate() {
+        for (i, (step, host_result)) in steps.iter().enumerate() {
             let r = rows.len() as u32;
             let (opcode, _) = starstream_proof::code::encode(step.op)
                 .ok_or_else(|| err("a fused instruction in a trace"))?;
@@ -242,46 +407,200 @@ pub(crate) fn cpu_table(
             set(&mut row, cpu::F_PLAIN + cls as usize, 1);
             set(&mut row, cpu::ROW, r);
             set(&mut row, cpu::ACT, act);
+            let sp = fetched[SP];
+            let bits = fetched[ACCESS];
+            set(&mut row, cpu::SP, sp);
+            set(&mut row, cpu::W_SLOT, fetched[W_SLOT]);
+            set(&mut row, cpu::ACCESS, bits);
+            for b in 0..access::BITS {
+                set(&mut row, cpu::M + b, (bits >> b) & 1);
+            }
             let first = i == 0;
             let mut event = None;
             if first {
                 set(&mut row, cpu::START, 1);
-                fetch([k, step.func, 0, opcode::EXPORT], "an activation's entry")?;
+                let entry = fetch([k, step.func, 0, opcode::EXPORT], "an activation's entry")?;
+                let args = entry[starstream_proof::code::A];
+                set(&mut row, cpu::ARGS, args);
                 event = Some(call::ACTIVATE);
                 fuel += starstream_abi::ACTIVATION_FUEL;
+                if arguments.len() != args as usize {
+                    return Err(err(format!(
+                        "process {p}: an activation's arguments miscounted"
+                    )));
+                }
+                memory.open(r, false, 0, arguments.clone(), args);
+                let globals = (0u32..)
+                    .map_while(|g| {
+                        let at = code.find([k, 0, g, opcode::GLOBAL_INIT])?;
+                        let l = &code.rows()[at][starstream_proof::code::A..][..4];
+                        Some(
+                            l.iter()
+                                .enumerate()
+                                .fold(0u64, |v, (j, x)| v | (u64::from(*x) << (16 * j))),
+                        )
+                    })
+                    .collect();
+                memory.open(r + GLOBALS, true, k, globals, 0);
             }
             let imm = |j: usize| fetched[starstream_proof::code::A + j];
-            let next = steps.get(i + 1);
+
+            // The value-stack ports.
+            let has = |bit: u32| bits & bit != 0;
+            let mut read = [0u64; 3];
+            for q in 0..3u32 {
+                if !has(access::R0 << q) {
+                    continue;
+                }
+                let (f, slot) = if q == 0 && has(access::R0_IMM) {
+                    let f = if has(access::R0_GLOBAL) {
+                        act + GLOBALS
+                    } else {
+                        frame
+                    };
+                    (f, imm(0))
+                } else {
+                    (
+                        frame,
+                        sp.checked_sub(q + 1)
+                            .ok_or_else(|| err("a read below the frame"))?,
+                    )
+                };
+                let t = time(r, q);
+                let got = memory.access(f, slot, t, None)?;
+                read[q as usize] = got.old;
+                let base = cpu::READ + q as usize * cpu::PORT;
+                set(&mut row, base + cpu::P_TIME, got.t_prev);
+                put_gap(&mut row, base + cpu::P_GAP, t, got.t_prev, byte_uses)?;
+                put_limbs(&mut row, base + cpu::P_VALUE, got.old);
+                // The trace's operands are the values popped, deepest first.
+                let pops = step.op.pops();
+                if !(q == 0 && has(access::R0_IMM))
+                    && step.operands[(pops - 1 - q) as usize] != got.old
+                {
+                    return Err(err(format!(
+                        "process {p}: the stack holds another operand than the trace's at {:?}",
+                        step.op
+                    )));
+                }
+            }
+            let sum: u64 = starstream_proof::code::limbs(read[0])
+                .iter()
+                .map(|l| u64::from(*l))
+                .sum();
+            if sum != 0 {
+                set(&mut row, cpu::NZ, 1);
+                row[cpu::NZ_INV] = Val::from_u64(sum).inverse();
+            }
+            if has(access::W) {
+                let value = if has(access::COPY) {
+                    read[0]
+                } else if has(access::CONST) {
+                    (0..4).fold(0u64, |v, j| v | (u64::from(imm(j)) << (16 * j)))
+                } else if has(access::SELECT) {
+                    if sum != 0 {
+                        read[2]
+                    } else {
+                        read[1]
+                    }
+                } else if let Op::CallHost(_) = step.op {
+                    let host = starstream_abi::HostFn::from_id(imm(1))
+                        .ok_or_else(|| err("a host call of no host function"))?;
+                    let v = host_result.ok_or_else(|| err("a host call's result is missing"))?;
+                    raw(v, host.results()[0])
+                } else {
+                    step.result
+                        .ok_or_else(|| err("an operator's result is missing"))?
+                };
+                if step.result.is_some_and(|v| v != value)
+                    && !matches!(
+                        step.op,
+                        Op::LocalSet(_) | Op::LocalTee(_) | Op::GlobalSet(_)
+                    )
+                {
+                    return Err(err(format!(
+                        "process {p}: another result than the trace's at {:?}",
+                        step.op
+                    )));
+                }
+                let f = if has(access::W_GLOBAL) {
+                    act + GLOBALS
+                } else {
+                    frame
+                };
+                let t = time(r, 3);
+                let got = memory.access(f, fetched[W_SLOT], t, Some(value))?;
+                set(&mut row, cpu::WRITE + cpu::P_TIME, got.t_prev);
+                put_gap(&mut row, cpu::WRITE + cpu::P_GAP, t, got.t_prev, byte_uses)?;
+                put_limbs(&mut row, cpu::WRITE + cpu::P_VALUE, got.old);
+                put_limbs(&mut row, cpu::W_NEW, value);
+            }
+
+            let next = steps.get(i + 1).map(|(n, _)| n);
+            let mut pass = None;
             match cls {
                 class::CHARGE => fuel += u64::from(imm(0)),
                 class::COND => {
-                    let to = next.map(|n| n.at);
-                    set(&mut row, cpu::TAKEN, u32::from(to == Some(imm(0))));
+                    let taken = (sum != 0) != has(access::ZERO_SENSE);
+                    set(&mut row, cpu::TAKEN, u32::from(taken));
+                    let to = if taken { imm(0) } else { step.at + 1 };
+                    if next.is_some_and(|n| n.at != to) {
+                        return Err(err("a conditional jump the trace does not follow"));
+                    }
                 }
                 class::TABLE => {
-                    let chosen = (step.operands[0] as u32).min(imm(1));
+                    let v = read[0];
+                    let [v0, v1, _, _] = starstream_proof::code::limbs(v);
+                    let chosen = (v as u32).min(imm(1));
                     let tidx = imm(0) + chosen;
                     let t = fetch([k, step.func, tidx, opcode::BR_TARGET], "a branch target")?;
                     set(&mut row, cpu::TIDX, tidx);
-                    // `a <= tidx <= a + b`, each difference as two bytes.
-                    for (lo, hi, gap) in [
-                        (cpu::T_LO, cpu::T_HI, chosen),
-                        (cpu::U_LO, cpu::U_HI, imm(1) - chosen),
-                    ] {
-                        if gap > 0xffff {
-                            return Err(err("a br_table of more than 2^16 targets"));
+                    let two_bytes =
+                        |row: &mut [Val; cpu::WIDTH],
+                         lo: usize,
+                         gap: u32,
+                         byte_uses: &mut [u32; 256]| {
+                            if gap > 0xffff {
+                                return Err(err("a br_table of more than 2^16 targets"));
+                            }
+                            set(row, lo, gap & 0xff);
+                            set(row, lo + 1, gap >> 8);
+                            byte_uses[(gap & 0xff) as usize] += 1;
+                            byte_uses[(gap >> 8) as usize] += 1;
+                            Ok(())
+                        };
+                    if chosen < imm(1) {
+                        two_bytes(&mut row, cpu::T_LO, imm(1) - v0 - 1, byte_uses)?;
+                    } else {
+                        set(&mut row, cpu::DEFAULT, 1);
+                        if v1 != 0 {
+                            set(&mut row, cpu::HI_NZ, 1);
+                            row[cpu::HI_INV] = Val::from_u32(v1).inverse();
+                        } else {
+                            set(&mut row, cpu::DEF_LOW, 1);
+                            two_bytes(&mut row, cpu::U_LO, v0 - imm(1), byte_uses)?;
                         }
-                        set(&mut row, lo, gap & 0xff);
-                        set(&mut row, hi, gap >> 8);
-                        byte_uses[(gap & 0xff) as usize] += 1;
-                        byte_uses[(gap >> 8) as usize] += 1;
                     }
                     for (j, c) in [cpu::TPC, cpu::TH, cpu::TAR].into_iter().enumerate() {
                         set(&mut row, c, t[starstream_proof::code::A + j]);
                     }
                 }
                 class::CALL => {
-                    calls.push((r, frame, step.func, step.at + 1));
+                    let params = imm(1);
+                    let base = sp
+                        .checked_sub(params)
+                        .ok_or_else(|| err("a call below the frame"))?;
+                    calls.push((r, frame, step.func, step.at + 1, base));
+                    memory.open(r, false, 0, Vec::new(), 0);
+                    if params > 0 {
+                        set(&mut row, cpu::PASS_ARGS, 1);
+                        pass = Some(Pass {
+                            src: (frame, base),
+                            dst: (r, 0),
+                            t: time(r, 3),
+                            count: params,
+                        });
+                    }
                 }
                 class::HOST => {
                     let host = starstream_abi::HostFn::from_id(imm(1))
@@ -293,11 +612,16 @@ pub(crate) fn cpu_table(
                 }
                 class::YIELD => event = Some(imm(1)),
                 class::RETURN => {
+                    let results = imm(0);
+                    let values = returns
+                        .get(returned)
+                        .ok_or_else(|| err("a return the trace does not record"))?;
+                    returned += 1;
                     if frame == act {
                         set(&mut row, cpu::ROOT, 1);
                         event = Some(call::FINISH);
                     } else {
-                        let (opened, parent, func, pc) =
+                        let (opened, parent, func, pc, base) =
                             calls.pop().ok_or_else(|| err("a return with no call"))?;
                         debug_assert_eq!(opened, frame);
                         rows[opened as usize][cpu::CALL_USES] = Val::ONE;
@@ -305,9 +629,58 @@ pub(crate) fn cpu_table(
                         set(&mut row, cpu::PARENT, parent);
                         set(&mut row, cpu::RET_FUNC, func);
                         set(&mut row, cpu::RET_PC, pc);
+                        set(&mut row, cpu::RET_BASE, base);
+                        if results > 0 {
+                            set(&mut row, cpu::PASS_RESULTS, 1);
+                            let from = sp
+                                .checked_sub(results)
+                                .ok_or_else(|| err("a return below the frame"))?;
+                            pass = Some(Pass {
+                                src: (frame, from),
+                                dst: (parent, base),
+                                t: time(r, 3),
+                                count: results,
+                            });
+                        }
+                    }
+                    // The values the trace says were returned are the top of the stack.
+                    for (j, v) in values.iter().enumerate() {
+                        let slot = sp - results + j as u32;
+                        let held = memory.cells.get(&(frame, slot)).map(|c| c.1).unwrap_or(0);
+                        if held != *v {
+                            return Err(err(format!(
+                                "process {p}: a return of another value than the trace's"
+                            )));
+                        }
                     }
                 }
                 _ => {}
+            }
+            if let Some(pass) = pass {
+                for j in 0..pass.count {
+                    let mut cells = [Val::ZERO; passes::WIDTH];
+                    let put = |cells: &mut [Val; passes::WIDTH], c: usize, v: u32| {
+                        cells[c] = Val::from_u32(v)
+                    };
+                    put(&mut cells, passes::REAL, 1);
+                    put(&mut cells, passes::FIRST, u32::from(j == 0));
+                    put(&mut cells, passes::END, u32::from(j + 1 == pass.count));
+                    put(&mut cells, passes::SRC_F, pass.src.0);
+                    put(&mut cells, passes::SRC_S, pass.src.1 + j);
+                    put(&mut cells, passes::DST_F, pass.dst.0);
+                    put(&mut cells, passes::DST_S, pass.dst.1 + j);
+                    put(&mut cells, passes::T, pass.t);
+                    put(&mut cells, passes::LEFT, pass.count - j);
+                    let got = memory.access(pass.src.0, pass.src.1 + j, pass.t, None)?;
+                    put(&mut cells, passes::SRC_T, got.t_prev);
+                    put_gap(&mut cells, passes::SRC_GAP, pass.t, got.t_prev, byte_uses)?;
+                    put_limbs(&mut cells, passes::V, got.old);
+                    let to = memory.access(pass.dst.0, pass.dst.1 + j, pass.t, Some(got.old))?;
+                    put(&mut cells, passes::DST_T, to.t_prev);
+                    put_gap(&mut cells, passes::DST_GAP, pass.t, to.t_prev, byte_uses)?;
+                    put_limbs(&mut cells, passes::OLD, to.old);
+                    pass_rows.push(cells);
+                }
             }
             set(&mut row, cpu::FRAME, frame);
             set(&mut row, cpu::S, s);
@@ -346,5 +719,64 @@ pub(crate) fn cpu_table(
         values[r * cpu::WIDTH + cpu::ROW] = Val::from_usize(r);
         values[r * cpu::WIDTH + cpu::FUEL] = Val::from_u64(fuel);
     }
-    Ok((RowMajorMatrix::new(values, cpu::WIDTH), uses))
+
+    // `slots`: each frame's block, in the order the frames were opened.
+    let mut slot_rows: Vec<[Val; slots::WIDTH]> = Vec::new();
+    for opened in &memory.frames {
+        for slot in 0..opened.slots {
+            let mut cells = [Val::ZERO; slots::WIDTH];
+            let put =
+                |cells: &mut [Val; slots::WIDTH], c: usize, v: u32| cells[c] = Val::from_u32(v);
+            put(&mut cells, slots::REAL, 1);
+            put(&mut cells, slots::FIRST, u32::from(slot == 0));
+            put(&mut cells, slots::F, opened.frame);
+            put(&mut cells, slots::S, slot);
+            put(&mut cells, slots::GLOBAL, u32::from(opened.global));
+            put(&mut cells, slots::PROG_K, opened.prog_k);
+            put(
+                &mut cells,
+                slots::ARGS_LEFT,
+                opened.args.saturating_sub(slot),
+            );
+            put(&mut cells, slots::PARAM, u32::from(slot < opened.args));
+            let init = memory.initial(opened.frame, slot)?;
+            put_limbs(&mut cells, slots::INIT, init);
+            if opened.global {
+                fetch(
+                    [opened.prog_k, 0, slot, opcode::GLOBAL_INIT],
+                    "a global's initial value",
+                )?;
+            }
+            let (t, last) = memory
+                .cells
+                .get(&(opened.frame, slot))
+                .copied()
+                .unwrap_or((0, init));
+            put(&mut cells, slots::FINAL_T, t);
+            put_limbs(&mut cells, slots::FINAL, last);
+            slot_rows.push(cells);
+        }
+    }
+    let matrix = |rows: &[Vec<Val>], width: usize| -> Result<RowMajorMatrix<Val>, ProveError> {
+        let h = crate::height(rows.len())?;
+        let mut values = vec![Val::ZERO; h * width];
+        for (r, row) in rows.iter().enumerate() {
+            values[r * width..(r + 1) * width].copy_from_slice(row);
+        }
+        Ok(RowMajorMatrix::new(values, width))
+    };
+    let slots_matrix = matrix(
+        &slot_rows.iter().map(|r| r.to_vec()).collect::<Vec<_>>(),
+        slots::WIDTH,
+    )?;
+    let passes_matrix = matrix(
+        &pass_rows.iter().map(|r| r.to_vec()).collect::<Vec<_>>(),
+        passes::WIDTH,
+    )?;
+    Ok(Execution {
+        cpu: RowMajorMatrix::new(values, cpu::WIDTH),
+        uses,
+        slots: slots_matrix,
+        passes: passes_matrix,
+    })
 }

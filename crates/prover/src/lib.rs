@@ -1227,9 +1227,9 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
     };
     let records = starstream_proof::public::records(tx, &about).map_err(err)?;
     let code = program_table(witness, &about)?;
-    let (cpu, uses) = execution::cpu_table(witness, &about, &code, &mut byte_uses)?;
+    let execution = execution::tables(witness, &about, &code, &mut byte_uses)?;
     let mut code_uses = vec![Val::ZERO; (1 << code.log_height()) * air::code::WIDTH];
-    for (r, n) in uses.iter().enumerate() {
+    for (r, n) in execution.uses.iter().enumerate() {
         code_uses[r * air::code::WIDTH + air::code::USES] = Val::from_u32(*n);
     }
     let code_uses = RowMajorMatrix::new(code_uses, air::code::WIDTH);
@@ -1263,7 +1263,9 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
             ),
             RowMajorMatrix::new(rv, range::WIDTH),
             code_uses,
-            cpu,
+            execution.cpu,
+            execution.slots,
+            execution.passes,
         ],
         public_values: instance::public_values(tx, &code).map_err(err)?,
         about,

@@ -10,9 +10,9 @@ mod common;
 mod support;
 
 use common::{deployed, run};
-use p3_field::{PrimeCharacteristicRing, PrimeField32};
-use starstream_proof::air::cpu;
-use starstream_proof::code::class;
+use p3_field::{Field, PrimeCharacteristicRing, PrimeField32};
+use starstream_proof::air::{cpu, passes, range, slots};
+use starstream_proof::code::{access, class, opcode};
 use starstream_proof::config::Val;
 use starstream_proof::Table;
 use starstream_prover::{check, prove, prove_unchecked, tables, Tables};
@@ -154,12 +154,23 @@ fn a_skipped_or_repeated_instruction_is_refused() {
 #[test]
 fn an_instruction_not_in_the_program_is_refused() {
     let executed = counter_bumped();
-    // A constant read otherwise than the program says.
-    refused_tables(&executed, "another constant", "fetch", |t| {
-        let r = find_row(t, |t, r| {
+    // A constant read otherwise than the program says: the value written is not the
+    // instruction's constant.
+    let constant = |t: &mut Tables| {
+        find_row(t, |t, r| {
             get(t, r, cpu::OPCODE) == starstream_proof::code::opcode::CONST
-        });
+        })
+    };
+    refused_tables(&executed, "another constant", "cpu", |t| {
+        let r = constant(t);
         *cell(t, r, cpu::A) += Val::ONE;
+    });
+    // And with the value written following it, the instruction is not the program's (the
+    // fetch) and the slot's next read sees another value than the one written (the stack).
+    refused_tables(&executed, "another constant, written", "stack", |t| {
+        let r = constant(t);
+        *cell(t, r, cpu::A) += Val::ONE;
+        *cell(t, r, cpu::W_NEW) += Val::ONE;
     });
     // An activation claimed to run another program's code (the fetch names the program by
     // its place in the list, and so does the host call that starts the activation).
@@ -270,10 +281,18 @@ fn a_conditional_jump_goes_to_its_target_or_on() {
     *cell(&mut t, r, cpu::CLASS) = Val::from_u32(class::COND);
     *cell(&mut t, r, cpu::F_JUMP) = Val::ZERO;
     *cell(&mut t, r, cpu::F_COND) = Val::ONE;
+    // Taken when its condition (port 0 reads nothing: 0) is zero, as an `if`'s.
+    *cell(&mut t, r, cpu::M_ZERO_SENSE) = Val::ONE;
+    *cell(&mut t, r, cpu::ACCESS) += Val::from_u32(access::ZERO_SENSE);
     *cell(&mut t, r, cpu::TAKEN) = Val::ONE;
     assert!(cpu_constraints_hold(&t), "taken, to its target");
     *cell(&mut t, r, cpu::TAKEN) = Val::ZERO;
     assert!(!cpu_constraints_hold(&t), "not taken, yet at the target");
+    // Taken on a zero condition by a jump taken when it is not zero.
+    *cell(&mut t, r, cpu::TAKEN) = Val::ONE;
+    *cell(&mut t, r, cpu::M_ZERO_SENSE) = Val::ZERO;
+    *cell(&mut t, r, cpu::ACCESS) -= Val::from_u32(access::ZERO_SENSE);
+    assert!(!cpu_constraints_hold(&t), "taken, on the wrong condition");
 }
 
 #[test]
@@ -300,4 +319,176 @@ fn the_transaction_starts_in_the_script_it_names() {
     let honest = prove(&executed.tx, &executed.witness).unwrap();
     let refusal = verify(&unknown, &honest, &executed.witness.modules).unwrap_err();
     assert!(refusal.to_string().contains("not an export"), "{refusal}");
+}
+
+fn slot_cell(t: &mut Tables, row: usize, column: usize) -> &mut Val {
+    t.cell_mut(Table::Slots, row, column)
+}
+
+/// Sets port `base`'s value (four limbs) to `v`'s limbs, its time to `t_prev`, and its gap
+/// bytes to those of a read at `t`.
+fn set_read(t: &mut Tables, r: usize, base: usize, limbs: [u32; 4], t_prev: u32, at: u32) {
+    for (k, l) in limbs.into_iter().enumerate() {
+        *cell(t, r, base + cpu::P_VALUE + k) = Val::from_u32(l);
+    }
+    *cell(t, r, base + cpu::P_TIME) = Val::from_u32(t_prev);
+    let gap = at - t_prev - 1;
+    for k in 0..3 {
+        // The `range` table's counts follow the bytes looked up.
+        let old = get(t, r, base + cpu::P_GAP + k) as usize;
+        *t.cell_mut(Table::Range, old, range::USES) -= Val::ONE;
+        let byte = (gap >> (8 * k)) & 0xff;
+        *t.cell_mut(Table::Range, byte as usize, range::USES) += Val::ONE;
+        *cell(t, r, base + cpu::P_GAP + k) = Val::from_u32(byte);
+    }
+}
+
+/// Recomputes row `r`'s test of whether port 0's value is zero, after an edit of the value.
+fn port_zero_test(t: &mut Tables, r: usize) {
+    let sum: u32 = limbs_at(t, r, cpu::READ + cpu::P_VALUE).iter().sum();
+    *cell(t, r, cpu::NZ) = Val::from_bool(sum != 0);
+    *cell(t, r, cpu::NZ_INV) = if sum == 0 {
+        Val::ZERO
+    } else {
+        Val::from_u32(sum).inverse()
+    };
+}
+
+fn limbs_at(t: &mut Tables, r: usize, c: usize) -> [u32; 4] {
+    core::array::from_fn(|k| get(t, r, c + k))
+}
+
+#[test]
+fn every_read_returns_the_value_last_written() {
+    let executed = wallet_payment();
+    let local_get = |t: &mut Tables, r: usize| get(t, r, cpu::OPCODE) == opcode::LOCAL_GET;
+    // A local read as another value (and copied on): no write wrote it.
+    refused_tables(&executed, "a local read otherwise", "stack", |t| {
+        let r = find_row(t, local_get);
+        *cell(t, r, cpu::READ + cpu::P_VALUE) += Val::ONE;
+        *cell(t, r, cpu::W_NEW) += Val::ONE;
+        port_zero_test(t, r);
+    });
+    // A stale read: a `local.get` returns what its slot held before its last write, from
+    // that write's own earlier time. The row's constraints hold; only the memory refuses.
+    refused_tables(&executed, "a stale read", "stack", |t| {
+        let real = real_rows(t);
+        let readers: Vec<usize> = (0..real).filter(|&r| local_get(t, r)).collect();
+        let (r, w) = readers
+            .into_iter()
+            .find_map(|r| {
+                let t_prev = get(t, r, cpu::READ + cpu::P_TIME);
+                let w = (0..r)
+                    .find(|&w| get(t, w, cpu::M_W) == 1 && 4 * (w as u32 + 1) + 3 == t_prev)?;
+                (limbs_at(t, w, cpu::WRITE + cpu::P_VALUE) != limbs_at(t, w, cpu::W_NEW))
+                    .then_some((r, w))
+            })
+            .expect("a local.get of a slot overwritten by a cpu write");
+        let old = limbs_at(t, w, cpu::WRITE + cpu::P_VALUE);
+        let t_old = get(t, w, cpu::WRITE + cpu::P_TIME);
+        set_read(t, r, cpu::READ, old, t_old, 4 * (r as u32 + 1));
+        for (k, l) in old.into_iter().enumerate() {
+            *cell(t, r, cpu::W_NEW + k) = Val::from_u32(l);
+        }
+        port_zero_test(t, r);
+        assert!(
+            cpu_constraints_hold(t),
+            "the stale read satisfies the row's constraints"
+        );
+    });
+    // An argument passed otherwise than the caller's value.
+    refused_tables(&executed, "another argument", "stack", |t| {
+        *t.cell_mut(Table::Passes, 0, passes::V) += Val::ONE;
+    });
+    // A result returned to another slot of the caller than where its call's arguments were.
+    refused_tables(
+        &executed,
+        "a result returned elsewhere",
+        "call stack",
+        |t| {
+            let r = find_row(t, |t, r| get(t, r, cpu::PASS_RESULTS) == 1);
+            *cell(t, r, cpu::RET_BASE) += Val::ONE;
+        },
+    );
+}
+
+#[test]
+fn locals_start_at_zero_and_globals_at_the_programs_values() {
+    let executed = wallet_payment();
+    let rows = |t: &mut Tables| {
+        (0..)
+            .take_while(|&r| slot_cell(t, r, slots::REAL).as_canonical_u32() == 1)
+            .count()
+    };
+    // A declared local that starts at 1.
+    refused_tables(&executed, "a local not zeroed", "slots", |t| {
+        let n = rows(t);
+        let r = (0..n)
+            .find(|&r| {
+                *slot_cell(t, r, slots::GLOBAL) == Val::ZERO
+                    && *slot_cell(t, r, slots::PARAM) == Val::ZERO
+            })
+            .unwrap();
+        *slot_cell(t, r, slots::INIT) += Val::ONE;
+    });
+    // A global that starts from another value than the module's.
+    refused_tables(&executed, "another initial global", "fetch", |t| {
+        let n = rows(t);
+        let r = (0..n)
+            .find(|&r| *slot_cell(t, r, slots::GLOBAL) == Val::ONE)
+            .unwrap();
+        *slot_cell(t, r, slots::INIT) += Val::ONE;
+        *slot_cell(t, r, slots::FINAL) += Val::ONE;
+    });
+}
+
+#[test]
+fn select_and_br_table_use_the_values_they_pop() {
+    let executed = wallet_payment();
+    // `select` writing the operand its condition did not choose.
+    refused_tables(&executed, "select's other operand", "cpu", |t| {
+        let r = find_row(t, |t, r| {
+            get(t, r, cpu::OPCODE) == opcode::SELECT
+                && limbs_at(t, r, cpu::READ + cpu::PORT + cpu::P_VALUE)
+                    != limbs_at(t, r, cpu::READ + 2 * cpu::PORT + cpu::P_VALUE)
+        });
+        let chosen = limbs_at(t, r, cpu::W_NEW);
+        let other = if chosen == limbs_at(t, r, cpu::READ + cpu::PORT + cpu::P_VALUE) {
+            limbs_at(t, r, cpu::READ + 2 * cpu::PORT + cpu::P_VALUE)
+        } else {
+            limbs_at(t, r, cpu::READ + cpu::PORT + cpu::P_VALUE)
+        };
+        for (k, l) in other.into_iter().enumerate() {
+            *cell(t, r, cpu::W_NEW + k) = Val::from_u32(l);
+        }
+    });
+    // A `br_table` taking another of its targets than its index picks: the constraint alone
+    // (the target's fetch would refuse the edit too).
+    let mut t = tables(&executed.tx, &executed.witness).unwrap();
+    let r = find_row(&mut t, |t, r| {
+        get(t, r, cpu::CLASS) == class::TABLE
+            && get(t, r, cpu::DEFAULT) == 0
+            && get(t, r, cpu::READ + cpu::P_VALUE) > 0
+    });
+    assert!(cpu_constraints_hold(&t));
+    *cell(&mut t, r, cpu::TIDX) -= Val::ONE;
+    // Still one of its own targets: only the index binds it.
+    *cell(&mut t, r, cpu::T_LO) += Val::ONE;
+    assert!(!cpu_constraints_hold(&t), "another target than the index's");
+}
+
+#[test]
+fn the_layout_refuses_a_trace_the_stack_contradicts() {
+    let executed = wallet_payment();
+    let mut witness = executed.witness.clone();
+    let at = step_at(&executed, 1, 0, |op| {
+        matches!(op, starstream_vm::op::Op::LocalGet(_))
+    });
+    if let Event::Step(step) = &mut witness.traces[1][at] {
+        step.result = step.result.map(|v| v ^ 1);
+    }
+    let e = tables(&executed.tx, &witness)
+        .map(|_| ())
+        .expect_err("an edited result");
+    assert!(e.message.contains("trace"), "{e}");
 }
