@@ -414,7 +414,10 @@ pub mod values {
     /// How many `absent` rows look this value up (a quarter of a key that `tx_signed_by`
     /// answered 0 about).
     pub const KEY_USES: usize = 39;
-    pub const WIDTH: usize = 40;
+    /// Whether the execution layer binds this value (a host call's result, written to the
+    /// caller's stack), received on `executed values`.
+    pub const EXEC: usize = 40;
+    pub const WIDTH: usize = 41;
 }
 
 /// Columns of `handles`: one row per possible UTXO handle, 1, 2, 3, ... The same numbers
@@ -748,35 +751,90 @@ pub mod cpu {
     pub const M_CONST: usize = M + 8;
     pub const M_SELECT: usize = M + 9;
     pub const M_ZERO_SENSE: usize = M + 10;
+    pub const M_ALU: usize = M + 11;
     /// Read port `q` (`0..3`) at `READ + q * PORT`: the time its slot was last written, that
     /// gap as three bytes, and the value read (four 16-bit limbs).
-    pub const READ: usize = 59;
+    pub const READ: usize = M + crate::code::access::BITS;
     pub const PORT: usize = 8;
     pub const P_TIME: usize = 0;
     pub const P_GAP: usize = 1;
     pub const P_VALUE: usize = 4;
     /// The write port: like a read port (the value overwritten at `P_VALUE`), then the value
     /// written.
-    pub const WRITE: usize = 83;
-    pub const W_NEW: usize = WRITE + 8;
+    pub const WRITE: usize = READ + 3 * PORT;
+    pub const W_NEW: usize = WRITE + PORT;
     /// Whether port 0's value is not zero, with the inverse of its limbs' sum.
-    pub const NZ: usize = 95;
-    pub const NZ_INV: usize = 96;
+    pub const NZ: usize = W_NEW + 4;
+    pub const NZ_INV: usize = NZ + 1;
     /// On a `br_table`: 1 when it takes its default; whether the index's upper limbs are not
     /// all zero, with the inverse of their sum; and `default · (1 − hi_nz)`.
-    pub const DEFAULT: usize = 97;
-    pub const HI_NZ: usize = 98;
-    pub const HI_INV: usize = 99;
-    pub const DEF_LOW: usize = 100;
+    pub const DEFAULT: usize = NZ + 2;
+    pub const HI_NZ: usize = NZ + 3;
+    pub const HI_INV: usize = NZ + 4;
+    pub const DEF_LOW: usize = NZ + 5;
     /// 1 on a call that passes arguments, and on a return (not a `finish`) that passes
     /// results: each sends a request to `passes`.
-    pub const PASS_ARGS: usize = 101;
-    pub const PASS_RESULTS: usize = 102;
+    pub const PASS_ARGS: usize = NZ + 6;
+    pub const PASS_RESULTS: usize = NZ + 7;
     /// On a return (not a `finish`): the caller's slot the first result goes to.
-    pub const RET_BASE: usize = 103;
+    pub const RET_BASE: usize = NZ + 8;
     /// On an activation's first row: its exported function's parameter count.
-    pub const ARGS: usize = 104;
-    pub const WIDTH: usize = 105;
+    pub const ARGS: usize = NZ + 9;
+    /// On an ALU instruction: its mode ([`crate::code::alu`]), the part of `access` above the
+    /// access bits.
+    pub const ALU_MODE: usize = NZ + 10;
+    /// On a row with an event: its log entry's time.
+    pub const ET: usize = NZ + 11;
+    /// On a logged host call that returns a value: 1, and the upper limbs of the value as the
+    /// log holds it when it is an `i32` (sign-extended there, zero-extended on the stack).
+    pub const HR: usize = NZ + 12;
+    pub const HRX: usize = NZ + 13;
+    /// On a `finish` of one result, and of two; and the upper limbs the log holds for the
+    /// results read by ports 0 and 1 where they are `i32`s.
+    pub const FIN1: usize = NZ + 14;
+    pub const FIN2: usize = NZ + 15;
+    pub const FRX0: usize = NZ + 16;
+    pub const FRX1: usize = NZ + 17;
+    pub const WIDTH: usize = NZ + 18;
+}
+
+/// Columns of `alu`: one row per ALU instruction executed, received from `cpu` with its mode,
+/// operands and result, which the row proves (or, for `OTHER`, only range-checks).
+pub mod alu {
+    pub const REAL: usize = 0;
+    pub const MODE: usize = 1;
+    /// The mode's bits, one column each: `FLAGS + k` is bit `k` of [`crate::code::alu`].
+    pub const FLAGS: usize = 2;
+    /// The top of the stack, the value below it, and the result, as `cpu` sent them.
+    pub const TOP: usize = FLAGS + crate::code::alu::BITS;
+    pub const SECOND: usize = TOP + 4;
+    pub const NEW: usize = SECOND + 4;
+    /// The operand `x`: the second value for a binary operator, the top for a unary one.
+    pub const X: usize = NEW + 4;
+    /// A range-checked value (its eight bytes follow): the result of an addition, a
+    /// subtraction or an `OTHER`; a comparison's difference.
+    pub const V: usize = X + 4;
+    pub const VB: usize = V + 4;
+    /// The adder `p + q = s + carry · 2^width`, limb by limb, with its carries.
+    pub const P: usize = VB + 8;
+    pub const Q: usize = P + 4;
+    pub const S: usize = Q + 4;
+    pub const C: usize = S + 4;
+    /// A comparison's operands' (`a < b`, swapped for `>` and `<=`) sign bits, and the sign
+    /// flip `2^15 − 2^16 · sign` a signed comparison adds to each one's top limb.
+    pub const SA: usize = C + 4;
+    pub const FLIP_A: usize = SA + 1;
+    pub const SB: usize = SA + 2;
+    pub const FLIP_B: usize = SA + 3;
+    /// Whether the value compared with zero is zero, with the inverse of its limbs' sum.
+    pub const ISZ: usize = SA + 4;
+    pub const Z_INV: usize = SA + 5;
+    /// The operands' 64 bits each, least significant first (which also range-checks them).
+    pub const XBITS: usize = SA + 6;
+    pub const YBITS: usize = XBITS + 64;
+    /// A multiplication's carries out of each byte of the product, each as two bytes.
+    pub const MC: usize = YBITS + 64;
+    pub const WIDTH: usize = MC + 16;
 }
 
 /// Columns of `slots`: every slot of the value stack a frame uses, and every global of an
@@ -802,7 +860,14 @@ pub mod slots {
     pub const INIT: usize = 8;
     pub const FINAL_T: usize = 12;
     pub const FINAL: usize = 13;
-    pub const WIDTH: usize = 17;
+    /// In an activation's frame: its `activate` entry's time and its function; on a
+    /// parameter's row, whether it is an `i32` (from the program table) and the upper limbs
+    /// the log holds of it.
+    pub const ET: usize = 17;
+    pub const FUNC: usize = 18;
+    pub const IS_I32: usize = 19;
+    pub const PX: usize = 20;
+    pub const WIDTH: usize = 21;
 }
 
 /// Columns of `passes`: every value a call passes to its callee's parameters and every result
@@ -1017,22 +1082,32 @@ const FETCH: Relation = Relation::new(35, "fetch").on(MID);
 /// from its open frames. A frame is only ever entered by its call and left by a return to its
 /// parent, so no frame can be returned from twice.)
 const CALL_STACK: Relation = Relation::new(36, "call stack");
-/// The host calls, a permutation between the layers: `cpu` sends `(p, s, call, prog_k)` for
+/// The host calls, a permutation between the layers: `cpu` sends `(p, s, call, prog_k, t)` for
 /// every activation's start, logged host call and `finish`, and `entries` receives every log
-/// entry's.
+/// entry's (`t` its time, which the execution layer's values are keyed by).
 const HOST_CALLS: Relation = Relation::new(37, "host calls");
 /// The value stack and globals, a memory: `(frame, slot, time, v0, v1, v2, v3)`. The `cpu`
 /// table's ports and the `passes` table access it; `slots` writes each slot's first record and
 /// reads its last.
 const STACK: Relation = Relation::new(38, "stack");
-/// The frames opened, a permutation: `cpu` sends `(frame, global, prog_k, args)` for each
-/// frame a call or an activation opens and each activation's globals; `slots` receives one
-/// per block.
+/// The frames opened, a permutation: `cpu` sends `(frame, global, prog_k, args, t, func)` for
+/// each frame a call or an activation opens (an activation's with its program, argument
+/// count, `activate` entry's time and function) and each activation's globals; `slots`
+/// receives one per block.
 const OPENED: Relation = Relation::new(39, "opened");
 /// The passing requests, a permutation: `(src frame, src slot, dst frame, dst slot, time,
 /// count)` from each call with arguments and each return with results; `passes` receives one
 /// per request.
 const PASSES: Relation = Relation::new(40, "passes");
+/// The ALU's operations, a permutation: `cpu` sends `(mode, top, second, result)` (each value
+/// four limbs) for every ALU instruction, `alu` receives each.
+const ALU: Relation = Relation::new(41, "alu").on(WIDE);
+/// The values the execution layer binds, a permutation between the layers: `cpu` sends each
+/// logged host call's result `(t, 1, 0, v)` as the caller's stack holds it and each
+/// `finish`'s results `(t, 1, i, v)` as its stack holds them, `slots` each activation's
+/// arguments `(t, 0, i, v)` as its frame starts with them (an `i32`'s upper limbs as the log
+/// holds them), and `values` receives each at the entry's value.
+const EXECUTED_VALUES: Relation = Relation::new(42, "executed values");
 
 /// Every relation, for naming a tag (the checker's reports) and for the test that tags differ.
 pub const RELATIONS: &[Relation] = &[
@@ -1076,6 +1151,8 @@ pub const RELATIONS: &[Relation] = &[
     STACK,
     OPENED,
     PASSES,
+    ALU,
+    EXECUTED_VALUES,
 ];
 
 /// The token operations' codes on `token ops`.
@@ -1110,10 +1187,11 @@ pub enum Table {
     Cpu,
     Slots,
     Passes,
+    Alu,
 }
 
 /// The tables in the order they are proven.
-pub const TABLES: [Table; 17] = [
+pub const TABLES: [Table; 18] = [
     Table::Entries,
     Table::Processes,
     Table::Values,
@@ -1131,6 +1209,7 @@ pub const TABLES: [Table; 17] = [
     Table::Cpu,
     Table::Slots,
     Table::Passes,
+    Table::Alu,
 ];
 
 impl Table {
@@ -1153,6 +1232,7 @@ impl Table {
             Table::Cpu => "cpu",
             Table::Slots => "slots",
             Table::Passes => "passes",
+            Table::Alu => "alu",
         }
     }
 }
@@ -1204,6 +1284,7 @@ impl BaseAir<crate::config::Val> for TableAir<'_> {
             Table::Cpu => cpu::WIDTH,
             Table::Slots => slots::WIDTH,
             Table::Passes => passes::WIDTH,
+            Table::Alu => alu::WIDTH,
         }
     }
 
@@ -1225,7 +1306,8 @@ impl BaseAir<crate::config::Val> for TableAir<'_> {
             | Table::Range
             | Table::Code
             | Table::Slots
-            | Table::Passes => 0,
+            | Table::Passes
+            | Table::Alu => 0,
         }
     }
 
@@ -1278,6 +1360,7 @@ impl<AB: InteractionBuilder<F = crate::config::Val>> Air<AB> for TableAir<'_> {
             Table::Cpu => eval_cpu(b),
             Table::Slots => eval_slots(b),
             Table::Passes => eval_passes(b),
+            Table::Alu => eval_alu(b),
         }
     }
 }
@@ -2153,7 +2236,13 @@ where
     // host call, or its `finish`, in the process's program.
     HOST_CALLS.receive(
         b,
-        [p.into(), s.into(), col(C).into(), col(PROG_K).into()],
+        [
+            p.into(),
+            s.into(),
+            col(C).into(),
+            col(PROG_K).into(),
+            t.into(),
+        ],
         Count::bounded(real.into(), 1),
     );
 
@@ -2388,6 +2477,23 @@ where
     b.assert_bool(first);
     b.assert_zero(first * i);
     b.assert_eq(i * i_inv, one.clone() - first.into());
+
+    // A value the execution layer computed with: received from it, exactly once.
+    let exec = col(EXEC);
+    b.assert_bool(exec);
+    EXECUTED_VALUES.receive(
+        b,
+        [
+            t.into(),
+            role.into(),
+            i.into(),
+            v[0].into(),
+            v[1].into(),
+            v[2].into(),
+            v[3].into(),
+        ],
+        Count::bounded(exec.into(), 1),
+    );
 
     // This row is value i of entry t's role: the chain's link from i to i + 1.
     COUNTS.receive(
@@ -3502,12 +3608,70 @@ where
     b.assert_zero(start.clone() * (col(CALL) - c(call::ACTIVATE)));
     b.assert_zero((logged.clone() + yields.clone()) * (col(CALL) - imm(1)));
     b.assert_zero(root.clone() * (col(CALL) - c(call::FINISH)));
-    let event = start.clone() + logged + yields.clone() + root.clone();
+    let event = start.clone() + logged.clone() + yields.clone() + root.clone();
     HOST_CALLS.send(
         b,
-        [col(P), col(S), col(CALL), col(PROG_K)],
+        [col(P), col(S), col(CALL), col(PROG_K), col(ET)],
         Count::bounded(event.clone(), 1),
     );
+    // A logged host call's result, written to the stack, is its entry's result 0 (`c` is 1
+    // when it is an `i32`, whose upper limbs are 0 on the stack).
+    let hr = col(HR);
+    b.assert_eq(hr.clone(), logged * col(M_W));
+    let new = |k: usize| col(W_NEW + k);
+    for k in [2, 3] {
+        b.assert_zero(hr.clone() * imm(2) * new(k));
+    }
+    EXECUTED_VALUES.send(
+        b,
+        [
+            col(ET),
+            AB::Expr::ONE,
+            AB::Expr::ZERO,
+            new(0),
+            new(1),
+            new(2) + imm(2) * (col(HRX) - new(2)),
+            new(3) + imm(2) * (col(HRX) - new(3)),
+        ],
+        Count::bounded(hr, 1),
+    );
+    // A `finish`'s results are its entry's: with one, port 0's is result 0; with two, port 1's
+    // is result 0 and port 0's result 1. `b` and `c` say which results are `i32`s.
+    let (fin1, fin2) = (col(FIN1), col(FIN2));
+    b.assert_eq(
+        fin1.clone(),
+        root.clone() * col(M_R0) * (AB::Expr::ONE - col(M_R1)),
+    );
+    b.assert_eq(fin2.clone(), root.clone() * col(M_R1));
+    let result = |port: usize, is_i32: AB::Expr, upper: usize| -> [AB::Expr; 4] {
+        let v = |k: usize| col(READ + port * PORT + P_VALUE + k);
+        [
+            v(0),
+            v(1),
+            v(2) + is_i32.clone() * (col(upper) - v(2)),
+            v(3) + is_i32 * (col(upper) - v(3)),
+        ]
+    };
+    // (when, the result's index, its value as the log holds it)
+    let sends = [
+        (fin1.clone(), AB::Expr::ZERO, result(0, imm(1), FRX0)),
+        (fin2.clone(), AB::Expr::ZERO, result(1, imm(1), FRX1)),
+        (fin2.clone(), AB::Expr::ONE, result(0, imm(2), FRX0)),
+    ];
+    for (when, i, [v0, v1, v2, v3]) in sends {
+        EXECUTED_VALUES.send(
+            b,
+            [col(ET), AB::Expr::ONE, i, v0, v1, v2, v3],
+            Count::bounded(when, 1),
+        );
+    }
+    // An `i32` result's upper limbs are zero on the stack.
+    for k in [2, 3] {
+        let v = |port: usize| col(READ + port * PORT + P_VALUE + k);
+        b.assert_zero(fin1.clone() * imm(1) * v(0));
+        b.assert_zero(fin2.clone() * imm(1) * v(1));
+        b.assert_zero(fin2.clone() * imm(2) * v(0));
+    }
 
     // Fuel: each charge's cost and each activation's fixed cost, summed in row order.
     let cost = |at: &dyn Fn(usize) -> AB::Expr| {
@@ -3648,7 +3812,20 @@ where
         b.assert_bool(col(M + k));
         bits += col(M + k) * c(1 << k);
     }
-    b.assert_eq(bits, col(ACCESS));
+    // Above the bits, an ALU instruction's mode; zero on any other row, so the bits are the
+    // fetched ones.
+    b.assert_eq(
+        bits + col(ALU_MODE) * c(1 << crate::code::ALU_SHIFT),
+        col(ACCESS),
+    );
+    b.assert_zero((AB::Expr::ONE - col(M_ALU)) * col(ALU_MODE));
+    // The ALU's operation: its mode, the top of the stack, the value below, and the result.
+    let alu_tuple: Vec<AB::Expr> = std::iter::once(col(ALU_MODE))
+        .chain((0..4).map(|k| col(READ + P_VALUE + k)))
+        .chain((0..4).map(|k| col(READ + PORT + P_VALUE + k)))
+        .chain((0..4).map(|k| col(W_NEW + k)))
+        .collect();
+    ALU.send(b, alu_tuple, Count::bounded(col(M_ALU), 1));
 
     // Times: the row's ports in order, after every earlier row's.
     let time = |port: u32| (col(ROW) + AB::Expr::ONE) * c(4) + c(port);
@@ -3761,8 +3938,27 @@ where
     let start = col(START);
     OPENED.send(
         b,
-        [col(ROW), AB::Expr::ZERO, AB::Expr::ZERO, col(ARGS)],
-        Count::bounded(start.clone() + flag(5), 1),
+        [
+            col(ROW),
+            AB::Expr::ZERO,
+            col(PROG_K),
+            col(ARGS),
+            col(ET),
+            col(FUNC),
+        ],
+        Count::bounded(start.clone(), 1),
+    );
+    OPENED.send(
+        b,
+        [
+            col(ROW),
+            AB::Expr::ZERO,
+            AB::Expr::ZERO,
+            AB::Expr::ZERO,
+            AB::Expr::ZERO,
+            AB::Expr::ZERO,
+        ],
+        Count::bounded(flag(5), 1),
     );
     OPENED.send(
         b,
@@ -3770,6 +3966,8 @@ where
             col(ROW) + c(GLOBALS),
             AB::Expr::ONE,
             col(PROG_K),
+            AB::Expr::ZERO,
+            AB::Expr::ZERO,
             AB::Expr::ZERO,
         ],
         Count::bounded(start, 1),
@@ -3802,7 +4000,14 @@ where
     b.when_first_row().assert_eq(first.clone(), real.clone());
     OPENED.receive(
         b,
-        [col(F), global.clone(), col(PROG_K), col(ARGS_LEFT)],
+        [
+            col(F),
+            global.clone(),
+            col(PROG_K),
+            col(ARGS_LEFT),
+            col(ET),
+            col(FUNC),
+        ],
         Count::bounded(first, 1),
     );
     // A block goes on with the same frame, the next slot, one argument fewer after a
@@ -3810,7 +4015,7 @@ where
     let mut t = b.when_transition();
     t.assert_zero((AB::Expr::ONE - real.clone()) * next(REAL));
     let goes_on = next(REAL) - next(FIRST);
-    for k in [F, GLOBAL, PROG_K] {
+    for k in [F, GLOBAL, PROG_K, ET, FUNC] {
         t.assert_zero(goes_on.clone() * (next(k) - col(k)));
     }
     t.assert_zero(goes_on.clone() * (next(S) - col(S) - AB::Expr::ONE));
@@ -3823,6 +4028,43 @@ where
     for v in &init {
         b.assert_zero((AB::Expr::ONE - global.clone() - param.clone()) * v.clone());
     }
+    // A parameter's first value is its activation's argument, as the log's `activate` entry
+    // holds it (an `i32`'s upper limbs zero here, sign-extended there).
+    let is_i32 = col(IS_I32);
+    FETCH.lookup_key(
+        b,
+        [
+            col(PROG_K),
+            col(FUNC),
+            col(S),
+            AB::Expr::from_u32(opcode::PARAM),
+            is_i32.clone(),
+            AB::Expr::ZERO,
+            AB::Expr::ZERO,
+            AB::Expr::ZERO,
+            AB::Expr::from_u32(class::NONE),
+            AB::Expr::ZERO,
+            AB::Expr::ZERO,
+            AB::Expr::ZERO,
+        ],
+        Count::bounded(param.clone(), 1),
+    );
+    for k in [2, 3] {
+        b.assert_zero(param.clone() * is_i32.clone() * init[k].clone());
+    }
+    EXECUTED_VALUES.send(
+        b,
+        [
+            col(ET),
+            AB::Expr::ZERO,
+            col(S),
+            init[0].clone(),
+            init[1].clone(),
+            init[2].clone() + is_i32.clone() * (col(PX) - init[2].clone()),
+            init[3].clone() + is_i32 * (col(PX) - init[3].clone()),
+        ],
+        Count::bounded(param.clone(), 1),
+    );
     let [i0, i1, i2, i3] = init.clone();
     FETCH.lookup_key(
         b,
@@ -3927,6 +4169,230 @@ where
         old,
         v,
     );
+}
+
+/// `alu`: each ALU instruction's result from its operands. Operand limbs are taken as
+/// 16-bit (every value written is range-checked where it is made); the result is range-checked
+/// here where it is not a bit or a copy of limbs. One adder serves three families:
+/// `x + y = r` (addition), `y + r = x` (subtraction), and `b + d = a + borrow · 2^width`
+/// (a comparison `a < b`, whose borrow is the answer and whose difference `d` is zero exactly
+/// when `a = b`); a signed comparison flips both operands' sign bits first.
+fn eval_alu<AB: InteractionBuilder>(b: &mut AB)
+where
+    AB::F: Field,
+{
+    use crate::code::alu as mode;
+    use alu::*;
+    let main = b.main();
+    let col = |i: usize| -> AB::Expr { main.current(i).expect("a column of the table").into() };
+    let c = |v: u32| AB::Expr::from_u32(v);
+    let one = AB::Expr::ONE;
+    let flag = |bit: u32| col(FLAGS + bit.trailing_zeros() as usize);
+    let real = col(REAL);
+    b.assert_bool(real.clone());
+    let mut bits = AB::Expr::ZERO;
+    for k in 0..mode::BITS {
+        b.assert_bool(col(FLAGS + k));
+        bits += col(FLAGS + k) * c(1 << k);
+    }
+    b.assert_eq(bits, col(MODE));
+    let (add, sub, lt, eq, eqz) = (
+        flag(mode::ADD),
+        flag(mode::SUB),
+        flag(mode::LT),
+        flag(mode::EQ),
+        flag(mode::EQZ),
+    );
+    let (wrap, extend, other) = (flag(mode::WRAP), flag(mode::EXTEND), flag(mode::OTHER));
+    let (w64, swap, negate, signed) = (
+        flag(mode::W64),
+        flag(mode::SWAP),
+        flag(mode::NEGATE),
+        flag(mode::SIGNED),
+    );
+    // One family per operation.
+    b.assert_eq(
+        add.clone()
+            + sub.clone()
+            + lt.clone()
+            + eq.clone()
+            + eqz.clone()
+            + wrap.clone()
+            + extend.clone()
+            + other.clone()
+            + flag(mode::MUL)
+            + flag(mode::AND)
+            + flag(mode::OR)
+            + flag(mode::XOR),
+        real.clone(),
+    );
+    let tuple: Vec<AB::Expr> = std::iter::once(col(MODE))
+        .chain((0..12).map(|k| col(TOP + k)))
+        .collect();
+    ALU.receive(b, tuple, Count::bounded(real.clone(), 1));
+
+    // The operand `x`, and `y` (the top).
+    let unary = eqz.clone() + wrap.clone() + extend.clone();
+    for k in 0..4 {
+        b.assert_eq(
+            col(X + k),
+            col(SECOND + k) + unary.clone() * (col(TOP + k) - col(SECOND + k)),
+        );
+    }
+    let x = |k: usize| col(X + k);
+    let y = |k: usize| col(TOP + k);
+    // The range-checked value: bytes looked up, upper limbs zero at 32 bits.
+    for k in 0..4 {
+        b.assert_eq(col(V + k), col(VB + 2 * k) + col(VB + 2 * k + 1) * c(256));
+    }
+    for k in 0..8 {
+        BYTES.lookup_key(b, [col(VB + k)], Count::bounded(real.clone(), 1));
+    }
+    for k in [2, 3] {
+        b.assert_zero((one.clone() - w64.clone()) * col(V + k));
+    }
+
+    // The operands' bits.
+    let xbit = |j: usize| col(XBITS + j);
+    let ybit = |j: usize| col(YBITS + j);
+    for k in 0..4 {
+        let mut xs = AB::Expr::ZERO;
+        let mut ys = AB::Expr::ZERO;
+        for j in 0..16 {
+            b.assert_bool(xbit(16 * k + j));
+            b.assert_bool(ybit(16 * k + j));
+            xs += xbit(16 * k + j) * c(1 << j);
+            ys += ybit(16 * k + j) * c(1 << j);
+        }
+        b.assert_eq(xs, x(k));
+        b.assert_eq(ys, y(k));
+    }
+    // A comparison's operands `a < b` and their sign bits (bit 31 or 63).
+    let a = |k: usize| x(k) + swap.clone() * (y(k) - x(k));
+    let bb = |k: usize| y(k) + swap.clone() * (x(k) - y(k));
+    let sign = |bit: &dyn Fn(usize) -> AB::Expr| {
+        (one.clone() - w64.clone()) * bit(31) + w64.clone() * bit(63)
+    };
+    let (x_sign, y_sign) = (sign(&xbit), sign(&ybit));
+    b.assert_eq(
+        col(SA),
+        x_sign.clone() + swap.clone() * (y_sign.clone() - x_sign.clone()),
+    );
+    b.assert_eq(col(SB), y_sign.clone() + swap.clone() * (x_sign - y_sign));
+    for (s_col, flip) in [(SA, FLIP_A), (SB, FLIP_B)] {
+        b.assert_eq(
+            col(flip),
+            signed.clone() * (c(1 << 15) - col(s_col) * c(1 << 16)),
+        );
+    }
+    // Flipping the sign bit of the top limb maps signed order onto unsigned order.
+    let flipped = |v: &dyn Fn(usize) -> AB::Expr, flip: usize, k: usize| match k {
+        1 => v(1) + (one.clone() - w64.clone()) * col(flip),
+        3 => v(3) + w64.clone() * col(flip),
+        _ => v(k),
+    };
+
+    // The adder's inputs by family, and the adder.
+    let cmp = lt.clone() + eq.clone();
+    let v = |k: usize| col(V + k);
+    for k in 0..4 {
+        b.assert_eq(
+            col(P + k),
+            add.clone() * x(k) + sub.clone() * y(k) + cmp.clone() * flipped(&bb, FLIP_B, k),
+        );
+        b.assert_eq(
+            col(Q + k),
+            add.clone() * y(k) + (sub.clone() + cmp.clone()) * v(k),
+        );
+        b.assert_eq(
+            col(S + k),
+            add.clone() * v(k) + sub.clone() * x(k) + cmp.clone() * flipped(&a, FLIP_A, k),
+        );
+    }
+    let adds = add.clone() + sub.clone() + cmp.clone();
+    for k in 0..4 {
+        b.assert_bool(col(C + k));
+        // The carry into limb 2 is limb 1's only at 64 bits.
+        let carry_in = match k {
+            0 => AB::Expr::ZERO,
+            2 => w64.clone() * col(C + 1),
+            _ => col(C + k - 1),
+        };
+        b.assert_zero(
+            adds.clone()
+                * (col(P + k) + col(Q + k) + carry_in - col(S + k) - col(C + k) * c(1 << 16)),
+        );
+    }
+    let borrow = (one.clone() - w64.clone()) * col(C + 1) + w64.clone() * col(C + 3);
+
+    // Zero tests: of the difference (`==`) or of the operand (`eqz`).
+    let zeroed = eq.clone() + eqz.clone();
+    let sum = (0..4).fold(AB::Expr::ZERO, |acc, k| {
+        acc + eq.clone() * v(k) + eqz.clone() * x(k)
+    });
+    let isz = col(ISZ);
+    b.assert_bool(isz.clone());
+    b.assert_zero(zeroed.clone() * (isz.clone() - one.clone() + sum.clone() * col(Z_INV)));
+    b.assert_zero(zeroed.clone() * sum * isz.clone());
+
+    // Multiplication, byte by byte (two 16-bit limbs' product would overflow the field):
+    // byte `k` of the product plus 256 times its carry is the sum of the products of bytes
+    // `i + j = k` and the carry in; carries are two bytes each, and the last is dropped.
+    let (mul, and, or, xor) = (
+        flag(mode::MUL),
+        flag(mode::AND),
+        flag(mode::OR),
+        flag(mode::XOR),
+    );
+    let byte = |bits: &dyn Fn(usize) -> AB::Expr, i: usize| {
+        (0..8).fold(AB::Expr::ZERO, |acc, j| acc + bits(8 * i + j) * c(1 << j))
+    };
+    let carry = |k: usize| col(MC + 2 * k) + col(MC + 2 * k + 1) * c(256);
+    for k in 0..8 {
+        let mut products = AB::Expr::ZERO;
+        for i in 0..=k {
+            products += byte(&xbit, i) * byte(&ybit, k - i);
+        }
+        let carry_in = if k == 0 { AB::Expr::ZERO } else { carry(k - 1) };
+        // At 32 bits, bytes 4 to 7 are not the result's.
+        let applies = if k < 4 {
+            mul.clone()
+        } else {
+            mul.clone() * w64.clone()
+        };
+        b.assert_zero(applies * (products + carry_in - col(VB + k) - carry(k) * c(256)));
+        for half in 0..2 {
+            BYTES.lookup_key(b, [col(MC + 2 * k + half)], Count::bounded(mul.clone(), 1));
+        }
+    }
+
+    // The result.
+    let negated = |bit: AB::Expr| bit.clone() + negate.clone() * (one.clone() - bit * c(2));
+    let bitwise = |k: usize| {
+        (0..16).fold(AB::Expr::ZERO, |acc, j| {
+            let (p, q) = (xbit(16 * k + j), ybit(16 * k + j));
+            let both = p.clone() * q.clone();
+            acc + (and.clone() * both.clone()
+                + or.clone() * (p.clone() + q.clone() - both.clone())
+                + xor.clone() * (p + q - both * c(2)))
+                * c(1 << j)
+        })
+    };
+    let ranged = add + sub + other + mul;
+    let copied = wrap + extend.clone();
+    let extension = extend * signed * col(SA) * c(0xffff);
+    for k in 0..4 {
+        let mut result = ranged.clone() * v(k) + bitwise(k);
+        if k == 0 {
+            result += lt.clone() * negated(borrow.clone()) + zeroed.clone() * negated(isz.clone());
+        }
+        if k < 2 {
+            result += copied.clone() * x(k);
+        } else {
+            result += extension.clone();
+        }
+        b.assert_eq(col(NEW + k), result);
+    }
 }
 
 #[cfg(test)]

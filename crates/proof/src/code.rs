@@ -60,7 +60,84 @@ pub mod access {
     pub const SELECT: u32 = 1 << 9;
     /// A conditional jump taken when its condition is zero (`if`'s).
     pub const ZERO_SENSE: u32 = 1 << 10;
-    pub const BITS: usize = 11;
+    /// The value written is the ALU's, in the mode above these bits ([`alu`]).
+    pub const ALU: u32 = 1 << 11;
+    pub const BITS: usize = 12;
+}
+
+/// An ALU operation's mode, as bits: its operand width, its family (one of `ADD` to `OTHER`)
+/// and its modifiers. It sits in the instruction's `access` above the access bits
+/// (`access = bits + 2^ALU_SHIFT · mode`), and the `alu` table decodes it. A binary operator's
+/// operands are `x` (the second from the top) and `y` (the top); a unary one's is the top.
+pub mod alu {
+    /// 64-bit operands (else 32-bit).
+    pub const W64: u32 = 1 << 0;
+    pub const ADD: u32 = 1 << 1;
+    pub const SUB: u32 = 1 << 2;
+    /// `x < y` (unsigned, or `SIGNED`), with `SWAP` and `NEGATE` for `>`, `<=`, `>=`.
+    pub const LT: u32 = 1 << 3;
+    /// `x == y`, with `NEGATE` for `!=`.
+    pub const EQ: u32 = 1 << 4;
+    pub const EQZ: u32 = 1 << 5;
+    /// `i32.wrap_i64`.
+    pub const WRAP: u32 = 1 << 6;
+    /// `i64.extend_i32_u`, or `_s` with `SIGNED`.
+    pub const EXTEND: u32 = 1 << 7;
+    /// An operator whose result is not constrained yet (division, remainder, shifts,
+    /// rotations, bit counts): it is only range-checked.
+    pub const OTHER: u32 = 1 << 8;
+    pub const SWAP: u32 = 1 << 9;
+    pub const NEGATE: u32 = 1 << 10;
+    pub const SIGNED: u32 = 1 << 11;
+    /// Multiplication (modulo 2^width).
+    pub const MUL: u32 = 1 << 12;
+    pub const AND: u32 = 1 << 13;
+    pub const OR: u32 = 1 << 14;
+    pub const XOR: u32 = 1 << 15;
+    pub const BITS: usize = 16;
+}
+
+/// Where the ALU mode sits in an instruction's `access`.
+pub const ALU_SHIFT: u32 = access::BITS as u32;
+
+/// The ALU mode of `op`, if the ALU computes its result.
+pub fn alu_mode(op: Op) -> Option<u32> {
+    use alu::*;
+    let cmp = |c: Cmp| match c {
+        Cmp::Eq => EQ,
+        Cmp::Ne => EQ | NEGATE,
+        Cmp::LtU => LT,
+        Cmp::LtS => LT | SIGNED,
+        Cmp::GtU => LT | SWAP,
+        Cmp::GtS => LT | SWAP | SIGNED,
+        Cmp::LeU => LT | SWAP | NEGATE,
+        Cmp::LeS => LT | SWAP | NEGATE | SIGNED,
+        Cmp::GeU => LT | NEGATE,
+        Cmp::GeS => LT | NEGATE | SIGNED,
+    };
+    let bin = |b: Bin| match b {
+        Bin::Add => ADD,
+        Bin::Sub => SUB,
+        Bin::Mul => MUL,
+        Bin::And => AND,
+        Bin::Or => OR,
+        Bin::Xor => XOR,
+        _ => OTHER,
+    };
+    Some(match op {
+        Op::I32Bin(b) => bin(b),
+        Op::I64Bin(b) => bin(b) | W64,
+        Op::I32Cmp(c) => cmp(c),
+        Op::I64Cmp(c) => cmp(c) | W64,
+        Op::I32Un(_) => OTHER,
+        Op::I64Un(_) => OTHER | W64,
+        Op::I32Eqz => EQZ,
+        Op::I64Eqz => EQZ | W64,
+        Op::Wrap => WRAP | W64,
+        Op::ExtendS => EXTEND | SIGNED,
+        Op::ExtendU => EXTEND,
+        _ => return None,
+    })
 }
 
 /// How an instruction passes control on: the `cpu` table's flags decode it.
@@ -136,20 +213,24 @@ pub mod opcode {
     /// value's limbs. A program without globals has one such row for global 0, with value 0,
     /// which no instruction can address.
     pub const GLOBAL_INIT: u32 = 202;
+    /// An exported function's parameter (not an instruction): `pc` is its index, `a` is 1 for
+    /// an `i32` (which the log holds sign-extended, the stack zero-extended).
+    pub const PARAM: u32 = 203;
 }
 
 /// What `op`, at stack height `sp`, reads and writes of the value stack: its [`access`] bits
-/// and the slot it writes. `host` is a host call's parameter and result counts. (A call's
+/// and the slot it writes. `counts` is a host call's parameter and result counts, or a
+/// return's result count (second). (A call's
 /// arguments and a return's results move between frames in the `passes` table, and a host
 /// call's arguments go on the host-call bus: neither uses the ports.)
-fn access_of(op: Op, sp: u32, host: (u32, u32)) -> (u32, u32) {
+fn access_of(op: Op, sp: u32, counts: (u32, u32)) -> (u32, u32) {
     use access::*;
     // Saturating: in dead code (which never runs) heights are meaningless.
     let pushed = |pops: u32| sp.saturating_sub(pops);
     match op {
         Op::JumpIf(_) | Op::BrIf(_) | Op::BrTable { .. } => (R0, 0),
         Op::JumpIfZero(_) => (R0 | ZERO_SENSE, 0),
-        Op::CallHost(_) if host.1 > 0 => (W, pushed(host.0)),
+        Op::CallHost(_) if counts.1 > 0 => (W, pushed(counts.0)),
         Op::Const(_) => (W | CONST, sp),
         Op::LocalGet(_) => (R0 | R0_IMM | W | COPY, sp),
         Op::LocalSet(i) | Op::LocalTee(i) => (R0 | W | COPY, i),
@@ -157,15 +238,31 @@ fn access_of(op: Op, sp: u32, host: (u32, u32)) -> (u32, u32) {
         Op::GlobalSet(i) => (R0 | W | W_GLOBAL | COPY, i),
         Op::Select => (R0 | R1 | R2 | W | SELECT, pushed(3)),
         Op::Store(..) => (R0 | R1, 0),
-        Op::I32Bin(_) | Op::I64Bin(_) | Op::I32Cmp(_) | Op::I64Cmp(_) => (R0 | R1 | W, pushed(2)),
+        Op::I32Bin(_) | Op::I64Bin(_) | Op::I32Cmp(_) | Op::I64Cmp(_) => (
+            R0 | R1 | W | ALU | (alu_mode(op).unwrap_or(0) << ALU_SHIFT),
+            pushed(2),
+        ),
         Op::I32Un(_)
         | Op::I64Un(_)
         | Op::I32Eqz
         | Op::I64Eqz
         | Op::Wrap
         | Op::ExtendS
-        | Op::ExtendU
-        | Op::Load(..) => (R0 | W, pushed(1)),
+        | Op::ExtendU => (
+            R0 | W | ALU | (alu_mode(op).unwrap_or(0) << ALU_SHIFT),
+            pushed(1),
+        ),
+        Op::Load(..) => (R0 | W, pushed(1)),
+        // A return of one or two results reads them (the top one on port 0), which a
+        // `finish` sends to the log (more are not bound to it yet); any return passes them
+        // to its caller.
+        Op::Return => (
+            [0, R0, R0 | R1]
+                .get(counts.1 as usize)
+                .copied()
+                .unwrap_or(0),
+            0,
+        ),
         _ => (0, 0),
     }
 }
@@ -354,12 +451,16 @@ impl Code {
                 if exported.contains(&(f as u32)) {
                     let params = function.sig.params.len() as u32;
                     rows.push(entry(k, f, 0, opcode::EXPORT, [params, 0, 0, 0]));
+                    for (i, ty) in function.sig.params.iter().enumerate() {
+                        let is_i32 = u32::from(*ty == starstream_abi::ScalarTy::I32);
+                        rows.push(entry(k, f, i, opcode::PARAM, [is_i32, 0, 0, 0]));
+                    }
                 }
                 for (pc, op) in function.code.iter().enumerate() {
                     let (code, mut imm) = encode(*op)
                         .ok_or_else(|| format!("program {k}: a fused operator in decoded code"))?;
                     let mut class = class_of(*op);
-                    let mut host = (0, 0);
+                    let mut counts = (0, 0);
                     match *op {
                         Op::CallHost(i) => {
                             // Which host function the import is, by its ABI id, and whether it
@@ -374,7 +475,9 @@ impl Code {
                                 None => class::NONE,
                             };
                             if let Some(h) = h {
-                                host = (h.params().len() as u32, h.results().len() as u32);
+                                counts = (h.params().len() as u32, h.results().len() as u32);
+                                // An `i32` result: the log holds it sign-extended.
+                                imm[2] = u32::from(h.results() == [starstream_abi::ScalarTy::I32]);
                             }
                         }
                         // A call's parameter and result counts, for moving them.
@@ -384,14 +487,23 @@ impl Code {
                                 imm[2] = g.sig.results.len() as u32;
                             }
                         }
-                        Op::Return => imm[0] = function.sig.results.len() as u32,
+                        // A return's result count, and which of its (up to two) results are
+                        // `i32`s: the log holds those sign-extended.
+                        Op::Return => {
+                            let results = &function.sig.results;
+                            imm[0] = results.len() as u32;
+                            for (j, ty) in results.iter().take(2).enumerate() {
+                                imm[1 + j] = u32::from(*ty == starstream_abi::ScalarTy::I32);
+                            }
+                            counts = (0, results.len() as u32);
+                        }
                         // A branch that carries values would move them: the proof has no
                         // constraints for that, and the compiler emits none.
                         Op::Br(t) | Op::BrIf(t) if t.arity > 0 => class = class::NONE,
                         _ => {}
                     }
                     let sp = function.heights.get(pc).copied().unwrap_or(0);
-                    let (bits, w_slot) = access_of(*op, sp, host);
+                    let (bits, w_slot) = access_of(*op, sp, counts);
                     let mut r = entry(k, f, pc, code, imm);
                     r[CLASS] = class;
                     r[SP] = sp;

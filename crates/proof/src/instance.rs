@@ -71,7 +71,8 @@ pub fn public_values(
             | Table::Range
             | Table::Code
             | Table::Slots
-            | Table::Passes => vec![],
+            | Table::Passes
+            | Table::Alu => vec![],
         })
         .collect())
 }

@@ -49,6 +49,22 @@ fn same(raw: u64, host: i64) -> bool {
     raw == host as u64 || (raw <= u64::from(u32::MAX) && host == i64::from(raw as u32 as i32))
 }
 
+/// Whether an entry of call `call` has a result 0 that the execution layer binds: a logged host
+/// call that returns one value to its caller's stack.
+fn binds_result(call: u32) -> bool {
+    HostFn::from_id(call).is_some_and(|h| !h.diverges() && !unlogged(h) && h.results().len() == 1)
+}
+
+/// Whether the execution layer binds value `i` of role `role` (0 arguments, 1 results) of an
+/// entry of call `call` with `results` results: an `activate`'s arguments, a logged host
+/// call's result 0, the results of a `finish` of one or two (the return's ports read them).
+pub(crate) fn binds(call: u32, role: u32, i: u32, results: usize) -> bool {
+    match role {
+        0 => call == call::ACTIVATE,
+        _ => call == call::FINISH && results <= 2 || i == 0 && binds_result(call),
+    }
+}
+
 /// The calls that work on the process's own buffers and leave no log entry.
 fn unlogged(f: HostFn) -> bool {
     matches!(f, HostFn::Stage | HostFn::Result | HostFn::ResultCount)
@@ -173,6 +189,7 @@ pub(crate) struct Execution {
     pub uses: Vec<u32>,
     pub slots: RowMajorMatrix<Val>,
     pub passes: RowMajorMatrix<Val>,
+    pub alu: RowMajorMatrix<Val>,
 }
 
 /// The value stack and globals as the proof sees them: a memory of `(frame, slot)` cells,
@@ -196,6 +213,9 @@ struct Opened {
     init: Vec<u64>,
     args: u32,
     slots: u32,
+    /// An activation's frame: its `activate` entry's time, its function, and its arguments as
+    /// the log holds them.
+    entry: Option<(u32, u32, Vec<i64>)>,
 }
 
 /// One access: when its cell was last written and what it held.
@@ -216,6 +236,7 @@ impl StackMemory {
             args,
             // Every block has a row: slot 0 at least, every argument's.
             slots: args.max(1),
+            entry: None,
         });
     }
 
@@ -322,10 +343,18 @@ pub(crate) fn tables(
         ));
     }
     let ties = walk(witness, &witness.traces, false)?;
+    // Each log entry's time, by process and step.
+    let time_of: std::collections::BTreeMap<(u32, u32), u32> = witness
+        .interleaving
+        .iter()
+        .enumerate()
+        .map(|(r, &(p, step))| ((p, step), r as u32 + 1))
+        .collect();
     let mut uses = vec![0u32; code.rows().len()];
     let mut rows: Vec<[Val; cpu::WIDTH]> = Vec::new();
     let mut memory = StackMemory::default();
     let mut pass_rows: Vec<[Val; passes::WIDTH]> = Vec::new();
+    let mut alu_rows: Vec<Vec<Val>> = Vec::new();
     let mut fuel = 0u64;
     let mut fetch =
         |key: [u32; 4], what: &str| -> Result<[u32; starstream_proof::code::WIDTH], ProveError> {
@@ -429,7 +458,19 @@ pub(crate) fn tables(
                         "process {p}: an activation's arguments miscounted"
                     )));
                 }
-                memory.open(r, false, 0, arguments.clone(), args);
+                memory.open(r, false, k, arguments.clone(), args);
+                let t = *time_of.get(&(p as u32, s)).ok_or_else(|| {
+                    err(format!(
+                        "process {p} step {s}: no entry in the interleaving"
+                    ))
+                })?;
+                let logged = witness.logs[p]
+                    .get(s as usize)
+                    .map(|e| e.args.clone())
+                    .unwrap_or_default();
+                if let Some(opened) = memory.frames.last_mut() {
+                    opened.entry = Some((t, step.func, logged));
+                }
                 let globals = (0u32..)
                     .map_while(|g| {
                         let at = code.find([k, 0, g, opcode::GLOBAL_INIT])?;
@@ -476,6 +517,7 @@ pub(crate) fn tables(
                 // The trace's operands are the values popped, deepest first.
                 let pops = step.op.pops();
                 if !(q == 0 && has(access::R0_IMM))
+                    && q < pops
                     && step.operands[(pops - 1 - q) as usize] != got.old
                 {
                     return Err(err(format!(
@@ -522,6 +564,19 @@ pub(crate) fn tables(
                         "process {p}: another result than the trace's at {:?}",
                         step.op
                     )));
+                }
+                if has(access::ALU) {
+                    let bits = fetched[ACCESS] >> starstream_proof::code::ALU_SHIFT;
+                    set(&mut row, cpu::ALU_MODE, bits);
+                    let (cells, result) =
+                        crate::alu::row(bits, read[0], read[1], value, byte_uses)?;
+                    if result != value {
+                        return Err(err(format!(
+                            "process {p}: the ALU computes another result than the trace's at {:?}",
+                            step.op
+                        )));
+                    }
+                    alu_rows.push(cells.to_vec());
                 }
                 let f = if has(access::W_GLOBAL) {
                     act + GLOBALS
@@ -620,6 +675,28 @@ pub(crate) fn tables(
                     if frame == act {
                         set(&mut row, cpu::ROOT, 1);
                         event = Some(call::FINISH);
+                        // The results go to the log: the upper limbs it holds of each `i32`.
+                        let logged = witness.logs[p]
+                            .get(s as usize)
+                            .map(|e| e.results.clone())
+                            .unwrap_or_default();
+                        let upper = |j: usize| {
+                            logged
+                                .get(j)
+                                .map_or(0, |v| starstream_proof::code::limbs(*v as u64)[2])
+                        };
+                        match results {
+                            1 => {
+                                set(&mut row, cpu::FIN1, 1);
+                                set(&mut row, cpu::FRX0, imm(1) * upper(0));
+                            }
+                            2 => {
+                                set(&mut row, cpu::FIN2, 1);
+                                set(&mut row, cpu::FRX1, imm(1) * upper(0));
+                                set(&mut row, cpu::FRX0, imm(2) * upper(1));
+                            }
+                            _ => {}
+                        }
                     } else {
                         let (opened, parent, func, pc, base) =
                             calls.pop().ok_or_else(|| err("a return with no call"))?;
@@ -686,6 +763,28 @@ pub(crate) fn tables(
             set(&mut row, cpu::S, s);
             if let Some(c) = event {
                 set(&mut row, cpu::CALL, c);
+                let t = *time_of.get(&(p as u32, s)).ok_or_else(|| {
+                    err(format!(
+                        "process {p} step {s}: no entry in the interleaving"
+                    ))
+                })?;
+                set(&mut row, cpu::ET, t);
+                if cls == class::HOST && event.is_some() && has(access::W) {
+                    // The log's result 0, whose upper limbs an `i32` result sends as the log
+                    // holds them.
+                    set(&mut row, cpu::HR, 1);
+                    let logged = witness.logs[p]
+                        .get(s as usize)
+                        .and_then(|e| e.results.first())
+                        .ok_or_else(|| err("a host call's entry without its result"))?;
+                    if imm(2) == 1 {
+                        set(
+                            &mut row,
+                            cpu::HRX,
+                            starstream_proof::code::limbs(*logged as u64)[2],
+                        );
+                    }
+                }
                 s += 1;
             }
             // The frame the next row runs in.
@@ -747,6 +846,24 @@ pub(crate) fn tables(
                     "a global's initial value",
                 )?;
             }
+            if let Some((t, func, logged)) = &opened.entry {
+                put(&mut cells, slots::ET, *t);
+                put(&mut cells, slots::FUNC, *func);
+                if slot < opened.args {
+                    // An argument: its type, and the upper limbs the log holds of an `i32`.
+                    let ty = fetch([opened.prog_k, *func, slot, opcode::PARAM], "a parameter")?;
+                    let is_i32 = ty[starstream_proof::code::A];
+                    put(&mut cells, slots::IS_I32, is_i32);
+                    if is_i32 == 1 {
+                        let v = logged.get(slot as usize).copied().unwrap_or(0);
+                        put(
+                            &mut cells,
+                            slots::PX,
+                            starstream_proof::code::limbs(v as u64)[2],
+                        );
+                    }
+                }
+            }
             let (t, last) = memory
                 .cells
                 .get(&(opened.frame, slot))
@@ -778,5 +895,6 @@ pub(crate) fn tables(
         uses,
         slots: slots_matrix,
         passes: passes_matrix,
+        alu: matrix(&alu_rows, starstream_proof::air::alu::WIDTH)?,
     })
 }

@@ -24,6 +24,7 @@ use starstream_proof::{
 use starstream_runtime::{Transaction, Witness};
 use std::collections::BTreeMap;
 
+mod alu;
 pub mod execution;
 mod tokens;
 
@@ -957,6 +958,13 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
         let cells = row(&mut vv, w, k);
         cells[values::REAL] = Val::ONE;
         cells[values::T] = Val::from_u32(t);
+        let entry_at = |t: u32| {
+            let (p, step) = *witness.interleaving.get(t as usize - 1)?;
+            witness.logs.get(p as usize)?.get(step as usize)
+        };
+        cells[values::EXEC] = Val::from_bool(
+            entry_at(t).is_some_and(|e| execution::binds(e.call, role, i, e.results.len())),
+        );
         cells[values::ROLE] = Val::from_u32(role);
         cells[values::I] = Val::from_u32(i);
         cells[values::V..values::V + 4].copy_from_slice(&limbs64(v));
@@ -1266,6 +1274,7 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
             execution.cpu,
             execution.slots,
             execution.passes,
+            execution.alu,
         ],
         public_values: instance::public_values(tx, &code).map_err(err)?,
         about,

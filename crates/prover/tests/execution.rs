@@ -232,6 +232,7 @@ fn an_activation_starts_at_an_export_and_its_events_are_the_log() {
     refused_tables(&executed, "a host call left out", "host calls", |t| {
         let r = find_row(t, |t, r| get(t, r, cpu::LOGGED) == 1);
         *cell(t, r, cpu::LOGGED) = Val::ZERO;
+        *cell(t, r, cpu::HR) = Val::ZERO;
         // The process's later steps follow on as if it had not been an event.
         for later in r + 1.. {
             if get(t, later, cpu::P) != get(t, r, cpu::P) || get(t, later, cpu::REAL) == 0 {
@@ -319,6 +320,10 @@ fn the_transaction_starts_in_the_script_it_names() {
     let honest = prove(&executed.tx, &executed.witness).unwrap();
     let refusal = verify(&unknown, &honest, &executed.witness.modules).unwrap_err();
     assert!(refusal.to_string().contains("not an export"), "{refusal}");
+}
+
+fn alu_cell(t: &mut Tables, row: usize, column: usize) -> &mut Val {
+    t.cell_mut(Table::Alu, row, column)
 }
 
 fn slot_cell(t: &mut Tables, row: usize, column: usize) -> &mut Val {
@@ -491,4 +496,92 @@ fn the_layout_refuses_a_trace_the_stack_contradicts() {
         .map(|_| ())
         .expect_err("an edited result");
     assert!(e.message.contains("trace"), "{e}");
+}
+
+#[test]
+fn an_alu_result_is_the_operators() {
+    let executed = wallet_payment();
+    // A comparison answered the other way, in the `alu` table and in `cpu` alike.
+    refused_tables(&executed, "a comparison answered wrong", "alu", |t| {
+        use starstream_proof::code::alu::{EQ, EQZ, LT};
+        let flag = |t: &mut Tables, r: usize, bit: u32| {
+            *alu_cell(
+                t,
+                r,
+                starstream_proof::air::alu::FLAGS + bit.trailing_zeros() as usize,
+            ) == Val::ONE
+        };
+        let r = (0..256)
+            .find(|&r| flag(t, r, LT) || flag(t, r, EQ) || flag(t, r, EQZ))
+            .expect("a comparison");
+        let new = alu_cell(t, r, starstream_proof::air::alu::NEW);
+        *new = Val::ONE - *new;
+    });
+}
+
+#[test]
+fn the_values_crossing_the_layers_are_the_logs() {
+    let executed = wallet_payment();
+    let exec_row = |t: &mut Tables| {
+        (0..)
+            .find(|&r| {
+                *t.cell_mut(Table::Values, r, starstream_proof::air::values::EXEC) == Val::ONE
+            })
+            .expect("a bound result")
+    };
+    // Every bound value is a host call's result or a `finish`'s, and every `finish` with
+    // results binds them.
+    let mut t = tables(&executed.tx, &executed.witness).unwrap();
+    let count = |t: &mut Tables, table: Table, c: usize| {
+        let at = starstream_proof::TABLES
+            .iter()
+            .position(|x| *x == table)
+            .unwrap();
+        let height = t.traces[at].values.len() / t.traces[at].width;
+        (0..height)
+            .filter(|&r| *t.cell_mut(table, r, c) == Val::ONE)
+            .count()
+    };
+    let bound = count(&mut t, Table::Values, starstream_proof::air::values::EXEC);
+    let (hr, fin1, fin2) = (
+        count(&mut t, Table::Cpu, cpu::HR),
+        count(&mut t, Table::Cpu, cpu::FIN1),
+        count(&mut t, Table::Cpu, cpu::FIN2),
+    );
+    let arguments = count(&mut t, Table::Slots, slots::PARAM);
+    assert!(
+        hr > 0 && fin1 + fin2 > 0 && arguments > 0,
+        "{hr} results, {fin1} + {fin2} finishes, {arguments} arguments"
+    );
+    assert_eq!(bound, hr + fin1 + 2 * fin2 + arguments);
+    // An activation started with another argument than its `activate` entry's: the log
+    // refuses the frame's first record (and so does the stack, whose first read of the slot
+    // sees the value the run used).
+    let mut edited = tables(&executed.tx, &executed.witness).unwrap();
+    let r = (0..)
+        .find(|&r| *edited.cell_mut(Table::Slots, r, slots::PARAM) == Val::ONE)
+        .unwrap();
+    *edited.cell_mut(Table::Slots, r, slots::INIT) += Val::ONE;
+    let found = check(&edited).expect_err("another argument");
+    assert!(
+        found.message.contains("executed values") || found.message.contains("stack"),
+        "{found}"
+    );
+    unverifiable(&executed, &edited, "another argument");
+    // The log's value left unbound: the result the caller's stack got has no entry.
+    refused_tables(&executed, "a result left unbound", "executed values", |t| {
+        let r = exec_row(t);
+        *t.cell_mut(Table::Values, r, starstream_proof::air::values::EXEC) = Val::ZERO;
+    });
+    // The stack given another value than the log's result (the executed values bus alone, at
+    // the constraint level: the stack's own chain would refuse the edit too).
+    let mut t = tables(&executed.tx, &executed.witness).unwrap();
+    let r = find_row(&mut t, |t, r| get(t, r, cpu::HR) == 1);
+    *cell(&mut t, r, cpu::W_NEW) += Val::ONE;
+    assert!(cpu_constraints_hold(&t));
+    let found = check(&t).expect_err("another result on the stack");
+    assert!(
+        found.message.contains("executed values") || found.message.contains("stack"),
+        "{found}"
+    );
 }

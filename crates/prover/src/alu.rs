@@ -1,0 +1,301 @@
+//! The `alu` table's rows: each ALU instruction's operands laid out with the witness its
+//! constraints need (the adder's inputs and carries, the range-checked value's bytes, the
+//! comparison operands' sign bits, the zero test), and its result computed here, so a trace
+//! whose result differs is refused before anything is proven.
+
+use p3_field::{Field, PrimeCharacteristicRing};
+use starstream_proof::air::alu::*;
+use starstream_proof::code::{alu as mode, limbs};
+use starstream_proof::config::Val;
+
+use crate::{err, ProveError};
+
+/// The row of an ALU operation of `bits` (its mode) on the stack's `top` and `second`, and its
+/// result. `claimed` is the trace's result, which only an `OTHER` operation (not constrained
+/// yet) takes as given. The bytes the row looks up are counted in `byte_uses`.
+pub(crate) fn row(
+    bits: u32,
+    top: u64,
+    second: u64,
+    claimed: u64,
+    byte_uses: &mut [u32; 256],
+) -> Result<([Val; WIDTH], u64), ProveError> {
+    let has = |b: u32| bits & b != 0;
+    let mut cells = [Val::ZERO; WIDTH];
+    let put = |cells: &mut [Val; WIDTH], c: usize, v: u64| cells[c] = Val::from_u64(v);
+    let put4 = |cells: &mut [Val; WIDTH], c: usize, v: u64| {
+        for (k, l) in limbs(v).into_iter().enumerate() {
+            cells[c + k] = Val::from_u32(l);
+        }
+    };
+    put(&mut cells, REAL, 1);
+    put(&mut cells, MODE, u64::from(bits));
+    for k in 0..mode::BITS {
+        put(&mut cells, FLAGS + k, u64::from((bits >> k) & 1));
+    }
+    put4(&mut cells, TOP, top);
+    put4(&mut cells, SECOND, second);
+    let unary = has(mode::EQZ) || has(mode::WRAP) || has(mode::EXTEND);
+    let x = if unary { top } else { second };
+    let y = top;
+    put4(&mut cells, X, x);
+    for j in 0..64 {
+        put(&mut cells, XBITS + j, (x >> j) & 1);
+        put(&mut cells, YBITS + j, (y >> j) & 1);
+    }
+    let w64 = has(mode::W64);
+    let mask = if w64 { u64::MAX } else { u64::from(u32::MAX) };
+    let sign_bit = if w64 { 1u64 << 63 } else { 1u64 << 31 };
+    let cmp = has(mode::LT) || has(mode::EQ);
+    let (a, b) = if has(mode::SWAP) { (y, x) } else { (x, y) };
+    let signed = has(mode::SIGNED);
+    // The comparison's operands with their sign bits flipped (signed order as unsigned).
+    let flip = |v: u64| if signed { v ^ sign_bit } else { v };
+    let (value, (p, q, s)) = if has(mode::ADD) {
+        let r = x.wrapping_add(y) & mask;
+        (r, (x, y, r))
+    } else if has(mode::SUB) {
+        let r = x.wrapping_sub(y) & mask;
+        (r, (y, r, x))
+    } else if cmp {
+        let d = flip(a).wrapping_sub(flip(b)) & mask;
+        (d, (flip(b), d, flip(a)))
+    } else if has(mode::MUL) {
+        (x.wrapping_mul(y) & mask, (0, 0, 0))
+    } else if has(mode::OTHER) {
+        (claimed, (0, 0, 0))
+    } else {
+        (0, (0, 0, 0))
+    };
+    put4(&mut cells, V, value);
+    for k in 0..8 {
+        let byte = (value >> (8 * k)) & 0xff;
+        put(&mut cells, VB + k, byte);
+        byte_uses[byte as usize] += 1;
+    }
+    put4(&mut cells, P, p);
+    put4(&mut cells, Q, q);
+    put4(&mut cells, S, s);
+    let (pl, ql, sl) = (limbs(p), limbs(q), limbs(s));
+    let mut carries = [0u32; 4];
+    for k in 0..4 {
+        let carry_in = match k {
+            0 => 0,
+            2 if !w64 => 0,
+            _ => carries[k - 1],
+        };
+        let total = pl[k] + ql[k] + carry_in;
+        carries[k] = total >> 16;
+        if total & 0xffff != sl[k] || carries[k] > 1 {
+            return Err(err(
+                "the ALU's adder does not add up (a value out of range?)",
+            ));
+        }
+        put(&mut cells, C + k, u64::from(carries[k]));
+    }
+    let borrow = if w64 { carries[3] } else { carries[1] } == 1;
+    for (v, sc, fl) in [(a, SA, FLIP_A), (b, SB, FLIP_B)] {
+        let sign = u32::from(v & sign_bit != 0);
+        put(&mut cells, sc, u64::from(sign));
+        if signed {
+            cells[fl] = Val::from_u32(1 << 15) - Val::from_u32(sign << 16);
+        }
+    }
+    if has(mode::MUL) {
+        // Byte `k` of the product with its carry out, as the constraints sum them.
+        let bytes = |v: u64| -> [u64; 8] { core::array::from_fn(|i| (v >> (8 * i)) & 0xff) };
+        let (xb, yb, rb) = (bytes(x), bytes(y), bytes(value));
+        let mut carry = 0u64;
+        for k in 0..8 {
+            let products: u64 = (0..=k).map(|i| xb[i] * yb[k - i]).sum();
+            let total = products + carry;
+            if k < 4 || w64 {
+                if total & 0xff != rb[k] {
+                    return Err(err("the ALU's product does not add up"));
+                }
+                carry = total >> 8;
+            } else {
+                carry = 0;
+            }
+            for (half, part) in [(0, carry & 0xff), (1, carry >> 8)] {
+                if part > 0xff {
+                    return Err(err("a product's carry out of range"));
+                }
+                put(&mut cells, MC + 2 * k + half, part);
+                byte_uses[part as usize] += 1;
+            }
+        }
+    }
+    let zero_tested = if has(mode::EQ) {
+        Some(value)
+    } else if has(mode::EQZ) {
+        Some(x)
+    } else {
+        None
+    };
+    let mut is_zero = false;
+    if let Some(z) = zero_tested {
+        let sum: u32 = limbs(z).iter().sum();
+        is_zero = sum == 0;
+        put(&mut cells, ISZ, u64::from(is_zero));
+        if !is_zero {
+            cells[Z_INV] = Val::from_u32(sum).inverse();
+        }
+    }
+    let negate = has(mode::NEGATE);
+    let result = if has(mode::ADD) || has(mode::SUB) || has(mode::OTHER) || has(mode::MUL) {
+        value
+    } else if has(mode::AND) {
+        x & y
+    } else if has(mode::OR) {
+        x | y
+    } else if has(mode::XOR) {
+        x ^ y
+    } else if has(mode::LT) {
+        u64::from(borrow != negate)
+    } else if cmp || has(mode::EQZ) {
+        u64::from(is_zero != negate)
+    } else if has(mode::WRAP) || (has(mode::EXTEND) && !signed) {
+        x & u64::from(u32::MAX)
+    } else if has(mode::EXTEND) {
+        x as u32 as i32 as i64 as u64
+    } else {
+        return Err(err(format!("an ALU mode of no family: {bits:#x}")));
+    };
+    put4(&mut cells, NEW, result);
+    Ok((cells, result))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use p3_matrix::dense::RowMajorMatrix;
+    use proptest::prelude::*;
+    use starstream_proof::code::{alu_mode, Code};
+    use starstream_vm::op::{Bin, Cmp, Op};
+
+    /// Every operator the ALU proves, with its meaning on (second, top) as the interpreter
+    /// computes it (an `i32` kept zero-extended).
+    /// An operator's meaning on (second, top).
+    type Meaning = fn(u64, u64) -> u64;
+
+    fn semantics() -> Vec<(Op, Meaning)> {
+        fn b(v: bool) -> u64 {
+            v as u64
+        }
+        vec![
+            (Op::I32Bin(Bin::Add), |x, y| {
+                (x as u32).wrapping_add(y as u32) as u64
+            }),
+            (Op::I32Bin(Bin::Sub), |x, y| {
+                (x as u32).wrapping_sub(y as u32) as u64
+            }),
+            (Op::I64Bin(Bin::Add), |x, y| x.wrapping_add(y)),
+            (Op::I64Bin(Bin::Sub), |x, y| x.wrapping_sub(y)),
+            (Op::I32Bin(Bin::Mul), |x, y| {
+                (x as u32).wrapping_mul(y as u32) as u64
+            }),
+            (Op::I64Bin(Bin::Mul), |x, y| x.wrapping_mul(y)),
+            (Op::I32Bin(Bin::And), |x, y| x & y),
+            (Op::I32Bin(Bin::Or), |x, y| x | y),
+            (Op::I32Bin(Bin::Xor), |x, y| x ^ y),
+            (Op::I64Bin(Bin::And), |x, y| x & y),
+            (Op::I64Bin(Bin::Or), |x, y| x | y),
+            (Op::I64Bin(Bin::Xor), |x, y| x ^ y),
+            (Op::I32Cmp(Cmp::Eq), |x, y| b(x as u32 == y as u32)),
+            (Op::I32Cmp(Cmp::Ne), |x, y| b(x as u32 != y as u32)),
+            (Op::I32Cmp(Cmp::LtU), |x, y| b((x as u32) < y as u32)),
+            (Op::I32Cmp(Cmp::LtS), |x, y| {
+                b((x as u32 as i32) < y as u32 as i32)
+            }),
+            (Op::I32Cmp(Cmp::GtU), |x, y| b(x as u32 > y as u32)),
+            (Op::I32Cmp(Cmp::GtS), |x, y| {
+                b(x as u32 as i32 > y as u32 as i32)
+            }),
+            (Op::I32Cmp(Cmp::LeU), |x, y| b(x as u32 <= y as u32)),
+            (Op::I32Cmp(Cmp::LeS), |x, y| {
+                b(x as u32 as i32 <= y as u32 as i32)
+            }),
+            (Op::I32Cmp(Cmp::GeU), |x, y| b(x as u32 >= y as u32)),
+            (Op::I32Cmp(Cmp::GeS), |x, y| {
+                b(x as u32 as i32 >= y as u32 as i32)
+            }),
+            (Op::I64Cmp(Cmp::Eq), |x, y| b(x == y)),
+            (Op::I64Cmp(Cmp::Ne), |x, y| b(x != y)),
+            (Op::I64Cmp(Cmp::LtU), |x, y| b(x < y)),
+            (Op::I64Cmp(Cmp::LtS), |x, y| b((x as i64) < y as i64)),
+            (Op::I64Cmp(Cmp::GtU), |x, y| b(x > y)),
+            (Op::I64Cmp(Cmp::GtS), |x, y| b(x as i64 > y as i64)),
+            (Op::I64Cmp(Cmp::LeU), |x, y| b(x <= y)),
+            (Op::I64Cmp(Cmp::LeS), |x, y| b(x as i64 <= y as i64)),
+            (Op::I64Cmp(Cmp::GeU), |x, y| b(x >= y)),
+            (Op::I64Cmp(Cmp::GeS), |x, y| b(x as i64 >= y as i64)),
+            // Unary operators take the top (`y` here).
+            (Op::I32Eqz, |_, y| b(y as u32 == 0)),
+            (Op::I64Eqz, |_, y| b(y == 0)),
+            (Op::Wrap, |_, y| y as u32 as u64),
+            (Op::ExtendU, |_, y| y as u32 as u64),
+            (Op::ExtendS, |_, y| y as u32 as i32 as i64 as u64),
+        ]
+    }
+
+    /// Whether the `alu` table's constraints hold on a table of this one row.
+    fn holds(cells: &[Val; WIDTH]) -> bool {
+        let code = Code::new(&[]).unwrap();
+        let airs = starstream_proof::airs(&code, &[]);
+        let at = starstream_proof::TABLES
+            .iter()
+            .position(|t| *t == starstream_proof::Table::Alu)
+            .unwrap();
+        let mut values = vec![Val::ZERO; 256 * WIDTH];
+        values[..WIDTH].copy_from_slice(cells);
+        let trace = RowMajorMatrix::new(values, WIDTH);
+        p3_air::check_all_constraints(&airs[at], &trace, &[], Some(1))
+            .failures
+            .is_empty()
+    }
+
+    /// An `i32` operand is kept zero-extended.
+    fn operand(op: Op, v: u64) -> u64 {
+        let wide = matches!(op, Op::I64Bin(_) | Op::I64Cmp(_) | Op::I64Eqz | Op::Wrap);
+        if wide {
+            v
+        } else {
+            v as u32 as u64
+        }
+    }
+
+    fn value() -> impl Strategy<Value = u64> {
+        prop_oneof![
+            any::<u64>(),
+            Just(0u64),
+            Just(u64::MAX),
+            Just(1u64 << 63),
+            Just((1u64 << 31) - 1),
+            Just(1u64 << 31),
+            Just(u64::from(u32::MAX)),
+            0u64..4,
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        /// Each operator's row computes the interpreter's result and satisfies the
+        /// constraints; the same row with another result does not.
+        #[test]
+        fn the_alu_proves_what_the_interpreter_computes(x in value(), y in value(), same in any::<bool>()) {
+            for (op, meaning) in semantics() {
+                let (x, y) = (operand(op, x), operand(op, if same { x } else { y }));
+                let expected = meaning(x, y);
+                let bits = alu_mode(op).unwrap();
+                let mut uses = [0u32; 256];
+                let (mut cells, result) = row(bits, y, x, expected, &mut uses).unwrap();
+                prop_assert_eq!(result, expected, "{:?} on {:#x}, {:#x}", op, x, y);
+                prop_assert!(holds(&cells), "{:?} on {:#x}, {:#x}", op, x, y);
+                cells[NEW] += Val::ONE;
+                prop_assert!(!holds(&cells), "{:?} with another result", op);
+            }
+        }
+    }
+}
