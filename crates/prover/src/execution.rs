@@ -296,16 +296,9 @@ fn put_gap(
     t_prev: u32,
     byte_uses: &mut [u32; 256],
 ) -> Result<(), ProveError> {
-    let gap = t - t_prev - 1;
-    if gap >= 1 << 24 {
-        return Err(err("a value-stack access 2^24 after the one before"));
-    }
-    for k in 0..3 {
-        let byte = (gap >> (8 * k)) & 0xff;
-        cells[c + k] = Val::from_u32(byte);
-        byte_uses[byte as usize] += 1;
-    }
-    Ok(())
+    crate::gap_bytes3(cells, c, t - t_prev - 1, byte_uses, || {
+        err("a value-stack access 2^24 after the one before")
+    })
 }
 
 /// A host result as the stack holds it (an `i32` zero-extended).

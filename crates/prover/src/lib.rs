@@ -170,6 +170,26 @@ fn gap_bytes(
     Ok(())
 }
 
+/// Writes `gap` (a time gap a memory read range-checks) as three bytes from column `c`, and
+/// counts them for the `range` table; a gap of 2^24 or more cannot be proven (`too_far`).
+fn gap_bytes3(
+    cells: &mut [Val],
+    c: usize,
+    gap: u32,
+    byte_uses: &mut [u32; 256],
+    too_far: impl FnOnce() -> ProveError,
+) -> Result<(), ProveError> {
+    if gap >= 1 << 24 {
+        return Err(too_far());
+    }
+    for k in 0..3 {
+        let byte = (gap >> (8 * k)) & 0xff;
+        cells[c + k] = Val::from_u32(byte);
+        byte_uses[byte as usize] += 1;
+    }
+    Ok(())
+}
+
 /// One of the script's stacks (pending effects with their identities, installed handlers,
 /// handler counts by identity) as a memory: each slot's value, its identity (0 where there is
 /// none) and when it was last written. Slots are 1, 2, 3, ...; slot 0 is never used.

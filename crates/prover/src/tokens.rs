@@ -765,15 +765,9 @@ fn fill_move(cells: &mut [Val], m: &Move, byte_uses: &mut [u32; 256]) -> Result<
     cells[TYPE] = Val::from_u32(m.ty);
     cells[O_T] = Val::from_u32(m.o_t);
     cells[LAND] = Val::from_u32(m.land);
-    let gap = m.mt - m.o_t - 1;
-    if gap >= 1 << 24 {
-        return Err(err("a token untouched for more than 2^23 entries"));
-    }
-    for k in 0..3 {
-        let byte = (gap >> (8 * k)) & 0xff;
-        cells[GAP + k] = Val::from_u32(byte);
-        byte_uses[byte as usize] += 1;
-    }
+    crate::gap_bytes3(cells, GAP, m.mt - m.o_t - 1, byte_uses, || {
+        err("a token untouched for more than 2^23 entries")
+    })?;
     let writes_amount = matches!(
         (m.op, m.sub),
         (Op::Split | Op::Merge, true) | (Op::Mint, false) | (Op::Mint | Op::Burn, true)
