@@ -414,8 +414,8 @@ pub mod values {
     /// How many `absent` rows look this value up (a quarter of a key that `tx_signed_by`
     /// answered 0 about).
     pub const KEY_USES: usize = 39;
-    /// Whether the execution layer binds this value (a host call's result, written to the
-    /// caller's stack), received on `executed values`.
+    /// Whether the execution layer binds this value (an activation's argument, a logged host
+    /// call's result, a `finish`'s result), received on `executed values`.
     pub const EXEC: usize = 40;
     pub const WIDTH: usize = 41;
 }
@@ -812,7 +812,7 @@ pub mod alu {
     /// The operand `x`: the second value for a binary operator, the top for a unary one.
     pub const X: usize = NEW + 4;
     /// A range-checked value (its eight bytes follow): the result of an addition, a
-    /// subtraction or an `OTHER`; a comparison's difference.
+    /// subtraction, a multiplication or an `OTHER`; a comparison's difference.
     pub const V: usize = X + 4;
     pub const VB: usize = V + 4;
     /// The adder `p + q = s + carry · 2^width`, limb by limb, with its carries.
@@ -1378,10 +1378,33 @@ fn time_gap<AB: InteractionBuilder>(
 ) where
     AB::F: Field,
 {
-    let byte = AB::Expr::from_u32(256);
-    b.assert_zero(when.clone() * (later - earlier - AB::Expr::ONE - lo - hi * byte));
-    BYTES.lookup_key(b, [lo], Count::bounded(when.clone(), 1));
-    BYTES.lookup_key(b, [hi], Count::bounded(when, 1));
+    time_gap_bytes(b, when, later, earlier, [lo.into(), hi.into()]);
+}
+
+/// Where `when` is 1, `later - earlier - 1` is the bytes `gap`, least significant first, each
+/// looked up in `range`: [`time_gap`] with as many bytes as a memory's times need (the token
+/// memory's and the value stack's take three).
+fn time_gap_bytes<AB: InteractionBuilder, const N: usize>(
+    b: &mut AB,
+    when: AB::Expr,
+    later: AB::Expr,
+    earlier: AB::Expr,
+    gap: [AB::Expr; N],
+) where
+    AB::F: Field,
+{
+    let mut rest = later - earlier - AB::Expr::ONE;
+    for (k, byte) in gap.iter().enumerate() {
+        rest -= if k == 0 {
+            byte.clone()
+        } else {
+            byte.clone() * AB::Expr::from_u32(1 << (8 * k))
+        };
+    }
+    b.assert_zero(when.clone() * rest);
+    for byte in gap {
+        BYTES.lookup_key(b, [byte], Count::bounded(when.clone(), 1));
+    }
 }
 
 /// Where `when` is 1, the entry at time `t` returned `value` (one limb) as its result 0: the
@@ -3103,13 +3126,8 @@ where
     .chain([mt.into()])
     .collect();
     TOKEN_MEMORY.send(b, write_state, Count::bounded(real.into(), 1));
-    let gap: Vec<AB::Var> = (0..3).map(|k| col(GAP + k)).collect();
-    b.assert_zero(
-        real * (mt - col(O_T) - one.clone() - gap[0] - gap[1] * c(256) - gap[2] * c(1 << 16)),
-    );
-    for g in &gap {
-        BYTES.lookup_key(b, [*g], Count::bounded(real.into(), 1));
-    }
+    let gap: [AB::Expr; 3] = core::array::from_fn(|k| col(GAP + k).into());
+    time_gap_bytes(b, real.into(), mt.into(), col(O_T).into(), gap);
     // The cell: a token's, by the id its entry names; or the pool of the token's type.
     let id: Vec<AB::Var> = (0..4).map(|k| col(ID + k)).collect();
     for k in &id {
@@ -3622,17 +3640,10 @@ where
     for k in [2, 3] {
         b.assert_zero(hr.clone() * imm(2) * new(k));
     }
+    let [v0, v1, v2, v3] = as_logged::<AB>(core::array::from_fn(new), imm(2), col(HRX));
     EXECUTED_VALUES.send(
         b,
-        [
-            col(ET),
-            AB::Expr::ONE,
-            AB::Expr::ZERO,
-            new(0),
-            new(1),
-            new(2) + imm(2) * (col(HRX) - new(2)),
-            new(3) + imm(2) * (col(HRX) - new(3)),
-        ],
+        [col(ET), AB::Expr::ONE, AB::Expr::ZERO, v0, v1, v2, v3],
         Count::bounded(hr, 1),
     );
     // A `finish`'s results are its entry's: with one, port 0's is result 0; with two, port 1's
@@ -3643,14 +3654,9 @@ where
         root.clone() * col(M_R0) * (AB::Expr::ONE - col(M_R1)),
     );
     b.assert_eq(fin2.clone(), root.clone() * col(M_R1));
-    let result = |port: usize, is_i32: AB::Expr, upper: usize| -> [AB::Expr; 4] {
-        let v = |k: usize| col(READ + port * PORT + P_VALUE + k);
-        [
-            v(0),
-            v(1),
-            v(2) + is_i32.clone() * (col(upper) - v(2)),
-            v(3) + is_i32 * (col(upper) - v(3)),
-        ]
+    let result = |port: usize, is_i32: AB::Expr, upper: usize| {
+        let v = core::array::from_fn(|k| col(READ + port * PORT + P_VALUE + k));
+        as_logged::<AB>(v, is_i32, col(upper))
     };
     // (when, the result's index, its value as the log holds it)
     let sends = [
@@ -3736,31 +3742,21 @@ where
     t.assert_zero(then * (next(S) - col(S_NEXT)));
 }
 
-/// Where `when` is 1, `later - earlier - 1` is the three bytes `g`, each looked up in
-/// `range`: the value stack's times (`4 (row + 1) + port`, below 2^19) need more than
-/// [`time_gap`]'s two.
-fn time_gap3<AB: InteractionBuilder>(
-    b: &mut AB,
-    when: AB::Expr,
-    later: AB::Expr,
-    earlier: AB::Expr,
-    g: [AB::Expr; 3],
-) where
-    AB::F: Field,
-{
-    let [g0, g1, g2] = g;
-    b.assert_zero(
-        when.clone()
-            * (later
-                - earlier
-                - AB::Expr::ONE
-                - g0.clone()
-                - g1.clone() * AB::Expr::from_u32(1 << 8)
-                - g2.clone() * AB::Expr::from_u32(1 << 16)),
-    );
-    for byte in [g0, g1, g2] {
-        BYTES.lookup_key(b, [byte], Count::bounded(when.clone(), 1));
-    }
+/// A value as the log holds it, from its four limbs as the stack holds them: an `i32`
+/// (`is_i32` 1) is zero-extended on the stack and sign-extended in the log, so its upper limbs
+/// are `upper`, a witness the log's value fixes; an `i64` is the same on both.
+fn as_logged<AB: InteractionBuilder>(
+    v: [AB::Expr; 4],
+    is_i32: AB::Expr,
+    upper: AB::Expr,
+) -> [AB::Expr; 4] {
+    let [v0, v1, v2, v3] = v;
+    [
+        v0,
+        v1,
+        v2.clone() + is_i32.clone() * (upper.clone() - v2),
+        v3.clone() + is_i32 * (upper - v3),
+    ]
 }
 
 /// One access of the value-stack memory at time `t`: it reads `(frame, slot, t_prev, old)`,
@@ -3789,7 +3785,7 @@ fn stack_access<AB: InteractionBuilder>(
         Count::bounded(when.clone(), 1),
     );
     STACK.send(b, tuple(t.clone(), new), Count::bounded(when.clone(), 1));
-    time_gap3(b, when, t, t_prev, gap);
+    time_gap_bytes(b, when, t, t_prev, gap);
 }
 
 /// The values of `cpu` (increment 4 of `docs/execution-proof.md`): each row's reads and write
@@ -3976,8 +3972,8 @@ where
 
 /// `slots`: a block of rows per frame opened (and per activation's globals), each block's
 /// slots `0, 1, 2, ...`. Each row writes its slot's first record at time 0, 0 for a local or
-/// an operand, the program's initial value for a global, any value for an activation's
-/// argument (bound to its `activate` entry by a later increment), and reads its last: with
+/// an operand, the program's initial value for a global, an activation's argument (its
+/// `activate` entry's, on `executed values`), and reads its last: with
 /// the ports' and passes' accesses in between, the stack balances only if every read returns
 /// the value last written. One block per frame, and distinct slots within it, make each
 /// address's first record unique.
@@ -4052,17 +4048,10 @@ where
     for k in [2, 3] {
         b.assert_zero(param.clone() * is_i32.clone() * init[k].clone());
     }
+    let [v0, v1, v2, v3] = as_logged::<AB>(init.clone(), is_i32, col(PX));
     EXECUTED_VALUES.send(
         b,
-        [
-            col(ET),
-            AB::Expr::ZERO,
-            col(S),
-            init[0].clone(),
-            init[1].clone(),
-            init[2].clone() + is_i32.clone() * (col(PX) - init[2].clone()),
-            init[3].clone() + is_i32 * (col(PX) - init[3].clone()),
-        ],
+        [col(ET), AB::Expr::ZERO, col(S), v0, v1, v2, v3],
         Count::bounded(param.clone(), 1),
     );
     let [i0, i1, i2, i3] = init.clone();
@@ -4171,9 +4160,9 @@ where
     );
 }
 
-/// `alu`: each ALU instruction's result from its operands. Operand limbs are taken as
-/// 16-bit (every value written is range-checked where it is made); the result is range-checked
-/// here where it is not a bit or a copy of limbs. One adder serves three families:
+/// `alu`: each ALU instruction's result from its operands. Both operands are decomposed into
+/// bits (which range-checks them); the result is range-checked here where it is not a bit, a
+/// bitwise combination of bits or a copy of limbs. One adder serves three families:
 /// `x + y = r` (addition), `y + r = x` (subtraction), and `b + d = a + borrow · 2^width`
 /// (a comparison `a < b`, whose borrow is the answer and whose difference `d` is zero exactly
 /// when `a = b`); a signed comparison flips both operands' sign bits first.
@@ -4204,6 +4193,12 @@ where
         flag(mode::EQZ),
     );
     let (wrap, extend, other) = (flag(mode::WRAP), flag(mode::EXTEND), flag(mode::OTHER));
+    let (mul, and, or, xor) = (
+        flag(mode::MUL),
+        flag(mode::AND),
+        flag(mode::OR),
+        flag(mode::XOR),
+    );
     let (w64, swap, negate, signed) = (
         flag(mode::W64),
         flag(mode::SWAP),
@@ -4220,10 +4215,10 @@ where
             + wrap.clone()
             + extend.clone()
             + other.clone()
-            + flag(mode::MUL)
-            + flag(mode::AND)
-            + flag(mode::OR)
-            + flag(mode::XOR),
+            + mul.clone()
+            + and.clone()
+            + or.clone()
+            + xor.clone(),
         real.clone(),
     );
     let tuple: Vec<AB::Expr> = std::iter::once(col(MODE))
@@ -4338,12 +4333,6 @@ where
     // Multiplication, byte by byte (two 16-bit limbs' product would overflow the field):
     // byte `k` of the product plus 256 times its carry is the sum of the products of bytes
     // `i + j = k` and the carry in; carries are two bytes each, and the last is dropped.
-    let (mul, and, or, xor) = (
-        flag(mode::MUL),
-        flag(mode::AND),
-        flag(mode::OR),
-        flag(mode::XOR),
-    );
     let byte = |bits: &dyn Fn(usize) -> AB::Expr, i: usize| {
         (0..8).fold(AB::Expr::ZERO, |acc, j| acc + bits(8 * i + j) * c(1 << j))
     };

@@ -220,13 +220,17 @@ pub mod opcode {
 
 /// What `op`, at stack height `sp`, reads and writes of the value stack: its [`access`] bits
 /// and the slot it writes. `counts` is a host call's parameter and result counts, or a
-/// return's result count (second). (A call's
-/// arguments and a return's results move between frames in the `passes` table, and a host
-/// call's arguments go on the host-call bus: neither uses the ports.)
+/// return's result count (second). (A call's arguments and a return's results move between
+/// frames in the `passes` table, and a host call's arguments are not read by the ports.)
 fn access_of(op: Op, sp: u32, counts: (u32, u32)) -> (u32, u32) {
     use access::*;
     // Saturating: in dead code (which never runs) heights are meaningless.
     let pushed = |pops: u32| sp.saturating_sub(pops);
+    // The ALU's operators read their one or two operands and write the result in their place.
+    if let Some(mode) = alu_mode(op) {
+        let reads = if op.pops() == 2 { R0 | R1 } else { R0 };
+        return (reads | W | ALU | (mode << ALU_SHIFT), pushed(op.pops()));
+    }
     match op {
         Op::JumpIf(_) | Op::BrIf(_) | Op::BrTable { .. } => (R0, 0),
         Op::JumpIfZero(_) => (R0 | ZERO_SENSE, 0),
@@ -238,20 +242,6 @@ fn access_of(op: Op, sp: u32, counts: (u32, u32)) -> (u32, u32) {
         Op::GlobalSet(i) => (R0 | W | W_GLOBAL | COPY, i),
         Op::Select => (R0 | R1 | R2 | W | SELECT, pushed(3)),
         Op::Store(..) => (R0 | R1, 0),
-        Op::I32Bin(_) | Op::I64Bin(_) | Op::I32Cmp(_) | Op::I64Cmp(_) => (
-            R0 | R1 | W | ALU | (alu_mode(op).unwrap_or(0) << ALU_SHIFT),
-            pushed(2),
-        ),
-        Op::I32Un(_)
-        | Op::I64Un(_)
-        | Op::I32Eqz
-        | Op::I64Eqz
-        | Op::Wrap
-        | Op::ExtendS
-        | Op::ExtendU => (
-            R0 | W | ALU | (alu_mode(op).unwrap_or(0) << ALU_SHIFT),
-            pushed(1),
-        ),
         Op::Load(..) => (R0 | W, pushed(1)),
         // A return of one or two results reads them (the top one on port 0), which a
         // `finish` sends to the log (more are not bound to it yet); any return passes them
@@ -335,6 +325,15 @@ fn halves(v: u32) -> [u32; 2] {
 /// A value as four 16-bit limbs, low first (the proof's representation of every value).
 pub fn limbs(v: u64) -> [u32; 4] {
     [0, 1, 2, 3].map(|i| ((v >> (16 * i)) & 0xffff) as u32)
+}
+
+/// The value of four 16-bit limbs, low first: the inverse of [`limbs`].
+pub fn from_limbs(limbs: &[u32]) -> u64 {
+    limbs
+        .iter()
+        .take(4)
+        .enumerate()
+        .fold(0, |v, (i, l)| v | (u64::from(*l) << (16 * i)))
 }
 
 fn target(t: BrTarget) -> [u32; 4] {

@@ -8,6 +8,7 @@ use starstream_proof::air::alu::*;
 use starstream_proof::code::{alu as mode, limbs};
 use starstream_proof::config::Val;
 
+use crate::execution::put_limbs;
 use crate::{err, ProveError};
 
 /// The row of an ALU operation of `bits` (its mode) on the stack's `top` and `second`, and its
@@ -23,22 +24,17 @@ pub(crate) fn row(
     let has = |b: u32| bits & b != 0;
     let mut cells = [Val::ZERO; WIDTH];
     let put = |cells: &mut [Val; WIDTH], c: usize, v: u64| cells[c] = Val::from_u64(v);
-    let put4 = |cells: &mut [Val; WIDTH], c: usize, v: u64| {
-        for (k, l) in limbs(v).into_iter().enumerate() {
-            cells[c + k] = Val::from_u32(l);
-        }
-    };
     put(&mut cells, REAL, 1);
     put(&mut cells, MODE, u64::from(bits));
     for k in 0..mode::BITS {
         put(&mut cells, FLAGS + k, u64::from((bits >> k) & 1));
     }
-    put4(&mut cells, TOP, top);
-    put4(&mut cells, SECOND, second);
+    put_limbs(&mut cells, TOP, top);
+    put_limbs(&mut cells, SECOND, second);
     let unary = has(mode::EQZ) || has(mode::WRAP) || has(mode::EXTEND);
     let x = if unary { top } else { second };
     let y = top;
-    put4(&mut cells, X, x);
+    put_limbs(&mut cells, X, x);
     for j in 0..64 {
         put(&mut cells, XBITS + j, (x >> j) & 1);
         put(&mut cells, YBITS + j, (y >> j) & 1);
@@ -67,15 +63,15 @@ pub(crate) fn row(
     } else {
         (0, (0, 0, 0))
     };
-    put4(&mut cells, V, value);
+    put_limbs(&mut cells, V, value);
     for k in 0..8 {
         let byte = (value >> (8 * k)) & 0xff;
         put(&mut cells, VB + k, byte);
         byte_uses[byte as usize] += 1;
     }
-    put4(&mut cells, P, p);
-    put4(&mut cells, Q, q);
-    put4(&mut cells, S, s);
+    put_limbs(&mut cells, P, p);
+    put_limbs(&mut cells, Q, q);
+    put_limbs(&mut cells, S, s);
     let (pl, ql, sl) = (limbs(p), limbs(q), limbs(s));
     let mut carries = [0u32; 4];
     for k in 0..4 {
@@ -162,7 +158,7 @@ pub(crate) fn row(
     } else {
         return Err(err(format!("an ALU mode of no family: {bits:#x}")));
     };
-    put4(&mut cells, NEW, result);
+    put_limbs(&mut cells, NEW, result);
     Ok((cells, result))
 }
 

@@ -226,7 +226,15 @@ struct Access {
 }
 
 impl StackMemory {
-    fn open(&mut self, frame: u32, global: bool, prog_k: u32, init: Vec<u64>, args: u32) {
+    fn open(
+        &mut self,
+        frame: u32,
+        global: bool,
+        prog_k: u32,
+        init: Vec<u64>,
+        args: u32,
+        entry: Option<(u32, u32, Vec<i64>)>,
+    ) {
         self.by_frame.insert(frame, self.frames.len());
         self.frames.push(Opened {
             frame,
@@ -236,7 +244,7 @@ impl StackMemory {
             args,
             // Every block has a row: slot 0 at least, every argument's.
             slots: args.max(1),
-            entry: None,
+            entry,
         });
     }
 
@@ -282,10 +290,14 @@ fn time(r: u32, q: u32) -> u32 {
 }
 
 /// Writes a value as four limbs from column `c`.
-fn put_limbs(cells: &mut [Val], c: usize, v: u64) {
-    for (k, limb) in starstream_proof::code::limbs(v).into_iter().enumerate() {
-        cells[c + k] = Val::from_u32(limb);
-    }
+pub(crate) fn put_limbs(cells: &mut [Val], c: usize, v: u64) {
+    cells[c..c + 4].copy_from_slice(&starstream_proof::public::limbs64(v as i64));
+}
+
+/// The upper limb the log holds of an `i32` it holds sign-extended (0 or `0xffff`), which
+/// the stack holds zero-extended.
+fn logged_upper(v: i64) -> u32 {
+    starstream_proof::code::limbs(v as u64)[2]
 }
 
 /// Writes `t - t_prev - 1` (below 2^24) as three bytes from column `c`, counted for `range`.
@@ -296,17 +308,9 @@ fn put_gap(
     t_prev: u32,
     byte_uses: &mut [u32; 256],
 ) -> Result<(), ProveError> {
-    crate::gap_bytes3(cells, c, t - t_prev - 1, byte_uses, || {
+    crate::gap_bytes(cells, &[c, c + 1, c + 2], t - t_prev - 1, byte_uses, || {
         err("a value-stack access 2^24 after the one before")
     })
-}
-
-/// A host result as the stack holds it (an `i32` zero-extended).
-fn raw(value: i64, ty: starstream_abi::ScalarTy) -> u64 {
-    match ty {
-        starstream_abi::ScalarTy::I32 => value as u32 as u64,
-        _ => value as u64,
-    }
 }
 
 /// One pass request's values, laid out as `passes` rows.
@@ -451,7 +455,6 @@ pub(crate) fn tables(
                         "process {p}: an activation's arguments miscounted"
                     )));
                 }
-                memory.open(r, false, k, arguments.clone(), args);
                 let t = *time_of.get(&(p as u32, s)).ok_or_else(|| {
                     err(format!(
                         "process {p} step {s}: no entry in the interleaving"
@@ -461,21 +464,23 @@ pub(crate) fn tables(
                     .get(s as usize)
                     .map(|e| e.args.clone())
                     .unwrap_or_default();
-                if let Some(opened) = memory.frames.last_mut() {
-                    opened.entry = Some((t, step.func, logged));
-                }
+                memory.open(
+                    r,
+                    false,
+                    k,
+                    arguments.clone(),
+                    args,
+                    Some((t, step.func, logged)),
+                );
                 let globals = (0u32..)
                     .map_while(|g| {
                         let at = code.find([k, 0, g, opcode::GLOBAL_INIT])?;
-                        let l = &code.rows()[at][starstream_proof::code::A..][..4];
-                        Some(
-                            l.iter()
-                                .enumerate()
-                                .fold(0u64, |v, (j, x)| v | (u64::from(*x) << (16 * j))),
-                        )
+                        Some(starstream_proof::code::from_limbs(
+                            &code.rows()[at][starstream_proof::code::A..],
+                        ))
                     })
                     .collect();
-                memory.open(r + GLOBALS, true, k, globals, 0);
+                memory.open(r + GLOBALS, true, k, globals, 0, None);
             }
             let imm = |j: usize| fetched[starstream_proof::code::A + j];
 
@@ -531,7 +536,7 @@ pub(crate) fn tables(
                 let value = if has(access::COPY) {
                     read[0]
                 } else if has(access::CONST) {
-                    (0..4).fold(0u64, |v, j| v | (u64::from(imm(j)) << (16 * j)))
+                    starstream_proof::code::from_limbs(&fetched[starstream_proof::code::A..])
                 } else if has(access::SELECT) {
                     if sum != 0 {
                         read[2]
@@ -542,7 +547,7 @@ pub(crate) fn tables(
                     let host = starstream_abi::HostFn::from_id(imm(1))
                         .ok_or_else(|| err("a host call of no host function"))?;
                     let v = host_result.ok_or_else(|| err("a host call's result is missing"))?;
-                    raw(v, host.results()[0])
+                    starstream_vm::from_host(v, host.results()[0])
                 } else {
                     step.result
                         .ok_or_else(|| err("an operator's result is missing"))?
@@ -559,10 +564,10 @@ pub(crate) fn tables(
                     )));
                 }
                 if has(access::ALU) {
-                    let bits = fetched[ACCESS] >> starstream_proof::code::ALU_SHIFT;
-                    set(&mut row, cpu::ALU_MODE, bits);
+                    let mode = bits >> starstream_proof::code::ALU_SHIFT;
+                    set(&mut row, cpu::ALU_MODE, mode);
                     let (cells, result) =
-                        crate::alu::row(bits, read[0], read[1], value, byte_uses)?;
+                        crate::alu::row(mode, read[0], read[1], value, byte_uses)?;
                     if result != value {
                         return Err(err(format!(
                             "process {p}: the ALU computes another result than the trace's at {:?}",
@@ -603,22 +608,10 @@ pub(crate) fn tables(
                     let tidx = imm(0) + chosen;
                     let t = fetch([k, step.func, tidx, opcode::BR_TARGET], "a branch target")?;
                     set(&mut row, cpu::TIDX, tidx);
-                    let two_bytes =
-                        |row: &mut [Val; cpu::WIDTH],
-                         lo: usize,
-                         gap: u32,
-                         byte_uses: &mut [u32; 256]| {
-                            if gap > 0xffff {
-                                return Err(err("a br_table of more than 2^16 targets"));
-                            }
-                            set(row, lo, gap & 0xff);
-                            set(row, lo + 1, gap >> 8);
-                            byte_uses[(gap & 0xff) as usize] += 1;
-                            byte_uses[(gap >> 8) as usize] += 1;
-                            Ok(())
-                        };
+                    let too_far = || err("a br_table of more than 2^16 targets");
                     if chosen < imm(1) {
-                        two_bytes(&mut row, cpu::T_LO, imm(1) - v0 - 1, byte_uses)?;
+                        let lo_hi = [cpu::T_LO, cpu::T_HI];
+                        crate::gap_bytes(&mut row, &lo_hi, imm(1) - v0 - 1, byte_uses, too_far)?;
                     } else {
                         set(&mut row, cpu::DEFAULT, 1);
                         if v1 != 0 {
@@ -626,7 +619,8 @@ pub(crate) fn tables(
                             row[cpu::HI_INV] = Val::from_u32(v1).inverse();
                         } else {
                             set(&mut row, cpu::DEF_LOW, 1);
-                            two_bytes(&mut row, cpu::U_LO, v0 - imm(1), byte_uses)?;
+                            let lo_hi = [cpu::U_LO, cpu::U_HI];
+                            crate::gap_bytes(&mut row, &lo_hi, v0 - imm(1), byte_uses, too_far)?;
                         }
                     }
                     for (j, c) in [cpu::TPC, cpu::TH, cpu::TAR].into_iter().enumerate() {
@@ -639,7 +633,7 @@ pub(crate) fn tables(
                         .checked_sub(params)
                         .ok_or_else(|| err("a call below the frame"))?;
                     calls.push((r, frame, step.func, step.at + 1, base));
-                    memory.open(r, false, 0, Vec::new(), 0);
+                    memory.open(r, false, 0, Vec::new(), 0, None);
                     if params > 0 {
                         set(&mut row, cpu::PASS_ARGS, 1);
                         pass = Some(Pass {
@@ -673,11 +667,7 @@ pub(crate) fn tables(
                             .get(s as usize)
                             .map(|e| e.results.clone())
                             .unwrap_or_default();
-                        let upper = |j: usize| {
-                            logged
-                                .get(j)
-                                .map_or(0, |v| starstream_proof::code::limbs(*v as u64)[2])
-                        };
+                        let upper = |j: usize| logged.get(j).map_or(0, |v| logged_upper(*v));
                         match results {
                             1 => {
                                 set(&mut row, cpu::FIN1, 1);
@@ -771,11 +761,7 @@ pub(crate) fn tables(
                         .and_then(|e| e.results.first())
                         .ok_or_else(|| err("a host call's entry without its result"))?;
                     if imm(2) == 1 {
-                        set(
-                            &mut row,
-                            cpu::HRX,
-                            starstream_proof::code::limbs(*logged as u64)[2],
-                        );
+                        set(&mut row, cpu::HRX, logged_upper(*logged));
                     }
                 }
                 s += 1;
@@ -849,11 +835,7 @@ pub(crate) fn tables(
                     put(&mut cells, slots::IS_I32, is_i32);
                     if is_i32 == 1 {
                         let v = logged.get(slot as usize).copied().unwrap_or(0);
-                        put(
-                            &mut cells,
-                            slots::PX,
-                            starstream_proof::code::limbs(v as u64)[2],
-                        );
+                        put(&mut cells, slots::PX, logged_upper(v));
                     }
                 }
             }

@@ -151,40 +151,22 @@ fn fill_index(cells: &mut [Val], i: u32) {
     }
 }
 
-/// Writes `gap` (a time gap a memory read range-checks) as two bytes in columns `lo` and `hi`,
-/// and counts them for the `range` table; a gap over two bytes cannot be proven (`too_far`).
+/// Writes `gap` (a time gap a memory read range-checks) as bytes, least significant first, in
+/// `columns`, and counts them for the `range` table; a gap too wide for that many bytes cannot
+/// be proven (`too_far`).
 fn gap_bytes(
     cells: &mut [Val],
-    (lo, hi): (usize, usize),
+    columns: &[usize],
     gap: u32,
     byte_uses: &mut [u32; 256],
     too_far: impl FnOnce() -> ProveError,
 ) -> Result<(), ProveError> {
-    if gap > 0xffff {
+    if u64::from(gap) >> (8 * columns.len()) != 0 {
         return Err(too_far());
     }
-    cells[lo] = Val::from_u32(gap & 0xff);
-    cells[hi] = Val::from_u32(gap >> 8);
-    byte_uses[(gap & 0xff) as usize] += 1;
-    byte_uses[(gap >> 8) as usize] += 1;
-    Ok(())
-}
-
-/// Writes `gap` (a time gap a memory read range-checks) as three bytes from column `c`, and
-/// counts them for the `range` table; a gap of 2^24 or more cannot be proven (`too_far`).
-fn gap_bytes3(
-    cells: &mut [Val],
-    c: usize,
-    gap: u32,
-    byte_uses: &mut [u32; 256],
-    too_far: impl FnOnce() -> ProveError,
-) -> Result<(), ProveError> {
-    if gap >= 1 << 24 {
-        return Err(too_far());
-    }
-    for k in 0..3 {
+    for (k, &c) in columns.iter().enumerate() {
         let byte = (gap >> (8 * k)) & 0xff;
-        cells[c + k] = Val::from_u32(byte);
+        cells[c] = Val::from_u32(byte);
         byte_uses[byte as usize] += 1;
     }
     Ok(())
@@ -253,7 +235,7 @@ fn counted(
 ) -> Result<(), ProveError> {
     gap_bytes(
         cells,
-        (entries::CNT_GAP_LO, entries::CNT_GAP_HI),
+        &[entries::CNT_GAP_LO, entries::CNT_GAP_HI],
         t - written - 1,
         byte_uses,
         || err("a handler count untouched for more than 2^16 entries"),
@@ -274,7 +256,7 @@ fn pending_item(
 ) -> Result<(), ProveError> {
     gap_bytes(
         cells,
-        (entries::ITEM_GAP_LO, entries::ITEM_GAP_HI),
+        &[entries::ITEM_GAP_LO, entries::ITEM_GAP_HI],
         t - written - 1,
         byte_uses,
         || err("an effect pending for more than 2^16 entries"),
@@ -502,7 +484,7 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
         let kind = kind_of(p)?;
         gap_bytes(
             cells,
-            (entries::GAP_LO, entries::GAP_HI),
+            &[entries::GAP_LO, entries::GAP_HI],
             t - last_t[p] - 1,
             &mut byte_uses,
             || err("entries of one process are more than 2^16 apart"),
@@ -628,7 +610,7 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
             };
             gap_bytes(
                 cells,
-                (entries::F_GAP_LO, entries::F_GAP_HI),
+                &[entries::F_GAP_LO, entries::F_GAP_HI],
                 t - written_at - 1,
                 &mut byte_uses,
                 || at("a frame slot untouched for more than 2^16 entries"),
@@ -692,7 +674,7 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
             let (old, _, written) = hstack.access(slot, if install { index + 1 } else { 0 }, 0, t);
             gap_bytes(
                 cells,
-                (entries::H_GAP_LO, entries::H_GAP_HI),
+                &[entries::H_GAP_LO, entries::H_GAP_HI],
                 t - written - 1,
                 &mut byte_uses,
                 || at("a handler installed for more than 2^16 entries"),
@@ -1128,7 +1110,7 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
                 cells[frames::NEWP] = Val::ONE;
                 gap_bytes(
                     cells,
-                    (frames::GAP_LO, frames::GAP_HI),
+                    &[frames::GAP_LO, frames::GAP_HI],
                     gap,
                     &mut byte_uses,
                     || err("more than 2^16 processes"),

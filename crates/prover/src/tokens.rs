@@ -765,9 +765,13 @@ fn fill_move(cells: &mut [Val], m: &Move, byte_uses: &mut [u32; 256]) -> Result<
     cells[TYPE] = Val::from_u32(m.ty);
     cells[O_T] = Val::from_u32(m.o_t);
     cells[LAND] = Val::from_u32(m.land);
-    crate::gap_bytes3(cells, GAP, m.mt - m.o_t - 1, byte_uses, || {
-        err("a token untouched for more than 2^23 entries")
-    })?;
+    crate::gap_bytes(
+        cells,
+        &[GAP, GAP + 1, GAP + 2],
+        m.mt - m.o_t - 1,
+        byte_uses,
+        || err("a token untouched for more than 2^23 entries"),
+    )?;
     let writes_amount = matches!(
         (m.op, m.sub),
         (Op::Split | Op::Merge, true) | (Op::Mint, false) | (Op::Mint | Op::Burn, true)

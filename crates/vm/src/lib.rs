@@ -177,7 +177,7 @@ pub(crate) fn to_host(value: u64, ty: starstream_abi::ScalarTy) -> i64 {
 }
 
 /// Converts a host `i64` to a raw stack value of type `ty` (an `i32` takes the low bits).
-pub(crate) fn from_host(value: i64, ty: starstream_abi::ScalarTy) -> u64 {
+pub fn from_host(value: i64, ty: starstream_abi::ScalarTy) -> u64 {
     match ty {
         starstream_abi::ScalarTy::I32 => value as u32 as u64,
         _ => value as u64,
