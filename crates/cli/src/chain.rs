@@ -13,7 +13,8 @@ use starstream_artifact::ValueMeta;
 use starstream_ledger::{KeyStore, Ledger, LedgerError, UtxoStatus};
 use starstream_node::{execute_remote, run_remote_proving, Client, ClientError, RemoteFailure};
 use starstream_runtime::{
-    Arg, Artifact, Executed, Executor, Hash32, Request, TokenType, TokenValue, TxError,
+    find_script, script_params, Arg, Artifact, Executed, Executor, Hash32, Request, TokenType,
+    TokenValue, TxError,
 };
 use starstream_tx::{Canonical, KeyPair, SignedTransaction, UtxoEntry};
 
@@ -146,75 +147,18 @@ pub struct RunOptions<'a> {
     pub out: Option<&'a Path>,
 }
 
-/// Parses a 32-byte value written as `0x` and 64 hex digits.
-fn parse_bytes32(text: &str) -> Option<Hash32> {
-    Hash32::from_hex(text.strip_prefix("0x")?)
-}
-
+/// One argument as text: `key:NAME` (the public key of a key in the store), or what
+/// [`starstream_runtime::parse_arg`] reads.
 fn parse_arg(text: &str, param: Option<&ValueMeta>, keys: &KeyStore) -> Result<Arg, String> {
-    // A `u64` travels in an `i64`'s bits, so the runtime cannot tell `-5` from 2^64 - 5: refuse
-    // negative numbers for unsigned parameters here, where the text is still at hand.
-    if let Some(p) = param {
-        if text.starts_with('-') && p.ty.starts_with('u') {
-            return Err(format!(
-                "`{text}`: argument `{}` is a `{}`, which cannot be negative",
-                p.name.as_deref().unwrap_or("?"),
-                p.ty
-            ));
-        }
-    }
-    match text {
-        "true" => Ok(Arg::Int(1)),
-        "false" => Ok(Arg::Int(0)),
-        _ if text.starts_with("0x") => parse_bytes32(text)
-            .map(Arg::Bytes32)
-            .ok_or_else(|| format!("`{text}`: a 32-byte value is `0x` and 64 hex digits")),
-        _ if text.starts_with("utxo:") => starstream_node::parse_id(&text[5..])
-            .map(Arg::Utxo)
-            .ok_or_else(|| format!("`{text}`: a UTXO is `utxo:` and its 64-hex-digit id")),
-        _ if text.starts_with("key:") => keys.load(&text[4..]).map(|k| Arg::Bytes32(k.public())),
-        _ => text
-            .parse::<i64>()
-            .or_else(|_| text.parse::<u64>().map(|v| v as i64))
-            .map(Arg::Int)
-            .map_err(|_| {
-                format!(
-                    "`{text}` is not an integer, `true`, `false`, `0x..`, `utxo:ID` or `key:NAME`"
-                )
-            }),
-    }
-}
-
-/// Where the script is: `SCRIPT`, or `CONTRACT::SCRIPT` when several contracts have one.
-fn find_script(artifacts: &[Artifact], wanted: &str) -> Result<(usize, String), String> {
-    let (contract, script) = match wanted.split_once("::") {
-        Some((c, s)) => (Some(c), s),
-        None => (None, wanted),
-    };
-    let found: Vec<usize> = artifacts
-        .iter()
-        .enumerate()
-        .filter(|(_, a)| contract.is_none_or(|c| a.metadata.contract == c))
-        .filter(|(_, a)| {
-            a.metadata
-                .exports
-                .iter()
-                .any(|e| e.name == script && e.kind == "script")
-        })
-        .map(|(i, _)| i)
-        .collect();
-    match found.as_slice() {
-        [i] => Ok((*i, script.to_string())),
-        [] if artifacts.len() == 1 => Ok((0, script.to_string())),
-        [] => Err(format!("no contract given has a `script fn {script}`")),
-        several => Err(format!(
-            "several contracts have a `script fn {script}`: {}; name one as `CONTRACT::{script}`",
-            several
-                .iter()
-                .map(|i| artifacts[*i].metadata.contract.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        )),
+    match text.strip_prefix("key:") {
+        Some(name) => keys.load(name).map(|k| Arg::Bytes32(k.public())),
+        None => starstream_runtime::parse_arg(text, param).map_err(|e| {
+            if e.contains("is not an integer") {
+                format!("{e} (or `key:NAME`)")
+            } else {
+                e
+            }
+        }),
     }
 }
 
@@ -223,18 +167,12 @@ pub fn run(o: &RunOptions<'_>) -> ExitCode {
         Ok(a) => a,
         Err(code) => return code,
     };
-    let (index, script) = match find_script(&artifacts, o.script) {
+    let (index, script) = match find_script(&artifacts.iter().collect::<Vec<_>>(), o.script) {
         Ok(found) => found,
         Err(e) => return fail(format!("error: {e}")),
     };
     let artifact = &artifacts[index];
-    let params = artifact
-        .metadata
-        .exports
-        .iter()
-        .find(|e| e.name == script)
-        .map(|e| e.params.clone())
-        .unwrap_or_default();
+    let params = script_params(artifact, &script);
     let store = KeyStore::new(o.ledger);
     let args: Result<Vec<Arg>, String> = o
         .args
