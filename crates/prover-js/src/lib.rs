@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 use starstream_runtime::{
-    find_script, parse_arg, script_params, Artifact, Executor, MemoryLedger, Request,
+    find_script, parse_arg, script_params, Artifact, Executed, Executor, MemoryLedger, Request,
 };
 use starstream_tx::{Canonical, Hash32, KeyPair, SignedTransaction};
 use wasm_bindgen::prelude::*;
@@ -74,6 +74,14 @@ impl Prover {
         self.run_checked(request).map_err(|e| JsError::new(&e))
     }
 
+    /// Executes the request (the same JSON as [`Prover::run`]) without proving or signing it: a
+    /// preview. Returns JSON: `{"tx": ID, "fuel": N, "instructions": N, "outputs": [ID, ...],
+    /// "consumed": [ID, ...]}`, `instructions` being every WebAssembly instruction executed,
+    /// which is what proving it would cover.
+    pub fn execute(&self, request: &str) -> Result<String, JsError> {
+        self.execute_checked(request).map_err(|e| JsError::new(&e))
+    }
+
     /// Learns a signed transaction (its outputs become spendable here, its inputs are gone):
     /// its signatures and proof are checked and it must apply to what this prover knows (every
     /// input known and unspent). Returns JSON: `{"tx": ID, "outputs": [ID, ...], "consumed":
@@ -109,6 +117,47 @@ impl Prover {
     }
 
     pub fn run_checked(&self, request: &str) -> Result<Vec<u8>, String> {
+        let (request, keys) = self.request(request)?;
+        let executed = self.traced(&request)?;
+        let proof =
+            starstream_prover::prove(&executed.tx, &executed.witness).map_err(|e| e.to_string())?;
+        let mut signed = SignedTransaction::sign(executed.tx, &keys, Some(request.args))
+            .map_err(|e| format!("error[request]: {e}"))?;
+        signed.proof = Some(proof);
+        Ok(signed.to_canonical())
+    }
+
+    pub fn execute_checked(&self, request: &str) -> Result<String, String> {
+        let (request, _) = self.request(request)?;
+        let executed = self.traced(&request)?;
+        let instructions = executed
+            .witness
+            .traces
+            .iter()
+            .flatten()
+            .filter(|e| matches!(e, starstream_vm::Event::Step(_)))
+            .count();
+        let tx = &executed.tx;
+        Ok(serde_json::json!({
+            "tx": tx.id.hex(),
+            "fuel": tx.fuel_used,
+            "instructions": instructions,
+            "outputs": (0..tx.outputs.len()).map(|i| tx.entry(i).id.hex()).collect::<Vec<_>>(),
+            "consumed": tx.consumed.iter().map(|id| id.hex()).collect::<Vec<_>>(),
+        })
+        .to_string())
+    }
+
+    /// Executes `request` on the tracing interpreter: a proof needs the execution traces,
+    /// which only it records.
+    fn traced(&self, request: &Request) -> Result<Executed, String> {
+        Executor::tracing()
+            .execute(&self.ledger, request)
+            .map_err(|e| e.to_string())
+    }
+
+    /// The runtime's request for the JSON `request`, and the keys of its signers.
+    fn request(&self, request: &str) -> Result<(Request, Vec<KeyPair>), String> {
         let asked: RunRequest = serde_json::from_str(request)
             .map_err(|e| format!("error[request]: not a request: {e}"))?;
         let artifacts: Vec<&Artifact> = self.ledger.programs.values().map(|a| &**a).collect();
@@ -141,20 +190,11 @@ impl Prover {
         let request = Request {
             program: artifact.hash(),
             script,
-            args: args.clone(),
+            args,
             signers: keys.iter().map(KeyPair::public).collect(),
             first_token_id: None,
         };
-        // A proof needs the execution traces, which only the tracing interpreter records.
-        let executed = Executor::tracing()
-            .execute(&self.ledger, &request)
-            .map_err(|e| e.to_string())?;
-        let proof =
-            starstream_prover::prove(&executed.tx, &executed.witness).map_err(|e| e.to_string())?;
-        let mut signed = SignedTransaction::sign(executed.tx, &keys, Some(args))
-            .map_err(|e| format!("error[request]: {e}"))?;
-        signed.proof = Some(proof);
-        Ok(signed.to_canonical())
+        Ok((request, keys))
     }
 
     pub fn apply_checked(&mut self, signed: &[u8]) -> Result<String, String> {

@@ -77,12 +77,28 @@ fn the_token_transfer_is_proven_signed_and_learned() {
     let purse = outputs(&w.prover.apply_checked(&issued).expect("applies"))[0].clone();
     let paid = pay(&w, &purse).expect("pays");
 
+    // The preview executes the same transaction (same id: execution is deterministic).
+    let args = [
+        format!("utxo:{purse}"),
+        format!("0x{}", w.bob),
+        "300".to_string(),
+    ];
+    let preview: serde_json::Value = serde_json::from_str(
+        &w.prover
+            .execute_checked(&request("pay", &args, &w.alice))
+            .expect("executes"),
+    )
+    .expect("JSON");
+    assert!(preview["instructions"].as_u64().expect("a count") > 100);
+    assert_eq!(preview["consumed"][0], purse.as_str());
+
     // What a ledger checks: signatures, and the proof against the module alone.
     let signed = SignedTransaction::from_canonical(&paid).expect("decodes");
     signed.verify_signatures().expect("signed by alice");
     let modules = std::collections::BTreeMap::from([(signed.tx.program, w.module.clone())]);
     let proof = signed.proof.as_deref().expect("proven");
     let verified = starstream_verifier::verify(&signed.tx, proof, &modules).expect("verifies");
+    assert_eq!(preview["tx"], signed.tx.id.hex().as_str());
     assert_eq!(verified.inputs.len(), 1);
     assert_eq!(verified.inputs[0].id.hex(), purse);
 
