@@ -1195,6 +1195,12 @@ impl HostFn {
         self.spec().failures
     }
 
+    /// Whether the call leaves an entry in the process's interaction log: all but the calls
+    /// that work on the process's own buffers (`stage`, `result`, `result_count`).
+    pub fn logged(self) -> bool {
+        !matches!(self, HostFn::Stage | HostFn::Result | HostFn::ResultCount)
+    }
+
     /// Whether the call never returns to the program (`trap`, `yield`).
     pub fn diverges(self) -> bool {
         matches!(self, HostFn::Trap | HostFn::Yield)

@@ -789,13 +789,19 @@ pub mod cpu {
     /// log holds it when it is an `i32` (sign-extended there, zero-extended on the stack).
     pub const HR: usize = NZ + 12;
     pub const HRX: usize = NZ + 13;
-    /// On a `finish` of one result, and of two; and the upper limbs the log holds for the
-    /// results read by ports 0 and 1 where they are `i32`s.
+    /// On a `finish` of one result, and of two.
     pub const FIN1: usize = NZ + 14;
     pub const FIN2: usize = NZ + 15;
+    /// The upper limbs the log holds of the value port `p` reads, where it is an `i32` sent to
+    /// the log (a `finish`'s result, a host call's argument): `FRX0 + p`.
     pub const FRX0: usize = NZ + 16;
     pub const FRX1: usize = NZ + 17;
-    pub const WIDTH: usize = NZ + 18;
+    pub const FRX2: usize = NZ + 18;
+    /// On a logged host call or a `yield` whose port `p` reads an argument that its entry
+    /// holds: `HA + p` is 1. `HX + p`: that argument is an `i32` (bits of the fetched mode).
+    pub const HA: usize = NZ + 19;
+    pub const HX: usize = NZ + 22;
+    pub const WIDTH: usize = NZ + 25;
 }
 
 /// Columns of `alu`: one row per ALU instruction executed, received from `cpu` with its mode,
@@ -832,9 +838,30 @@ pub mod alu {
     /// The operands' 64 bits each, least significant first (which also range-checks them).
     pub const XBITS: usize = SA + 6;
     pub const YBITS: usize = XBITS + 64;
-    /// A multiplication's carries out of each byte of the product, each as two bytes.
+    /// A multiplication's carries out of each byte of the product (a division's, of the
+    /// product `q·|y| + r`), each as two bytes.
     pub const MC: usize = YBITS + 64;
-    pub const WIDTH: usize = MC + 16;
+    /// A division's or remainder's witness, as bytes: the quotient's and the remainder's
+    /// magnitudes `q` and `r`, the operands' magnitudes `|x|` and `|y|`, and `r − |y|` (whose
+    /// borrow proves `r < |y|`).
+    pub const QB: usize = MC + 16;
+    pub const RB: usize = QB + 8;
+    pub const AXB: usize = RB + 8;
+    pub const AYB: usize = AXB + 8;
+    pub const DB: usize = AYB + 8;
+    /// The carries of the negations `|x| = −x`, `|y| = −y` and of the result from `q` or `r`,
+    /// limb by limb (four each).
+    pub const CX: usize = DB + 8;
+    pub const CY: usize = CX + 4;
+    pub const CR: usize = CY + 4;
+    /// A signed division's operands' signs and the quotient's (`sx ⊕ sy`).
+    pub const SX: usize = CR + 4;
+    pub const SY: usize = SX + 1;
+    pub const SQ: usize = SX + 2;
+    /// The top bit of `q` and the seven below it (a signed quotient must fit).
+    pub const QTOP: usize = SX + 3;
+    pub const QLOW7: usize = SX + 4;
+    pub const WIDTH: usize = SX + 5;
 }
 
 /// Columns of `slots`: every slot of the value stack a frame uses, and every global of an
@@ -3635,7 +3662,7 @@ where
     // A logged host call's result, written to the stack, is its entry's result 0 (`c` is 1
     // when it is an `i32`, whose upper limbs are 0 on the stack).
     let hr = col(HR);
-    b.assert_eq(hr.clone(), logged * col(M_W));
+    b.assert_eq(hr.clone(), logged.clone() * col(M_W));
     let new = |k: usize| col(W_NEW + k);
     for k in [2, 3] {
         b.assert_zero(hr.clone() * imm(2) * new(k));
@@ -3670,6 +3697,27 @@ where
             [col(ET), AB::Expr::ONE, i, v0, v1, v2, v3],
             Count::bounded(when, 1),
         );
+    }
+    // A logged host call's arguments (and a `yield`'s) are its entry's: with `n` read, port
+    // `p` holds argument `n - 1 - p`.
+    let n = col(M_R0) + col(M_R1) + col(M_R2);
+    for p in 0..3 {
+        let ha = col(HA + p);
+        b.assert_eq(
+            ha.clone(),
+            (logged.clone() + yields.clone()) * col(M_R0 + p),
+        );
+        let v = core::array::from_fn(|k| col(READ + p * PORT + P_VALUE + k));
+        let [v0, v1, v2, v3] = as_logged::<AB>(v, col(HX + p), col(FRX0 + p));
+        let i = n.clone() - c(1 + p as u32);
+        EXECUTED_VALUES.send(
+            b,
+            [col(ET), AB::Expr::ZERO, i, v0, v1, v2, v3],
+            Count::bounded(ha.clone(), 1),
+        );
+        for k in [2, 3] {
+            b.assert_zero(ha.clone() * col(HX + p) * col(READ + p * PORT + P_VALUE + k));
+        }
     }
     // An `i32` result's upper limbs are zero on the stack.
     for k in [2, 3] {
@@ -3814,7 +3862,15 @@ where
         bits + col(ALU_MODE) * c(1 << crate::code::ALU_SHIFT),
         col(ACCESS),
     );
-    b.assert_zero((AB::Expr::ONE - col(M_ALU)) * col(ALU_MODE));
+    // On a host call or a `yield`, the mode is its arguments' types instead (`code::host`).
+    let host_or_yield = flag(6) + col(F_YIELD);
+    b.assert_zero((AB::Expr::ONE - col(M_ALU) - host_or_yield.clone()) * col(ALU_MODE));
+    let mut types = AB::Expr::ZERO;
+    for p in 0..3 {
+        b.assert_bool(col(HX + p));
+        types += col(HX + p) * c(crate::code::host::I32_PORT << p);
+    }
+    b.assert_zero(host_or_yield * (col(ALU_MODE) - types));
     // The ALU's operation: its mode, the top of the stack, the value below, and the result.
     let alu_tuple: Vec<AB::Expr> = std::iter::once(col(ALU_MODE))
         .chain((0..4).map(|k| col(READ + P_VALUE + k)))
@@ -4205,9 +4261,12 @@ where
         flag(mode::NEGATE),
         flag(mode::SIGNED),
     );
+    let (div, rem) = (flag(mode::DIV), flag(mode::REM));
+    let divides = div.clone() + rem.clone();
     // One family per operation.
     b.assert_eq(
-        add.clone()
+        divides.clone()
+            + add.clone()
             + sub.clone()
             + lt.clone()
             + eq.clone()
@@ -4290,21 +4349,30 @@ where
     // The adder's inputs by family, and the adder.
     let cmp = lt.clone() + eq.clone();
     let v = |k: usize| col(V + k);
+    // A division's limbs, from its bytes.
+    let limb = |base: usize, k: usize| col(base + 2 * k) + col(base + 2 * k + 1) * c(256);
     for k in 0..4 {
+        // A division's `|y| + (r − |y|) = r + 2^width` (the borrow: `r < |y|`).
         b.assert_eq(
             col(P + k),
-            add.clone() * x(k) + sub.clone() * y(k) + cmp.clone() * flipped(&bb, FLIP_B, k),
+            add.clone() * x(k)
+                + sub.clone() * y(k)
+                + cmp.clone() * flipped(&bb, FLIP_B, k)
+                + divides.clone() * limb(AYB, k),
         );
         b.assert_eq(
             col(Q + k),
-            add.clone() * y(k) + (sub.clone() + cmp.clone()) * v(k),
+            add.clone() * y(k) + (sub.clone() + cmp.clone()) * v(k) + divides.clone() * limb(DB, k),
         );
         b.assert_eq(
             col(S + k),
-            add.clone() * v(k) + sub.clone() * x(k) + cmp.clone() * flipped(&a, FLIP_A, k),
+            add.clone() * v(k)
+                + sub.clone() * x(k)
+                + cmp.clone() * flipped(&a, FLIP_A, k)
+                + divides.clone() * limb(RB, k),
         );
     }
-    let adds = add.clone() + sub.clone() + cmp.clone();
+    let adds = add.clone() + sub.clone() + cmp.clone() + divides.clone();
     for k in 0..4 {
         b.assert_bool(col(C + k));
         // The carry into limb 2 is limb 1's only at 64 bits.
@@ -4319,6 +4387,7 @@ where
         );
     }
     let borrow = (one.clone() - w64.clone()) * col(C + 1) + w64.clone() * col(C + 3);
+    b.assert_zero(divides.clone() * (borrow.clone() - one.clone()));
 
     // Zero tests: of the difference (`==`) or of the operand (`eqz`).
     let zeroed = eq.clone() + eqz.clone();
@@ -4351,9 +4420,84 @@ where
         };
         b.assert_zero(applies * (products + carry_in - col(VB + k) - carry(k) * c(256)));
         for half in 0..2 {
-            BYTES.lookup_key(b, [col(MC + 2 * k + half)], Count::bounded(mul.clone(), 1));
+            BYTES.lookup_key(
+                b,
+                [col(MC + 2 * k + half)],
+                Count::bounded(mul.clone() + divides.clone(), 1),
+            );
         }
     }
+
+    // Division and remainder: `|x| = q·|y| + r` byte by byte with no product byte past the
+    // width (so no overflow), `r < |y|` (the adder's borrow, above), and the result `q` or `r`
+    // negated where its sign says.
+    for base in [QB, RB, AXB, AYB, DB] {
+        for k in 0..8 {
+            BYTES.lookup_key(b, [col(base + k)], Count::bounded(divides.clone(), 1));
+            if k >= 4 {
+                b.assert_zero(divides.clone() * (one.clone() - w64.clone()) * col(base + k));
+            }
+        }
+    }
+    for k in 0..15usize {
+        let mut products = AB::Expr::ZERO;
+        for i in k.saturating_sub(7)..=k.min(7) {
+            products += col(QB + i) * col(AYB + k - i);
+        }
+        if k < 8 {
+            let carry_in = if k == 0 { AB::Expr::ZERO } else { carry(k - 1) };
+            b.assert_zero(
+                divides.clone()
+                    * (products + col(RB + k) + carry_in - col(AXB + k) - carry(k) * c(256)),
+            );
+        } else {
+            b.assert_zero(divides.clone() * products);
+        }
+    }
+    b.assert_zero(divides.clone() * carry(7));
+    // Signs: of the operands (a signed division's), and the quotient's.
+    let (sx, sy, sq) = (col(SX), col(SY), col(SQ));
+    b.assert_eq(sx.clone(), divides.clone() * signed.clone() * sign(&xbit));
+    b.assert_eq(sy.clone(), divides.clone() * signed.clone() * sign(&ybit));
+    b.assert_eq(
+        sq.clone(),
+        sx.clone() + sy.clone() - sx.clone() * sy.clone() * c(2),
+    );
+    // `a = −u` modulo 2^width where `s` (limb carries `cc`), `a = u` elsewhere; with `a` and `u`
+    // range-checked, `a` is the one value that fits.
+    let negation = |b: &mut AB,
+                    when: AB::Expr,
+                    s: AB::Expr,
+                    u: &dyn Fn(usize) -> AB::Expr,
+                    a: &dyn Fn(usize) -> AB::Expr,
+                    cc: usize| {
+        for k in 0..4 {
+            b.assert_bool(col(cc + k));
+            b.assert_zero(when.clone() * (one.clone() - s.clone()) * (a(k) - u(k)));
+            let carry_in = match k {
+                0 => AB::Expr::ZERO,
+                2 => w64.clone() * col(cc + 1),
+                _ => col(cc + k - 1),
+            };
+            b.assert_zero(
+                when.clone() * s.clone() * (a(k) + u(k) + carry_in - col(cc + k) * c(1 << 16)),
+            );
+        }
+    };
+    // An `i32` operand is zero-extended.
+    for k in [2, 3] {
+        b.assert_zero(divides.clone() * (one.clone() - w64.clone()) * (x(k) + y(k)));
+    }
+    negation(b, divides.clone(), sx.clone(), &x, &|k| limb(AXB, k), CX);
+    negation(b, divides.clone(), sy, &y, &|k| limb(AYB, k), CY);
+    negation(b, div.clone(), sq.clone(), &|k| limb(QB, k), &v, CR);
+    negation(b, rem.clone(), sx, &|k| limb(RB, k), &v, CR);
+    // A signed quotient fits: positive, it is below 2^(width − 1) (`INT_MIN / −1` traps).
+    let top_byte = (one.clone() - w64.clone()) * col(QB + 3) + w64.clone() * col(QB + 7);
+    b.assert_bool(col(QTOP));
+    b.assert_eq(top_byte, col(QTOP) * c(128) + col(QLOW7));
+    BYTES.lookup_key(b, [col(QLOW7) * c(2)], Count::bounded(divides.clone(), 1));
+    b.assert_zero(div.clone() * signed.clone() * (one.clone() - sq) * col(QTOP));
 
     // The result.
     let negated = |bit: AB::Expr| bit.clone() + negate.clone() * (one.clone() - bit * c(2));
@@ -4367,7 +4511,7 @@ where
                 * c(1 << j)
         })
     };
-    let ranged = add + sub + other + mul;
+    let ranged = add + sub + other + mul + divides;
     let copied = wrap + extend.clone();
     let extension = extend * signed * col(SA) * c(0xffff);
     for k in 0..4 {

@@ -65,6 +65,28 @@ pub mod access {
     pub const BITS: usize = 12;
 }
 
+/// A host call's mode (a `yield`'s too), in place of an ALU mode above the access bits: which of
+/// the arguments the ports read are `i32`s (the log holds those sign-extended, the stack
+/// zero-extended). Port `p` reads argument `n - 1 - p` of `n`.
+pub mod host {
+    /// The argument port `p` reads is an `i32`: `I32_PORT << p`.
+    pub const I32_PORT: u32 = 1;
+}
+
+/// How many of host function `h`'s arguments the ports read and the proof binds to its log
+/// entry: all its fixed parameters when it leaves an entry (or is `yield`, which ends the
+/// activation with one) and has at most three (one per port); none otherwise. (`tx_signed_by`
+/// takes four; staged arguments are not on the stack.)
+pub fn bound_args(h: starstream_abi::HostFn) -> u32 {
+    let n = h.params().len() as u32;
+    let enters_log = h == starstream_abi::HostFn::Yield || h.logged() && !h.diverges();
+    if enters_log && n <= 3 {
+        n
+    } else {
+        0
+    }
+}
+
 /// An ALU operation's mode, as bits: its operand width, its family (one of `ADD` to `OTHER`)
 /// and its modifiers. It sits in the instruction's `access` above the access bits
 /// (`access = bits + 2^ALU_SHIFT · mode`), and the `alu` table decodes it. A binary operator's
@@ -83,8 +105,8 @@ pub mod alu {
     pub const WRAP: u32 = 1 << 6;
     /// `i64.extend_i32_u`, or `_s` with `SIGNED`.
     pub const EXTEND: u32 = 1 << 7;
-    /// An operator whose result is not constrained yet (division, remainder, shifts,
-    /// rotations, bit counts): it is only range-checked.
+    /// An operator whose result is not constrained yet (shifts, rotations, bit counts): it is
+    /// only range-checked.
     pub const OTHER: u32 = 1 << 8;
     pub const SWAP: u32 = 1 << 9;
     pub const NEGATE: u32 = 1 << 10;
@@ -94,7 +116,12 @@ pub mod alu {
     pub const AND: u32 = 1 << 13;
     pub const OR: u32 = 1 << 14;
     pub const XOR: u32 = 1 << 15;
-    pub const BITS: usize = 16;
+    /// Division and remainder, truncated toward zero (unsigned, or `SIGNED`): the quotient's
+    /// and the remainder's magnitudes are proven by the product `|x| = q·|y| + r`, `r < |y|`
+    /// (so `y` is not zero), and a signed quotient that fits (not `INT_MIN / -1`).
+    pub const DIV: u32 = 1 << 16;
+    pub const REM: u32 = 1 << 17;
+    pub const BITS: usize = 18;
 }
 
 /// Where the ALU mode sits in an instruction's `access`.
@@ -122,6 +149,10 @@ pub fn alu_mode(op: Op) -> Option<u32> {
         Bin::And => AND,
         Bin::Or => OR,
         Bin::Xor => XOR,
+        Bin::DivU => DIV,
+        Bin::DivS => DIV | SIGNED,
+        Bin::RemU => REM,
+        Bin::RemS => REM | SIGNED,
         _ => OTHER,
     };
     Some(match op {
@@ -221,7 +252,8 @@ pub mod opcode {
 /// What `op`, at stack height `sp`, reads and writes of the value stack: its [`access`] bits
 /// and the slot it writes. `counts` is a host call's parameter and result counts, or a
 /// return's result count (second). (A call's arguments and a return's results move between
-/// frames in the `passes` table, and a host call's arguments are not read by the ports.)
+/// frames in the `passes` table; a host call's arguments are added by [`Code::of`], which knows
+/// the host function: see [`bound_args`].)
 fn access_of(op: Op, sp: u32, counts: (u32, u32)) -> (u32, u32) {
     use access::*;
     // Saturating: in dead code (which never runs) heights are meaningless.
@@ -460,6 +492,7 @@ impl Code {
                         .ok_or_else(|| format!("program {k}: a fused operator in decoded code"))?;
                     let mut class = class_of(*op);
                     let mut counts = (0, 0);
+                    let mut host_args = None;
                     match *op {
                         Op::CallHost(i) => {
                             // Which host function the import is, by its ABI id, and whether it
@@ -477,6 +510,7 @@ impl Code {
                                 counts = (h.params().len() as u32, h.results().len() as u32);
                                 // An `i32` result: the log holds it sign-extended.
                                 imm[2] = u32::from(h.results() == [starstream_abi::ScalarTy::I32]);
+                                host_args = Some(h);
                             }
                         }
                         // A call's parameter and result counts, for moving them.
@@ -502,7 +536,19 @@ impl Code {
                         _ => {}
                     }
                     let sp = function.heights.get(pc).copied().unwrap_or(0);
-                    let (bits, w_slot) = access_of(*op, sp, counts);
+                    let (mut bits, w_slot) = access_of(*op, sp, counts);
+                    // A host call's arguments bound to its entry: read by the ports, with their
+                    // types in the mode.
+                    if let Some(h) = host_args.filter(|_| class != class::NONE) {
+                        let n = bound_args(h);
+                        for p in 0..n {
+                            bits |= access::R0 << p;
+                            let param = h.params()[(n - 1 - p) as usize];
+                            if param == starstream_abi::ScalarTy::I32 {
+                                bits |= (host::I32_PORT << p) << ALU_SHIFT;
+                            }
+                        }
+                    }
                     let mut r = entry(k, f, pc, code, imm);
                     r[CLASS] = class;
                     r[SP] = sp;

@@ -56,6 +56,9 @@ pub(crate) fn row(
     } else if cmp {
         let d = flip(a).wrapping_sub(flip(b)) & mask;
         (d, (flip(b), d, flip(a)))
+    } else if has(mode::DIV) || has(mode::REM) {
+        let d = divide(&mut cells, has(mode::DIV), signed, w64, x, y, byte_uses)?;
+        (d.result, (d.ay, d.diff, d.r))
     } else if has(mode::MUL) {
         (x.wrapping_mul(y) & mask, (0, 0, 0))
     } else if has(mode::OTHER) {
@@ -139,7 +142,15 @@ pub(crate) fn row(
         }
     }
     let negate = has(mode::NEGATE);
-    let result = if has(mode::ADD) || has(mode::SUB) || has(mode::OTHER) || has(mode::MUL) {
+    let ranged = [
+        mode::ADD,
+        mode::SUB,
+        mode::OTHER,
+        mode::MUL,
+        mode::DIV,
+        mode::REM,
+    ];
+    let result = if ranged.iter().any(|&f| has(f)) {
         value
     } else if has(mode::AND) {
         x & y
@@ -160,6 +171,113 @@ pub(crate) fn row(
     };
     put_limbs(&mut cells, NEW, result);
     Ok((cells, result))
+}
+
+/// What a division's row proves with: the divisor's magnitude, the remainder's magnitude and
+/// their difference (the adder's), and the result.
+struct Division {
+    ay: u64,
+    r: u64,
+    diff: u64,
+    result: u64,
+}
+
+/// Lays out the witness of `x / y` (`div`) or `x % y`, truncated toward zero, at 32 or 64 bits,
+/// and computes it; refuses what traps (a zero divisor, `INT_MIN / -1`).
+fn divide(
+    cells: &mut [Val; WIDTH],
+    div: bool,
+    signed: bool,
+    w64: bool,
+    x: u64,
+    y: u64,
+    byte_uses: &mut [u32; 256],
+) -> Result<Division, ProveError> {
+    let (mask, top) = if w64 {
+        (u64::MAX, 1u64 << 63)
+    } else {
+        (u64::from(u32::MAX), 1u64 << 31)
+    };
+    let negated = |v: u64| v.wrapping_neg() & mask;
+    let (sx, sy) = (signed && x & top != 0, signed && y & top != 0);
+    let (ax, ay) = (
+        if sx { negated(x) } else { x },
+        if sy { negated(y) } else { y },
+    );
+    if ay == 0 {
+        return Err(err("a division by zero (it traps)"));
+    }
+    let (q, r) = (ax / ay, ax % ay);
+    let sq = sx != sy;
+    if div && signed && !sq && q & top != 0 {
+        return Err(err("a signed division that overflows (it traps)"));
+    }
+    let result = match (div, div && sq || !div && sx) {
+        (true, true) => negated(q),
+        (true, false) => q,
+        (false, true) => negated(r),
+        (false, false) => r,
+    };
+    let diff = r.wrapping_sub(ay) & mask;
+    for (base, v) in [(QB, q), (RB, r), (AXB, ax), (AYB, ay), (DB, diff)] {
+        for k in 0..8 {
+            let byte = (v >> (8 * k)) & 0xff;
+            cells[base + k] = Val::from_u64(byte);
+            byte_uses[byte as usize] += 1;
+        }
+    }
+    // `|x| = q·|y| + r`, byte by byte, with the carries the constraints sum.
+    let bytes = |v: u64| -> [u64; 8] { core::array::from_fn(|i| (v >> (8 * i)) & 0xff) };
+    let (qb, yb, rb, xb) = (bytes(q), bytes(ay), bytes(r), bytes(ax));
+    let mut carry = 0u64;
+    for k in 0..8 {
+        let products: u64 = (0..=k).map(|i| qb[i] * yb[k - i]).sum();
+        let total = products + rb[k] + carry;
+        if total & 0xff != xb[k] {
+            return Err(err("the ALU's division does not add up"));
+        }
+        carry = total >> 8;
+        for (half, part) in [(0, carry & 0xff), (1, carry >> 8)] {
+            if part > 0xff {
+                return Err(err("a division's carry out of range"));
+            }
+            cells[MC + 2 * k + half] = Val::from_u64(part);
+            byte_uses[part as usize] += 1;
+        }
+    }
+    // The negations' carries: `a + u` limb by limb is 0 or 2^16 with a carry out.
+    let negation = |cells: &mut [Val; WIDTH], s: bool, u: u64, a: u64, cc: usize| {
+        if !s {
+            return;
+        }
+        let (ul, al) = (limbs(u), limbs(a));
+        let mut carry = 0u32;
+        for k in 0..4 {
+            let carry_in = if k == 2 && !w64 { 0 } else { carry };
+            carry = (ul[k] + al[k] + carry_in) >> 16;
+            cells[cc + k] = Val::from_u32(carry);
+        }
+    };
+    negation(cells, sx, x, ax, CX);
+    negation(cells, sy, y, ay, CY);
+    if div {
+        negation(cells, sq, q, result, CR);
+    } else {
+        negation(cells, sx, r, result, CR);
+    }
+    cells[SX] = Val::from_bool(sx);
+    cells[SY] = Val::from_bool(sy);
+    cells[SQ] = Val::from_bool(sq);
+    let top_byte = (q >> if w64 { 56 } else { 24 }) & 0xff;
+    cells[QTOP] = Val::from_u64(top_byte >> 7);
+    cells[QLOW7] = Val::from_u64(top_byte & 0x7f);
+    byte_uses[(2 * (top_byte & 0x7f)) as usize] += 1;
+    Ok(Division {
+        ay,
+        r,
+        diff,
+        result,
+    })
 }
 
 #[cfg(test)]
@@ -192,6 +310,23 @@ mod tests {
                 (x as u32).wrapping_mul(y as u32) as u64
             }),
             (Op::I64Bin(Bin::Mul), |x, y| x.wrapping_mul(y)),
+            // Division and remainder where they do not trap (`traps` below says where).
+            (Op::I32Bin(Bin::DivU), |x, y| u64::from(x as u32 / y as u32)),
+            (Op::I32Bin(Bin::RemU), |x, y| u64::from(x as u32 % y as u32)),
+            (Op::I32Bin(Bin::DivS), |x, y| {
+                u64::from((x as u32 as i32).wrapping_div(y as u32 as i32) as u32)
+            }),
+            (Op::I32Bin(Bin::RemS), |x, y| {
+                u64::from((x as u32 as i32).wrapping_rem(y as u32 as i32) as u32)
+            }),
+            (Op::I64Bin(Bin::DivU), |x, y| x / y),
+            (Op::I64Bin(Bin::RemU), |x, y| x % y),
+            (Op::I64Bin(Bin::DivS), |x, y| {
+                (x as i64).wrapping_div(y as i64) as u64
+            }),
+            (Op::I64Bin(Bin::RemS), |x, y| {
+                (x as i64).wrapping_rem(y as i64) as u64
+            }),
             (Op::I32Bin(Bin::And), |x, y| x & y),
             (Op::I32Bin(Bin::Or), |x, y| x | y),
             (Op::I32Bin(Bin::Xor), |x, y| x ^ y),
@@ -233,6 +368,116 @@ mod tests {
             (Op::ExtendU, |_, y| y as u32 as u64),
             (Op::ExtendS, |_, y| y as u32 as i32 as i64 as u64),
         ]
+    }
+
+    /// Whether `op` traps on (second, top): a division or remainder by zero, or `INT_MIN / -1`.
+    fn traps(op: Op, x: u64, y: u64) -> bool {
+        match op {
+            Op::I32Bin(Bin::DivU | Bin::RemU | Bin::RemS) => y as u32 == 0,
+            Op::I64Bin(Bin::DivU | Bin::RemU | Bin::RemS) => y == 0,
+            Op::I32Bin(Bin::DivS) => y as u32 == 0 || (x as u32 == 1 << 31 && y as u32 == u32::MAX),
+            Op::I64Bin(Bin::DivS) => y == 0 || (x == 1 << 63 && y == u64::MAX),
+            _ => false,
+        }
+    }
+
+    /// A division's edges: each sign combination, `INT_MIN` by `-1` (which traps for `div_s`
+    /// and is 0 for `rem_s`), remainders of each sign, and a quotient or remainder of 0 with a
+    /// negative sign.
+    #[test]
+    fn divisions_prove_their_edges_and_refuse_their_traps() {
+        let ops = [Bin::DivS, Bin::DivU, Bin::RemS, Bin::RemU];
+        let edges: [(i64, i64); 10] = [
+            (7, 2),
+            (-7, 2),
+            (7, -2),
+            (-7, -2),
+            (-3, 5),
+            (3, -5),
+            (i64::MIN, -1),
+            (i64::MIN, 1),
+            (i64::MIN, i64::MIN),
+            (0, -1),
+        ];
+        let all = semantics();
+        for (x, y) in edges {
+            for b in ops {
+                for op in [Op::I64Bin(b), Op::I32Bin(b)] {
+                    let (x, y) = match op {
+                        Op::I32Bin(_) => {
+                            let narrow = |v: i64| v.clamp(i32::MIN.into(), i32::MAX.into()) as i32;
+                            (narrow(x) as u32 as u64, narrow(y) as u32 as u64)
+                        }
+                        _ => (x as u64, y as u64),
+                    };
+                    let bits = alu_mode(op).unwrap();
+                    let mut uses = [0u32; 256];
+                    if traps(op, x, y) {
+                        assert!(
+                            row(bits, y, x, 0, &mut uses).is_err(),
+                            "{op:?} {x:#x} {y:#x}"
+                        );
+                        continue;
+                    }
+                    let meaning = all.iter().find(|(o, _)| *o == op).unwrap().1;
+                    let (mut cells, result) = row(bits, y, x, 0, &mut uses).unwrap();
+                    assert_eq!(result, meaning(x, y), "{op:?} {x:#x} {y:#x}");
+                    assert!(holds(&cells), "{op:?} {x:#x} {y:#x}");
+                    cells[NEW] += Val::ONE;
+                    assert!(!holds(&cells), "{op:?} {x:#x} {y:#x} with another result");
+                }
+            }
+        }
+    }
+
+    /// A trapping division laid out anyway (its witness made up so the product adds up) is
+    /// refused by the constraints: the quotient `INT_MIN` of `INT_MIN / -1`, and a division by
+    /// zero claiming quotient 0 and remainder `x`.
+    #[test]
+    fn a_trapping_division_cannot_be_laid_out() {
+        // `INT_MIN / -1` as `INT_MIN % -1`'s row with the quotient as the result: the row is
+        // honest for the remainder, so only the quotient's sign check can refuse the quotient.
+        let mut uses = [0u32; 256];
+        let (x, y) = (1u64 << 63, u64::MAX);
+        let rem = alu_mode(Op::I64Bin(Bin::RemS)).unwrap();
+        let div = alu_mode(Op::I64Bin(Bin::DivS)).unwrap();
+        let (mut cells, _) = row(rem, y, x, 0, &mut uses).unwrap();
+        assert!(holds(&cells));
+        cells[MODE] = Val::from_u32(div);
+        for k in 0..mode::BITS {
+            cells[FLAGS + k] = Val::from_u32((div >> k) & 1);
+        }
+        put_limbs(&mut cells, NEW, x);
+        put_limbs(&mut cells, V, x);
+        for k in 0..8 {
+            cells[VB + k] = Val::from_u64((x >> (8 * k)) & 0xff);
+        }
+        // Every constraint but the quotient's fit holds: the positive quotient 2^63.
+        assert!(!holds(&cells));
+        // Dividing 5 by zero as `5 = 0·0 + 5` (quotient 0): the product adds up, the result is
+        // the quotient, but `r − |y| = 5` does not borrow, so `r < |y|` fails.
+        let divu = alu_mode(Op::I64Bin(Bin::DivU)).unwrap();
+        let (mut cells, _) = row(divu, 1, 5, 0, &mut uses).unwrap();
+        for j in 0..64 {
+            cells[YBITS + j] = Val::ZERO;
+        }
+        for (base, v) in [(QB, 0u64), (AYB, 0), (RB, 5), (DB, 5), (VB, 0)] {
+            for k in 0..8 {
+                cells[base + k] = Val::from_u64((v >> (8 * k)) & 0xff);
+            }
+        }
+        for (base, v) in [
+            (TOP, 0u64),
+            (NEW, 0),
+            (V, 0),
+            (P, 0),
+            (Q, 5),
+            (S, 5),
+            (C, 0),
+        ] {
+            put_limbs(&mut cells, base, v);
+        }
+        assert!(!holds(&cells));
     }
 
     /// Whether the `alu` table's constraints hold on a table of this one row.
@@ -283,9 +528,13 @@ mod tests {
         fn the_alu_proves_what_the_interpreter_computes(x in value(), y in value(), same in any::<bool>()) {
             for (op, meaning) in semantics() {
                 let (x, y) = (operand(op, x), operand(op, if same { x } else { y }));
-                let expected = meaning(x, y);
                 let bits = alu_mode(op).unwrap();
                 let mut uses = [0u32; 256];
+                if traps(op, x, y) {
+                    prop_assert!(row(bits, y, x, 0, &mut uses).is_err(), "{:?} on {:#x}, {:#x}", op, x, y);
+                    continue;
+                }
+                let expected = meaning(x, y);
                 let (mut cells, result) = row(bits, y, x, expected, &mut uses).unwrap();
                 prop_assert_eq!(result, expected, "{:?} on {:#x}, {:#x}", op, x, y);
                 prop_assert!(holds(&cells), "{:?} on {:#x}, {:#x}", op, x, y);

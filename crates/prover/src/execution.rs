@@ -52,22 +52,21 @@ fn same(raw: u64, host: i64) -> bool {
 /// Whether an entry of call `call` has a result 0 that the execution layer binds: a logged host
 /// call that returns one value to its caller's stack.
 fn binds_result(call: u32) -> bool {
-    HostFn::from_id(call).is_some_and(|h| !h.diverges() && !unlogged(h) && h.results().len() == 1)
+    HostFn::from_id(call).is_some_and(|h| !h.diverges() && h.logged() && h.results().len() == 1)
 }
 
 /// Whether the execution layer binds value `i` of role `role` (0 arguments, 1 results) of an
-/// entry of call `call` with `results` results: an `activate`'s arguments, a logged host
-/// call's result 0, the results of a `finish` of one or two (the return's ports read them).
+/// entry of call `call` with `results` results: an `activate`'s arguments, the arguments of
+/// a logged host call or a `yield` that the ports read (`code::bound_args`), a logged host call's
+/// result 0, the results of a `finish` of one or two (the return's ports read them).
 pub(crate) fn binds(call: u32, role: u32, i: u32, results: usize) -> bool {
     match role {
-        0 => call == call::ACTIVATE,
+        0 => {
+            call == call::ACTIVATE
+                || HostFn::from_id(call).is_some_and(|h| i < starstream_proof::code::bound_args(h))
+        }
         _ => call == call::FINISH && results <= 2 || i == 0 && binds_result(call),
     }
-}
-
-/// The calls that work on the process's own buffers and leave no log entry.
-fn unlogged(f: HostFn) -> bool {
-    matches!(f, HostFn::Stage | HostFn::Result | HostFn::ResultCount)
 }
 
 /// Walks each process's log and trace together; refuses any disagreement, naming it.
@@ -111,7 +110,7 @@ fn walk(witness: &Witness, traces: &[Vec<Event>], check_values: bool) -> Result<
                     Some(Event::Step(step)) if matches!(step.op, Op::CallHost(_)) => {
                         match events.get(e + 1) {
                             Some(Event::Host { call, args, result }) => {
-                                if !unlogged(*call) {
+                                if call.logged() {
                                     let agrees = entry.call == call.id()
                                         && (!check_values
                                             || entry.args.starts_with(args)
@@ -647,7 +646,7 @@ pub(crate) fn tables(
                 class::HOST => {
                     let host = starstream_abi::HostFn::from_id(imm(1))
                         .ok_or_else(|| err("a host call of no host function"))?;
-                    if !unlogged(host) {
+                    if host.logged() {
                         set(&mut row, cpu::LOGGED, 1);
                         event = Some(imm(1));
                     }
@@ -762,6 +761,30 @@ pub(crate) fn tables(
                         .ok_or_else(|| err("a host call's entry without its result"))?;
                     if imm(2) == 1 {
                         set(&mut row, cpu::HRX, logged_upper(*logged));
+                    }
+                }
+                if matches!(cls, class::HOST | class::YIELD) {
+                    // The arguments the ports read are the entry's (the last on port 0), with
+                    // their types in the mode, and the upper limbs the log holds of an `i32`.
+                    // (A log whose values disagree is laid out as given: the checker refuses
+                    // it, on `executed values`.)
+                    let mode = bits >> starstream_proof::code::ALU_SHIFT;
+                    set(&mut row, cpu::ALU_MODE, mode);
+                    let n = (0..3).filter(|&q| has(access::R0 << q)).count();
+                    let args = witness.logs[p]
+                        .get(s as usize)
+                        .map(|e| e.args.clone())
+                        .unwrap_or_default();
+                    for q in 0..n {
+                        let is_i32 = mode >> q & starstream_proof::code::host::I32_PORT;
+                        set(&mut row, cpu::HA + q, 1);
+                        set(&mut row, cpu::HX + q, is_i32);
+                        let arg = *args.get(n - 1 - q).ok_or_else(|| {
+                            err(format!(
+                                "process {p} step {s}: an entry without its arguments"
+                            ))
+                        })?;
+                        set(&mut row, cpu::FRX0 + q, is_i32 * logged_upper(arg));
                     }
                 }
                 s += 1;

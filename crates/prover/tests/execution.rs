@@ -233,6 +233,9 @@ fn an_activation_starts_at_an_export_and_its_events_are_the_log() {
         let r = find_row(t, |t, r| get(t, r, cpu::LOGGED) == 1);
         *cell(t, r, cpu::LOGGED) = Val::ZERO;
         *cell(t, r, cpu::HR) = Val::ZERO;
+        for q in 0..3 {
+            *cell(t, r, cpu::HA + q) = Val::ZERO;
+        }
         // The process's later steps follow on as if it had not been an event.
         for later in r + 1.. {
             if get(t, later, cpu::P) != get(t, r, cpu::P) || get(t, later, cpu::REAL) == 0 {
@@ -549,11 +552,13 @@ fn the_values_crossing_the_layers_are_the_logs() {
         count(&mut t, Table::Cpu, cpu::FIN2),
     );
     let arguments = count(&mut t, Table::Slots, slots::PARAM);
+    let host_arguments: usize = (0..3).map(|q| count(&mut t, Table::Cpu, cpu::HA + q)).sum();
     assert!(
-        hr > 0 && fin1 + fin2 > 0 && arguments > 0,
-        "{hr} results, {fin1} + {fin2} finishes, {arguments} arguments"
+        hr > 0 && fin1 + fin2 > 0 && arguments > 0 && host_arguments > 0,
+        "{hr} results, {fin1} + {fin2} finishes, {arguments} arguments, \
+         {host_arguments} host-call arguments"
     );
-    assert_eq!(bound, hr + fin1 + 2 * fin2 + arguments);
+    assert_eq!(bound, hr + fin1 + 2 * fin2 + arguments + host_arguments);
     // An activation started with another argument than its `activate` entry's: the log
     // refuses the frame's first record (and so does the stack, whose first read of the slot
     // sees the value the run used).
@@ -584,4 +589,121 @@ fn the_values_crossing_the_layers_are_the_logs() {
         found.message.contains("executed values") || found.message.contains("stack"),
         "{found}"
     );
+}
+
+#[test]
+fn a_host_calls_arguments_are_its_entrys() {
+    let executed = wallet_payment();
+    let with_arguments = |t: &mut Tables| find_row(t, |t, r| get(t, r, cpu::HA) == 1);
+    // A `frame_store` (or any logged call) whose argument the log does not hold: the entry's
+    // value is not what the program computed. (Port 1's: port 0's also feeds the zero test.)
+    // The row's constraints still hold; the buses refuse it.
+    let mut t = tables(&executed.tx, &executed.witness).unwrap();
+    let r = find_row(&mut t, |t, r| get(t, r, cpu::HA + 1) == 1);
+    *cell(&mut t, r, cpu::READ + cpu::PORT + cpu::P_VALUE) += Val::ONE;
+    assert!(cpu_constraints_hold(&t));
+    let found = check(&t).expect_err("another argument on the stack");
+    assert!(
+        found.message.contains("executed values") || found.message.contains("stack"),
+        "{found}"
+    );
+    unverifiable(&executed, &t, "another argument on the stack");
+    // An `i32` argument sent with other upper limbs than the log's sign extension: the stack
+    // does not see them, the log does.
+    refused_tables(
+        &executed,
+        "an i32 argument's upper limbs",
+        "executed values",
+        |t| {
+            let r = find_row(t, |t, r| get(t, r, cpu::HA) == 1 && get(t, r, cpu::HX) == 1);
+            *cell(t, r, cpu::FRX0) += Val::ONE;
+        },
+    );
+    // An argument left unsent: the log's value has no instruction that computed it.
+    refused_tables(
+        &executed,
+        "a host call's argument left unbound",
+        "cpu",
+        |t| {
+            let r = with_arguments(t);
+            *cell(t, r, cpu::HA) = Val::ZERO;
+        },
+    );
+    // Its type claimed otherwise than the fetched mode says.
+    refused_tables(&executed, "an argument's type", "cpu", |t| {
+        let r = with_arguments(t);
+        let x = cell(t, r, cpu::HX);
+        *x = Val::ONE - *x;
+    });
+}
+
+#[test]
+fn divisions_and_remainders_are_proven() {
+    use starstream_proof::air::alu;
+    use starstream_proof::code::alu::{DIV, REM, SIGNED, W64};
+    let (mut ledger, program) = deployed("crates/prover/tests/contracts/division.star");
+    let int = |v: i64| Arg::Int(v);
+    let runs: [(&str, Vec<Arg>); 6] = [
+        ("signed", vec![int(-7), int(2)]),
+        ("signed", vec![int(7), int(-2)]),
+        ("signed", vec![int(i64::MIN), int(3)]),
+        ("unsigned", vec![int(-1), int(7)]),
+        ("narrow", vec![int(-7), int(2), int(7), int(2)]),
+        (
+            "narrow",
+            vec![
+                int(i64::from(i32::MIN)),
+                int(-3),
+                int(i64::from(u32::MAX)),
+                int(5),
+            ],
+        ),
+    ];
+    // Both signednesses occur, and the constraints hold on each run (`run` checks them). The
+    // compiler computes narrow integers in `i64`s, so the 32-bit operators occur only in the
+    // ALU's own tests.
+    let mut seen = std::collections::BTreeSet::new();
+    let mut last = None;
+    for (script, args) in runs {
+        let executed = run(&mut ledger, program, script, args, vec![]);
+        let mut t = tables(&executed.tx, &executed.witness).unwrap();
+        for r in 0..(1 << t.log_heights()[alu_table()]) {
+            let mode = alu_cell(&mut t, r, alu::MODE).as_canonical_u32();
+            if mode & (DIV | REM) != 0 {
+                seen.insert(mode & (DIV | REM | SIGNED | W64));
+            }
+        }
+        last = Some(executed);
+    }
+    let expected = [DIV, DIV | SIGNED, REM, REM | SIGNED].map(|m| m | W64);
+    assert_eq!(seen, expected.into(), "modes seen: {seen:x?}");
+
+    // A quotient answered otherwise, in the `alu` table and in `cpu` alike: with its
+    // witness unchanged, the product no longer holds.
+    let executed = last.unwrap();
+    let divided = |t: &mut Tables| {
+        (0..)
+            .find(|&r| alu_cell(t, r, alu::MODE).as_canonical_u32() & DIV != 0)
+            .expect("a division")
+    };
+    refused_tables(&executed, "a quotient answered otherwise", "alu", |t| {
+        let r = divided(t);
+        *alu_cell(t, r, alu::NEW) += Val::ONE;
+    });
+    // A remainder past the divisor: `r − |y|` no longer borrows.
+    refused_tables(&executed, "a remainder not below the divisor", "alu", |t| {
+        let r = (0..)
+            .find(|&r| alu_cell(t, r, alu::MODE).as_canonical_u32() & REM != 0)
+            .expect("a remainder");
+        let d = alu_cell(t, r, alu::DB);
+        *d += Val::ONE;
+    });
+}
+
+/// The `alu` table's position among the tables.
+fn alu_table() -> usize {
+    starstream_proof::TABLES
+        .iter()
+        .position(|t| *t == Table::Alu)
+        .unwrap()
 }
