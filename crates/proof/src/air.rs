@@ -414,8 +414,10 @@ pub mod values {
     /// How many `absent` rows look this value up (a quarter of a key that `tx_signed_by`
     /// answered 0 about).
     pub const KEY_USES: usize = 39;
-    /// Whether the execution layer binds this value (an activation's argument, a logged host
-    /// call's result, a `finish`'s result), received on `executed values`.
+    /// How many times the execution layer uses this value (an activation's argument, a host
+    /// call's argument, fixed or staged, a logged host call's result, a `finish`'s result,
+    /// once each; a buffered result once per `result(i)` that reads it, up to three),
+    /// received on `executed values`.
     pub const EXEC: usize = 40;
     pub const WIDTH: usize = 41;
 }
@@ -801,7 +803,25 @@ pub mod cpu {
     /// holds: `HA + p` is 1. `HX + p`: that argument is an `i32` (bits of the fetched mode).
     pub const HA: usize = NZ + 19;
     pub const HX: usize = NZ + 22;
-    pub const WIDTH: usize = NZ + 25;
+    /// Staging: `stg` on a `stage` (the fetched mode's bit), `tks` on a call that takes the
+    /// staged values; `sc` the values staged before this row in its activation; on any other
+    /// row, `net` and `nk` are the time and the fixed argument count of the next call that
+    /// takes staged values, which a `stage` sends its value to, at position `nk + sc`.
+    pub const STG: usize = NZ + 25;
+    pub const TKS: usize = NZ + 26;
+    pub const SC: usize = NZ + 27;
+    pub const NET: usize = NZ + 28;
+    pub const NK: usize = NZ + 29;
+    /// The result buffer: `fil` on a call that fills it, `res` on a `result`; before each row,
+    /// `hasf` whether a call in this activation filled it, `lf` that call's time and `lo` the
+    /// position of its first buffered result among its entry's results (1 when the call
+    /// returns a value itself, else 0).
+    pub const FIL: usize = NZ + 30;
+    pub const RES: usize = NZ + 31;
+    pub const HASF: usize = NZ + 32;
+    pub const LF: usize = NZ + 33;
+    pub const LO: usize = NZ + 34;
+    pub const WIDTH: usize = NZ + 35;
 }
 
 /// Columns of `alu`: one row per ALU instruction executed, received from `cpu` with its mode,
@@ -2528,9 +2548,16 @@ where
     b.assert_zero(first * i);
     b.assert_eq(i * i_inv, one.clone() - first.into());
 
-    // A value the execution layer computed with: received from it, exactly once.
+    // A value the execution layer computed with: received from it as often as it uses it
+    // (once for most values, up to three times for a buffered result, which `result(i)` may
+    // read again).
     let exec = col(EXEC);
-    b.assert_bool(exec);
+    b.assert_zero(
+        exec.into()
+            * (exec.into() - one.clone())
+            * (exec.into() - AB::Expr::from_u32(2))
+            * (exec.into() - AB::Expr::from_u32(3)),
+    );
     EXECUTED_VALUES.receive(
         b,
         [
@@ -2542,7 +2569,7 @@ where
             v[2].into(),
             v[3].into(),
         ],
-        Count::bounded(exec.into(), 1),
+        Count::bounded(exec.into(), 3),
     );
 
     // This row is value i of entry t's role: the chain's link from i to i + 1.
@@ -2648,6 +2675,8 @@ where
         staged,
         real * (one.clone() - role.into()) * crossing * (one.clone() - below_k),
     );
+    // And they are the values the caller staged (`cpu` sends each from its `stage`).
+    b.assert_zero(staged * (one.clone() - exec.into()));
     // A burn policy's argument 0 is the burned amount, which the host adds: the staged values
     // start at its argument 1.
     let k = k1 + k2;
@@ -3719,6 +3748,65 @@ where
             b.assert_zero(ha.clone() * col(HX + p) * col(READ + p * PORT + P_VALUE + k));
         }
     }
+    // Staging. The count starts at 0 with each activation, grows with each `stage`, starts
+    // again after a call that takes the staged values and is 0 where the activation ends; every
+    // other row carries the time and fixed argument count of the next call that takes staged
+    // values back from it; and a `stage` sends its value to that call's argument `nk + sc` (a
+    // log whose call has another value there, or none, or more staged values than were
+    // staged, fails the bus: `values` must receive every staged argument of a crossing call).
+    let (sc, stg, tks) = (col(SC), col(STG), col(TKS));
+    b.assert_zero(start.clone() * sc.clone());
+    b.when_transition().assert_zero(
+        next(REAL)
+            * (AB::Expr::ONE - next(START))
+            * (next(SC) - (sc.clone() + stg.clone()) * (AB::Expr::ONE - tks.clone())),
+    );
+    // Nothing staged is left when an activation ends.
+    b.assert_zero((yields.clone() + root.clone()) * sc.clone());
+    let passing = real.clone() * (AB::Expr::ONE - tks.clone());
+    let next_takes = next(TKS);
+    let fixed = next(M_R0) + next(M_R1) + next(M_R2);
+    for (carried, at_taker) in [(NET, next(ET)), (NK, fixed)] {
+        b.when_transition().assert_zero(
+            passing.clone()
+                * (col(carried)
+                    - next_takes.clone() * at_taker
+                    - (AB::Expr::ONE - next_takes.clone()) * next(carried)),
+        );
+    }
+    let staged_value: [AB::Expr; 4] = core::array::from_fn(|k| col(READ + P_VALUE + k));
+    let [s0, s1, s2, s3] = staged_value;
+    EXECUTED_VALUES.send(
+        b,
+        [col(NET), AB::Expr::ZERO, col(NK) + sc, s0, s1, s2, s3],
+        Count::bounded(stg, 1),
+    );
+    // The result buffer. Empty when an activation starts; a call that fills it leaves its
+    // entry's results there (after the value it returns itself, if any); `result(i)` writes
+    // result `lo + i` of the last such call's entry.
+    let (hasf, fil, res) = (col(HASF), col(FIL), col(RES));
+    b.assert_zero(start.clone() * hasf.clone());
+    let within = next(REAL) * (AB::Expr::ONE - next(START));
+    b.when_transition().assert_zero(
+        within.clone() * (next(HASF) - hasf.clone() - fil.clone() + hasf.clone() * fil.clone()),
+    );
+    for (carried, at_fill) in [(LF, col(ET)), (LO, col(M_W))] {
+        b.when_transition().assert_zero(
+            within.clone()
+                * (next(carried) - col(carried) - fil.clone() * (at_fill - col(carried))),
+        );
+    }
+    b.assert_zero(res.clone() * (AB::Expr::ONE - hasf));
+    // The index is below 2^16 (the buffer is far smaller), so `lo + index` cannot wrap around
+    // the field onto another result.
+    b.assert_zero(res.clone() * col(READ + P_VALUE + 1));
+    let index = col(READ + P_VALUE);
+    let [r0, r1, r2, r3] = core::array::from_fn(|k| col(W_NEW + k));
+    EXECUTED_VALUES.send(
+        b,
+        [col(LF), AB::Expr::ONE, col(LO) + index, r0, r1, r2, r3],
+        Count::bounded(res, 1),
+    );
     // An `i32` result's upper limbs are zero on the stack.
     for k in [2, 3] {
         let v = |port: usize| col(READ + port * PORT + P_VALUE + k);
@@ -3870,6 +3958,16 @@ where
         b.assert_bool(col(HX + p));
         types += col(HX + p) * c(crate::code::host::I32_PORT << p);
     }
+    let (stg, tks, fil, res) = (col(STG), col(TKS), col(FIL), col(RES));
+    for f in [stg.clone(), tks.clone(), fil.clone(), res.clone()] {
+        b.assert_bool(f.clone());
+        b.assert_zero(f * (AB::Expr::ONE - flag(6)));
+    }
+    use crate::code::host;
+    types += stg * c(host::STAGE)
+        + tks * c(host::TAKES_STAGED)
+        + fil * c(host::FILLS)
+        + res * c(host::RESULT);
     b.assert_zero(host_or_yield * (col(ALU_MODE) - types));
     // The ALU's operation: its mode, the top of the stack, the value below, and the result.
     let alu_tuple: Vec<AB::Expr> = std::iter::once(col(ALU_MODE))

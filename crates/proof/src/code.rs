@@ -71,6 +71,14 @@ pub mod access {
 pub mod host {
     /// The argument port `p` reads is an `i32`: `I32_PORT << p`.
     pub const I32_PORT: u32 = 1;
+    /// `stage`: port 0 reads the value staged, which is an argument of the next event.
+    pub const STAGE: u32 = 1 << 3;
+    /// A call that takes the staged values as its arguments after its fixed ones.
+    pub const TAKES_STAGED: u32 = 1 << 4;
+    /// A call that fills the result buffer (with its log entry's results after its own).
+    pub const FILLS: u32 = 1 << 5;
+    /// `result`: port 0 reads the index, and the value written is the buffer's.
+    pub const RESULT: u32 = 1 << 6;
 }
 
 /// How many of host function `h`'s arguments the ports read and the proof binds to its log
@@ -547,6 +555,20 @@ impl Code {
                             if param == starstream_abi::ScalarTy::I32 {
                                 bits |= (host::I32_PORT << p) << ALU_SHIFT;
                             }
+                        }
+                        // Staging: the value staged, and the call that takes it.
+                        if h == starstream_abi::HostFn::Stage {
+                            bits |= access::R0 | host::STAGE << ALU_SHIFT;
+                        }
+                        if h.takes_staged() {
+                            bits |= host::TAKES_STAGED << ALU_SHIFT;
+                        }
+                        // The result buffer: the calls that fill it, and its reads.
+                        if h.fills_results() {
+                            bits |= host::FILLS << ALU_SHIFT;
+                        }
+                        if h == starstream_abi::HostFn::Result {
+                            bits |= access::R0 | host::RESULT << ALU_SHIFT;
                         }
                     }
                     let mut r = entry(k, f, pc, code, imm);

@@ -198,17 +198,7 @@ impl Prover {
     }
 
     pub fn apply_checked(&mut self, signed: &[u8]) -> Result<String, String> {
-        let signed = SignedTransaction::from_canonical(signed)
-            .map_err(|e| format!("error[ledger:decode]: not a signed transaction: {e}"))?;
-        signed
-            .verify_signatures()
-            .map_err(|e| format!("error[ledger:signature]: {e}"))?;
-        let proof = signed.proof.as_deref().ok_or_else(|| {
-            format!(
-                "error[proof:missing]: transaction {} carries no proof",
-                signed.tx.id
-            )
-        })?;
+        let (signed, proof) = starstream_verifier::signed_and_proven(signed)?;
         let modules: BTreeMap<Hash32, Vec<u8>> = self
             .ledger
             .programs
@@ -216,7 +206,7 @@ impl Prover {
             .map(|(hash, a)| (*hash, a.wasm.clone()))
             .collect();
         let verified =
-            starstream_verifier::verify(&signed.tx, proof, &modules).map_err(|e| e.to_string())?;
+            starstream_verifier::verify(&signed.tx, &proof, &modules).map_err(|e| e.to_string())?;
         self.holds(&verified)?;
         // Checked, then applied whole or not at all (the in-memory ledger's rule).
         self.ledger.apply(&signed.tx).map_err(|e| e.to_string())?;

@@ -57,13 +57,16 @@ fn binds_result(call: u32) -> bool {
 
 /// Whether the execution layer binds value `i` of role `role` (0 arguments, 1 results) of an
 /// entry of call `call` with `results` results: an `activate`'s arguments, the arguments of
-/// a logged host call or a `yield` that the ports read (`code::bound_args`), a logged host call's
-/// result 0, the results of a `finish` of one or two (the return's ports read them).
+/// a logged host call or a `yield` that the ports read (`code::bound_args`) and the staged ones
+/// that follow them (each sent by its `stage`), a logged host call's result 0, the results of a `finish` of one or two (the return's ports read them).
 pub(crate) fn binds(call: u32, role: u32, i: u32, results: usize) -> bool {
     match role {
         0 => {
             call == call::ACTIVATE
-                || HostFn::from_id(call).is_some_and(|h| i < starstream_proof::code::bound_args(h))
+                || HostFn::from_id(call).is_some_and(|h| {
+                    i < starstream_proof::code::bound_args(h)
+                        || h.takes_staged() && i as usize >= h.params().len()
+                })
         }
         _ => call == call::FINISH && results <= 2 || i == 0 && binds_result(call),
     }
@@ -189,6 +192,8 @@ pub(crate) struct Execution {
     pub slots: RowMajorMatrix<Val>,
     pub passes: RowMajorMatrix<Val>,
     pub alu: RowMajorMatrix<Val>,
+    /// How many times `result(i)` read each buffered result: `(t, i)` of its entry's result.
+    pub result_reads: std::collections::BTreeMap<(u32, u32), u32>,
 }
 
 /// The value stack and globals as the proof sees them: a memory of `(frame, slot)` cells,
@@ -352,6 +357,7 @@ pub(crate) fn tables(
     let mut pass_rows: Vec<[Val; passes::WIDTH]> = Vec::new();
     let mut alu_rows: Vec<Vec<Val>> = Vec::new();
     let mut fuel = 0u64;
+    let mut result_reads = std::collections::BTreeMap::new();
     let mut fetch =
         |key: [u32; 4], what: &str| -> Result<[u32; starstream_proof::code::WIDTH], ProveError> {
             let at = code
@@ -405,6 +411,10 @@ pub(crate) fn tables(
         // the first result).
         let mut calls: Vec<(u32, u32, u32, u32, u32)> = Vec::new();
         let mut s = activation.steps.start;
+        // The values staged so far in this activation, and the last call that filled the
+        // result buffer (its entry's time, and where its buffered results start).
+        let mut staged = 0u32;
+        let mut filled: Option<(u32, u32)> = None;
         for (i, (step, host_result)) in steps.iter().enumerate() {
             let r = rows.len() as u32;
             let (opcode, _) = starstream_proof::code::encode(step.op)
@@ -741,6 +751,24 @@ pub(crate) fn tables(
                     pass_rows.push(cells);
                 }
             }
+            if matches!(cls, class::HOST | class::YIELD) {
+                // A host call's mode: its arguments' types, and its part in staging.
+                use starstream_proof::code::host;
+                let mode = bits >> starstream_proof::code::ALU_SHIFT;
+                set(&mut row, cpu::ALU_MODE, mode);
+                let (stages, takes) = (mode & host::STAGE != 0, mode & host::TAKES_STAGED != 0);
+                set(&mut row, cpu::STG, u32::from(stages));
+                set(&mut row, cpu::TKS, u32::from(takes));
+                set(&mut row, cpu::SC, staged);
+                staged = if takes { 0 } else { staged + u32::from(stages) };
+            } else {
+                set(&mut row, cpu::SC, staged);
+            }
+            if let Some((t, offset)) = filled {
+                set(&mut row, cpu::HASF, 1);
+                set(&mut row, cpu::LF, t);
+                set(&mut row, cpu::LO, offset);
+            }
             set(&mut row, cpu::FRAME, frame);
             set(&mut row, cpu::S, s);
             if let Some(c) = event {
@@ -769,7 +797,6 @@ pub(crate) fn tables(
                     // (A log whose values disagree is laid out as given: the checker refuses
                     // it, on `executed values`.)
                     let mode = bits >> starstream_proof::code::ALU_SHIFT;
-                    set(&mut row, cpu::ALU_MODE, mode);
                     let n = (0..3).filter(|&q| has(access::R0 << q)).count();
                     let args = witness.logs[p]
                         .get(s as usize)
@@ -788,6 +815,23 @@ pub(crate) fn tables(
                     }
                 }
                 s += 1;
+            }
+            if matches!(cls, class::HOST) {
+                use starstream_proof::code::host;
+                let mode = bits >> starstream_proof::code::ALU_SHIFT;
+                if mode & host::RESULT != 0 {
+                    // `result(i)`: result `offset + i` of the last filling call's entry.
+                    set(&mut row, cpu::RES, 1);
+                    let (t, offset) =
+                        filled.ok_or_else(|| err("a `result` read before any call filled it"))?;
+                    let i =
+                        u32::try_from(read[0]).map_err(|_| err("a `result` index out of range"))?;
+                    *result_reads.entry((t, offset + i)).or_insert(0) += 1;
+                }
+                if mode & host::FILLS != 0 {
+                    set(&mut row, cpu::FIL, 1);
+                    filled = Some((row[cpu::ET].as_canonical_u32(), u32::from(has(access::W))));
+                }
             }
             // The frame the next row runs in.
             frame = match cls {
@@ -808,6 +852,19 @@ pub(crate) fn tables(
                 set(&mut row, cpu::S_NEXT, if next_process { 0 } else { s });
             }
             rows.push(row);
+        }
+    }
+    // Every row but a call that takes staged values carries the next such call's time and
+    // fixed argument count (where a `stage` sends its value).
+    let mut taker = (Val::ZERO, Val::ZERO);
+    for row in rows.iter_mut().rev() {
+        if row[cpu::TKS] == Val::ONE {
+            taker = (
+                row[cpu::ET],
+                row[cpu::M_R0] + row[cpu::M_R1] + row[cpu::M_R2],
+            );
+        } else {
+            (row[cpu::NET], row[cpu::NK]) = taker;
         }
     }
     let h = crate::height(rows.len())?;
@@ -894,5 +951,6 @@ pub(crate) fn tables(
         slots: slots_matrix,
         passes: passes_matrix,
         alu: matrix(&alu_rows, starstream_proof::air::alu::WIDTH)?,
+        result_reads,
     })
 }

@@ -1238,6 +1238,23 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
     let records = starstream_proof::public::records(tx, &about).map_err(err)?;
     let code = program_table(witness, &about)?;
     let execution = execution::tables(witness, &about, &code, &mut byte_uses)?;
+    // Each buffered result is received as often as `result(i)` read it.
+    for k in 0..vv.len() / values::WIDTH {
+        let cells = row(&mut vv, values::WIDTH, k);
+        if cells[values::ROLE] != Val::ONE || cells[values::REAL] != Val::ONE {
+            continue;
+        }
+        let key = (
+            p3_field::PrimeField32::as_canonical_u32(&cells[values::T]),
+            p3_field::PrimeField32::as_canonical_u32(&cells[values::I]),
+        );
+        if let Some(n) = execution.result_reads.get(&key) {
+            if *n > 3 {
+                return Err(err("a buffered result read more than three times"));
+            }
+            cells[values::EXEC] += Val::from_u32(*n);
+        }
+    }
     let mut code_uses = vec![Val::ZERO; (1 << code.log_height()) * air::code::WIDTH];
     for (r, n) in execution.uses.iter().enumerate() {
         code_uses[r * air::code::WIDTH + air::code::USES] = Val::from_u32(*n);

@@ -545,7 +545,18 @@ fn the_values_crossing_the_layers_are_the_logs() {
             .filter(|&r| *t.cell_mut(table, r, c) == Val::ONE)
             .count()
     };
-    let bound = count(&mut t, Table::Values, starstream_proof::air::values::EXEC);
+    // A value is received as often as the execution uses it.
+    let at = starstream_proof::TABLES
+        .iter()
+        .position(|x| *x == Table::Values)
+        .unwrap();
+    let height = t.traces[at].values.len() / t.traces[at].width;
+    let bound: usize = (0..height)
+        .map(|r| {
+            let uses = *t.cell_mut(Table::Values, r, starstream_proof::air::values::EXEC);
+            uses.as_canonical_u32() as usize
+        })
+        .sum();
     let (hr, fin1, fin2) = (
         count(&mut t, Table::Cpu, cpu::HR),
         count(&mut t, Table::Cpu, cpu::FIN1),
@@ -553,12 +564,22 @@ fn the_values_crossing_the_layers_are_the_logs() {
     );
     let arguments = count(&mut t, Table::Slots, slots::PARAM);
     let host_arguments: usize = (0..3).map(|q| count(&mut t, Table::Cpu, cpu::HA + q)).sum();
+    let staged = count(&mut t, Table::Cpu, cpu::STG);
+    let buffered = count(&mut t, Table::Cpu, cpu::RES);
     assert!(
-        hr > 0 && fin1 + fin2 > 0 && arguments > 0 && host_arguments > 0,
+        hr > 0
+            && fin1 + fin2 > 0
+            && arguments > 0
+            && host_arguments > 0
+            && staged > 0
+            && buffered > 0,
         "{hr} results, {fin1} + {fin2} finishes, {arguments} arguments, \
-         {host_arguments} host-call arguments"
+         {host_arguments} host-call arguments, {staged} staged, {buffered} buffered"
     );
-    assert_eq!(bound, hr + fin1 + 2 * fin2 + arguments + host_arguments);
+    assert_eq!(
+        bound,
+        hr + fin1 + 2 * fin2 + arguments + host_arguments + staged + buffered
+    );
     // An activation started with another argument than its `activate` entry's: the log
     // refuses the frame's first record (and so does the stack, whose first read of the slot
     // sees the value the run used).
@@ -629,6 +650,65 @@ fn a_host_calls_arguments_are_its_entrys() {
             *cell(t, r, cpu::HA) = Val::ZERO;
         },
     );
+    // A staged value the log holds otherwise: the callee got what the log says, not what the
+    // caller staged.
+    let mut t = tables(&executed.tx, &executed.witness).unwrap();
+    let r = (0..)
+        .find(|&r| {
+            let staged = *t.cell_mut(Table::Values, r, starstream_proof::air::values::STAGED);
+            staged == Val::ONE
+        })
+        .expect("a staged argument");
+    *t.cell_mut(Table::Values, r, starstream_proof::air::values::V) += Val::ONE;
+    let found = check(&t).expect_err("another staged value");
+    assert!(
+        found.message.contains("executed values") || found.message.contains("handover"),
+        "{found}"
+    );
+    unverifiable(&executed, &t, "another staged value");
+    // A `stage` claimed not to be one (so it sends nothing), or a staged argument left
+    // unbound.
+    refused_tables(&executed, "a stage left out", "cpu", |t| {
+        let r = find_row(t, |t, r| get(t, r, cpu::STG) == 1);
+        *cell(t, r, cpu::STG) = Val::ZERO;
+    });
+    refused_tables(&executed, "a staged argument unbound", "values", |t| {
+        use starstream_proof::air::values::{EXEC, STAGED};
+        let r = (0..)
+            .find(|&r| *t.cell_mut(Table::Values, r, STAGED) == Val::ONE)
+            .expect("a staged argument");
+        *t.cell_mut(Table::Values, r, EXEC) = Val::ZERO;
+    });
+    // Sent to another position of the event.
+    refused_tables(
+        &executed,
+        "a staged value at another position",
+        "cpu",
+        |t| {
+            let r = find_row(t, |t, r| get(t, r, cpu::STG) == 1);
+            *cell(t, r, cpu::SC) += Val::ONE;
+        },
+    );
+    // A buffered result read otherwise than the log's (the row's constraints hold; the buses
+    // refuse it), or from another call's entry, or a `result` claimed not to be one.
+    let mut t = tables(&executed.tx, &executed.witness).unwrap();
+    let r = find_row(&mut t, |t, r| get(t, r, cpu::RES) == 1);
+    *cell(&mut t, r, cpu::W_NEW + 2) += Val::ONE;
+    assert!(cpu_constraints_hold(&t));
+    let found = check(&t).expect_err("another buffered result");
+    assert!(
+        found.message.contains("executed values") || found.message.contains("stack"),
+        "{found}"
+    );
+    unverifiable(&executed, &t, "another buffered result");
+    refused_tables(&executed, "a result read from another call", "cpu", |t| {
+        let r = find_row(t, |t, r| get(t, r, cpu::RES) == 1);
+        *cell(t, r, cpu::LF) += Val::ONE;
+    });
+    refused_tables(&executed, "a result read left out", "cpu", |t| {
+        let r = find_row(t, |t, r| get(t, r, cpu::RES) == 1);
+        *cell(t, r, cpu::RES) = Val::ZERO;
+    });
     // Its type claimed otherwise than the fetched mode says.
     refused_tables(&executed, "an argument's type", "cpu", |t| {
         let r = with_arguments(t);

@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use starstream_tx::{Canonical, Hash32, SignedTransaction, Transaction};
+use starstream_tx::{Canonical, Hash32, Transaction};
 use wasm_bindgen::prelude::*;
 
 /// Verifies proofs against the modules it was given.
@@ -57,18 +57,8 @@ impl Verifier {
 
     /// [`Verifier::verify_signed`], with the error as text.
     pub fn check_signed(&self, signed: &[u8]) -> Result<String, String> {
-        let signed = SignedTransaction::from_canonical(signed)
-            .map_err(|e| format!("error[ledger:decode]: not a signed transaction: {e}"))?;
-        signed
-            .verify_signatures()
-            .map_err(|e| format!("error[ledger:signature]: {e}"))?;
-        let proof = signed.proof.as_deref().ok_or_else(|| {
-            format!(
-                "error[proof:missing]: transaction {} carries no proof",
-                signed.tx.id
-            )
-        })?;
-        self.prove_about(&signed.tx, proof)
+        let (signed, proof) = starstream_verifier::signed_and_proven(signed)?;
+        self.prove_about(&signed.tx, &proof)
     }
 
     fn prove_about(&self, tx: &Transaction, proof: &[u8]) -> Result<String, String> {

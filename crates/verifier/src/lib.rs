@@ -11,7 +11,7 @@ use p3_batch_stark::ProverData;
 use starstream_proof::code::Code;
 use starstream_proof::config::{verifier_config, Config};
 use starstream_proof::{airs, degree_bits, instance, public, BatchProof, Envelope, Table, TABLES};
-use starstream_tx::{Hash32, ProgramHash, Transaction};
+use starstream_tx::{Canonical, Hash32, ProgramHash, SignedTransaction, Transaction};
 
 /// Why a proof was refused.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -88,6 +88,25 @@ fn program_table(
 
 /// Checks that `proof` proves `tx`, running the programs whose modules `modules` gives;
 /// returns what else the proof is about (the input entries it consumes, and more).
+/// A signed transaction as `starstream run --out` writes it, decoded, with what can be checked
+/// without the programs' modules: its signatures, and that it carries a proof (returned beside
+/// it). The error starts with its code (`error[ledger:decode]`, `error[ledger:signature]`,
+/// `error[proof:missing]`); [`verify`] checks the proof itself.
+pub fn signed_and_proven(bytes: &[u8]) -> Result<(SignedTransaction, Vec<u8>), String> {
+    let signed = SignedTransaction::from_canonical(bytes)
+        .map_err(|e| format!("error[ledger:decode]: not a signed transaction: {e}"))?;
+    signed
+        .verify_signatures()
+        .map_err(|e| format!("error[ledger:signature]: {e}"))?;
+    let proof = signed.proof.clone().ok_or_else(|| {
+        format!(
+            "error[proof:missing]: transaction {} carries no proof",
+            signed.tx.id
+        )
+    })?;
+    Ok((signed, proof))
+}
+
 pub fn verify(
     tx: &Transaction,
     proof: &[u8],
