@@ -821,7 +821,11 @@ pub mod cpu {
     pub const HASF: usize = NZ + 32;
     pub const LF: usize = NZ + 33;
     pub const LO: usize = NZ + 34;
-    pub const WIDTH: usize = NZ + 35;
+    /// On a call whose argument 0 the write port reads (`code::host::ARG0_AT_WRITE`): `hw`
+    /// (the mode's bit), and `ha3` when it is logged (the value is sent).
+    pub const HW: usize = NZ + 35;
+    pub const HA3: usize = NZ + 36;
+    pub const WIDTH: usize = NZ + 37;
 }
 
 /// Columns of `alu`: one row per ALU instruction executed, received from `cpu` with its mode,
@@ -3727,9 +3731,9 @@ where
             Count::bounded(when, 1),
         );
     }
-    // A logged host call's arguments (and a `yield`'s) are its entry's: with `n` read, port
-    // `p` holds argument `n - 1 - p`.
-    let n = col(M_R0) + col(M_R1) + col(M_R2);
+    // A logged host call's arguments (and a `yield`'s) are its entry's: with `n` bound, port
+    // `p` holds argument `n - 1 - p` (and with four, the write port's old value argument 0).
+    let n = col(M_R0) + col(M_R1) + col(M_R2) + col(HW);
     for p in 0..3 {
         let ha = col(HA + p);
         b.assert_eq(
@@ -3748,6 +3752,16 @@ where
             b.assert_zero(ha.clone() * col(HX + p) * col(READ + p * PORT + P_VALUE + k));
         }
     }
+    // A call of four arguments: argument 0 is what its result overwrites, the write port's
+    // old value (an `i64`: no sign extension to undo).
+    let ha3 = col(HA3);
+    b.assert_eq(ha3.clone(), logged.clone() * col(HW));
+    let [o0, o1, o2, o3] = core::array::from_fn(|k| col(WRITE + P_VALUE + k));
+    EXECUTED_VALUES.send(
+        b,
+        [col(ET), AB::Expr::ZERO, AB::Expr::ZERO, o0, o1, o2, o3],
+        Count::bounded(ha3, 1),
+    );
     // Staging. The count starts at 0 with each activation, grows with each `stage`, starts
     // again after a call that takes the staged values and is 0 where the activation ends; every
     // other row carries the time and fixed argument count of the next call that takes staged
@@ -3958,8 +3972,14 @@ where
         b.assert_bool(col(HX + p));
         types += col(HX + p) * c(crate::code::host::I32_PORT << p);
     }
-    let (stg, tks, fil, res) = (col(STG), col(TKS), col(FIL), col(RES));
-    for f in [stg.clone(), tks.clone(), fil.clone(), res.clone()] {
+    let (stg, tks, fil, res, hw) = (col(STG), col(TKS), col(FIL), col(RES), col(HW));
+    for f in [
+        stg.clone(),
+        tks.clone(),
+        fil.clone(),
+        res.clone(),
+        hw.clone(),
+    ] {
         b.assert_bool(f.clone());
         b.assert_zero(f * (AB::Expr::ONE - flag(6)));
     }
@@ -3967,7 +3987,8 @@ where
     types += stg * c(host::STAGE)
         + tks * c(host::TAKES_STAGED)
         + fil * c(host::FILLS)
-        + res * c(host::RESULT);
+        + res * c(host::RESULT)
+        + hw * c(host::ARG0_AT_WRITE);
     b.assert_zero(host_or_yield * (col(ALU_MODE) - types));
     // The ALU's operation: its mode, the top of the stack, the value below, and the result.
     let alu_tuple: Vec<AB::Expr> = std::iter::once(col(ALU_MODE))

@@ -79,20 +79,31 @@ pub mod host {
     pub const FILLS: u32 = 1 << 5;
     /// `result`: port 0 reads the index, and the value written is the buffer's.
     pub const RESULT: u32 = 1 << 6;
+    /// A call of four arguments (`tx_signed_by`): the write port's old value, in the slot its
+    /// result replaces, is argument 0 (an `i64`), the ports reading the other three.
+    pub const ARG0_AT_WRITE: u32 = 1 << 7;
 }
 
-/// How many of host function `h`'s arguments the ports read and the proof binds to its log
-/// entry: all its fixed parameters when it leaves an entry (or is `yield`, which ends the
-/// activation with one) and has at most three (one per port); none otherwise. (`tx_signed_by`
-/// takes four; staged arguments are not on the stack.)
+/// How many of host function `h`'s arguments the proof binds to its log entry: all its fixed
+/// parameters when it leaves an entry (or is `yield`, which ends the activation with one) and
+/// the ports can read them: up to three (one per port), or four when it returns a value and
+/// its argument 0 is an `i64`, which the write port reads as the old value of the slot the
+/// result replaces (`tx_signed_by`); none otherwise. (Staged arguments are bound by `stage`.)
 pub fn bound_args(h: starstream_abi::HostFn) -> u32 {
     let n = h.params().len() as u32;
     let enters_log = h == starstream_abi::HostFn::Yield || h.logged() && !h.diverges();
-    if enters_log && n <= 3 {
+    if enters_log && (n <= 3 || arg0_at_write(h)) {
         n
     } else {
         0
     }
+}
+
+/// Whether `h`'s argument 0 is bound through the write port ([`host::ARG0_AT_WRITE`]).
+fn arg0_at_write(h: starstream_abi::HostFn) -> bool {
+    h.params().len() == 4
+        && h.results().len() == 1
+        && h.params()[0] == starstream_abi::ScalarTy::I64
 }
 
 /// An ALU operation's mode, as bits: its operand width, its family (one of `ADD` to `OTHER`)
@@ -549,7 +560,10 @@ impl Code {
                     // types in the mode.
                     if let Some(h) = host_args.filter(|_| class != class::NONE) {
                         let n = bound_args(h);
-                        for p in 0..n {
+                        if n == 4 {
+                            bits |= host::ARG0_AT_WRITE << ALU_SHIFT;
+                        }
+                        for p in 0..n.min(3) {
                             bits |= access::R0 << p;
                             let param = h.params()[(n - 1 - p) as usize];
                             if param == starstream_abi::ScalarTy::I32 {

@@ -756,6 +756,11 @@ pub(crate) fn tables(
                 use starstream_proof::code::host;
                 let mode = bits >> starstream_proof::code::ALU_SHIFT;
                 set(&mut row, cpu::ALU_MODE, mode);
+                set(
+                    &mut row,
+                    cpu::HW,
+                    u32::from(mode & host::ARG0_AT_WRITE != 0),
+                );
                 let (stages, takes) = (mode & host::STAGE != 0, mode & host::TAKES_STAGED != 0);
                 set(&mut row, cpu::STG, u32::from(stages));
                 set(&mut row, cpu::TKS, u32::from(takes));
@@ -797,12 +802,17 @@ pub(crate) fn tables(
                     // (A log whose values disagree is laid out as given: the checker refuses
                     // it, on `executed values`.)
                     let mode = bits >> starstream_proof::code::ALU_SHIFT;
-                    let n = (0..3).filter(|&q| has(access::R0 << q)).count();
+                    // Argument 0 of four is the write port's old value (`code::host::ARG0_AT_WRITE`).
+                    let wide = mode & starstream_proof::code::host::ARG0_AT_WRITE != 0;
+                    if wide && row[cpu::LOGGED] == Val::ONE {
+                        set(&mut row, cpu::HA3, 1);
+                    }
+                    let n = (0..3).filter(|&q| has(access::R0 << q)).count() + usize::from(wide);
                     let args = witness.logs[p]
                         .get(s as usize)
                         .map(|e| e.args.clone())
                         .unwrap_or_default();
-                    for q in 0..n {
+                    for q in 0..n.min(3) {
                         let is_i32 = mode >> q & starstream_proof::code::host::I32_PORT;
                         set(&mut row, cpu::HA + q, 1);
                         set(&mut row, cpu::HX + q, is_i32);

@@ -563,7 +563,10 @@ fn the_values_crossing_the_layers_are_the_logs() {
         count(&mut t, Table::Cpu, cpu::FIN2),
     );
     let arguments = count(&mut t, Table::Slots, slots::PARAM);
-    let host_arguments: usize = (0..3).map(|q| count(&mut t, Table::Cpu, cpu::HA + q)).sum();
+    let host_arguments: usize = (0..3)
+        .map(|q| count(&mut t, Table::Cpu, cpu::HA + q))
+        .sum::<usize>()
+        + count(&mut t, Table::Cpu, cpu::HA3);
     let staged = count(&mut t, Table::Cpu, cpu::STG);
     let buffered = count(&mut t, Table::Cpu, cpu::RES);
     assert!(
@@ -708,6 +711,21 @@ fn a_host_calls_arguments_are_its_entrys() {
     refused_tables(&executed, "a result read left out", "cpu", |t| {
         let r = find_row(t, |t, r| get(t, r, cpu::RES) == 1);
         *cell(t, r, cpu::RES) = Val::ZERO;
+    });
+    // `tx_signed_by`'s key: argument 0 is what the result overwrites. Another key there, or
+    // the value left unsent.
+    let mut t = tables(&executed.tx, &executed.witness).unwrap();
+    let r = find_row(&mut t, |t, r| get(t, r, cpu::HA3) == 1);
+    *cell(&mut t, r, cpu::WRITE + cpu::P_VALUE + 3) += Val::ONE;
+    let found = check(&t).expect_err("another key");
+    assert!(
+        found.message.contains("executed values") || found.message.contains("stack"),
+        "{found}"
+    );
+    unverifiable(&executed, &t, "another key");
+    refused_tables(&executed, "a key left unbound", "cpu", |t| {
+        let r = find_row(t, |t, r| get(t, r, cpu::HA3) == 1);
+        *cell(t, r, cpu::HA3) = Val::ZERO;
     });
     // Its type claimed otherwise than the fetched mode says.
     refused_tables(&executed, "an argument's type", "cpu", |t| {
