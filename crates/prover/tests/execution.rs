@@ -38,6 +38,32 @@ fn refused_tables(executed: &Executed, what: &str, expected: &str, edit: impl Fn
     unverifiable(executed, &t, what);
 }
 
+/// Like [`refused_tables`], for an edit that only a bus refuses (a value shared by two tables
+/// changed on one side): the checker must name one of `expected`, and, when `cpu_rows_hold`,
+/// the edited `cpu` rows must still satisfy their own constraints.
+fn refused_by_buses(
+    executed: &Executed,
+    what: &str,
+    expected: &[&str],
+    cpu_rows_hold: bool,
+    edit: impl FnOnce(&mut Tables),
+) {
+    let mut t = tables(&executed.tx, &executed.witness).unwrap();
+    edit(&mut t);
+    if cpu_rows_hold {
+        assert!(
+            cpu_constraints_hold(&t),
+            "{what}: a cpu constraint refuses it"
+        );
+    }
+    let found = check(&t).expect_err(what);
+    assert!(
+        expected.iter().any(|e| found.message.contains(e)),
+        "{what}: {found}"
+    );
+    unverifiable(executed, &t, what);
+}
+
 /// The tables of `executed` laid out from its traces edited by `edit` (a prover faithful to
 /// traces the VM never produced): the checker must name `expected`, and a proof made anyway
 /// must be refused.
@@ -54,6 +80,10 @@ fn refused_traces(
     assert!(found.message.contains(expected), "{what}: {found}");
     unverifiable(executed, &t, what);
 }
+
+/// What refuses a value changed on the stack's side or the log's: the two layers' bus, or the
+/// stack memory's own chain, whichever the checker meets first.
+const STACK_OR_LOG: [&str; 2] = ["executed values", "stack"];
 
 /// How many rows of `cpu` hold instructions.
 fn real_rows(t: &mut Tables) -> usize {
@@ -586,17 +616,12 @@ fn the_values_crossing_the_layers_are_the_logs() {
     // An activation started with another argument than its `activate` entry's: the log
     // refuses the frame's first record (and so does the stack, whose first read of the slot
     // sees the value the run used).
-    let mut edited = tables(&executed.tx, &executed.witness).unwrap();
-    let r = (0..)
-        .find(|&r| *edited.cell_mut(Table::Slots, r, slots::PARAM) == Val::ONE)
-        .unwrap();
-    *edited.cell_mut(Table::Slots, r, slots::INIT) += Val::ONE;
-    let found = check(&edited).expect_err("another argument");
-    assert!(
-        found.message.contains("executed values") || found.message.contains("stack"),
-        "{found}"
-    );
-    unverifiable(&executed, &edited, "another argument");
+    refused_by_buses(&executed, "another argument", &STACK_OR_LOG, false, |t| {
+        let r = (0..)
+            .find(|&r| *t.cell_mut(Table::Slots, r, slots::PARAM) == Val::ONE)
+            .unwrap();
+        *t.cell_mut(Table::Slots, r, slots::INIT) += Val::ONE;
+    });
     // The log's value left unbound: the result the caller's stack got has no entry.
     refused_tables(&executed, "a result left unbound", "executed values", |t| {
         let r = exec_row(t);
@@ -604,14 +629,15 @@ fn the_values_crossing_the_layers_are_the_logs() {
     });
     // The stack given another value than the log's result (the executed values bus alone, at
     // the constraint level: the stack's own chain would refuse the edit too).
-    let mut t = tables(&executed.tx, &executed.witness).unwrap();
-    let r = find_row(&mut t, |t, r| get(t, r, cpu::HR) == 1);
-    *cell(&mut t, r, cpu::W_NEW) += Val::ONE;
-    assert!(cpu_constraints_hold(&t));
-    let found = check(&t).expect_err("another result on the stack");
-    assert!(
-        found.message.contains("executed values") || found.message.contains("stack"),
-        "{found}"
+    refused_by_buses(
+        &executed,
+        "another result on the stack",
+        &STACK_OR_LOG,
+        true,
+        |t| {
+            let r = find_row(t, |t, r| get(t, r, cpu::HR) == 1);
+            *cell(t, r, cpu::W_NEW) += Val::ONE;
+        },
     );
 }
 
@@ -622,16 +648,16 @@ fn a_host_calls_arguments_are_its_entrys() {
     // A `frame_store` (or any logged call) whose argument the log does not hold: the entry's
     // value is not what the program computed. (Port 1's: port 0's also feeds the zero test.)
     // The row's constraints still hold; the buses refuse it.
-    let mut t = tables(&executed.tx, &executed.witness).unwrap();
-    let r = find_row(&mut t, |t, r| get(t, r, cpu::HA + 1) == 1);
-    *cell(&mut t, r, cpu::READ + cpu::PORT + cpu::P_VALUE) += Val::ONE;
-    assert!(cpu_constraints_hold(&t));
-    let found = check(&t).expect_err("another argument on the stack");
-    assert!(
-        found.message.contains("executed values") || found.message.contains("stack"),
-        "{found}"
+    refused_by_buses(
+        &executed,
+        "another argument on the stack",
+        &STACK_OR_LOG,
+        true,
+        |t| {
+            let r = find_row(t, |t, r| get(t, r, cpu::HA + 1) == 1);
+            *cell(t, r, cpu::READ + cpu::PORT + cpu::P_VALUE) += Val::ONE;
+        },
     );
-    unverifiable(&executed, &t, "another argument on the stack");
     // An `i32` argument sent with other upper limbs than the log's sign extension: the stack
     // does not see them, the log does.
     refused_tables(
@@ -655,20 +681,20 @@ fn a_host_calls_arguments_are_its_entrys() {
     );
     // A staged value the log holds otherwise: the callee got what the log says, not what the
     // caller staged.
-    let mut t = tables(&executed.tx, &executed.witness).unwrap();
-    let r = (0..)
-        .find(|&r| {
-            let staged = *t.cell_mut(Table::Values, r, starstream_proof::air::values::STAGED);
-            staged == Val::ONE
-        })
-        .expect("a staged argument");
-    *t.cell_mut(Table::Values, r, starstream_proof::air::values::V) += Val::ONE;
-    let found = check(&t).expect_err("another staged value");
-    assert!(
-        found.message.contains("executed values") || found.message.contains("handover"),
-        "{found}"
+    let log_or_callee = ["executed values", "handover"];
+    refused_by_buses(
+        &executed,
+        "another staged value",
+        &log_or_callee,
+        false,
+        |t| {
+            use starstream_proof::air::values::{STAGED, V};
+            let r = (0..)
+                .find(|&r| *t.cell_mut(Table::Values, r, STAGED) == Val::ONE)
+                .expect("a staged argument");
+            *t.cell_mut(Table::Values, r, V) += Val::ONE;
+        },
     );
-    unverifiable(&executed, &t, "another staged value");
     // A `stage` claimed not to be one (so it sends nothing), or a staged argument left
     // unbound.
     refused_tables(&executed, "a stage left out", "cpu", |t| {
@@ -694,16 +720,16 @@ fn a_host_calls_arguments_are_its_entrys() {
     );
     // A buffered result read otherwise than the log's (the row's constraints hold; the buses
     // refuse it), or from another call's entry, or a `result` claimed not to be one.
-    let mut t = tables(&executed.tx, &executed.witness).unwrap();
-    let r = find_row(&mut t, |t, r| get(t, r, cpu::RES) == 1);
-    *cell(&mut t, r, cpu::W_NEW + 2) += Val::ONE;
-    assert!(cpu_constraints_hold(&t));
-    let found = check(&t).expect_err("another buffered result");
-    assert!(
-        found.message.contains("executed values") || found.message.contains("stack"),
-        "{found}"
+    refused_by_buses(
+        &executed,
+        "another buffered result",
+        &STACK_OR_LOG,
+        true,
+        |t| {
+            let r = find_row(t, |t, r| get(t, r, cpu::RES) == 1);
+            *cell(t, r, cpu::W_NEW + 2) += Val::ONE;
+        },
     );
-    unverifiable(&executed, &t, "another buffered result");
     refused_tables(&executed, "a result read from another call", "cpu", |t| {
         let r = find_row(t, |t, r| get(t, r, cpu::RES) == 1);
         *cell(t, r, cpu::LF) += Val::ONE;
@@ -714,15 +740,10 @@ fn a_host_calls_arguments_are_its_entrys() {
     });
     // `tx_signed_by`'s key: argument 0 is what the result overwrites. Another key there, or
     // the value left unsent.
-    let mut t = tables(&executed.tx, &executed.witness).unwrap();
-    let r = find_row(&mut t, |t, r| get(t, r, cpu::HA3) == 1);
-    *cell(&mut t, r, cpu::WRITE + cpu::P_VALUE + 3) += Val::ONE;
-    let found = check(&t).expect_err("another key");
-    assert!(
-        found.message.contains("executed values") || found.message.contains("stack"),
-        "{found}"
-    );
-    unverifiable(&executed, &t, "another key");
+    refused_by_buses(&executed, "another key", &STACK_OR_LOG, true, |t| {
+        let r = find_row(t, |t, r| get(t, r, cpu::HA3) == 1);
+        *cell(t, r, cpu::WRITE + cpu::P_VALUE + 3) += Val::ONE;
+    });
     refused_tables(&executed, "a key left unbound", "cpu", |t| {
         let r = find_row(t, |t, r| get(t, r, cpu::HA3) == 1);
         *cell(t, r, cpu::HA3) = Val::ZERO;
