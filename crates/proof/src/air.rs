@@ -842,7 +842,8 @@ pub mod alu {
     /// The operand `x`: the second value for a binary operator, the top for a unary one.
     pub const X: usize = NEW + 4;
     /// A range-checked value (its eight bytes follow): the result of an addition, a
-    /// subtraction, a multiplication or an `OTHER`; a comparison's difference.
+    /// subtraction, a multiplication, a division or remainder, or an `OTHER`; a comparison's
+    /// difference.
     pub const V: usize = X + 4;
     pub const VB: usize = V + 4;
     /// The adder `p + q = s + carry · 2^width`, limb by limb, with its carries.
