@@ -588,51 +588,16 @@ impl Ledger {
                     format!("the proof does not verify: {e}"),
                 )
             })?;
-            // The proof is about the inputs it names: they must be exactly the entries held.
-            for named in &verified.inputs {
-                let held = match view.status(&named.id)? {
-                    UtxoStatus::Unspent(entry) => Some(entry),
-                    _ => None,
-                };
-                if held.as_ref() != Some(named) {
-                    return Err(LedgerError::new(
-                        Class::Invalid,
-                        "ledger:proof",
-                        format!(
-                            "the proof is about input {} as this ledger does not hold it",
-                            named.id
-                        ),
-                    ));
-                }
-            }
-            // And about the programs' interfaces it names: the deployed programs' metadata.
-            for (hash, named) in &verified.programs {
-                let deployed = view.program(hash);
-                view.take_failure()?;
-                if deployed.map(|a| a.metadata.interface()).as_ref() != Some(named) {
-                    return Err(LedgerError::new(
-                        Class::Invalid,
-                        "ledger:proof",
-                        format!(
-                            "the proof names an interface of program {hash} that is not its \
-                             deployed metadata"
-                        ),
-                    ));
-                }
-            }
-            // And about the token storages it names: the ones held (all zero where none is).
-            for (ty, named) in &verified.token_storage {
-                let held = view.token_storage(ty);
-                view.take_failure()?;
-                let held = held.unwrap_or_else(|| vec![0; named.len()]);
-                if &held != named {
-                    return Err(LedgerError::new(
-                        Class::Invalid,
-                        "ledger:proof",
-                        format!("the proof is about a storage of {ty} this ledger does not hold"),
-                    ));
-                }
-            }
+            // The proof is about the state it names: exactly the unspent entries, the deployed
+            // programs' interfaces and the token storages held (a read failure surfaces first).
+            let held = verified.held_by(
+                "this ledger",
+                |id| view.utxo(id),
+                |hash| view.program(hash).map(|a| a.metadata.interface()),
+                |ty| view.token_storage(ty),
+            );
+            view.take_failure()?;
+            held.map_err(|e| LedgerError::new(Class::Invalid, "ledger:proof", e))?;
         }
         let Some(args) = &signed.args else {
             return Err(LedgerError::new(

@@ -3770,11 +3770,11 @@ where
     // log whose call has another value there, or none, or more staged values than were
     // staged, fails the bus: `values` must receive every staged argument of a crossing call).
     let (sc, stg, tks) = (col(SC), col(STG), col(TKS));
+    // The next row is in the same activation.
+    let within = next(REAL) * (AB::Expr::ONE - next(START));
     b.assert_zero(start.clone() * sc.clone());
     b.when_transition().assert_zero(
-        next(REAL)
-            * (AB::Expr::ONE - next(START))
-            * (next(SC) - (sc.clone() + stg.clone()) * (AB::Expr::ONE - tks.clone())),
+        within.clone() * (next(SC) - (sc.clone() + stg.clone()) * (AB::Expr::ONE - tks.clone())),
     );
     // Nothing staged is left when an activation ends.
     b.assert_zero((yields.clone() + root.clone()) * sc.clone());
@@ -3801,7 +3801,6 @@ where
     // result `lo + i` of the last such call's entry.
     let (hasf, fil, res) = (col(HASF), col(FIL), col(RES));
     b.assert_zero(start.clone() * hasf.clone());
-    let within = next(REAL) * (AB::Expr::ONE - next(START));
     b.when_transition().assert_zero(
         within.clone() * (next(HASF) - hasf.clone() - fil.clone() + hasf.clone() * fil.clone()),
     );
@@ -4526,12 +4525,16 @@ where
         (0..8).fold(AB::Expr::ZERO, |acc, j| acc + bits(8 * i + j) * c(1 << j))
     };
     let carry = |k: usize| col(MC + 2 * k) + col(MC + 2 * k + 1) * c(256);
+    let carry_in = |k: usize| if k == 0 { AB::Expr::ZERO } else { carry(k - 1) };
+    // Byte `k` of the product of two eight-byte values, before carries: the sum of the products
+    // of their bytes `i + j = k`.
+    let products = |p: &dyn Fn(usize) -> AB::Expr, q: &dyn Fn(usize) -> AB::Expr, k: usize| {
+        (k.saturating_sub(7)..=k.min(7)).fold(AB::Expr::ZERO, |acc, i| acc + p(i) * q(k - i))
+    };
+    let (x_byte, y_byte) = (|i: usize| byte(&xbit, i), |i: usize| byte(&ybit, i));
     for k in 0..8 {
-        let mut products = AB::Expr::ZERO;
-        for i in 0..=k {
-            products += byte(&xbit, i) * byte(&ybit, k - i);
-        }
-        let carry_in = if k == 0 { AB::Expr::ZERO } else { carry(k - 1) };
+        let products = products(&x_byte, &y_byte, k);
+        let carry_in = carry_in(k);
         // At 32 bits, bytes 4 to 7 are not the result's.
         let applies = if k < 4 {
             mul.clone()
@@ -4560,15 +4563,11 @@ where
         }
     }
     for k in 0..15usize {
-        let mut products = AB::Expr::ZERO;
-        for i in k.saturating_sub(7)..=k.min(7) {
-            products += col(QB + i) * col(AYB + k - i);
-        }
+        let products = products(&|i| col(QB + i), &|i| col(AYB + i), k);
         if k < 8 {
-            let carry_in = if k == 0 { AB::Expr::ZERO } else { carry(k - 1) };
             b.assert_zero(
                 divides.clone()
-                    * (products + col(RB + k) + carry_in - col(AXB + k) - carry(k) * c(256)),
+                    * (products + col(RB + k) + carry_in(k) - col(AXB + k) - carry(k) * c(256)),
             );
         } else {
             b.assert_zero(divides.clone() * products);

@@ -106,6 +106,46 @@ pub struct About {
     pub programs: Vec<Program>,
 }
 
+impl About {
+    /// Whether the state this is about is the state `holder` (`"this ledger"`) holds: each
+    /// input is exactly the unspent entry `utxo` gives, each program's interface the one
+    /// `interface` gives, and each token storage the one `storage` gives (all zero where none
+    /// is). The check whoever accepts a verified proof makes; the error says what disagrees.
+    pub fn held_by(
+        &self,
+        holder: &str,
+        utxo: impl Fn(&Hash32) -> Option<UtxoEntry>,
+        interface: impl Fn(&Hash32) -> Option<Interface>,
+        storage: impl Fn(&TokenType) -> Option<Vec<i64>>,
+    ) -> Result<(), String> {
+        for named in &self.inputs {
+            if utxo(&named.id).as_ref() != Some(named) {
+                return Err(format!(
+                    "the proof is about input {} as {holder} does not hold it",
+                    named.id
+                ));
+            }
+        }
+        for (hash, named) in &self.programs {
+            if interface(hash).as_ref() != Some(named) {
+                return Err(format!(
+                    "the proof names an interface of program {hash} that is not the one \
+                     {holder} holds"
+                ));
+            }
+        }
+        for (ty, named) in &self.token_storage {
+            let held = storage(ty).unwrap_or_else(|| vec![0; named.len()]);
+            if &held != named {
+                return Err(format!(
+                    "the proof is about a storage of {ty} {holder} does not hold"
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// An encoded proof of one layer.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Envelope {

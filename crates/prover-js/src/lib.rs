@@ -207,7 +207,16 @@ impl Prover {
             .collect();
         let verified =
             starstream_verifier::verify(&signed.tx, &proof, &modules).map_err(|e| e.to_string())?;
-        self.holds(&verified)?;
+        // The proof is about what this prover holds, as a ledger checks before applying.
+        let ledger = &self.ledger;
+        verified
+            .held_by(
+                "this prover",
+                |id| ledger.utxos.get(id).cloned(),
+                |hash| ledger.programs.get(hash).map(|a| a.metadata.interface()),
+                |ty| ledger.token_storage.get(ty).cloned(),
+            )
+            .map_err(|e| format!("error[ledger:proof]: {e}"))?;
         // Checked, then applied whole or not at all (the in-memory ledger's rule).
         self.ledger.apply(&signed.tx).map_err(|e| e.to_string())?;
         let tx = &signed.tx;
@@ -217,37 +226,5 @@ impl Prover {
             "consumed": tx.consumed.iter().map(|id| id.hex()).collect::<Vec<_>>(),
         })
         .to_string())
-    }
-
-    /// The proof is about what this prover holds: the inputs it names are exactly the entries
-    /// known here, the programs' interfaces are the modules' metadata, and the token storages
-    /// are the ones held (all zero where none is), as a ledger checks before applying.
-    fn holds(&self, verified: &starstream_verifier::Verified) -> Result<(), String> {
-        let disagrees =
-            |what: String| Err(format!("error[ledger:proof]: the proof is about {what}"));
-        for named in &verified.inputs {
-            if self.ledger.utxos.get(&named.id) != Some(named) {
-                return disagrees(format!(
-                    "input {} as this prover does not hold it",
-                    named.id
-                ));
-            }
-        }
-        for (hash, named) in &verified.programs {
-            let held = self.ledger.programs.get(hash);
-            if held.map(|a| a.metadata.interface()).as_ref() != Some(named) {
-                return disagrees(format!(
-                    "an interface of program {hash} that is not its module's"
-                ));
-            }
-        }
-        for (ty, named) in &verified.token_storage {
-            let held = self.ledger.token_storage.get(ty);
-            if held.map_or(named.iter().all(|v| *v == 0), |h| h == named) {
-                continue;
-            }
-            return disagrees(format!("a storage of {ty} this prover does not hold"));
-        }
-        Ok(())
     }
 }

@@ -67,11 +67,7 @@ pub(crate) fn row(
         (0, (0, 0, 0))
     };
     put_limbs(&mut cells, V, value);
-    for k in 0..8 {
-        let byte = (value >> (8 * k)) & 0xff;
-        put(&mut cells, VB + k, byte);
-        byte_uses[byte as usize] += 1;
-    }
+    put_bytes(&mut cells, VB, value, byte_uses);
     put_limbs(&mut cells, P, p);
     put_limbs(&mut cells, Q, q);
     put_limbs(&mut cells, S, s);
@@ -102,14 +98,13 @@ pub(crate) fn row(
     }
     if has(mode::MUL) {
         // Byte `k` of the product with its carry out, as the constraints sum them.
-        let bytes = |v: u64| -> [u64; 8] { core::array::from_fn(|i| (v >> (8 * i)) & 0xff) };
-        let (xb, yb, rb) = (bytes(x), bytes(y), bytes(value));
+        let (xb, yb) = (bytes(x), bytes(y));
         let mut carry = 0u64;
-        for k in 0..8 {
-            let products: u64 = (0..=k).map(|i| xb[i] * yb[k - i]).sum();
+        for (k, result_byte) in bytes(value).into_iter().enumerate() {
+            let products = byte_products(&xb, &yb, k);
             let total = products + carry;
             if k < 4 || w64 {
-                if total & 0xff != rb[k] {
+                if total & 0xff != result_byte {
                     return Err(err("the ALU's product does not add up"));
                 }
                 carry = total >> 8;
@@ -173,6 +168,24 @@ pub(crate) fn row(
     Ok((cells, result))
 }
 
+/// `v`'s eight bytes, least significant first.
+fn bytes(v: u64) -> [u64; 8] {
+    core::array::from_fn(|i| (v >> (8 * i)) & 0xff)
+}
+
+/// Writes `v`'s eight bytes from column `base`, counting their lookups in `range`.
+fn put_bytes(cells: &mut [Val; WIDTH], base: usize, v: u64, byte_uses: &mut [u32; 256]) {
+    for (k, byte) in bytes(v).into_iter().enumerate() {
+        cells[base + k] = Val::from_u64(byte);
+        byte_uses[byte as usize] += 1;
+    }
+}
+
+/// Byte `k` (below 8) of the product of `p` and `q` before carries, as the constraints sum it.
+fn byte_products(p: &[u64; 8], q: &[u64; 8], k: usize) -> u64 {
+    (0..=k).map(|i| p[i] * q[k - i]).sum()
+}
+
 /// What a division's row proves with: the divisor's magnitude, the remainder's magnitude and
 /// their difference (the adder's), and the result.
 struct Division {
@@ -220,18 +233,13 @@ fn divide(
     };
     let diff = r.wrapping_sub(ay) & mask;
     for (base, v) in [(QB, q), (RB, r), (AXB, ax), (AYB, ay), (DB, diff)] {
-        for k in 0..8 {
-            let byte = (v >> (8 * k)) & 0xff;
-            cells[base + k] = Val::from_u64(byte);
-            byte_uses[byte as usize] += 1;
-        }
+        put_bytes(cells, base, v, byte_uses);
     }
     // `|x| = q·|y| + r`, byte by byte, with the carries the constraints sum.
-    let bytes = |v: u64| -> [u64; 8] { core::array::from_fn(|i| (v >> (8 * i)) & 0xff) };
     let (qb, yb, rb, xb) = (bytes(q), bytes(ay), bytes(r), bytes(ax));
     let mut carry = 0u64;
     for k in 0..8 {
-        let products: u64 = (0..=k).map(|i| qb[i] * yb[k - i]).sum();
+        let products = byte_products(&qb, &yb, k);
         let total = products + rb[k] + carry;
         if total & 0xff != xb[k] {
             return Err(err("the ALU's division does not add up"));

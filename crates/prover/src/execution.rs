@@ -10,7 +10,7 @@ use p3_field::{Field, PrimeCharacteristicRing, PrimeField32};
 use p3_matrix::dense::RowMajorMatrix;
 use starstream_abi::HostFn;
 use starstream_proof::air::{call, cpu};
-use starstream_proof::code::Code;
+use starstream_proof::code::{host, Code};
 use starstream_proof::config::Val;
 use starstream_proof::About;
 use starstream_runtime::Witness;
@@ -58,7 +58,9 @@ fn binds_result(call: u32) -> bool {
 /// Whether the execution layer binds value `i` of role `role` (0 arguments, 1 results) of an
 /// entry of call `call` with `results` results: an `activate`'s arguments, the arguments of
 /// a logged host call or a `yield` that the ports read (`code::bound_args`) and the staged ones
-/// that follow them (each sent by its `stage`), a logged host call's result 0, the results of a `finish` of one or two (the return's ports read them).
+/// that follow them (each sent by its `stage`), a logged host call's result 0, the results of
+/// a `finish` of one or two (the return's ports read them). (Buffered results are received as
+/// often as `result(i)` reads them: [`Execution::result_reads`].)
 pub(crate) fn binds(call: u32, role: u32, i: u32, results: usize) -> bool {
     match role {
         0 => {
@@ -444,6 +446,8 @@ pub(crate) fn tables(
             set(&mut row, cpu::ACT, act);
             let sp = fetched[SP];
             let bits = fetched[ACCESS];
+            // Above the access bits: an ALU instruction's mode, or a host call's (`code::host`).
+            let mode = bits >> starstream_proof::code::ALU_SHIFT;
             set(&mut row, cpu::SP, sp);
             set(&mut row, cpu::W_SLOT, fetched[W_SLOT]);
             set(&mut row, cpu::ACCESS, bits);
@@ -573,7 +577,6 @@ pub(crate) fn tables(
                     )));
                 }
                 if has(access::ALU) {
-                    let mode = bits >> starstream_proof::code::ALU_SHIFT;
                     set(&mut row, cpu::ALU_MODE, mode);
                     let (cells, result) =
                         crate::alu::row(mode, read[0], read[1], value, byte_uses)?;
@@ -753,8 +756,6 @@ pub(crate) fn tables(
             }
             if matches!(cls, class::HOST | class::YIELD) {
                 // A host call's mode: its arguments' types, and its part in staging.
-                use starstream_proof::code::host;
-                let mode = bits >> starstream_proof::code::ALU_SHIFT;
                 set(&mut row, cpu::ALU_MODE, mode);
                 set(
                     &mut row,
@@ -801,9 +802,8 @@ pub(crate) fn tables(
                     // their types in the mode, and the upper limbs the log holds of an `i32`.
                     // (A log whose values disagree is laid out as given: the checker refuses
                     // it, on `executed values`.)
-                    let mode = bits >> starstream_proof::code::ALU_SHIFT;
                     // Argument 0 of four is the write port's old value (`code::host::ARG0_AT_WRITE`).
-                    let wide = mode & starstream_proof::code::host::ARG0_AT_WRITE != 0;
+                    let wide = mode & host::ARG0_AT_WRITE != 0;
                     if wide && row[cpu::LOGGED] == Val::ONE {
                         set(&mut row, cpu::HA3, 1);
                     }
@@ -813,7 +813,7 @@ pub(crate) fn tables(
                         .map(|e| e.args.clone())
                         .unwrap_or_default();
                     for q in 0..n.min(3) {
-                        let is_i32 = mode >> q & starstream_proof::code::host::I32_PORT;
+                        let is_i32 = mode >> q & host::I32_PORT;
                         set(&mut row, cpu::HA + q, 1);
                         set(&mut row, cpu::HX + q, is_i32);
                         let arg = *args.get(n - 1 - q).ok_or_else(|| {
@@ -827,8 +827,6 @@ pub(crate) fn tables(
                 s += 1;
             }
             if matches!(cls, class::HOST) {
-                use starstream_proof::code::host;
-                let mode = bits >> starstream_proof::code::ALU_SHIFT;
                 if mode & host::RESULT != 0 {
                     // `result(i)`: result `offset + i` of the last filling call's entry.
                     set(&mut row, cpu::RES, 1);
