@@ -829,7 +829,7 @@ pub mod cpu {
 }
 
 /// Columns of `alu`: one row per ALU instruction executed, received from `cpu` with its mode,
-/// operands and result, which the row proves (or, for `OTHER`, only range-checks).
+/// operands and result, which the row proves.
 pub mod alu {
     pub const REAL: usize = 0;
     pub const MODE: usize = 1;
@@ -842,8 +842,8 @@ pub mod alu {
     /// The operand `x`: the second value for a binary operator, the top for a unary one.
     pub const X: usize = NEW + 4;
     /// A range-checked value (its eight bytes follow): the result of an addition, a
-    /// subtraction, a multiplication, a division or remainder, or an `OTHER`; a comparison's
-    /// difference.
+    /// subtraction, a multiplication, a division or remainder, a shift or rotation, or a bit
+    /// count; a comparison's difference.
     pub const V: usize = X + 4;
     pub const VB: usize = V + 4;
     /// The adder `p + q = s + carry · 2^width`, limb by limb, with its carries.
@@ -886,7 +886,29 @@ pub mod alu {
     /// The top bit of `q` and the seven below it (a signed quotient must fit).
     pub const QTOP: usize = SX + 3;
     pub const QLOW7: usize = SX + 4;
-    pub const WIDTH: usize = SX + 5;
+    /// What a `SHIFT` or `COUNT` row is, one column each (the mode's bits multiplied out, so
+    /// the constraints they gate stay of degree 4): `shl`, `shr_u`/`shr_s`, a rotation, `clz`,
+    /// `ctz`, `popcnt`.
+    pub const IS_SHL: usize = SX + 5;
+    pub const IS_SHR: usize = IS_SHL + 1;
+    pub const IS_ROT: usize = IS_SHL + 2;
+    pub const IS_CLZ: usize = IS_SHL + 3;
+    pub const IS_CTZ: usize = IS_SHL + 4;
+    pub const IS_POP: usize = IS_SHL + 5;
+    /// A shift's (or leading or trailing count's) power `2^j`: `j`'s six bits, its bytes' one
+    /// hot selector `j / 8` (eight columns) and `2^(j mod 8)`; `T`, 1 where `j` wrapped
+    /// (`j + count = width`, or a `clz` of zero).
+    ///
+    /// On such a row the division's columns hold the product `x'·2^j` instead: `AXB` is `x'`
+    /// (`x`, complemented for a negative `shr_s`), `AYB` is `2^j`, `QB` the product's low eight
+    /// bytes and `RB` its high eight, `MC` its carries (one byte each: one byte of `2^j` is not
+    /// zero, so a byte's sum stays below 2^15), and `DB` a right shift's result before any
+    /// complement (`ctz`'s shifted value).
+    pub const JB: usize = IS_SHL + 6;
+    pub const SEL: usize = JB + 6;
+    pub const POW: usize = SEL + 8;
+    pub const T: usize = POW + 1;
+    pub const WIDTH: usize = T + 1;
 }
 
 /// Columns of `slots`: every slot of the value stack a frame uses, and every global of an
@@ -4367,7 +4389,8 @@ where
         flag(mode::EQ),
         flag(mode::EQZ),
     );
-    let (wrap, extend, other) = (flag(mode::WRAP), flag(mode::EXTEND), flag(mode::OTHER));
+    let extend = flag(mode::EXTEND);
+    let (shift, count) = (flag(mode::SHIFT), flag(mode::COUNT));
     let (mul, and, or, xor) = (
         flag(mode::MUL),
         flag(mode::AND),
@@ -4390,9 +4413,9 @@ where
             + lt.clone()
             + eq.clone()
             + eqz.clone()
-            + wrap.clone()
             + extend.clone()
-            + other.clone()
+            + shift.clone()
+            + count.clone()
             + mul.clone()
             + and.clone()
             + or.clone()
@@ -4403,9 +4426,27 @@ where
         .chain((0..12).map(|k| col(TOP + k)))
         .collect();
     ALU.receive(b, tuple, Count::bounded(real.clone(), 1));
+    // What a shift or count row is, multiplied out of its bits.
+    let (right, rotate) = (flag(mode::RIGHT), flag(mode::ROTATE));
+    let (is_shl, is_shr, is_rot) = (col(IS_SHL), col(IS_SHR), col(IS_ROT));
+    let (is_clz, is_ctz, is_pop) = (col(IS_CLZ), col(IS_CTZ), col(IS_POP));
+    let (left, unrotated) = (one.clone() - right.clone(), one.clone() - rotate.clone());
+    for (is, family, direction) in [
+        (&is_shl, &shift, &left),
+        (&is_shr, &shift, &right),
+        (&is_clz, &count, &left),
+        (&is_ctz, &count, &right),
+    ] {
+        b.assert_eq(
+            is.clone(),
+            family.clone() * direction.clone() * unrotated.clone(),
+        );
+    }
+    b.assert_eq(is_rot.clone(), shift.clone() * rotate.clone());
+    b.assert_eq(is_pop.clone(), count.clone() * rotate.clone());
 
     // The operand `x`, and `y` (the top).
-    let unary = eqz.clone() + wrap.clone() + extend.clone();
+    let unary = eqz.clone() + extend.clone() + count.clone();
     for k in 0..4 {
         b.assert_eq(
             col(X + k),
@@ -4508,15 +4549,21 @@ where
     let borrow = (one.clone() - w64.clone()) * col(C + 1) + w64.clone() * col(C + 3);
     b.assert_zero(divides.clone() * (borrow.clone() - one.clone()));
 
-    // Zero tests: of the difference (`==`) or of the operand (`eqz`).
+    // Zero tests: of the difference (`==`) or of the operand (`eqz`, and a leading or trailing
+    // count's, which is the width at zero).
     let zeroed = eq.clone() + eqz.clone();
+    let operand_tested = eqz.clone() + is_clz.clone() + is_ctz.clone();
+    let tested = eq.clone() + operand_tested.clone();
     let sum = (0..4).fold(AB::Expr::ZERO, |acc, k| {
-        acc + eq.clone() * v(k) + eqz.clone() * x(k)
+        acc + eq.clone() * v(k) + operand_tested.clone() * x(k)
     });
     let isz = col(ISZ);
     b.assert_bool(isz.clone());
-    b.assert_zero(zeroed.clone() * (isz.clone() - one.clone() + sum.clone() * col(Z_INV)));
-    b.assert_zero(zeroed.clone() * sum * isz.clone());
+    b.assert_zero(tested.clone() * (isz.clone() - one.clone() + sum.clone() * col(Z_INV)));
+    b.assert_zero(tested * sum * isz.clone());
+
+    // The rows that multiply `x'` by `2^j`: shifts, rotations, leading and trailing counts.
+    let multiplied = shift.clone() + is_clz.clone() + is_ctz.clone();
 
     // Multiplication, byte by byte (two 16-bit limbs' product would overflow the field):
     // byte `k` of the product plus 256 times its carry is the sum of the products of bytes
@@ -4546,7 +4593,7 @@ where
             BYTES.lookup_key(
                 b,
                 [col(MC + 2 * k + half)],
-                Count::bounded(mul.clone() + divides.clone(), 1),
+                Count::bounded(mul.clone() + divides.clone() + multiplied.clone(), 1),
             );
         }
     }
@@ -4556,7 +4603,11 @@ where
     // negated where its sign says.
     for base in [QB, RB, AXB, AYB, DB] {
         for k in 0..8 {
-            BYTES.lookup_key(b, [col(base + k)], Count::bounded(divides.clone(), 1));
+            BYTES.lookup_key(
+                b,
+                [col(base + k)],
+                Count::bounded(divides.clone() + multiplied.clone(), 1),
+            );
             if k >= 4 {
                 b.assert_zero(divides.clone() * (one.clone() - w64.clone()) * col(base + k));
             }
@@ -4576,7 +4627,10 @@ where
     b.assert_zero(divides.clone() * carry(7));
     // Signs: of the operands (a signed division's), and the quotient's.
     let (sx, sy, sq) = (col(SX), col(SY), col(SQ));
-    b.assert_eq(sx.clone(), divides.clone() * signed.clone() * sign(&xbit));
+    b.assert_eq(
+        sx.clone(),
+        (divides.clone() + is_shr.clone()) * signed.clone() * sign(&xbit),
+    );
     b.assert_eq(sy.clone(), divides.clone() * signed.clone() * sign(&ybit));
     b.assert_eq(
         sq.clone(),
@@ -4605,18 +4659,149 @@ where
     };
     // An `i32` operand is zero-extended.
     for k in [2, 3] {
-        b.assert_zero(divides.clone() * (one.clone() - w64.clone()) * (x(k) + y(k)));
+        b.assert_zero(
+            (divides.clone() + multiplied.clone()) * (one.clone() - w64.clone()) * (x(k) + y(k)),
+        );
     }
     negation(b, divides.clone(), sx.clone(), &x, &|k| limb(AXB, k), CX);
     negation(b, divides.clone(), sy, &y, &|k| limb(AYB, k), CY);
     negation(b, div.clone(), sq.clone(), &|k| limb(QB, k), &v, CR);
-    negation(b, rem.clone(), sx, &|k| limb(RB, k), &v, CR);
+    negation(b, rem.clone(), sx.clone(), &|k| limb(RB, k), &v, CR);
     // A signed quotient fits: positive, it is below 2^(width − 1) (`INT_MIN / −1` traps).
     let top_byte = (one.clone() - w64.clone()) * col(QB + 3) + w64.clone() * col(QB + 7);
     b.assert_bool(col(QTOP));
     b.assert_eq(top_byte, col(QTOP) * c(128) + col(QLOW7));
-    BYTES.lookup_key(b, [col(QLOW7) * c(2)], Count::bounded(divides.clone(), 1));
+    BYTES.lookup_key(
+        b,
+        [col(QLOW7) * c(2)],
+        Count::bounded(divides.clone() + is_clz.clone(), 1),
+    );
     b.assert_zero(div.clone() * signed.clone() * (one.clone() - sq) * col(QTOP));
+
+    // Shifts, rotations, leading and trailing counts: the product `x'·2^j` (`alu::JB`).
+    // `2^j`'s bytes: byte `j / 8` is `2^(j mod 8)`, the others are zero.
+    let jb = |i: usize| col(JB + i);
+    let mut j = AB::Expr::ZERO;
+    for i in 0..6 {
+        b.assert_bool(jb(i));
+        j += jb(i) * c(1 << i);
+    }
+    b.assert_zero(multiplied.clone() * (one.clone() - w64.clone()) * jb(5));
+    b.assert_zero(
+        multiplied.clone()
+            * (col(POW)
+                - (one.clone() + jb(0))
+                    * (one.clone() + jb(1) * c(3))
+                    * (one.clone() + jb(2) * c(15))),
+    );
+    let (mut hot, mut at) = (AB::Expr::ZERO, AB::Expr::ZERO);
+    for i in 0..8 {
+        b.assert_bool(col(SEL + i));
+        hot += col(SEL + i);
+        at += col(SEL + i) * c(i as u32);
+        b.assert_zero(multiplied.clone() * (col(AYB + i) - col(SEL + i) * col(POW)));
+    }
+    b.assert_eq(hot, multiplied.clone());
+    b.assert_zero(multiplied.clone() * (at - jb(3) - jb(4) * c(2) - jb(5) * c(4)));
+    // The exponent: the count `k = y mod width` (left), `(width − k) mod width` (right; `T`
+    // says it wrapped, so `k` was not 0), or the count `n` the result claims.
+    let t = col(T);
+    b.assert_bool(t.clone());
+    let width = c(32) + w64.clone() * c(32);
+    let wrapped = t.clone() * width.clone();
+    let k_count = (0..5).fold(AB::Expr::ZERO, |acc, i| acc + ybit(i) * c(1 << i))
+        + w64.clone() * ybit(5) * c(32);
+    let leftward = is_shl.clone() + is_rot.clone() * left.clone();
+    let rightward = is_shr.clone() + is_rot.clone() * right.clone();
+    b.assert_zero(leftward * (j.clone() - k_count.clone()));
+    b.assert_zero(rightward * (j.clone() + k_count - wrapped.clone()));
+    b.assert_zero(is_clz.clone() * (j.clone() + wrapped.clone() - v(0)));
+    b.assert_zero(is_ctz.clone() * (j + v(0) - wrapped));
+    // `x'`: `x`, or its complement for a negative `shr_s` (which shifts the complement right
+    // and complements the result: the floor of `x / 2^k`).
+    let ones = |k: usize| {
+        if k < 2 {
+            c(0xffff)
+        } else {
+            w64.clone() * c(0xffff)
+        }
+    };
+    for k in 0..4 {
+        b.assert_zero(
+            multiplied.clone() * (limb(AXB, k) - x(k) - sx.clone() * (ones(k) - x(k) * c(2))),
+        );
+    }
+    // The product byte by byte, `QB` then `RB`, with one-byte carries and none out of the top.
+    for k in 0..16usize {
+        let product = if k < 8 { col(QB + k) } else { col(RB + k - 8) };
+        let carry_in = if k == 0 {
+            AB::Expr::ZERO
+        } else {
+            col(MC + k - 1)
+        };
+        let carry_out = if k == 15 {
+            AB::Expr::ZERO
+        } else {
+            col(MC + k) * c(256)
+        };
+        b.assert_zero(
+            multiplied.clone()
+                * (products(&|i| col(AXB + i), &|i| col(AYB + i), k) + carry_in
+                    - product
+                    - carry_out),
+        );
+    }
+    b.assert_zero(multiplied.clone() * col(MC + 15));
+    // The product's low half `x'·2^j mod 2^width` and high half `x'·2^j / 2^width`, by limb.
+    let low = |k: usize| {
+        if k < 2 {
+            limb(QB, k)
+        } else {
+            w64.clone() * limb(QB, k)
+        }
+    };
+    let high = |k: usize| {
+        if k < 2 {
+            (one.clone() - w64.clone()) * limb(QB, k + 2) + w64.clone() * limb(RB, k)
+        } else {
+            w64.clone() * limb(RB, k)
+        }
+    };
+    for k in 0..4 {
+        // `shl` is the low half; a rotation both halves (their bits do not overlap).
+        b.assert_zero(is_shl.clone() * (v(k) - low(k)));
+        b.assert_zero(is_rot.clone() * (v(k) - low(k) - high(k)));
+        // Shifted right (`DB`): the high half, or the low one where `j` did not wrap (by 0).
+        b.assert_zero(
+            (is_shr.clone() + is_ctz.clone())
+                * (limb(DB, k) - high(k) - (one.clone() - t.clone()) * low(k)),
+        );
+        b.assert_zero(
+            is_shr.clone() * (v(k) - limb(DB, k) - sx.clone() * (ones(k) - limb(DB, k) * c(2))),
+        );
+        // Trailing zeros: nothing below the count. Leading zeros: nothing above the width.
+        b.assert_zero(is_ctz.clone() * t.clone() * low(k));
+        b.assert_zero(is_clz.clone() * high(k));
+        // A count is one limb.
+        if k > 0 {
+            b.assert_zero(count.clone() * v(k));
+        }
+    }
+    // What ends a count: `clz`'s product has its top bit set, `ctz`'s shifted value is odd,
+    // each unless `x` is zero, whose count is the width.
+    b.assert_zero(is_clz.clone() * (col(QTOP) - one.clone() + isz.clone()));
+    b.assert_zero(is_clz.clone() * (t.clone() - isz.clone()));
+    let half = AB::Expr::from(AB::F::from_u32(2).inverse());
+    BYTES.lookup_key(
+        b,
+        [(col(DB) - one.clone() + isz.clone()) * half],
+        Count::bounded(is_ctz.clone(), 1),
+    );
+    b.assert_zero((is_clz + is_ctz) * isz.clone() * (v(0) - width.clone()));
+    // The ones: the sum of `x`'s bits below the width.
+    let ones_below =
+        |from: usize, to: usize| (from..to).fold(AB::Expr::ZERO, |acc, i| acc + xbit(i));
+    b.assert_zero(is_pop * (v(0) - ones_below(0, 32) - w64.clone() * ones_below(32, 64)));
 
     // The result.
     let negated = |bit: AB::Expr| bit.clone() + negate.clone() * (one.clone() - bit * c(2));
@@ -4630,8 +4815,8 @@ where
                 * c(1 << j)
         })
     };
-    let ranged = add + sub + other + mul + divides;
-    let copied = wrap + extend.clone();
+    let ranged = add + sub + mul + divides + shift + count;
+    let copied = extend.clone();
     let extension = extend * signed * col(SA) * c(0xffff);
     for k in 0..4 {
         let mut result = ranged.clone() * v(k) + bitwise(k);

@@ -106,8 +106,9 @@ fn arg0_at_write(h: starstream_abi::HostFn) -> bool {
         && h.params()[0] == starstream_abi::ScalarTy::I64
 }
 
-/// An ALU operation's mode, as bits: its operand width, its family (one of `ADD` to `OTHER`)
-/// and its modifiers. It sits in the instruction's `access` above the access bits
+/// An ALU operation's mode, as bits: its operand width, its family (one of `ADD`, `SUB`, `LT`,
+/// `EQ`, `EQZ`, `COUNT`, `EXTEND`, `SHIFT`, `MUL`, `AND`, `OR`, `XOR`, `DIV`, `REM`) and its
+/// modifiers. It sits in the instruction's `access` above the access bits
 /// (`access = bits + 2^ALU_SHIFT · mode`), and the `alu` table decodes it. A binary operator's
 /// operands are `x` (the second from the top) and `y` (the top); a unary one's is the top.
 pub mod alu {
@@ -120,15 +121,22 @@ pub mod alu {
     /// `x == y`, with `NEGATE` for `!=`.
     pub const EQ: u32 = 1 << 4;
     pub const EQZ: u32 = 1 << 5;
-    /// `i32.wrap_i64`.
-    pub const WRAP: u32 = 1 << 6;
-    /// `i64.extend_i32_u`, or `_s` with `SIGNED`.
+    /// A leading or trailing count, or the ones (see `COUNT` below).
+    pub const COUNT: u32 = 1 << 6;
+    /// `i64.extend_i32_u`, or `_s` with `SIGNED`; with `W64`, `i32.wrap_i64` (the same low
+    /// half, taken from a 64-bit operand).
     pub const EXTEND: u32 = 1 << 7;
-    /// An operator whose result is not constrained yet (shifts, rotations, bit counts): it is
-    /// only range-checked.
-    pub const OTHER: u32 = 1 << 8;
+    /// `shl`; with `RIGHT`, `shr_u` (or `shr_s` with `SIGNED`); with `ROTATE`, `rotl` (or
+    /// `rotr` with `RIGHT`). Each is the product of `x` (complemented for a negative `shr_s`)
+    /// and `2^j`, where `j` is the count `y mod width`, or `(width − count) mod width` to the
+    /// right: its low half, its high half, or both added.
+    pub const SHIFT: u32 = 1 << 8;
     pub const SWAP: u32 = 1 << 9;
     pub const NEGATE: u32 = 1 << 10;
+    /// For `SHIFT`, to the right; for `COUNT`, trailing zeros (the bit `SWAP` has elsewhere).
+    pub const RIGHT: u32 = SWAP;
+    /// For `SHIFT`, a rotation; for `COUNT`, the ones (the bit `NEGATE` has elsewhere).
+    pub const ROTATE: u32 = NEGATE;
     pub const SIGNED: u32 = 1 << 11;
     /// Multiplication (modulo 2^width).
     pub const MUL: u32 = 1 << 12;
@@ -140,6 +148,13 @@ pub mod alu {
     /// (so `y` is not zero), and a signed quotient that fits (not `INT_MIN / -1`).
     pub const DIV: u32 = 1 << 16;
     pub const REM: u32 = 1 << 17;
+    /// `COUNT` is `clz`; with `RIGHT`, `ctz`; with `ROTATE`, `popcnt`. A leading or trailing
+    /// count `n` is proven with `SHIFT`'s product (`x·2^n` has its top bit set and no high
+    /// half, or `x·2^(width − n)` has no low half and an odd high half), the ones by summing
+    /// `x`'s bits.
+    ///
+    /// The mode's bits: with `access::BITS` below them an instruction's `access` stays below
+    /// 2^30, the program table's bound on a cell.
     pub const BITS: usize = 18;
 }
 
@@ -172,18 +187,27 @@ pub fn alu_mode(op: Op) -> Option<u32> {
         Bin::DivS => DIV | SIGNED,
         Bin::RemU => REM,
         Bin::RemS => REM | SIGNED,
-        _ => OTHER,
+        Bin::Shl => SHIFT,
+        Bin::ShrU => SHIFT | RIGHT,
+        Bin::ShrS => SHIFT | RIGHT | SIGNED,
+        Bin::Rotl => SHIFT | ROTATE,
+        Bin::Rotr => SHIFT | ROTATE | RIGHT,
+    };
+    let count = |u: Un| match u {
+        Un::Clz => COUNT,
+        Un::Ctz => COUNT | RIGHT,
+        Un::Popcnt => COUNT | ROTATE,
     };
     Some(match op {
         Op::I32Bin(b) => bin(b),
         Op::I64Bin(b) => bin(b) | W64,
         Op::I32Cmp(c) => cmp(c),
         Op::I64Cmp(c) => cmp(c) | W64,
-        Op::I32Un(_) => OTHER,
-        Op::I64Un(_) => OTHER | W64,
+        Op::I32Un(u) => count(u),
+        Op::I64Un(u) => count(u) | W64,
         Op::I32Eqz => EQZ,
         Op::I64Eqz => EQZ | W64,
-        Op::Wrap => WRAP | W64,
+        Op::Wrap => EXTEND | W64,
         Op::ExtendS => EXTEND | SIGNED,
         Op::ExtendU => EXTEND,
         _ => return None,
@@ -552,6 +576,10 @@ impl Code {
                         // A branch that carries values would move them: the proof has no
                         // constraints for that, and the compiler emits none.
                         Op::Br(t) | Op::BrIf(t) if t.arity > 0 => class = class::NONE,
+                        // Linear memory is not proven yet (the compiler emits no loads or
+                        // stores): a load's result would be unconstrained, so a module that
+                        // uses memory runs but cannot be proven.
+                        Op::Load(..) | Op::Store(..) => class = class::NONE,
                         _ => {}
                     }
                     let sp = function.heights.get(pc).copied().unwrap_or(0);

@@ -578,8 +578,7 @@ pub(crate) fn tables(
                 }
                 if has(access::ALU) {
                     set(&mut row, cpu::ALU_MODE, mode);
-                    let (cells, result) =
-                        crate::alu::row(mode, read[0], read[1], value, byte_uses)?;
+                    let (cells, result) = crate::alu::row(mode, read[0], read[1], byte_uses)?;
                     if result != value {
                         return Err(err(format!(
                             "process {p}: the ALU computes another result than the trace's at {:?}",

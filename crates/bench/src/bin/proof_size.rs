@@ -1,0 +1,117 @@
+//! Where the token transfer's proof bytes go: each part of the batch proof (commitments,
+//! out-of-domain openings, the FRI query openings, their salts and Merkle paths) and each
+//! table's width and height, so work on proof size starts from figures.
+//!
+//! Run with `cargo run --release -p starstream-bench --bin proof_size`.
+
+use starstream_bench::token_transfer;
+use starstream_proof::envelope::Envelope;
+use starstream_proof::{BatchProof, TABLES};
+use starstream_runtime::{Executor, MemoryLedger};
+
+fn size<T: serde::Serialize>(value: &T) -> usize {
+    postcard::to_allocvec(value).expect("it encodes").len()
+}
+
+fn main() {
+    let mut ledger = MemoryLedger::new();
+    let wallet = ledger.deploy(starstream_bench::build_artifact(
+        "examples/wallet/wallet.star",
+    ));
+    let pay = token_transfer(&mut ledger, wallet);
+    let executed = Executor::tracing()
+        .execute(&ledger, &pay)
+        .expect("the transaction runs");
+    let tables = starstream_prover::tables(&executed.tx, &executed.witness).expect("tables");
+    let encoded = starstream_prover::prove_tables(&tables).expect("it proves");
+    let envelope = Envelope::decode(&encoded).expect("it decodes");
+    let proof: BatchProof = postcard::from_bytes(&envelope.proof).expect("a batch proof");
+
+    println!("token transfer: {} bytes in all", encoded.len());
+    println!(
+        "{:<14} {:>6} {:>7} {:>10} {:>9} {:>9}",
+        "table", "width", "rows", "ood bytes", "lookups", "quotient"
+    );
+    let mut width = 0;
+    for (i, table) in TABLES.iter().enumerate() {
+        let trace = &tables.traces[i];
+        width += trace.width;
+        let opened = &proof.opened_values.instances[i];
+        println!(
+            "{:<14} {:>6} {:>7} {:>10} {:>9} {:>9}",
+            format!("{table:?}"),
+            trace.width,
+            trace.values.len() / trace.width,
+            size(opened),
+            opened.permutation_local.len(),
+            opened.base_opened_values.quotient_chunks.len(),
+        );
+    }
+    println!("{:<14} {:>6}", "all tables", width);
+
+    let (random, fri) = &proof.opening_proof;
+    let mut parts: Vec<(String, usize)> = vec![
+        (
+            "envelope outside the proof".into(),
+            encoded.len() - envelope.proof.len(),
+        ),
+        ("commitments".into(), size(&proof.commitments)),
+        ("out-of-domain openings".into(), size(&proof.opened_values)),
+        ("random polynomials' openings".into(), size(random)),
+        ("lookup terminals".into(), size(&proof.lookup_terminals)),
+        (
+            "FRI commit-phase roots".into(),
+            size(&fri.commit_phase_commits),
+        ),
+        ("FRI final polynomial".into(), size(&fri.final_poly)),
+    ];
+    let names = ["main", "permutation", "quotient", "random"];
+    for (i, batch) in fri.input_openings.iter().enumerate() {
+        let name = names.get(i).copied().unwrap_or("batch");
+        let per_query: usize = batch
+            .opened_values
+            .first()
+            .map_or(0, |q| q.iter().map(|m| m.len()).sum());
+        parts.push((
+            format!("queries: {name} rows ({per_query} values each)"),
+            size(&batch.opened_values),
+        ));
+        parts.push((
+            format!("queries: {name} salts"),
+            size(&batch.opening_proof.0),
+        ));
+        parts.push((
+            format!("queries: {name} Merkle paths"),
+            size(&batch.opening_proof.1),
+        ));
+    }
+    let (mut siblings, mut salts, mut paths) = (0, 0, 0);
+    for round in &fri.commit_phase_openings {
+        siblings += size(&round.sibling_values);
+        salts += size(&round.opening_proof.0);
+        paths += size(&round.opening_proof.1);
+    }
+    parts.push((
+        format!(
+            "FRI folding ({} rounds): siblings",
+            fri.commit_phase_openings.len()
+        ),
+        siblings,
+    ));
+    parts.push(("FRI folding: salts".into(), salts));
+    parts.push(("FRI folding: Merkle paths".into(), paths));
+    let counted: usize = parts.iter().map(|(_, n)| n).sum();
+    parts.push((
+        "other (lengths, proof of work)".into(),
+        encoded.len() - counted,
+    ));
+    println!();
+    for (name, bytes) in parts {
+        println!(
+            "{:<44} {:>8} bytes {:>5.1}%",
+            name,
+            bytes,
+            bytes as f64 * 100.0 / encoded.len() as f64
+        );
+    }
+}
