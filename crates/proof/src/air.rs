@@ -825,7 +825,10 @@ pub mod cpu {
     /// (the mode's bit), and `ha3` when it is logged (the value is sent).
     pub const HW: usize = NZ + 35;
     pub const HA3: usize = NZ + 36;
-    pub const WIDTH: usize = NZ + 37;
+    /// A `finish` of more than two results (a root return whose program-table row reads port
+    /// 2): its results go to the log through `passes`.
+    pub const FINN: usize = NZ + 37;
+    pub const WIDTH: usize = NZ + 38;
 }
 
 /// Columns of `alu`: one row per ALU instruction executed, received from `cpu` with its mode,
@@ -968,7 +971,16 @@ pub mod passes {
     /// The value moved, and the value it overwrites.
     pub const V: usize = 17;
     pub const OLD: usize = 21;
-    pub const WIDTH: usize = 25;
+    /// A request of a `finish` of more than two results: instead of writing a destination, each
+    /// row sends its value to the log as result `dst_s` of the entry at time `dst_f`, with the
+    /// program and function whose result types the program table gives (`is_i32`, and the
+    /// upper limbs the log holds of an `i32`).
+    pub const FIN: usize = 25;
+    pub const PROG_K: usize = 26;
+    pub const FUNC: usize = 27;
+    pub const IS_I32: usize = 28;
+    pub const UPPER: usize = 29;
+    pub const WIDTH: usize = 30;
 }
 
 /// Where the globals of the activation starting at `cpu` row `r` live: frame `GLOBALS + r`,
@@ -1172,7 +1184,7 @@ const OPENED: Relation = Relation::new(39, "opened");
 /// The passing requests, a permutation: `(src frame, src slot, dst frame, dst slot, time,
 /// count)` from each call with arguments and each return with results; `passes` receives one
 /// per request.
-const PASSES: Relation = Relation::new(40, "passes");
+const PASSES: Relation = Relation::new(40, "passes").on(MID);
 /// The ALU's operations, a permutation: `cpu` sends `(mode, top, second, result)` (each value
 /// four limbs) for every ALU instruction, `alu` receives each.
 const ALU: Relation = Relation::new(41, "alu").on(WIDE);
@@ -4101,15 +4113,19 @@ where
     b.assert_zero((flag(5) - pass_args.clone()) * imm(1));
     b.assert_zero(pass_results.clone() * (AB::Expr::ONE - back.clone()));
     b.assert_zero((back - pass_results.clone()) * imm(0));
+    let zero = || AB::Expr::ZERO;
     PASSES.send(
         b,
         [
             col(FRAME),
             col(SP) - imm(1),
             col(ROW),
-            AB::Expr::ZERO,
+            zero(),
             time(3),
             imm(1),
+            zero(),
+            zero(),
+            zero(),
         ],
         Count::bounded(pass_args, 1),
     );
@@ -4122,8 +4138,29 @@ where
             col(RET_BASE),
             time(3),
             imm(0),
+            zero(),
+            zero(),
+            zero(),
         ],
         Count::bounded(pass_results, 1),
+    );
+    // A `finish` of more than two results sends them all to its entry, through `passes`.
+    let finn = col(FINN);
+    b.assert_eq(finn.clone(), col(ROOT) * col(M_R2));
+    PASSES.send(
+        b,
+        [
+            col(FRAME),
+            col(SP) - imm(0),
+            col(ET),
+            zero(),
+            time(3),
+            imm(0),
+            AB::Expr::ONE,
+            col(PROG_K),
+            col(FUNC),
+        ],
+        Count::bounded(finn, 1),
     );
 
     // The frames opened: an activation's (its arguments are its first slots) with its
@@ -4289,6 +4326,7 @@ fn eval_passes<AB: InteractionBuilder>(b: &mut AB)
 where
     AB::F: Field,
 {
+    use crate::code::{class, opcode};
     use passes::*;
     let main = b.main();
     let col = |i: usize| -> AB::Expr { main.current(i).expect("a column of the table").into() };
@@ -4302,6 +4340,9 @@ where
     b.assert_zero(end.clone() * (col(LEFT) - AB::Expr::ONE));
     b.when_first_row().assert_eq(first.clone(), real.clone());
     b.when_last_row().assert_eq(end.clone(), real.clone());
+    let fin = col(FIN);
+    b.assert_bool(fin.clone());
+    b.assert_zero(fin.clone() * (AB::Expr::ONE - real.clone()));
     PASSES.receive(
         b,
         [
@@ -4311,6 +4352,9 @@ where
             col(DST_S),
             col(T),
             col(LEFT),
+            fin.clone(),
+            col(PROG_K),
+            col(FUNC),
         ],
         Count::bounded(first, 1),
     );
@@ -4322,7 +4366,7 @@ where
     let goes_on = real.clone() - end;
     t.assert_zero(goes_on.clone() * (AB::Expr::ONE - next(REAL)));
     t.assert_zero(goes_on.clone() * next(FIRST));
-    for k in [SRC_F, DST_F, T] {
+    for k in [SRC_F, DST_F, T, FIN, PROG_K, FUNC] {
         t.assert_zero(goes_on.clone() * (next(k) - col(k)));
     }
     for k in [SRC_S, DST_S] {
@@ -4346,14 +4390,43 @@ where
     );
     stack_access(
         b,
-        real,
+        real - fin.clone(),
         col(DST_F),
         col(DST_S),
         col(T),
         col(DST_T),
         gap(DST_GAP),
         old,
-        v,
+        v.clone(),
+    );
+    // A `finish`'s results go to its entry in the log instead, each with its type.
+    let is_i32 = col(IS_I32);
+    FETCH.lookup_key(
+        b,
+        [
+            col(PROG_K),
+            col(FUNC),
+            col(DST_S),
+            AB::Expr::from_u32(opcode::RESULT),
+            is_i32.clone(),
+            AB::Expr::ZERO,
+            AB::Expr::ZERO,
+            AB::Expr::ZERO,
+            AB::Expr::from_u32(class::NONE),
+            AB::Expr::ZERO,
+            AB::Expr::ZERO,
+            AB::Expr::ZERO,
+        ],
+        Count::bounded(fin.clone(), 1),
+    );
+    for k in [2, 3] {
+        b.assert_zero(fin.clone() * is_i32.clone() * v[k].clone());
+    }
+    let [v0, v1, v2, v3] = as_logged::<AB>(v, is_i32, col(UPPER));
+    EXECUTED_VALUES.send(
+        b,
+        [col(DST_F), AB::Expr::ONE, col(DST_S), v0, v1, v2, v3],
+        Count::bounded(fin, 1),
     );
 }
 

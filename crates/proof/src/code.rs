@@ -290,6 +290,9 @@ pub mod opcode {
     /// An exported function's parameter (not an instruction): `pc` is its index, `a` is 1 for
     /// an `i32` (which the log holds sign-extended, the stack zero-extended).
     pub const PARAM: u32 = 203;
+    /// An exported function's result (not an instruction): `pc` is its index, `a` is 1 for an
+    /// `i32`. A `finish` of more than two results reads its types here.
+    pub const RESULT: u32 = 204;
 }
 
 /// What `op`, at stack height `sp`, reads and writes of the value stack: its [`access`] bits
@@ -319,13 +322,13 @@ fn access_of(op: Op, sp: u32, counts: (u32, u32)) -> (u32, u32) {
         Op::Store(..) => (R0 | R1, 0),
         Op::Load(..) => (R0 | W, pushed(1)),
         // A return of one or two results reads them (the top one on port 0), which a
-        // `finish` sends to the log (more are not bound to it yet); any return passes them
-        // to its caller.
+        // `finish` sends to the log; of more, port 2 reads the third from the top, which marks
+        // a `finish` that sends them through `passes`. Any return passes them to its caller.
         Op::Return => (
             [0, R0, R0 | R1]
                 .get(counts.1 as usize)
                 .copied()
-                .unwrap_or(0),
+                .unwrap_or(R2),
             0,
         ),
         _ => (0, 0),
@@ -528,6 +531,10 @@ impl Code {
                     for (i, ty) in function.sig.params.iter().enumerate() {
                         let is_i32 = u32::from(*ty == starstream_abi::ScalarTy::I32);
                         rows.push(entry(k, f, i, opcode::PARAM, [is_i32, 0, 0, 0]));
+                    }
+                    for (i, ty) in function.sig.results.iter().enumerate() {
+                        let is_i32 = u32::from(*ty == starstream_abi::ScalarTy::I32);
+                        rows.push(entry(k, f, i, opcode::RESULT, [is_i32, 0, 0, 0]));
                     }
                 }
                 for (pc, op) in function.code.iter().enumerate() {

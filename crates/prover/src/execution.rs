@@ -56,12 +56,12 @@ fn binds_result(call: u32) -> bool {
 }
 
 /// Whether the execution layer binds value `i` of role `role` (0 arguments, 1 results) of an
-/// entry of call `call` with `results` results: an `activate`'s arguments, the arguments of
-/// a logged host call or a `yield` that the ports read (`code::bound_args`) and the staged ones
-/// that follow them (each sent by its `stage`), a logged host call's result 0, the results of
-/// a `finish` of one or two (the return's ports read them). (Buffered results are received as
+/// entry of call `call`: an `activate`'s arguments, the arguments of a logged host call or a
+/// `yield` that the ports read (`code::bound_args`) and the staged ones that follow them (each
+/// sent by its `stage`), a logged host call's result 0, every result of a `finish` (one or two
+/// read by the return's ports, more sent through `passes`). (Buffered results are received as
 /// often as `result(i)` reads them: [`Execution::result_reads`].)
-pub(crate) fn binds(call: u32, role: u32, i: u32, results: usize) -> bool {
+pub(crate) fn binds(call: u32, role: u32, i: u32) -> bool {
     match role {
         0 => {
             call == call::ACTIVATE
@@ -70,7 +70,7 @@ pub(crate) fn binds(call: u32, role: u32, i: u32, results: usize) -> bool {
                         || h.takes_staged() && i as usize >= h.params().len()
                 })
         }
-        _ => call == call::FINISH && results <= 2 || i == 0 && binds_result(call),
+        _ => call == call::FINISH || i == 0 && binds_result(call),
     }
 }
 
@@ -325,6 +325,16 @@ struct Pass {
     dst: (u32, u32),
     t: u32,
     count: u32,
+    /// A `finish`'s results sent to its entry (`dst` is the entry's time and result 0): the
+    /// program and function, and each result's type and upper limbs as the log holds them.
+    finish: Option<Finish>,
+}
+
+struct Finish {
+    prog_k: u32,
+    func: u32,
+    types: Vec<u32>,
+    uppers: Vec<u32>,
 }
 
 /// The execution layer's tables: one `cpu` row per executed instruction of every process,
@@ -652,6 +662,7 @@ pub(crate) fn tables(
                             dst: (r, 0),
                             t: time(r, 3),
                             count: params,
+                            finish: None,
                         });
                     }
                 }
@@ -689,7 +700,40 @@ pub(crate) fn tables(
                                 set(&mut row, cpu::FRX1, imm(1) * upper(0));
                                 set(&mut row, cpu::FRX0, imm(2) * upper(1));
                             }
-                            _ => {}
+                            0 => {}
+                            _ => {
+                                // More than two: each goes to the entry through `passes`, with
+                                // its type from the program table.
+                                set(&mut row, cpu::FINN, 1);
+                                let et = *time_of.get(&(p as u32, s)).ok_or_else(|| {
+                                    err(format!("process {p} step {s}: no entry for a finish"))
+                                })?;
+                                let mut types = Vec::new();
+                                for j in 0..results {
+                                    let ty = fetch(
+                                        [k, step.func, j, opcode::RESULT],
+                                        "a result's type",
+                                    )?;
+                                    types.push(ty[starstream_proof::code::A]);
+                                }
+                                let uppers =
+                                    (0..results as usize).map(|j| types[j] * upper(j)).collect();
+                                let from = sp
+                                    .checked_sub(results)
+                                    .ok_or_else(|| err("a finish below the frame"))?;
+                                pass = Some(Pass {
+                                    src: (frame, from),
+                                    dst: (et, 0),
+                                    t: time(r, 3),
+                                    count: results,
+                                    finish: Some(Finish {
+                                        prog_k: k,
+                                        func: step.func,
+                                        types,
+                                        uppers,
+                                    }),
+                                });
+                            }
                         }
                     } else {
                         let (opened, parent, func, pc, base) =
@@ -711,6 +755,7 @@ pub(crate) fn tables(
                                 dst: (parent, base),
                                 t: time(r, 3),
                                 count: results,
+                                finish: None,
                             });
                         }
                     }
@@ -746,10 +791,19 @@ pub(crate) fn tables(
                     put(&mut cells, passes::SRC_T, got.t_prev);
                     put_gap(&mut cells, passes::SRC_GAP, pass.t, got.t_prev, byte_uses)?;
                     put_limbs(&mut cells, passes::V, got.old);
-                    let to = memory.access(pass.dst.0, pass.dst.1 + j, pass.t, Some(got.old))?;
-                    put(&mut cells, passes::DST_T, to.t_prev);
-                    put_gap(&mut cells, passes::DST_GAP, pass.t, to.t_prev, byte_uses)?;
-                    put_limbs(&mut cells, passes::OLD, to.old);
+                    if let Some(finish) = &pass.finish {
+                        put(&mut cells, passes::FIN, 1);
+                        put(&mut cells, passes::PROG_K, finish.prog_k);
+                        put(&mut cells, passes::FUNC, finish.func);
+                        put(&mut cells, passes::IS_I32, finish.types[j as usize]);
+                        put(&mut cells, passes::UPPER, finish.uppers[j as usize]);
+                    } else {
+                        let to =
+                            memory.access(pass.dst.0, pass.dst.1 + j, pass.t, Some(got.old))?;
+                        put(&mut cells, passes::DST_T, to.t_prev);
+                        put_gap(&mut cells, passes::DST_GAP, pass.t, to.t_prev, byte_uses)?;
+                        put_limbs(&mut cells, passes::OLD, to.old);
+                    }
                     pass_rows.push(cells);
                 }
             }

@@ -964,9 +964,8 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
             let (p, step) = *witness.interleaving.get(t as usize - 1)?;
             witness.logs.get(p as usize)?.get(step as usize)
         };
-        cells[values::EXEC] = Val::from_bool(
-            entry_at(t).is_some_and(|e| execution::binds(e.call, role, i, e.results.len())),
-        );
+        cells[values::EXEC] =
+            Val::from_bool(entry_at(t).is_some_and(|e| execution::binds(e.call, role, i)));
         cells[values::ROLE] = Val::from_u32(role);
         cells[values::I] = Val::from_u32(i);
         cells[values::V..values::V + 4].copy_from_slice(&limbs64(v));

@@ -828,6 +828,11 @@ const BITS_MODULE: &str = r#"
   (data (i32.const 8) "\2a")
   (func (export "peek") (param $x i32) (param $k i32) (result i32)
     local.get $x i32.load)
+  (func (export "many") (param $x i64) (param $k i64) (result i64 i32 i64 i32)
+    local.get $x
+    local.get $k i32.wrap_i64
+    local.get $x local.get $k i64.add
+    local.get $x i32.wrap_i64)
   (func (export "wide") (param $x i64) (param $k i64) (result i64)
     local.get $x local.get $k i64.shl
     local.get $x local.get $k i64.shr_u i64.xor
@@ -866,7 +871,19 @@ fn bits_deployed() -> (
         "format": "starstream-contract", "version": 2, "contract": "bits",
         "source": "bits.wat", "program_hash": "", "program_hash_algorithm": "sha256",
         "wasm_bytes": wasm.len(),
-        "exports": [script("wide", "i64"), script("narrow", "i32"), script("peek", "i32")],
+        "exports": [
+            script("wide", "i64"),
+            script("narrow", "i32"),
+            script("peek", "i32"),
+            {
+                "name": "many", "kind": "script",
+                "params": [
+                    { "name": "x", "type": "i64", "scalars": ["i64"], "public": true },
+                    { "name": "k", "type": "i64", "scalars": ["i64"], "public": true }
+                ],
+                "result": { "name": null, "type": "M", "scalars": ["i64", "i32", "i64", "i32"] }
+            }
+        ],
         "imports": [], "events": [], "effects": [], "utxos": [], "tokens": [], "source_map": []
     });
     let mut ledger = starstream_runtime::MemoryLedger::new();
@@ -926,6 +943,87 @@ fn shifts_rotations_and_bit_counts_are_proven() {
         let r = of_family(t, COUNT);
         *alu_cell(t, r, alu::QB) += Val::ONE;
     });
+}
+
+/// A `finish` of more than two results sends each to its entry through `passes`, with its type
+/// from the program table: the results are the log's, an `i32`'s upper limbs as the log holds
+/// them (sign-extended), and a result changed on either side is refused.
+#[test]
+fn a_finish_of_many_results_is_bound() {
+    let (mut ledger, program) = bits_deployed();
+    let executed = run(
+        &mut ledger,
+        program,
+        "many",
+        vec![Arg::Int(-5), Arg::Int(-3)],
+        vec![],
+    );
+    let proof = prove(&executed.tx, &executed.witness).unwrap();
+    verify(&executed.tx, &proof, &executed.witness.modules).unwrap();
+    let finishing = |t: &mut Tables| {
+        let mut rows = Vec::new();
+        for r in 0.. {
+            if *t.cell_mut(Table::Passes, r, passes::REAL) != Val::ONE {
+                break;
+            }
+            if *t.cell_mut(Table::Passes, r, passes::FIN) == Val::ONE {
+                rows.push(r);
+            }
+        }
+        rows
+    };
+    let mut t = tables(&executed.tx, &executed.witness).unwrap();
+    assert_eq!(
+        finishing(&mut t).len(),
+        4,
+        "the four results pass to the log"
+    );
+    // Result 1 (`k` as an `i32`, -3): the log holds its upper limbs as 0xffff.
+    refused_by_buses(
+        &executed,
+        "an i32 result's upper limbs sent otherwise",
+        &["executed values"],
+        false,
+        |t| {
+            let r = finishing(t)[1];
+            *t.cell_mut(Table::Passes, r, passes::UPPER) = Val::ZERO;
+        },
+    );
+    // Result 0 claimed an `i32`: the program table says `i64` (and its upper limbs are not
+    // zero on the stack).
+    refused_by_buses(
+        &executed,
+        "a result's type claimed otherwise",
+        &["passes", "fetch", "executed values"],
+        false,
+        |t| {
+            let r = finishing(t)[0];
+            *t.cell_mut(Table::Passes, r, passes::IS_I32) = Val::ONE;
+        },
+    );
+    // Result 2 sent to another position of the entry.
+    refused_by_buses(
+        &executed,
+        "a result sent to another position",
+        &["executed values", "passes"],
+        false,
+        |t| {
+            let r = finishing(t)[2];
+            *t.cell_mut(Table::Passes, r, passes::DST_S) += Val::ONE;
+        },
+    );
+    // The request made an ordinary pass: its results would be written to a frame instead.
+    refused_by_buses(
+        &executed,
+        "a finish's results not sent",
+        &["passes", "stack", "executed values"],
+        false,
+        |t| {
+            for r in finishing(t) {
+                *t.cell_mut(Table::Passes, r, passes::FIN) = Val::ZERO;
+            }
+        },
+    );
 }
 
 /// Linear memory is not proven yet: a load runs, but the program table makes it unexecutable,

@@ -1,6 +1,7 @@
 //! Where the token transfer's proof bytes go: each part of the batch proof (commitments,
 //! out-of-domain openings, the FRI query openings, their salts and Merkle paths) and each
-//! table's width and height, so work on proof size starts from figures.
+//! table's width and height, with the prove and verify times, so work on proof size starts
+//! from figures.
 //!
 //! Run with `cargo run --release -p starstream-bench --bin proof_size`.
 
@@ -23,11 +24,22 @@ fn main() {
         .execute(&ledger, &pay)
         .expect("the transaction runs");
     let tables = starstream_prover::tables(&executed.tx, &executed.witness).expect("tables");
+    let started = std::time::Instant::now();
     let encoded = starstream_prover::prove_tables(&tables).expect("it proves");
+    let prove = started.elapsed();
+    let verify = starstream_bench::best_of(std::time::Duration::from_millis(500), || {
+        starstream_verifier::verify(&executed.tx, &encoded, &executed.witness.modules)
+            .expect("it verifies");
+    });
     let envelope = Envelope::decode(&encoded).expect("it decodes");
     let proof: BatchProof = postcard::from_bytes(&envelope.proof).expect("a batch proof");
 
-    println!("token transfer: {} bytes in all", encoded.len());
+    println!(
+        "token transfer: {} bytes in all; proven in {:.0} ms, verified in {:.1} ms (best of several)",
+        encoded.len(),
+        prove.as_secs_f64() * 1e3,
+        verify.as_secs_f64() * 1e3
+    );
     println!(
         "{:<14} {:>6} {:>7} {:>10} {:>9} {:>9}",
         "table", "width", "rows", "ood bytes", "lookups", "quotient"
@@ -65,7 +77,8 @@ fn main() {
         ),
         ("FRI final polynomial".into(), size(&fri.final_poly)),
     ];
-    let names = ["main", "permutation", "quotient", "random"];
+    // The batches in the order the verifier opens them.
+    let names = ["random", "main", "quotient", "preprocessed", "permutation"];
     for (i, batch) in fri.input_openings.iter().enumerate() {
         let name = names.get(i).copied().unwrap_or("batch");
         let per_query: usize = batch
