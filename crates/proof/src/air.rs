@@ -2659,6 +2659,10 @@ where
         ],
         Count::bounded(real.into(), 1),
     );
+    // An `emit`'s arguments from 1 on are its event's fields: each is a value its program
+    // staged (bound: `cpu` sends each from its `stage`), so an event cannot carry a field the
+    // program did not stage.
+    b.assert_zero(real * col(EMITS) * (one.clone() - first.into()) * (one.clone() - exec.into()));
     // An `emit`'s arguments from 1 on are its event's fields: public records.
     let field: Vec<AB::Expr> = [
         AB::Expr::from_u32(crate::public::FRAME_SLOT),

@@ -724,6 +724,38 @@ fn a_signature_check_that_passes_names_a_signer() {
     refused_when_edited(&wallet_payment(), |tx| tx.signers = vec![BOB]);
 }
 
+/// An event carries only the fields its program staged: an `emit` entry given one more field
+/// (and the transaction's event with it, so the public records agree), claimed to be bound to
+/// no executed value (`exec` 0, so no `stage` need send it), is refused: every field of an
+/// event must be a value its program staged.
+#[test]
+fn an_event_cannot_carry_a_field_its_program_did_not_stage() {
+    use starstream_proof::air::values;
+    use starstream_proof::config::Val;
+    let executed = counter_bumped();
+    let emit = starstream_abi::HostFn::Emit.id();
+    let mut witness = executed.witness.clone();
+    let mut tx = executed.tx.clone();
+    let (p, entry) = witness
+        .logs
+        .iter_mut()
+        .enumerate()
+        .find_map(|(p, log)| log.iter_mut().find(|e| e.call == emit).map(|e| (p, e)))
+        .expect("the counter emits");
+    entry.args.push(7);
+    let (step, extra) = (entry.step, entry.args.len() as u32 - 1);
+    tx.events[0].fields.push(7);
+    tx.seal_ids();
+    let mut t = tables(&tx, &witness).expect("the edited log lays out");
+    let time = entry_row(&executed, p as u32, step) as u32 + 1;
+    let row = values_row(&mut t, time, 0, extra);
+    *t.cell_mut(Table::Values, row, values::EXEC) = Val::new(0);
+    let found = check(&t).expect_err("an unstaged field");
+    assert!(found.message.contains("values"), "{found}");
+    let proof = prove_unchecked(&t).unwrap();
+    refused(&tx, &proof, &executed.witness.modules);
+}
+
 #[test]
 fn the_events_are_the_fields_the_programs_emitted() {
     let executed = counter_bumped();

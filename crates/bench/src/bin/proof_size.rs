@@ -41,19 +41,29 @@ fn main() {
         verify.as_secs_f64() * 1e3
     );
     println!(
-        "{:<14} {:>6} {:>7} {:>10} {:>9} {:>9}",
-        "table", "width", "rows", "ood bytes", "lookups", "quotient"
+        "{:<14} {:>6} {:>7} {:>7} {:>10} {:>9} {:>9}",
+        "table", "width", "rows", "used", "ood bytes", "lookups", "quotient"
     );
     let mut width = 0;
     for (i, table) in TABLES.iter().enumerate() {
         let trace = &tables.traces[i];
         width += trace.width;
         let opened = &proof.opened_values.instances[i];
+        // Rows that are not all zeros (padding is, in most tables).
+        let used = trace
+            .values
+            .chunks(trace.width)
+            .filter(|row| {
+                row.iter()
+                    .any(|v| *v != p3_field::PrimeCharacteristicRing::ZERO)
+            })
+            .count();
         println!(
-            "{:<14} {:>6} {:>7} {:>10} {:>9} {:>9}",
+            "{:<14} {:>6} {:>7} {:>7} {:>10} {:>9} {:>9}",
             format!("{table:?}"),
             trace.width,
             trace.values.len() / trace.width,
+            used,
             size(opened),
             opened.permutation_local.len(),
             opened.base_opened_values.quotient_chunks.len(),
