@@ -828,7 +828,12 @@ pub mod cpu {
     /// A `finish` of more than two results (a root return whose program-table row reads port
     /// 2): its results go to the log through `passes`.
     pub const FINN: usize = NZ + 37;
-    pub const WIDTH: usize = NZ + 38;
+    /// Class 9 ([`crate::code::class::MEMORY`]), one-hot with `F_PLAIN..=F_YIELD`: a load or
+    /// a store, with `ld` and `st` saying which (the write port's `w`, port 1's `r1`).
+    pub const F_MEMORY: usize = NZ + 38;
+    pub const LD: usize = NZ + 39;
+    pub const ST: usize = NZ + 40;
+    pub const WIDTH: usize = NZ + 41;
 }
 
 /// Columns of `alu`: one row per ALU instruction executed, received from `cpu` with its mode,
@@ -981,6 +986,58 @@ pub mod passes {
     pub const IS_I32: usize = 28;
     pub const UPPER: usize = 29;
     pub const WIDTH: usize = 30;
+}
+
+/// Columns of `heap`: one row per load or store of linear memory, received from `cpu` with its
+/// mode, address, offset and value; it accesses the memory's bytes in eight lanes.
+pub mod heap {
+    pub const REAL: usize = 0;
+    /// The access's time, the activation (its first `cpu` row) and its program.
+    pub const T: usize = 1;
+    pub const ACT: usize = 2;
+    pub const PROG_K: usize = 3;
+    /// The mode ([`crate::code::memory`]), and its bits one column each: `FLAGS + k` is bit `k`
+    /// (store, signed, `i64` result, then the width one-hot: 1, 2, 4, 8 bytes).
+    pub const MODE: usize = 4;
+    pub const FLAGS: usize = 5;
+    /// The address operand's two limbs and four bytes, and the offset's two halves.
+    pub const ADDR: usize = FLAGS + crate::code::memory::BITS;
+    pub const AB: usize = ADDR + 2;
+    pub const OFFSET: usize = AB + 4;
+    /// The program's memory size, and `size − ea − width` as three bytes (in bounds).
+    pub const SIZE: usize = OFFSET + 2;
+    pub const BOUND: usize = SIZE + 1;
+    /// The value stored or loaded, as limbs and bytes.
+    pub const V: usize = BOUND + 3;
+    pub const VB: usize = V + 4;
+    /// A signed load's sign (the top bit of its last byte, the seven below it) and the byte
+    /// `255 · sign` that fills its result.
+    pub const SIGN: usize = VB + 8;
+    pub const LOW7: usize = SIGN + 1;
+    pub const FILL: usize = SIGN + 2;
+    /// Lane `j` (byte `ea + j`): the byte read, the byte written, when it was last written, and
+    /// the time gap as three bytes.
+    pub const OLD: usize = FILL + 1;
+    pub const NEW: usize = OLD + 8;
+    pub const TP: usize = NEW + 8;
+    pub const GAP: usize = TP + 8;
+    pub const WIDTH: usize = GAP + 24;
+}
+
+/// Columns of `heap cells`: every byte of linear memory an activation touched, sorted by
+/// activation and address (so each has one record chain), with its first record (0) and its
+/// last.
+pub mod heap_cells {
+    pub const REAL: usize = 0;
+    pub const ACT: usize = 1;
+    pub const ADDR: usize = 2;
+    pub const FINAL_T: usize = 3;
+    pub const FINAL: usize = 4;
+    /// 1 when the next row is of the same activation; the gap to it (the next address, or the
+    /// next activation, less one) as three bytes.
+    pub const SAME: usize = 5;
+    pub const GAP: usize = 6;
+    pub const WIDTH: usize = 9;
 }
 
 /// Where the globals of the activation starting at `cpu` row `r` live: frame `GLOBALS + r`,
@@ -1194,6 +1251,11 @@ const ALU: Relation = Relation::new(41, "alu").on(WIDE);
 /// arguments `(t, 0, i, v)` as its frame starts with them (an `i32`'s upper limbs as the log
 /// holds them), and `values` receives each at the entry's value.
 const EXECUTED_VALUES: Relation = Relation::new(42, "executed values");
+/// Loads and stores, a permutation: `(t, act, prog_k, mode, addr (2 limbs), offset (2 halves),
+/// value (4 limbs))` from `cpu` to `heap`.
+const MEMORY_OPS: Relation = Relation::new(43, "memory ops").on(MID);
+/// Linear memory, a memory: `(act, address, time, byte)`.
+const HEAP: Relation = Relation::new(44, "heap");
 
 /// Every relation, for naming a tag (the checker's reports) and for the test that tags differ.
 pub const RELATIONS: &[Relation] = &[
@@ -1239,6 +1301,8 @@ pub const RELATIONS: &[Relation] = &[
     PASSES,
     ALU,
     EXECUTED_VALUES,
+    MEMORY_OPS,
+    HEAP,
 ];
 
 /// The token operations' codes on `token ops`.
@@ -1274,10 +1338,12 @@ pub enum Table {
     Slots,
     Passes,
     Alu,
+    Heap,
+    HeapCells,
 }
 
 /// The tables in the order they are proven.
-pub const TABLES: [Table; 18] = [
+pub const TABLES: [Table; 20] = [
     Table::Entries,
     Table::Processes,
     Table::Values,
@@ -1296,6 +1362,8 @@ pub const TABLES: [Table; 18] = [
     Table::Slots,
     Table::Passes,
     Table::Alu,
+    Table::Heap,
+    Table::HeapCells,
 ];
 
 impl Table {
@@ -1319,7 +1387,17 @@ impl Table {
             Table::Slots => "slots",
             Table::Passes => "passes",
             Table::Alu => "alu",
+            Table::Heap => "heap",
+            Table::HeapCells => "heap cells",
         }
+    }
+
+    /// Whether a proof may leave the table out: its padding satisfies its constraints and
+    /// sends nothing on any bus, so leaving it out is the same as proving it empty (the test
+    /// `optional_tables_are_empty_when_padding` checks both). A transaction that needs one
+    /// cannot leave it out: what it would receive goes unanswered.
+    pub fn optional(self) -> bool {
+        matches!(self, Table::Heap | Table::HeapCells)
     }
 }
 
@@ -1371,6 +1449,8 @@ impl BaseAir<crate::config::Val> for TableAir<'_> {
             Table::Slots => slots::WIDTH,
             Table::Passes => passes::WIDTH,
             Table::Alu => alu::WIDTH,
+            Table::Heap => heap::WIDTH,
+            Table::HeapCells => heap_cells::WIDTH,
         }
     }
 
@@ -1393,7 +1473,9 @@ impl BaseAir<crate::config::Val> for TableAir<'_> {
             | Table::Code
             | Table::Slots
             | Table::Passes
-            | Table::Alu => 0,
+            | Table::Alu
+            | Table::Heap
+            | Table::HeapCells => 0,
         }
     }
 
@@ -1447,6 +1529,8 @@ impl<AB: InteractionBuilder<F = crate::config::Val>> Air<AB> for TableAir<'_> {
             Table::Slots => eval_slots(b),
             Table::Passes => eval_passes(b),
             Table::Alu => eval_alu(b),
+            Table::Heap => eval_heap(b),
+            Table::HeapCells => eval_heap_cells(b),
         }
     }
 }
@@ -3591,6 +3675,11 @@ where
         flags += flag(k);
         classes += flag(k) * c(k as u32);
     }
+    // A load or store: its flag sits apart from the others (it came later).
+    let memory = col(F_MEMORY);
+    b.assert_bool(memory.clone());
+    flags += memory.clone();
+    classes += memory.clone() * c(crate::code::class::MEMORY);
     // One class per real row, none on padding, and it is the fetched instruction's: class
     // `NONE` (padding, targets, exports, `unreachable`, `trap`) is not among them.
     b.assert_eq(flags, real.clone());
@@ -3898,7 +3987,7 @@ where
         t.assert_zero(goes_on.clone() * (next(k) - col(k)));
     }
     t.assert_zero(goes_on.clone() * (next(S) - col(S) - event));
-    let onward = flag(0) + flag(1) + flag(6);
+    let onward = flag(0) + flag(1) + flag(6) + memory;
     let stays = onward.clone() + flag(2) + flag(3) + flag(4);
     t.assert_zero(stays.clone() * (next(FUNC) - col(FUNC)));
     t.assert_zero(stays * (next(FRAME) - col(FRAME)));
@@ -4004,7 +4093,9 @@ where
     );
     // On a host call or a `yield`, the mode is its arguments' types instead (`code::host`).
     let host_or_yield = flag(6) + col(F_YIELD);
-    b.assert_zero((AB::Expr::ONE - col(M_ALU) - host_or_yield.clone()) * col(ALU_MODE));
+    b.assert_zero(
+        (AB::Expr::ONE - col(M_ALU) - host_or_yield.clone() - col(F_MEMORY)) * col(ALU_MODE),
+    );
     let mut types = AB::Expr::ZERO;
     for p in 0..3 {
         b.assert_bool(col(HX + p));
@@ -4035,6 +4126,29 @@ where
         .chain((0..4).map(|k| col(W_NEW + k)))
         .collect();
     ALU.send(b, alu_tuple, Count::bounded(col(M_ALU), 1));
+    // A load (it writes) or a store (it reads two): to `heap`, with its mode, the address
+    // (port 0's for a load, port 1's for a store), the offset and the value (the one written,
+    // or port 0's).
+    let (ld, st) = (col(LD), col(ST));
+    b.assert_eq(ld.clone(), col(F_MEMORY) * col(M_W));
+    b.assert_eq(st.clone(), col(F_MEMORY) * col(M_R1));
+    let memory_op = |addr_port: usize, value: usize| -> Vec<AB::Expr> {
+        [
+            (col(ROW) + AB::Expr::ONE) * c(4) + c(3),
+            col(ACT),
+            col(PROG_K),
+            col(ALU_MODE),
+            col(READ + addr_port * PORT + P_VALUE),
+            col(READ + addr_port * PORT + P_VALUE + 1),
+            imm(0),
+            imm(1),
+        ]
+        .into_iter()
+        .chain((0..4).map(|k| col(value + k)))
+        .collect()
+    };
+    MEMORY_OPS.send(b, memory_op(0, W_NEW), Count::bounded(ld, 1));
+    MEMORY_OPS.send(b, memory_op(1, READ + P_VALUE), Count::bounded(st, 1));
 
     // Times: the row's ports in order, after every earlier row's.
     let time = |port: u32| (col(ROW) + AB::Expr::ONE) * c(4) + c(port);
@@ -4906,6 +5020,164 @@ where
             result += extension.clone();
         }
         b.assert_eq(col(NEW + k), result);
+    }
+}
+
+/// `heap`: each load or store, its bytes accessed in lanes on the `heap` memory (a load writes
+/// back what it read), within the program's memory, and its value the bytes (a store's low
+/// bytes; a load's, extended by its sign or zeros to its result's width).
+fn eval_heap<AB: InteractionBuilder>(b: &mut AB)
+where
+    AB::F: Field,
+{
+    use crate::code::memory as mode;
+    use crate::code::{class, opcode};
+    use heap::*;
+    let main = b.main();
+    let col = |i: usize| -> AB::Expr { main.current(i).expect("a column of the table").into() };
+    let c = |v: u32| AB::Expr::from_u32(v);
+    let one = AB::Expr::ONE;
+    let real = col(REAL);
+    b.assert_bool(real.clone());
+    let mut bits = AB::Expr::ZERO;
+    for k in 0..mode::BITS {
+        b.assert_bool(col(FLAGS + k));
+        bits += col(FLAGS + k) * c(1 << k);
+    }
+    b.assert_eq(bits, col(MODE));
+    let flag = |bit: u32| col(FLAGS + bit.trailing_zeros() as usize);
+    let (store, signed, wide) = (flag(mode::STORE), flag(mode::SIGNED), flag(mode::I64));
+    let w = |k: usize| col(FLAGS + mode::W1.trailing_zeros() as usize + k);
+    b.assert_eq(w(0) + w(1) + w(2) + w(3), real.clone());
+    let width = w(0) + w(1) * c(2) + w(2) * c(4) + w(3) * c(8);
+    // Lane `j` is accessed when the width is more than `j`.
+    let lane = |j: usize| match j {
+        0 => real.clone(),
+        1 => w(1) + w(2) + w(3),
+        2 | 3 => w(2) + w(3),
+        _ => w(3),
+    };
+    let tuple: Vec<AB::Expr> = [T, ACT, PROG_K, MODE, ADDR, ADDR + 1, OFFSET, OFFSET + 1]
+        .into_iter()
+        .map(col)
+        .chain((0..4).map(|k| col(V + k)))
+        .collect();
+    MEMORY_OPS.receive(b, tuple, Count::bounded(real.clone(), 1));
+    // The address: two limbs of two bytes each. The effective address `ea`, below 2^25 (its
+    // upper half, with the offset's, one byte: anything higher is out of bounds anyway), so
+    // the field does not wrap it; and `size − ea − width` three bytes: it is in bounds.
+    for k in 0..2 {
+        b.assert_eq(
+            col(ADDR + k),
+            col(AB + 2 * k) + col(AB + 2 * k + 1) * c(256),
+        );
+    }
+    for k in 0..4 {
+        BYTES.lookup_key(b, [col(AB + k)], Count::bounded(real.clone(), 1));
+    }
+    let upper = col(ADDR + 1) + col(OFFSET + 1);
+    BYTES.lookup_key(b, [upper.clone()], Count::bounded(real.clone(), 1));
+    let ea = col(ADDR) + col(OFFSET) + upper * c(1 << 16);
+    FETCH.lookup_key(
+        b,
+        [
+            col(PROG_K),
+            AB::Expr::ZERO,
+            AB::Expr::ZERO,
+            c(opcode::MEMORY_SIZE),
+            col(SIZE),
+            AB::Expr::ZERO,
+            AB::Expr::ZERO,
+            AB::Expr::ZERO,
+            c(class::NONE),
+            AB::Expr::ZERO,
+            AB::Expr::ZERO,
+            AB::Expr::ZERO,
+        ],
+        Count::bounded(real.clone(), 1),
+    );
+    let bound = col(BOUND) + col(BOUND + 1) * c(256) + col(BOUND + 2) * c(1 << 16);
+    b.assert_zero(real.clone() * (col(SIZE) - ea.clone() - width - bound));
+    for k in 0..3 {
+        BYTES.lookup_key(b, [col(BOUND + k)], Count::bounded(real.clone(), 1));
+    }
+    // The value's bytes.
+    for k in 0..4 {
+        b.assert_eq(col(V + k), col(VB + 2 * k) + col(VB + 2 * k + 1) * c(256));
+    }
+    for k in 0..8 {
+        BYTES.lookup_key(b, [col(VB + k)], Count::bounded(real.clone(), 1));
+    }
+    // The lanes: a load writes back the byte it read; a store writes the value's low bytes.
+    // Every byte the memory holds is thus a byte (its first record is 0).
+    let loads = real.clone() - store.clone();
+    for j in 0..8 {
+        b.assert_zero(loads.clone() * (col(NEW + j) - col(OLD + j)));
+        b.assert_zero(store.clone() * lane(j) * (col(NEW + j) - col(VB + j)));
+    }
+    // A load's value: its lanes, then its sign (signed) or zeros up to its result's width.
+    let last = w(0) * col(NEW) + w(1) * col(NEW + 1) + w(2) * col(NEW + 3) + w(3) * col(NEW + 7);
+    let sign = col(SIGN);
+    b.assert_bool(sign.clone());
+    b.assert_eq(last, sign.clone() * c(128) + col(LOW7));
+    BYTES.lookup_key(b, [col(LOW7) * c(2)], Count::bounded(real.clone(), 1));
+    b.assert_eq(col(FILL), signed * sign * c(255));
+    for j in 0..8 {
+        let in_result = if j < 4 { one.clone() } else { wide.clone() };
+        b.assert_zero(
+            loads.clone()
+                * (col(VB + j)
+                    - lane(j) * col(NEW + j)
+                    - (one.clone() - lane(j)) * col(FILL) * in_result),
+        );
+    }
+    // Each lane's access of the memory, with its time gap.
+    for j in 0..8 {
+        let at = |time: AB::Expr, v: AB::Expr| [col(ACT), ea.clone() + c(j as u32), time, v];
+        HEAP.receive(b, at(col(TP + j), col(OLD + j)), Count::bounded(lane(j), 1));
+        HEAP.send(b, at(col(T), col(NEW + j)), Count::bounded(lane(j), 1));
+        let gap: [AB::Expr; 3] = core::array::from_fn(|k| col(GAP + 3 * j + k));
+        time_gap_bytes(b, lane(j), col(T), col(TP + j), gap);
+    }
+}
+
+/// `heap cells`: every byte of linear memory an activation touched, in increasing order of
+/// activation and address (so no byte has two record chains), starting at 0 and ending with
+/// its last write.
+fn eval_heap_cells<AB: InteractionBuilder>(b: &mut AB)
+where
+    AB::F: Field,
+{
+    use heap_cells::*;
+    let main = b.main();
+    let col = |i: usize| -> AB::Expr { main.current(i).expect("a column of the table").into() };
+    let next = |i: usize| -> AB::Expr { main.next(i).expect("a column of the table").into() };
+    let c = |v: u32| AB::Expr::from_u32(v);
+    let (real, same) = (col(REAL), col(SAME));
+    b.assert_bool(real.clone());
+    b.assert_bool(same.clone());
+    HEAP.send(
+        b,
+        [col(ACT), col(ADDR), AB::Expr::ZERO, AB::Expr::ZERO],
+        Count::bounded(real.clone(), 1),
+    );
+    HEAP.receive(
+        b,
+        [col(ACT), col(ADDR), col(FINAL_T), col(FINAL)],
+        Count::bounded(real.clone(), 1),
+    );
+    b.when_transition()
+        .assert_zero((AB::Expr::ONE - real.clone()) * next(REAL));
+    // The next real row is a later address of the same activation, or a later activation.
+    let step = same.clone() * (next(ADDR) - col(ADDR))
+        + (AB::Expr::ONE - same.clone()) * (next(ACT) - col(ACT))
+        - AB::Expr::ONE;
+    let gap = col(GAP) + col(GAP + 1) * c(256) + col(GAP + 2) * c(1 << 16);
+    b.when_transition().assert_zero(next(REAL) * (step - gap));
+    b.when_transition()
+        .assert_zero(same * (next(ACT) - col(ACT)));
+    for k in 0..3 {
+        BYTES.lookup_key(b, [col(GAP + k)], Count::bounded(real.clone(), 1));
     }
 }
 

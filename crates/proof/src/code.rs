@@ -84,6 +84,29 @@ pub mod host {
     pub const ARG0_AT_WRITE: u32 = 1 << 7;
 }
 
+/// A load's or store's mode, in place of an ALU mode above the access bits: the `heap` table
+/// decodes it. The width is one-hot.
+pub mod memory {
+    pub const STORE: u32 = 1 << 0;
+    /// A load that sign-extends (from its width to its result's).
+    pub const SIGNED: u32 = 1 << 1;
+    /// A load whose result is an `i64` (else an `i32`).
+    pub const I64: u32 = 1 << 2;
+    /// The width `1 << k` bytes: `W1 << k`.
+    pub const W1: u32 = 1 << 3;
+    pub const BITS: usize = 7;
+
+    /// The mode of a load of `width` bytes (1, 2, 4 or 8).
+    pub fn load(width: u32, signed: bool, i64: bool) -> u32 {
+        (W1 << width.trailing_zeros()) | (u32::from(signed) * SIGNED) | (u32::from(i64) * I64)
+    }
+
+    /// The mode of a store of `width` bytes.
+    pub fn store(width: u32) -> u32 {
+        STORE | (W1 << width.trailing_zeros())
+    }
+}
+
 /// How many of host function `h`'s arguments the proof binds to its log entry: all its fixed
 /// parameters when it leaves an entry (or is `yield`, which ends the activation with one) and
 /// the ports can read them: up to three (one per port), or four when it returns a value and
@@ -234,6 +257,9 @@ pub mod class {
     pub const RETURN: u32 = 7;
     /// `yield`: a host call that ends the activation.
     pub const YIELD: u32 = 8;
+    /// A load or store of linear memory (its [`super::memory`] mode above the access bits),
+    /// then the next instruction.
+    pub const MEMORY: u32 = 9;
     /// Not an executable instruction.
     pub const NONE: u32 = 15;
 }
@@ -293,6 +319,9 @@ pub mod opcode {
     /// An exported function's result (not an instruction): `pc` is its index, `a` is 1 for an
     /// `i32`. A `finish` of more than two results reads its types here.
     pub const RESULT: u32 = 204;
+    /// The program's linear memory size in bytes (not an instruction): `a`, at function 0 and
+    /// `pc` 0 (0 without memory).
+    pub const MEMORY_SIZE: u32 = 205;
 }
 
 /// What `op`, at stack height `sp`, reads and writes of the value stack: its [`access`] bits
@@ -319,8 +348,17 @@ fn access_of(op: Op, sp: u32, counts: (u32, u32)) -> (u32, u32) {
         Op::GlobalGet(_) => (R0 | R0_IMM | R0_GLOBAL | W | COPY, sp),
         Op::GlobalSet(i) => (R0 | W | W_GLOBAL | COPY, i),
         Op::Select => (R0 | R1 | R2 | W | SELECT, pushed(3)),
-        Op::Store(..) => (R0 | R1, 0),
-        Op::Load(..) => (R0 | W, pushed(1)),
+        Op::Store(k, _) => (R0 | R1 | memory::store(k.width()) << ALU_SHIFT, 0),
+        Op::Load(k, _) => {
+            use starstream_isa::op::LoadKind::*;
+            let signed = matches!(k, I32_8S | I32_16S | I64_8S | I64_16S | I64_32S);
+            let i64 = matches!(
+                k,
+                I64 | I64_8S | I64_8U | I64_16S | I64_16U | I64_32S | I64_32U
+            );
+            let mode = memory::load(k.width(), signed, i64);
+            (R0 | W | mode << ALU_SHIFT, pushed(1))
+        }
         // A return of one or two results reads them (the top one on port 0), which a
         // `finish` sends to the log; of more, port 2 reads the third from the top, which marks
         // a `finish` that sends them through `passes`. Any return passes them to its caller.
@@ -346,6 +384,7 @@ fn class_of(op: Op) -> u32 {
         Op::Call(_) => class::CALL,
         Op::CallHost(_) => class::HOST,
         Op::Return => class::RETURN,
+        Op::Load(..) | Op::Store(..) => class::MEMORY,
         Op::Unreachable => class::NONE,
         _ => class::PLAIN,
     }
@@ -583,10 +622,12 @@ impl Code {
                         // A branch that carries values would move them: the proof has no
                         // constraints for that, and the compiler emits none.
                         Op::Br(t) | Op::BrIf(t) if t.arity > 0 => class = class::NONE,
-                        // Linear memory is not proven yet (the compiler emits no loads or
-                        // stores): a load's result would be unconstrained, so a module that
-                        // uses memory runs but cannot be proven.
-                        Op::Load(..) | Op::Store(..) => class = class::NONE,
+                        // A module's data segments are not in the program table yet, so a cell
+                        // could not show its first byte: with any, its loads and stores run
+                        // but cannot be proven.
+                        Op::Load(..) | Op::Store(..) if !program.data.is_empty() => {
+                            class = class::NONE
+                        }
                         _ => {}
                     }
                     let sp = function.heights.get(pc).copied().unwrap_or(0);
@@ -641,6 +682,8 @@ impl Code {
             for (g, v) in globals.iter().enumerate() {
                 rows.push(entry(k, 0, g, opcode::GLOBAL_INIT, limbs(*v)));
             }
+            let size = u32::try_from(program.memory_bytes).unwrap_or(u32::MAX);
+            rows.push(entry(k, 0, 0, opcode::MEMORY_SIZE, [size, 0, 0, 0]));
         }
         if rows.iter().flatten().any(|&v| v >= MAX_SMALL) {
             return Err("a program's code is too large for the program table".into());
@@ -820,10 +863,13 @@ mod tests {
     #[test]
     fn a_module_that_does_not_load_is_refused() {
         assert!(Code::new(&[b"not wasm"]).is_err());
-        // The empty module has no code: its table is the phantom global 0 and padding.
+        // The empty module has no code: its table is the phantom global 0, its memory size
+        // (none) and padding.
         let empty = Code::new(&[b"\0asm\x01\0\0\0"]).unwrap();
-        assert_eq!(empty.rows().len(), 1);
+        assert_eq!(empty.rows().len(), 2);
         assert_eq!(empty.rows()[0][OPCODE], opcode::GLOBAL_INIT);
+        assert_eq!(empty.rows()[1][OPCODE], opcode::MEMORY_SIZE);
+        assert_eq!(empty.rows()[1][A], 0);
         assert_eq!(empty.log_height(), MIN_LOG_HEIGHT);
     }
 }

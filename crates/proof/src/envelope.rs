@@ -64,7 +64,7 @@ pub const PROOF_MAGIC: &[u8; 4] = b"SSPF";
 
 /// The proof format's version: bumped whenever a table, a constraint or the configuration
 /// changes, since an old proof cannot verify against new constraints.
-pub const PROOF_VERSION: u8 = 35;
+pub const PROOF_VERSION: u8 = 36;
 
 /// The layer a proof covers.
 pub const LAYER_INTERLEAVING: u8 = 1;
@@ -235,7 +235,12 @@ impl Envelope {
             .ok_or("truncated proof")?;
         for (table, &h) in TABLES.iter().zip(heights) {
             let fixed = *table == crate::air::Table::Range;
-            if (fixed && h != MIN_LOG_HEIGHT) || !(MIN_LOG_HEIGHT..=MAX_LOG_HEIGHT).contains(&h) {
+            // Height 0: an optional table left out.
+            let left_out = table.optional() && h == 0;
+            if !left_out
+                && ((fixed && h != MIN_LOG_HEIGHT)
+                    || !(MIN_LOG_HEIGHT..=MAX_LOG_HEIGHT).contains(&h))
+            {
                 return Err(format!(
                     "table `{}` claims 2^{h} rows, outside what this layer allows",
                     table.name()
@@ -365,6 +370,17 @@ mod tests {
     /// Where the inputs start: after the magic, version, layer, count and heights.
     fn inputs_at() -> usize {
         PROOF_MAGIC.len() + 3 + TABLES.len()
+    }
+
+    /// Only an optional table may be left out (height 0).
+    #[test]
+    fn only_an_optional_table_may_be_left_out() {
+        for (i, table) in TABLES.iter().enumerate() {
+            let mut e = envelope();
+            e.log_heights[i] = 0;
+            let decoded = Envelope::decode(&e.encode());
+            assert_eq!(decoded.is_ok(), table.optional(), "{table:?} left out");
+        }
     }
 
     #[test]

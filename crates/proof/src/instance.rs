@@ -72,7 +72,9 @@ pub fn public_values(
             | Table::Code
             | Table::Slots
             | Table::Passes
-            | Table::Alu => vec![],
+            | Table::Alu
+            | Table::Heap
+            | Table::HeapCells => vec![],
         })
         .collect())
 }

@@ -16,6 +16,25 @@ pub use envelope::{About, Envelope, LAYER_INTERLEAVING, PROOF_VERSION};
 /// The batch proof type of this configuration.
 pub type BatchProof = p3_batch_stark::BatchProof<config::Config>;
 
+/// Which tables a proof with these heights (log2, in the order of [`TABLES`]) holds: every
+/// one but an optional table of height 0, which the proof leaves out.
+pub fn present(log_heights: &[u8]) -> Vec<bool> {
+    TABLES
+        .iter()
+        .zip(log_heights)
+        .map(|(table, &h)| !(table.optional() && h == 0))
+        .collect()
+}
+
+/// The items (one per table, in the order of [`TABLES`]) of the tables `present` keeps.
+pub fn kept<T>(items: impl IntoIterator<Item = T>, present: &[bool]) -> Vec<T> {
+    items
+        .into_iter()
+        .zip(present)
+        .filter_map(|(item, &keep)| keep.then_some(item))
+        .collect()
+}
+
 /// The degree bits the batch prover and verifier take for tables of these heights (log2): the
 /// hiding PCS adds one.
 pub fn degree_bits(cfg: &config::Config, log_heights: &[u8]) -> Vec<usize> {

@@ -194,6 +194,9 @@ pub(crate) struct Execution {
     pub slots: RowMajorMatrix<Val>,
     pub passes: RowMajorMatrix<Val>,
     pub alu: RowMajorMatrix<Val>,
+    /// Linear memory: each load or store, and each byte touched.
+    pub heap: RowMajorMatrix<Val>,
+    pub heap_cells: RowMajorMatrix<Val>,
     /// How many times `result(i)` read each buffered result: `(t, i)` of its entry's result.
     pub result_reads: std::collections::BTreeMap<(u32, u32), u32>,
 }
@@ -368,6 +371,7 @@ pub(crate) fn tables(
     let mut memory = StackMemory::default();
     let mut pass_rows: Vec<[Val; passes::WIDTH]> = Vec::new();
     let mut alu_rows: Vec<Vec<Val>> = Vec::new();
+    let mut heap = crate::heap::Heap::default();
     let mut fuel = 0u64;
     let mut result_reads = std::collections::BTreeMap::new();
     let mut fetch =
@@ -445,13 +449,17 @@ pub(crate) fn tables(
             }
             let cls = fetched[CLASS];
             set(&mut row, cpu::CLASS, cls);
-            if cls as usize >= cpu::FLAGS {
+            let class_flag = if cls == class::MEMORY {
+                cpu::F_MEMORY
+            } else if (cls as usize) < cpu::FLAGS {
+                cpu::F_PLAIN + cls as usize
+            } else {
                 return Err(err(format!(
                     "process {p} executed an instruction that cannot be proven ({:?})",
                     step.op
                 )));
-            }
-            set(&mut row, cpu::F_PLAIN + cls as usize, 1);
+            };
+            set(&mut row, class_flag, 1);
             set(&mut row, cpu::ROW, r);
             set(&mut row, cpu::ACT, act);
             let sp = fetched[SP];
@@ -608,6 +616,37 @@ pub(crate) fn tables(
                 put_gap(&mut row, cpu::WRITE + cpu::P_GAP, t, got.t_prev, byte_uses)?;
                 put_limbs(&mut row, cpu::WRITE + cpu::P_VALUE, got.old);
                 put_limbs(&mut row, cpu::W_NEW, value);
+            }
+
+            // A load or store: its bytes, on the `heap` memory of this activation.
+            if cls == class::MEMORY {
+                let memory_mode = bits >> starstream_proof::code::ALU_SHIFT;
+                set(&mut row, cpu::ALU_MODE, memory_mode);
+                let store = memory_mode & starstream_proof::code::memory::STORE != 0;
+                set(&mut row, if store { cpu::ST } else { cpu::LD }, 1);
+                let (addr, value) = if store {
+                    (read[1], read[0])
+                } else {
+                    let loaded = step
+                        .result
+                        .ok_or_else(|| err("a load's result is missing"))?;
+                    (read[0], loaded)
+                };
+                let size = fetch([k, 0, 0, opcode::MEMORY_SIZE], "a program's memory size")?
+                    [starstream_proof::code::A];
+                heap.access(
+                    crate::heap::Access {
+                        act,
+                        prog_k: k,
+                        t: time(r, 3),
+                        mode: memory_mode,
+                        addr: addr as u32,
+                        offset: [imm(0), imm(1)],
+                        size,
+                        value,
+                    },
+                    byte_uses,
+                )?;
             }
 
             let next = steps.get(i + 1).map(|(n, _)| n);
@@ -1006,7 +1045,10 @@ pub(crate) fn tables(
         &pass_rows.iter().map(|r| r.to_vec()).collect::<Vec<_>>(),
         passes::WIDTH,
     )?;
+    let (heap, heap_cells) = heap.tables(byte_uses)?;
     Ok(Execution {
+        heap,
+        heap_cells,
         cpu: RowMajorMatrix::new(values, cpu::WIDTH),
         uses,
         slots: slots_matrix,

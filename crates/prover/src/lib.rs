@@ -26,6 +26,7 @@ use std::collections::BTreeMap;
 
 mod alu;
 pub mod execution;
+mod heap;
 mod tokens;
 
 /// Why a proof could not be made.
@@ -71,6 +72,24 @@ impl Tables {
             .iter()
             .map(|t| t.values.len() / t.width)
             .map(|h| h.trailing_zeros() as u8)
+            .collect()
+    }
+
+    /// The heights the proof names: an optional table that is all padding (zeros) is left out,
+    /// height 0 ([`starstream_proof::present`]).
+    pub fn proof_heights(&self) -> Vec<u8> {
+        TABLES
+            .iter()
+            .zip(&self.traces)
+            .zip(self.log_heights())
+            .map(|((table, trace), h)| {
+                let empty = trace.values.iter().all(|v| *v == Val::ZERO);
+                if table.optional() && empty {
+                    0
+                } else {
+                    h
+                }
+            })
             .collect()
     }
 
@@ -1293,6 +1312,8 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
             execution.slots,
             execution.passes,
             execution.alu,
+            execution.heap,
+            execution.heap_cells,
         ],
         public_values: instance::public_values(tx, &code).map_err(err)?,
         about,
@@ -1323,12 +1344,18 @@ fn program_table(witness: &Witness, about: &About) -> Result<Code, ProveError> {
 /// (their rows are public, so nothing is hidden by salting them). Each costs a low-degree
 /// extension and a Merkle tree, so [`prove_tables`] makes these data once for its check and its
 /// proof.
-fn prover_data(tables: &Tables) -> Result<ProverData<Config>, ProveError> {
+fn prover_data(tables: &Tables, every: bool) -> Result<ProverData<Config>, ProveError> {
     let cfg = verifier_config();
-    let degrees = degree_bits(&cfg, &tables.log_heights());
+    let heights = if every {
+        tables.log_heights()
+    } else {
+        tables.proof_heights()
+    };
+    let present = starstream_proof::present(&heights);
+    let degrees = degree_bits(&cfg, &starstream_proof::kept(heights, &present));
     ProverData::<Config>::from_airs_and_degrees(
         &cfg,
-        &airs(&tables.code, &tables.records),
+        &starstream_proof::kept(airs(&tables.code, &tables.records), &present),
         &degrees,
     )
     .map_err(|e| err(format!("the tables' shapes: {e:?}")))
@@ -1337,13 +1364,30 @@ fn prover_data(tables: &Tables) -> Result<ProverData<Config>, ProveError> {
 /// Checks every constraint of every table and the balance of every bus, naming the first
 /// failures; the prover runs this before proving.
 pub fn check(tables: &Tables) -> Result<(), ProveError> {
-    check_with(tables, &prover_data(tables)?)
+    check_with(tables, &prover_data(tables, false)?, false)
 }
 
-/// [`check`], with the tables' prover data (their lookups) already made.
-fn check_with(tables: &Tables, data: &ProverData<Config>) -> Result<(), ProveError> {
+/// [`check`] of every table, the optional ones a proof leaves out when they are all padding
+/// included: for the test that leaving them out proves the same (their padding satisfies their
+/// constraints and sends nothing on any bus).
+pub fn check_every_table(tables: &Tables) -> Result<(), ProveError> {
+    check_with(tables, &prover_data(tables, true)?, true)
+}
+
+/// [`check`], with the tables' prover data (their lookups) already made; of every table, or of
+/// those the proof holds (an optional table left out is all padding).
+fn check_with(tables: &Tables, data: &ProverData<Config>, every: bool) -> Result<(), ProveError> {
+    let present = if every {
+        vec![true; TABLES.len()]
+    } else {
+        starstream_proof::present(&tables.proof_heights())
+    };
+    let kept = |i: &usize| present[*i];
     let airs = airs(&tables.code, &tables.records);
     for (i, air) in airs.iter().enumerate() {
+        if !present[i] {
+            continue;
+        }
         let report =
             check_all_constraints(air, &tables.traces[i], &tables.public_values[i], Some(4));
         if let Some(f) = report.failures.first() {
@@ -1359,11 +1403,13 @@ fn check_with(tables: &Tables, data: &ProverData<Config>) -> Result<(), ProveErr
     let common = &data.common;
     let preprocessed: Vec<_> = airs.iter().map(|a| a.preprocessed_trace()).collect();
     let debug: Vec<LookupDebugInstance<'_, Val>> = (0..TABLES.len())
-        .map(|i| LookupDebugInstance {
+        .filter(kept)
+        .enumerate()
+        .map(|(j, i)| LookupDebugInstance {
             main_trace: &tables.traces[i],
             preprocessed_trace: &preprocessed[i],
             public_values: &tables.public_values[i],
-            lookups: &common.lookups[i],
+            lookups: &common.lookups[j],
             permutation_challenges: &[],
         })
         .collect();
@@ -1402,24 +1448,26 @@ fn fresh() -> StdRng {
 
 /// Proves `tables` (checked first); returns the encoded proof.
 pub fn prove_tables(tables: &Tables) -> Result<Vec<u8>, ProveError> {
-    let data = prover_data(tables)?;
-    check_with(tables, &data)?;
+    let data = prover_data(tables, false)?;
+    check_with(tables, &data, false)?;
     prove_with(tables, &data)
 }
 
 /// Proves `tables` without checking them first, as a dishonest prover would: for tests that
 /// show the verifier refuses what the checks would have caught.
 pub fn prove_unchecked(tables: &Tables) -> Result<Vec<u8>, ProveError> {
-    prove_with(tables, &prover_data(tables)?)
+    prove_with(tables, &prover_data(tables, false)?)
 }
 
 /// Proves `tables` with their prover data; returns the encoded proof.
 fn prove_with(tables: &Tables, prover_data: &ProverData<Config>) -> Result<Vec<u8>, ProveError> {
     let cfg = config(fresh(), fresh());
-    let log_heights = tables.log_heights();
-    let airs = airs(&tables.code, &tables.records);
-    let traces: Vec<&RowMajorMatrix<Val>> = tables.traces.iter().collect();
-    let instances = StarkInstance::new_multiple(&airs, &traces, &tables.public_values);
+    let log_heights = tables.proof_heights();
+    let present = starstream_proof::present(&log_heights);
+    let airs = starstream_proof::kept(airs(&tables.code, &tables.records), &present);
+    let traces = starstream_proof::kept(tables.traces.iter(), &present);
+    let public_values = starstream_proof::kept(tables.public_values.iter().cloned(), &present);
+    let instances = StarkInstance::new_multiple(&airs, &traces, &public_values);
     let proof = p3_batch_stark::prove_batch(&cfg, &instances, prover_data)
         .map_err(|e| err(format!("proving failed: {e:?}")))?;
     let body =

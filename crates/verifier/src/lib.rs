@@ -145,14 +145,22 @@ pub fn verify(
     let batch: BatchProof = postcard::from_bytes(&envelope.proof)
         .map_err(|e| VerifyError::Malformed(format!("the proof body does not decode: {e}")))?;
     let cfg: Config = verifier_config();
-    let degrees = degree_bits(&cfg, &envelope.log_heights);
+    // An optional table of height 0 is left out of the batch (it would be all padding).
+    let present = starstream_proof::present(&envelope.log_heights);
+    let degrees = degree_bits(
+        &cfg,
+        &starstream_proof::kept(envelope.log_heights.iter().copied(), &present),
+    );
     if batch.degree_bits != degrees {
         return Err(VerifyError::Malformed(
             "the proof's table degrees differ from its header".into(),
         ));
     }
-    let airs = airs(&code, &records);
-    let public_values = instance::public_values(tx, &code).map_err(VerifyError::Invalid)?;
+    let airs = starstream_proof::kept(airs(&code, &records), &present);
+    let public_values = starstream_proof::kept(
+        instance::public_values(tx, &code).map_err(VerifyError::Invalid)?,
+        &present,
+    );
     // The verifier's inputs are validated above; the catch is a last line of defence, so that a
     // flaw in the back end on some unforeseen proof is a refusal rather than a crash.
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {

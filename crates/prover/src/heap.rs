@@ -1,0 +1,194 @@
+//! Linear memory as the proof sees it: each load or store as a `heap` row (its bytes in eight
+//! lanes, each an access of the `heap` memory), and every byte an activation touched as a
+//! `heap cells` row, in order, with its first record (0) and its last.
+
+use std::collections::BTreeMap;
+
+use p3_field::PrimeCharacteristicRing;
+use p3_matrix::dense::RowMajorMatrix;
+use starstream_proof::air::{heap, heap_cells};
+use starstream_proof::code::memory as mode;
+use starstream_proof::config::Val;
+
+use crate::execution::put_limbs;
+use crate::{err, ProveError};
+
+/// The bytes of every activation's memory the transaction touched, with when each was last
+/// written, and the `heap` rows laid out so far.
+#[derive(Default)]
+pub(crate) struct Heap {
+    cells: BTreeMap<(u32, u32), (u32, u8)>,
+    rows: Vec<[Val; heap::WIDTH]>,
+}
+
+/// One load or store: where and when, and what.
+pub(crate) struct Access {
+    /// The activation (its first `cpu` row), its program's place in the list, the time.
+    pub act: u32,
+    pub prog_k: u32,
+    pub t: u32,
+    /// The mode ([`starstream_proof::code::memory`]), the address operand, the offset's two
+    /// halves, the program's memory size.
+    pub mode: u32,
+    pub addr: u32,
+    pub offset: [u32; 2],
+    pub size: u32,
+    /// The value stored, or the value the trace says was loaded.
+    pub value: u64,
+}
+
+impl Heap {
+    /// Lays out `a` as a `heap` row, updating the memory; refuses an access out of bounds or a
+    /// load of another value than the memory holds.
+    pub(crate) fn access(
+        &mut self,
+        a: Access,
+        byte_uses: &mut [u32; 256],
+    ) -> Result<(), ProveError> {
+        let mut cells = [Val::ZERO; heap::WIDTH];
+        let put = |cells: &mut [Val; heap::WIDTH], c: usize, v: u32| cells[c] = Val::from_u32(v);
+        let width = 1u32 << (a.mode >> mode::W1.trailing_zeros()).trailing_zeros();
+        let store = a.mode & mode::STORE != 0;
+        put(&mut cells, heap::REAL, 1);
+        put(&mut cells, heap::T, a.t);
+        put(&mut cells, heap::ACT, a.act);
+        put(&mut cells, heap::PROG_K, a.prog_k);
+        put(&mut cells, heap::MODE, a.mode);
+        for k in 0..mode::BITS {
+            put(&mut cells, heap::FLAGS + k, (a.mode >> k) & 1);
+        }
+        // The address and the bound.
+        let (lo, hi) = (a.addr & 0xffff, a.addr >> 16);
+        put(&mut cells, heap::ADDR, lo);
+        put(&mut cells, heap::ADDR + 1, hi);
+        for (k, byte) in a.addr.to_le_bytes().into_iter().enumerate() {
+            put(&mut cells, heap::AB + k, u32::from(byte));
+            byte_uses[(u32::from(byte)) as usize] += 1;
+        }
+        put(&mut cells, heap::OFFSET, a.offset[0]);
+        put(&mut cells, heap::OFFSET + 1, a.offset[1]);
+        let upper = hi + a.offset[1];
+        let ea = lo + a.offset[0] + (upper << 16);
+        if upper > 0xff || ea + width > a.size {
+            return Err(err("a memory access out of bounds (it traps)"));
+        }
+        byte_uses[(upper) as usize] += 1;
+        put(&mut cells, heap::SIZE, a.size);
+        let bound = a.size - ea - width;
+        for k in 0..3 {
+            let byte = (bound >> (8 * k)) & 0xff;
+            put(&mut cells, heap::BOUND + k, byte);
+            byte_uses[(byte) as usize] += 1;
+        }
+        // The lanes.
+        let stored = a.value.to_le_bytes();
+        let mut loaded = [0u8; 8];
+        for j in 0..width {
+            let at = (a.act, ea + j);
+            let (t_prev, old) = self.cells.get(&at).copied().unwrap_or((0, 0));
+            let new = if store { stored[j as usize] } else { old };
+            self.cells.insert(at, (a.t, new));
+            loaded[j as usize] = new;
+            let j = j as usize;
+            put(&mut cells, heap::OLD + j, u32::from(old));
+            put(&mut cells, heap::NEW + j, u32::from(new));
+            put(&mut cells, heap::TP + j, t_prev);
+            crate::gap_bytes(
+                &mut cells,
+                &[
+                    heap::GAP + 3 * j,
+                    heap::GAP + 3 * j + 1,
+                    heap::GAP + 3 * j + 2,
+                ],
+                a.t - t_prev - 1,
+                byte_uses,
+                || err("a memory access 2^24 after the one before"),
+            )?;
+        }
+        // A load's value: its bytes, extended by its sign (signed) or zeros.
+        let last = loaded[width as usize - 1];
+        let sign = u32::from(last >> 7);
+        let signed = a.mode & mode::SIGNED != 0;
+        let fill = if signed && sign == 1 { 0xff } else { 0 };
+        let result_bytes = if a.mode & mode::I64 != 0 { 8 } else { 4 };
+        let value = if store {
+            a.value
+        } else {
+            let mut bytes = [0u8; 8];
+            for j in 0..8 {
+                bytes[j] = if j < width as usize {
+                    loaded[j]
+                } else if j < result_bytes {
+                    fill
+                } else {
+                    0
+                };
+            }
+            let v = u64::from_le_bytes(bytes);
+            if v != a.value {
+                return Err(err("a load of another value than the memory holds"));
+            }
+            v
+        };
+        put(&mut cells, heap::SIGN, sign);
+        put(&mut cells, heap::LOW7, u32::from(last & 0x7f));
+        byte_uses[(2 * u32::from(last & 0x7f)) as usize] += 1;
+        put(&mut cells, heap::FILL, if signed { 0xff * sign } else { 0 });
+        put_limbs(&mut cells, heap::V, value);
+        for (k, byte) in value.to_le_bytes().into_iter().enumerate() {
+            put(&mut cells, heap::VB + k, u32::from(byte));
+            byte_uses[(u32::from(byte)) as usize] += 1;
+        }
+        self.rows.push(cells);
+        Ok(())
+    }
+
+    /// The `heap` and `heap cells` tables (all padding when no memory was touched).
+    pub(crate) fn tables(
+        &self,
+        byte_uses: &mut [u32; 256],
+    ) -> Result<(RowMajorMatrix<Val>, RowMajorMatrix<Val>), ProveError> {
+        let h = crate::height(self.rows.len())?;
+        let mut ops = vec![Val::ZERO; h * heap::WIDTH];
+        for (r, row) in self.rows.iter().enumerate() {
+            ops[r * heap::WIDTH..(r + 1) * heap::WIDTH].copy_from_slice(row);
+        }
+        let h = crate::height(self.cells.len())?;
+        let w = heap_cells::WIDTH;
+        let mut cells = vec![Val::ZERO; h * w];
+        // Each byte touched: its activation and address, its last write's time and value.
+        let list: Vec<(u32, u32, u32, u8)> = self
+            .cells
+            .iter()
+            .map(|(&(act, addr), &(t, byte))| (act, addr, t, byte))
+            .collect();
+        for (r, &(act, addr, t, byte)) in list.iter().enumerate() {
+            let row = &mut cells[r * w..(r + 1) * w];
+            row[heap_cells::REAL] = Val::ONE;
+            row[heap_cells::ACT] = Val::from_u32(act);
+            row[heap_cells::ADDR] = Val::from_u32(addr);
+            row[heap_cells::FINAL_T] = Val::from_u32(t);
+            row[heap_cells::FINAL] = Val::from_u8(byte);
+            // The gap to the next cell: a later address of this activation, or a later one.
+            let gap = match list.get(r + 1) {
+                Some(&(next_act, next_addr, _, _)) if next_act == act => {
+                    row[heap_cells::SAME] = Val::ONE;
+                    next_addr - addr - 1
+                }
+                Some(&(next_act, _, _, _)) => next_act - act - 1,
+                None => 0,
+            };
+            crate::gap_bytes(
+                row,
+                &[heap_cells::GAP, heap_cells::GAP + 1, heap_cells::GAP + 2],
+                gap,
+                byte_uses,
+                || err("memory cells 2^24 apart"),
+            )?;
+        }
+        Ok((
+            RowMajorMatrix::new(ops, heap::WIDTH),
+            RowMajorMatrix::new(cells, w),
+        ))
+    }
+}
