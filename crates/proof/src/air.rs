@@ -1025,8 +1025,8 @@ pub mod heap {
 }
 
 /// Columns of `heap cells`: every byte of linear memory an activation touched, sorted by
-/// activation and address (so each has one record chain), with its first record (0) and its
-/// last.
+/// activation and address (so each has one record chain), with its first record (its data
+/// byte, or 0) and its last.
 pub mod heap_cells {
     pub const REAL: usize = 0;
     pub const ACT: usize = 1;
@@ -1037,7 +1037,18 @@ pub mod heap_cells {
     /// next activation, less one) as three bytes.
     pub const SAME: usize = 5;
     pub const GAP: usize = 6;
-    pub const WIDTH: usize = 9;
+    /// The activation's program, and the byte's first value: a data segment's byte
+    /// (`in_data`, looked up), or 0 in a run no segment sets (`run`, from `lo` to before `hi`,
+    /// looked up, with `addr − lo` and `hi − 1 − addr` three bytes each).
+    pub const PROG_K: usize = 9;
+    pub const IN_DATA: usize = 10;
+    pub const INIT: usize = 11;
+    pub const RUN: usize = 12;
+    pub const LO: usize = 13;
+    pub const HI: usize = 14;
+    pub const ABOVE: usize = 15;
+    pub const BELOW: usize = 18;
+    pub const WIDTH: usize = 21;
 }
 
 /// Where the globals of the activation starting at `cpu` row `r` live: frame `GLOBALS + r`,
@@ -1254,7 +1265,7 @@ const EXECUTED_VALUES: Relation = Relation::new(42, "executed values");
 /// Loads and stores, a permutation: `(t, act, prog_k, mode, addr (2 limbs), offset (2 halves),
 /// value (4 limbs))` from `cpu` to `heap`.
 const MEMORY_OPS: Relation = Relation::new(43, "memory ops").on(MID);
-/// Linear memory, a memory: `(act, address, time, byte)`.
+/// Linear memory, a memory: `(act, prog_k, address, time, byte)`.
 const HEAP: Relation = Relation::new(44, "heap");
 
 /// Every relation, for naming a tag (the checker's reports) and for the test that tags differ.
@@ -3653,7 +3664,7 @@ fn eval_cpu<AB: InteractionBuilder>(b: &mut AB)
 where
     AB::F: Field,
 {
-    use crate::code::{class, opcode};
+    use crate::code::opcode;
     use cpu::*;
     let main = b.main();
     let col = |i: usize| -> AB::Expr { main.current(i).expect("a column of the table").into() };
@@ -3703,21 +3714,13 @@ where
     .collect();
     FETCH.lookup_key(b, instruction, Count::bounded(real.clone(), 1));
     // A `br_table` goes to one of its function's targets.
-    let target = [
-        col(PROG_K),
-        col(FUNC),
-        col(TIDX),
-        c(opcode::BR_TARGET),
-        col(TPC),
-        col(TH),
-        col(TAR),
-        AB::Expr::ZERO,
-        c(class::NONE),
-        AB::Expr::ZERO,
-        AB::Expr::ZERO,
-        AB::Expr::ZERO,
-    ];
-    FETCH.lookup_key(b, target, Count::bounded(flag(4), 1));
+    fetch_entry(
+        b,
+        [col(PROG_K), col(FUNC), col(TIDX)],
+        opcode::BR_TARGET,
+        [col(TPC), col(TH), col(TAR), AB::Expr::ZERO],
+        flag(4),
+    );
     // The one its index `v` (read from the top of the stack) picks: target `a + v` when
     // `v < b`, else the default `a + b`. `v` is an `i32`: limbs 0 and 1.
     let var = |k: usize| main.current(k).expect("a column of the table");
@@ -3754,21 +3757,13 @@ where
     b.assert_zero(start.clone() * col(PC));
     b.assert_zero(start.clone() * (col(FRAME) - col(ROW)));
     b.assert_zero(start.clone() * (col(ACT) - col(ROW)));
-    let export = [
-        col(PROG_K),
-        col(FUNC),
-        AB::Expr::ZERO,
-        c(opcode::EXPORT),
-        col(ARGS),
-        AB::Expr::ZERO,
-        AB::Expr::ZERO,
-        AB::Expr::ZERO,
-        c(class::NONE),
-        AB::Expr::ZERO,
-        AB::Expr::ZERO,
-        AB::Expr::ZERO,
-    ];
-    FETCH.lookup_key(b, export, Count::bounded(start.clone(), 1));
+    fetch_entry(
+        b,
+        [col(PROG_K), col(FUNC), AB::Expr::ZERO],
+        opcode::EXPORT,
+        [col(ARGS), AB::Expr::ZERO, AB::Expr::ZERO, AB::Expr::ZERO],
+        start.clone(),
+    );
     b.assert_zero(col(ARGS) * (AB::Expr::ONE - start.clone()));
 
     // A return from the activation's own frame is its `finish`; any other return goes back
@@ -4034,6 +4029,74 @@ fn as_logged<AB: InteractionBuilder>(
         v2.clone() + is_i32.clone() * (upper.clone() - v2),
         v3.clone() + is_i32 * (upper - v3),
     ]
+}
+
+/// Where `when` is 1, looks up a row of the program table that is not an instruction (class
+/// `none`, no stack effects): `(prog_k, func, pc)` and `opcode` name it (an export's entry, a
+/// parameter's or result's type, a global's initial value, a `br_table` target, the memory's
+/// size, a data byte, a run of zeros), `imm` is what it holds.
+fn fetch_entry<AB: InteractionBuilder>(
+    b: &mut AB,
+    at: [AB::Expr; 3],
+    opcode: u32,
+    imm: [AB::Expr; 4],
+    when: AB::Expr,
+) where
+    AB::F: Field,
+{
+    let [prog_k, func, pc] = at;
+    let [a0, a1, a2, a3] = imm;
+    let zero = || AB::Expr::ZERO;
+    FETCH.lookup_key(
+        b,
+        [
+            prog_k,
+            func,
+            pc,
+            AB::Expr::from_u32(opcode),
+            a0,
+            a1,
+            a2,
+            a3,
+            AB::Expr::from_u32(crate::code::class::NONE),
+            zero(),
+            zero(),
+            zero(),
+        ],
+        Count::bounded(when, 1),
+    );
+}
+
+/// Where `when` is 1, sends the stack value `v` to the log as `(t, role, i)` of `at`: its type
+/// from the program table row `at` of `opcode` (`PARAM` or `RESULT`), an `i32`'s upper limbs
+/// zero on the stack and the log's (`upper`, sign-extended) sent in their place.
+#[allow(clippy::too_many_arguments)]
+fn typed_to_log<AB: InteractionBuilder>(
+    b: &mut AB,
+    when: AB::Expr,
+    row: [AB::Expr; 3],
+    opcode: u32,
+    is_i32: AB::Expr,
+    v: [AB::Expr; 4],
+    upper: AB::Expr,
+    at: [AB::Expr; 3],
+) where
+    AB::F: Field,
+{
+    let zero = || AB::Expr::ZERO;
+    fetch_entry(
+        b,
+        row,
+        opcode,
+        [is_i32.clone(), zero(), zero(), zero()],
+        when.clone(),
+    );
+    for k in [2, 3] {
+        b.assert_zero(when.clone() * is_i32.clone() * v[k].clone());
+    }
+    let [v0, v1, v2, v3] = as_logged::<AB>(v, is_i32, upper);
+    let [t, role, i] = at;
+    EXECUTED_VALUES.send(b, [t, role, i, v0, v1, v2, v3], Count::bounded(when, 1));
 }
 
 /// One access of the value-stack memory at time `t`: it reads `(frame, slot, t_prev, old)`,
@@ -4333,7 +4396,7 @@ fn eval_slots<AB: InteractionBuilder>(b: &mut AB)
 where
     AB::F: Field,
 {
-    use crate::code::{class, opcode};
+    use crate::code::opcode;
     use slots::*;
     let main = b.main();
     let col = |i: usize| -> AB::Expr { main.current(i).expect("a column of the table").into() };
@@ -4378,52 +4441,23 @@ where
     }
     // A parameter's first value is its activation's argument, as the log's `activate` entry
     // holds it (an `i32`'s upper limbs zero here, sign-extended there).
-    let is_i32 = col(IS_I32);
-    FETCH.lookup_key(
+    typed_to_log(
         b,
-        [
-            col(PROG_K),
-            col(FUNC),
-            col(S),
-            AB::Expr::from_u32(opcode::PARAM),
-            is_i32.clone(),
-            AB::Expr::ZERO,
-            AB::Expr::ZERO,
-            AB::Expr::ZERO,
-            AB::Expr::from_u32(class::NONE),
-            AB::Expr::ZERO,
-            AB::Expr::ZERO,
-            AB::Expr::ZERO,
-        ],
-        Count::bounded(param.clone(), 1),
-    );
-    for k in [2, 3] {
-        b.assert_zero(param.clone() * is_i32.clone() * init[k].clone());
-    }
-    let [v0, v1, v2, v3] = as_logged::<AB>(init.clone(), is_i32, col(PX));
-    EXECUTED_VALUES.send(
-        b,
-        [col(ET), AB::Expr::ZERO, col(S), v0, v1, v2, v3],
-        Count::bounded(param.clone(), 1),
+        param.clone(),
+        [col(PROG_K), col(FUNC), col(S)],
+        opcode::PARAM,
+        col(IS_I32),
+        init.clone(),
+        col(PX),
+        [col(ET), AB::Expr::ZERO, col(S)],
     );
     let [i0, i1, i2, i3] = init.clone();
-    FETCH.lookup_key(
+    fetch_entry(
         b,
-        [
-            col(PROG_K),
-            AB::Expr::ZERO,
-            col(S),
-            AB::Expr::from_u32(opcode::GLOBAL_INIT),
-            i0.clone(),
-            i1.clone(),
-            i2.clone(),
-            i3.clone(),
-            AB::Expr::from_u32(class::NONE),
-            AB::Expr::ZERO,
-            AB::Expr::ZERO,
-            AB::Expr::ZERO,
-        ],
-        Count::bounded(global, 1),
+        [col(PROG_K), AB::Expr::ZERO, col(S)],
+        opcode::GLOBAL_INIT,
+        [i0.clone(), i1.clone(), i2.clone(), i3.clone()],
+        global,
     );
     let [f0, f1, f2, f3] = core::array::from_fn(|k| col(FINAL + k));
     STACK.send(
@@ -4444,7 +4478,7 @@ fn eval_passes<AB: InteractionBuilder>(b: &mut AB)
 where
     AB::F: Field,
 {
-    use crate::code::{class, opcode};
+    use crate::code::opcode;
     use passes::*;
     let main = b.main();
     let col = |i: usize| -> AB::Expr { main.current(i).expect("a column of the table").into() };
@@ -4518,33 +4552,15 @@ where
         v.clone(),
     );
     // A `finish`'s results go to its entry in the log instead, each with its type.
-    let is_i32 = col(IS_I32);
-    FETCH.lookup_key(
+    typed_to_log(
         b,
-        [
-            col(PROG_K),
-            col(FUNC),
-            col(DST_S),
-            AB::Expr::from_u32(opcode::RESULT),
-            is_i32.clone(),
-            AB::Expr::ZERO,
-            AB::Expr::ZERO,
-            AB::Expr::ZERO,
-            AB::Expr::from_u32(class::NONE),
-            AB::Expr::ZERO,
-            AB::Expr::ZERO,
-            AB::Expr::ZERO,
-        ],
-        Count::bounded(fin.clone(), 1),
-    );
-    for k in [2, 3] {
-        b.assert_zero(fin.clone() * is_i32.clone() * v[k].clone());
-    }
-    let [v0, v1, v2, v3] = as_logged::<AB>(v, is_i32, col(UPPER));
-    EXECUTED_VALUES.send(
-        b,
-        [col(DST_F), AB::Expr::ONE, col(DST_S), v0, v1, v2, v3],
-        Count::bounded(fin, 1),
+        fin,
+        [col(PROG_K), col(FUNC), col(DST_S)],
+        opcode::RESULT,
+        col(IS_I32),
+        v,
+        col(UPPER),
+        [col(DST_F), AB::Expr::ONE, col(DST_S)],
     );
 }
 
@@ -5031,7 +5047,7 @@ where
     AB::F: Field,
 {
     use crate::code::memory as mode;
-    use crate::code::{class, opcode};
+    use crate::code::opcode;
     use heap::*;
     let main = b.main();
     let col = |i: usize| -> AB::Expr { main.current(i).expect("a column of the table").into() };
@@ -5078,23 +5094,12 @@ where
     let upper = col(ADDR + 1) + col(OFFSET + 1);
     BYTES.lookup_key(b, [upper.clone()], Count::bounded(real.clone(), 1));
     let ea = col(ADDR) + col(OFFSET) + upper * c(1 << 16);
-    FETCH.lookup_key(
+    fetch_entry(
         b,
-        [
-            col(PROG_K),
-            AB::Expr::ZERO,
-            AB::Expr::ZERO,
-            c(opcode::MEMORY_SIZE),
-            col(SIZE),
-            AB::Expr::ZERO,
-            AB::Expr::ZERO,
-            AB::Expr::ZERO,
-            c(class::NONE),
-            AB::Expr::ZERO,
-            AB::Expr::ZERO,
-            AB::Expr::ZERO,
-        ],
-        Count::bounded(real.clone(), 1),
+        [col(PROG_K), AB::Expr::ZERO, AB::Expr::ZERO],
+        opcode::MEMORY_SIZE,
+        [col(SIZE), AB::Expr::ZERO, AB::Expr::ZERO, AB::Expr::ZERO],
+        real.clone(),
     );
     let bound = col(BOUND) + col(BOUND + 1) * c(256) + col(BOUND + 2) * c(1 << 16);
     b.assert_zero(real.clone() * (col(SIZE) - ea.clone() - width - bound));
@@ -5133,7 +5138,9 @@ where
     }
     // Each lane's access of the memory, with its time gap.
     for j in 0..8 {
-        let at = |time: AB::Expr, v: AB::Expr| [col(ACT), ea.clone() + c(j as u32), time, v];
+        let at = |time: AB::Expr, v: AB::Expr| {
+            [col(ACT), col(PROG_K), ea.clone() + c(j as u32), time, v]
+        };
         HEAP.receive(b, at(col(TP + j), col(OLD + j)), Count::bounded(lane(j), 1));
         HEAP.send(b, at(col(T), col(NEW + j)), Count::bounded(lane(j), 1));
         let gap: [AB::Expr; 3] = core::array::from_fn(|k| col(GAP + 3 * j + k));
@@ -5142,12 +5149,13 @@ where
 }
 
 /// `heap cells`: every byte of linear memory an activation touched, in increasing order of
-/// activation and address (so no byte has two record chains), starting at 0 and ending with
-/// its last write.
+/// activation and address (so no byte has two record chains), starting at its program's first
+/// value for it (a data byte, or 0) and ending with its last write.
 fn eval_heap_cells<AB: InteractionBuilder>(b: &mut AB)
 where
     AB::F: Field,
 {
+    use crate::code::opcode;
     use heap_cells::*;
     let main = b.main();
     let col = |i: usize| -> AB::Expr { main.current(i).expect("a column of the table").into() };
@@ -5158,14 +5166,42 @@ where
     b.assert_bool(same.clone());
     HEAP.send(
         b,
-        [col(ACT), col(ADDR), AB::Expr::ZERO, AB::Expr::ZERO],
+        [col(ACT), col(PROG_K), col(ADDR), AB::Expr::ZERO, col(INIT)],
         Count::bounded(real.clone(), 1),
     );
     HEAP.receive(
         b,
-        [col(ACT), col(ADDR), col(FINAL_T), col(FINAL)],
+        [col(ACT), col(PROG_K), col(ADDR), col(FINAL_T), col(FINAL)],
         Count::bounded(real.clone(), 1),
     );
+    // The first value: a data segment's byte, or 0 in a run of the memory no segment sets.
+    let in_data = col(IN_DATA);
+    b.assert_bool(in_data.clone());
+    b.assert_zero(in_data.clone() * (AB::Expr::ONE - real.clone()));
+    let zeros = real.clone() - in_data.clone();
+    b.assert_zero(zeros.clone() * col(INIT));
+    let z = || AB::Expr::ZERO;
+    fetch_entry(
+        b,
+        [col(PROG_K), z(), col(ADDR)],
+        opcode::DATA,
+        [col(INIT), z(), z(), z()],
+        in_data,
+    );
+    fetch_entry(
+        b,
+        [col(PROG_K), z(), col(RUN)],
+        opcode::ZEROS,
+        [col(LO), col(HI), z(), z()],
+        zeros.clone(),
+    );
+    let bytes3 = |at: usize| col(at) + col(at + 1) * c(256) + col(at + 2) * c(1 << 16);
+    b.assert_zero(zeros.clone() * (col(ADDR) - col(LO) - bytes3(ABOVE)));
+    b.assert_zero(zeros * (col(HI) - AB::Expr::ONE - col(ADDR) - bytes3(BELOW)));
+    for k in 0..3 {
+        BYTES.lookup_key(b, [col(ABOVE + k)], Count::bounded(real.clone(), 1));
+        BYTES.lookup_key(b, [col(BELOW + k)], Count::bounded(real.clone(), 1));
+    }
     b.when_transition()
         .assert_zero((AB::Expr::ONE - real.clone()) * next(REAL));
     // The next real row is a later address of the same activation, or a later activation.

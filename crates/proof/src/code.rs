@@ -322,6 +322,12 @@ pub mod opcode {
     /// The program's linear memory size in bytes (not an instruction): `a`, at function 0 and
     /// `pc` 0 (0 without memory).
     pub const MEMORY_SIZE: u32 = 205;
+    /// A byte of the program's memory that a data segment sets (not an instruction): `pc` is its
+    /// address, `a` the byte.
+    pub const DATA: u32 = 206;
+    /// A run of the program's memory that no data segment sets, so it starts as zeros (not an
+    /// instruction): `pc` is the run's index, `a` its first address and `b` the one past it.
+    pub const ZEROS: u32 = 207;
 }
 
 /// What `op`, at stack height `sp`, reads and writes of the value stack: its [`access`] bits
@@ -622,12 +628,6 @@ impl Code {
                         // A branch that carries values would move them: the proof has no
                         // constraints for that, and the compiler emits none.
                         Op::Br(t) | Op::BrIf(t) if t.arity > 0 => class = class::NONE,
-                        // A module's data segments are not in the program table yet, so a cell
-                        // could not show its first byte: with any, its loads and stores run
-                        // but cannot be proven.
-                        Op::Load(..) | Op::Store(..) if !program.data.is_empty() => {
-                            class = class::NONE
-                        }
                         _ => {}
                     }
                     let sp = function.heights.get(pc).copied().unwrap_or(0);
@@ -684,6 +684,32 @@ impl Code {
             }
             let size = u32::try_from(program.memory_bytes).unwrap_or(u32::MAX);
             rows.push(entry(k, 0, 0, opcode::MEMORY_SIZE, [size, 0, 0, 0]));
+            // The memory's first bytes: each byte a data segment sets (a later segment over an
+            // earlier one, as instantiation applies them), and the runs no segment sets, which
+            // start as zeros. Together they cover the memory, so every byte's first value is in
+            // the table.
+            let mut image = std::collections::BTreeMap::new();
+            for (offset, bytes) in &program.data {
+                for (i, byte) in bytes.iter().enumerate() {
+                    image.insert(offset + i, *byte);
+                }
+            }
+            let small = |v: usize| u32::try_from(v).unwrap_or(u32::MAX);
+            let mut runs = 0;
+            let mut zeros_from = 0usize;
+            for (&addr, &byte) in &image {
+                rows.push(entry(k, 0, addr, opcode::DATA, [u32::from(byte), 0, 0, 0]));
+                if addr > zeros_from {
+                    let run = [small(zeros_from), small(addr), 0, 0];
+                    rows.push(entry(k, 0, runs, opcode::ZEROS, run));
+                    runs += 1;
+                }
+                zeros_from = addr + 1;
+            }
+            if program.memory_bytes > zeros_from {
+                let run = [small(zeros_from), small(program.memory_bytes), 0, 0];
+                rows.push(entry(k, 0, runs, opcode::ZEROS, run));
+            }
         }
         if rows.iter().flatten().any(|&v| v >= MAX_SMALL) {
             return Err("a program's code is too large for the program table".into());

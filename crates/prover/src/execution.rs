@@ -645,6 +645,7 @@ pub(crate) fn tables(
                         size,
                         value,
                     },
+                    code,
                     byte_uses,
                 )?;
             }
@@ -1045,7 +1046,7 @@ pub(crate) fn tables(
         &pass_rows.iter().map(|r| r.to_vec()).collect::<Vec<_>>(),
         passes::WIDTH,
     )?;
-    let (heap, heap_cells) = heap.tables(byte_uses)?;
+    let (heap, heap_cells) = heap.tables(code, &mut fetch, byte_uses)?;
     Ok(Execution {
         heap,
         heap_cells,

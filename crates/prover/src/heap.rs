@@ -1,13 +1,14 @@
 //! Linear memory as the proof sees it: each load or store as a `heap` row (its bytes in eight
 //! lanes, each an access of the `heap` memory), and every byte an activation touched as a
-//! `heap cells` row, in order, with its first record (0) and its last.
+//! `heap cells` row, in order, with its first record (its program's data byte, or 0) and its
+//! last.
 
 use std::collections::BTreeMap;
 
 use p3_field::PrimeCharacteristicRing;
 use p3_matrix::dense::RowMajorMatrix;
 use starstream_proof::air::{heap, heap_cells};
-use starstream_proof::code::memory as mode;
+use starstream_proof::code::{memory as mode, opcode, Code};
 use starstream_proof::config::Val;
 
 use crate::execution::put_limbs;
@@ -18,8 +19,21 @@ use crate::{err, ProveError};
 #[derive(Default)]
 pub(crate) struct Heap {
     cells: BTreeMap<(u32, u32), (u32, u8)>,
+    /// Each activation's program.
+    programs: BTreeMap<u32, u32>,
     rows: Vec<[Val; heap::WIDTH]>,
 }
+
+/// A byte's first value in an activation of program `k`: the byte a data segment sets there,
+/// or 0.
+fn first_value(code: &Code, k: u32, addr: u32) -> u8 {
+    code.find([k, 0, addr, opcode::DATA])
+        .map_or(0, |at| code.rows()[at][starstream_proof::code::A] as u8)
+}
+
+/// How the layout reads a row of the program table, counting the use.
+pub(crate) type Fetch<'a> =
+    dyn FnMut([u32; 4], &str) -> Result<[u32; starstream_proof::code::WIDTH], ProveError> + 'a;
 
 /// One load or store: where and when, and what.
 pub(crate) struct Access {
@@ -43,8 +57,10 @@ impl Heap {
     pub(crate) fn access(
         &mut self,
         a: Access,
+        code: &Code,
         byte_uses: &mut [u32; 256],
     ) -> Result<(), ProveError> {
+        self.programs.insert(a.act, a.prog_k);
         let mut cells = [Val::ZERO; heap::WIDTH];
         let put = |cells: &mut [Val; heap::WIDTH], c: usize, v: u32| cells[c] = Val::from_u32(v);
         let width = 1u32 << (a.mode >> mode::W1.trailing_zeros()).trailing_zeros();
@@ -85,7 +101,11 @@ impl Heap {
         let mut loaded = [0u8; 8];
         for j in 0..width {
             let at = (a.act, ea + j);
-            let (t_prev, old) = self.cells.get(&at).copied().unwrap_or((0, 0));
+            let (t_prev, old) = self
+                .cells
+                .get(&at)
+                .copied()
+                .unwrap_or_else(|| (0, first_value(code, a.prog_k, ea + j)));
             let new = if store { stored[j as usize] } else { old };
             self.cells.insert(at, (a.t, new));
             loaded[j as usize] = new;
@@ -143,9 +163,12 @@ impl Heap {
         Ok(())
     }
 
-    /// The `heap` and `heap cells` tables (all padding when no memory was touched).
+    /// The `heap` and `heap cells` tables (all padding when no memory was touched); `fetch`
+    /// reads (and counts) the program table's rows a cell looks up.
     pub(crate) fn tables(
         &self,
+        code: &Code,
+        fetch: &mut Fetch<'_>,
         byte_uses: &mut [u32; 256],
     ) -> Result<(RowMajorMatrix<Val>, RowMajorMatrix<Val>), ProveError> {
         let h = crate::height(self.rows.len())?;
@@ -169,6 +192,35 @@ impl Heap {
             row[heap_cells::ADDR] = Val::from_u32(addr);
             row[heap_cells::FINAL_T] = Val::from_u32(t);
             row[heap_cells::FINAL] = Val::from_u8(byte);
+            // Its first value: a data byte, or 0 in a run no data segment sets.
+            let k = self.programs[&act];
+            row[heap_cells::PROG_K] = Val::from_u32(k);
+            let (mut above, mut below) = (0, 0);
+            let a = starstream_proof::code::A;
+            if code.find([k, 0, addr, opcode::DATA]).is_some() {
+                let data = fetch([k, 0, addr, opcode::DATA], "a data byte")?;
+                row[heap_cells::IN_DATA] = Val::ONE;
+                row[heap_cells::INIT] = Val::from_u32(data[a]);
+            } else {
+                let run = (0u32..)
+                    .map_while(|i| code.find([k, 0, i, opcode::ZEROS]).map(|at| (i, at)))
+                    .find(|&(_, at)| {
+                        let r = code.rows()[at];
+                        r[a] <= addr && addr < r[a + 1]
+                    })
+                    .map(|(i, _)| i)
+                    .ok_or_else(|| err("a byte outside its program's memory"))?;
+                let zeros = fetch([k, 0, run, opcode::ZEROS], "a run of zeros")?;
+                row[heap_cells::RUN] = Val::from_u32(run);
+                row[heap_cells::LO] = Val::from_u32(zeros[a]);
+                row[heap_cells::HI] = Val::from_u32(zeros[a + 1]);
+                (above, below) = (addr - zeros[a], zeros[a + 1] - 1 - addr);
+            }
+            for (base, v) in [(heap_cells::ABOVE, above), (heap_cells::BELOW, below)] {
+                crate::gap_bytes(row, &[base, base + 1, base + 2], v, byte_uses, || {
+                    err("a memory of more than 2^24 bytes")
+                })?;
+            }
             // The gap to the next cell: a later address of this activation, or a later one.
             let gap = match list.get(r + 1) {
                 Some(&(next_act, next_addr, _, _)) if next_act == act => {

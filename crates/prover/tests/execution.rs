@@ -1194,25 +1194,67 @@ fn the_memory_tables_are_left_out_when_unused() {
     check(&t).unwrap();
 }
 
-/// A module with data segments: its loads and stores run but cannot be proven yet (the data
-/// bytes are not in the program table).
+/// A module's data segments are its memory's first bytes: a load of a data byte reads it (the
+/// cell's first value is the program table's data byte), a load elsewhere reads 0 (the cell
+/// lies in a run no segment sets), and a first value claimed otherwise is refused.
 #[test]
-fn a_load_runs_but_cannot_be_proven() {
-    let (ledger, program) = bits_deployed();
-    let request = starstream_runtime::Request {
+fn data_segments_are_the_memorys_first_bytes() {
+    use starstream_proof::air::heap_cells;
+    let (mut ledger, program) = bits_deployed();
+    // The module sets byte 8 to 0x2a: an `i32` load at 7 reads it as its second byte.
+    let executed = run(
+        &mut ledger,
         program,
-        script: "peek".into(),
-        args: vec![Arg::Int(8), Arg::Int(0)],
-        signers: vec![],
-        first_token_id: None,
-    };
-    let executed = starstream_runtime::Executor::tracing()
-        .execute(&ledger, &request)
-        .expect("the load runs");
-    let refused = tables(&executed.tx, &executed.witness).expect_err("a load is not proven");
-    assert!(
-        refused.message.contains("cannot be proven") && refused.message.contains("Load"),
-        "{refused}"
+        "peek",
+        vec![Arg::Int(7), Arg::Int(0)],
+        vec![],
+    );
+    assert_eq!(executed.witness.logs[0].last().unwrap().results, [0x2a00]);
+    let proof = prove(&executed.tx, &executed.witness).unwrap();
+    verify(&executed.tx, &proof, &executed.witness.modules).unwrap();
+    let cell = |t: &mut Tables, r: usize, c: usize| *t.cell_mut(Table::HeapCells, r, c);
+    // Bytes 7 to 10: byte 8 is data, the others in runs of zeros.
+    let mut t = tables(&executed.tx, &executed.witness).unwrap();
+    let in_data: Vec<Val> = (0..4)
+        .map(|r| cell(&mut t, r, heap_cells::IN_DATA))
+        .collect();
+    assert_eq!(in_data, [Val::ZERO, Val::ONE, Val::ZERO, Val::ZERO]);
+    // The data byte claimed another first value.
+    refused_by_buses(
+        &executed,
+        "a data byte claimed otherwise",
+        &["fetch", "heap"],
+        false,
+        |t| {
+            *t.cell_mut(Table::HeapCells, 1, heap_cells::INIT) += Val::ONE;
+        },
+    );
+    // A byte of a zero run claimed to start as a data byte would.
+    refused_by_buses(
+        &executed,
+        "a zero byte claimed as data",
+        &["fetch", "heap"],
+        false,
+        |t| {
+            *t.cell_mut(Table::HeapCells, 0, heap_cells::IN_DATA) = Val::ONE;
+            *t.cell_mut(Table::HeapCells, 0, heap_cells::INIT) = Val::new(0x2a);
+        },
+    );
+    // A data byte claimed to lie in a run of zeros (the run before it, stretched over it).
+    refused_by_buses(
+        &executed,
+        "a data byte claimed as zero",
+        &["fetch", "heap", "bytes"],
+        false,
+        |t| {
+            *t.cell_mut(Table::HeapCells, 1, heap_cells::IN_DATA) = Val::ZERO;
+            *t.cell_mut(Table::HeapCells, 1, heap_cells::INIT) = Val::ZERO;
+            for c in [heap_cells::RUN, heap_cells::LO, heap_cells::HI] {
+                let v = cell(t, 0, c);
+                *t.cell_mut(Table::HeapCells, 1, c) = v;
+            }
+            *t.cell_mut(Table::HeapCells, 1, heap_cells::HI) += Val::ONE;
+        },
     );
 }
 

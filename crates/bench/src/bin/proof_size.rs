@@ -45,10 +45,16 @@ fn main() {
         "table", "width", "rows", "used", "ood bytes", "lookups", "quotient"
     );
     let mut width = 0;
+    // The tables the proof holds (an optional table that is all padding is left out).
+    let present = starstream_proof::present(&envelope.log_heights);
+    let mut instance = 0;
     for (i, table) in TABLES.iter().enumerate() {
         let trace = &tables.traces[i];
+        if !present[i] {
+            println!("{:<14} left out (all padding)", format!("{table:?}"));
+            continue;
+        }
         width += trace.width;
-        let opened = &proof.opened_values.instances[i];
         // Rows that are not all zeros (padding is, in most tables).
         let used = trace
             .values
@@ -58,6 +64,8 @@ fn main() {
                     .any(|v| *v != p3_field::PrimeCharacteristicRing::ZERO)
             })
             .count();
+        let opened = &proof.opened_values.instances[instance];
+        instance += 1;
         println!(
             "{:<14} {:>6} {:>7} {:>7} {:>10} {:>9} {:>9}",
             format!("{table:?}"),
