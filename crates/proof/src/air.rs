@@ -419,7 +419,10 @@ pub mod values {
     /// once each; a buffered result once per `result(i)` that reads it, up to three),
     /// received on `executed values`.
     pub const EXEC: usize = 40;
-    pub const WIDTH: usize = 41;
+    /// Whether the position is below the crossing call's fixed parameter count `k` (so its
+    /// value is not staged): a column of its own, so that `staged` stays of degree 4.
+    pub const BELOW_K: usize = 41;
+    pub const WIDTH: usize = 42;
 }
 
 /// Columns of `handles`: one row per possible UTXO handle, 1, 2, 3, ... The same numbers
@@ -2807,7 +2810,8 @@ where
         b.assert_zero(flag * shifted.clone());
         b.assert_eq(shifted * inv, one.clone() - flag.into());
     }
-    let below_k = first * k1 + is1 * k2 + is2 * k3;
+    let below_k = col(BELOW_K);
+    b.assert_eq(below_k, first * k1 + is1 * k2 + is2 * k3);
     let staged = col(STAGED);
     b.assert_eq(
         staged,

@@ -44,3 +44,39 @@ pub fn degree_bits(cfg: &config::Config, log_heights: &[u8]) -> Vec<usize> {
         .map(|&h| h as usize + cfg.is_zk())
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use p3_air::BaseAir;
+
+    /// No table has a constraint of degree more than 4: with the hiding PCS a table of degree
+    /// 3 or 4 commits eight quotient chunks, and one of degree 5 to 8 sixteen, each a matrix
+    /// every query opens (`values` had one of degree 5 until format 38, which cost about 20 KB
+    /// of every proof).
+    #[test]
+    fn every_constraint_is_of_degree_four_at_most() {
+        let code = crate::code::Code::new(&[]).unwrap();
+        for air in crate::airs(&code, &[]) {
+            let layout = p3_air::AirLayout {
+                preprocessed_width: air.preprocessed_width(),
+                main_width: air.width(),
+                num_public_values: BaseAir::<crate::config::Val>::num_public_values(&air),
+                ..Default::default()
+            };
+            let (base, _) = p3_batch_stark::symbolic::get_symbolic_constraints::<
+                crate::config::Val,
+                crate::config::Challenge,
+                _,
+                _,
+            >(&air, layout, &[], &p3_lookup::logup::LogUpGadget::new());
+            let high: Vec<usize> = (0..base.len())
+                .filter(|&i| base[i].degree_multiple() > 4)
+                .collect();
+            assert!(
+                high.is_empty(),
+                "{:?}: constraints {high:?} exceed degree 4",
+                air.table
+            );
+        }
+    }
+}

@@ -1026,6 +1026,7 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
             cells[values::K3] = Val::from_bool(k >= 3);
             cells[values::RESUME] = Val::from_bool(e.call == call::RESUME_EFFECT);
             cells[values::STAGED] = Val::from_bool(i >= k);
+            cells[values::BELOW_K] = Val::from_bool(i < k && i < 3);
         }
         let entering_call = if role == 0 {
             call::ACTIVATE
