@@ -1411,7 +1411,7 @@ impl Table {
     /// `optional_tables_are_empty_when_padding` checks both). A transaction that needs one
     /// cannot leave it out: what it would receive goes unanswered.
     pub fn optional(self) -> bool {
-        matches!(self, Table::Heap | Table::HeapCells)
+        matches!(self, Table::Absent | Table::Heap | Table::HeapCells)
     }
 }
 

@@ -1179,14 +1179,15 @@ fn heap_cell(t: &mut Tables, row: usize, column: usize) -> &mut Val {
     t.cell_mut(Table::Heap, row, column)
 }
 
-/// A transaction that touches no memory leaves the memory tables out of its proof, and that is
-/// sound: with them in (all padding), every constraint and bus still holds.
+/// A transaction that touches no memory (and proves no signer absent) leaves the optional
+/// tables out of its proof, and that is sound: with them in (all padding), every constraint and
+/// bus still holds.
 #[test]
 fn the_memory_tables_are_left_out_when_unused() {
     let executed = wallet_payment();
     let t = tables(&executed.tx, &executed.witness).unwrap();
     let heights = t.proof_heights();
-    for table in [Table::Heap, Table::HeapCells] {
+    for table in [Table::Absent, Table::Heap, Table::HeapCells] {
         assert!(table.optional());
         assert_eq!(heights[table_at(table)], 0, "{table:?} left out");
     }

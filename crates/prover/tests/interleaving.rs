@@ -1214,6 +1214,19 @@ fn a_signature_check_that_fails_names_no_signer() {
         &alone.witness.modules,
     )
     .unwrap();
+    // The absence proof left out of the proof (the `absent` table is optional, left out when
+    // all padding): the query's chain goes unanswered.
+    tampered_in(bob_not_signed(), "the absence proof left out", |_, t| {
+        let at = starstream_proof::TABLES
+            .iter()
+            .position(|t| *t == Table::Absent)
+            .unwrap();
+        t.traces[at]
+            .values
+            .iter_mut()
+            .for_each(|v| *v = Default::default());
+        assert_eq!(t.proof_heights()[at], 0);
+    });
     // The key asked about made Alice's, a signer: the answer 0 is then a lie.
     let time = entry_row(&executed, 0, query.step) as u32 + 1;
     tampered_in(executed, "a signer's key denied", |_, t| {
