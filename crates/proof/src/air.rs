@@ -1407,9 +1407,9 @@ impl Table {
     }
 
     /// Whether a proof may leave the table out: its padding satisfies its constraints and
-    /// sends nothing on any bus, so leaving it out is the same as proving it empty (the test
-    /// `optional_tables_are_empty_when_padding` checks both). A transaction that needs one
-    /// cannot leave it out: what it would receive goes unanswered.
+    /// sends nothing on any bus, so leaving it out is the same as proving it empty (the
+    /// prover's test `optional_tables_are_left_out_when_unused` checks both). A transaction
+    /// that needs one cannot leave it out: what it would receive goes unanswered.
     pub fn optional(self) -> bool {
         matches!(self, Table::Absent | Table::Heap | Table::HeapCells)
     }

@@ -1183,7 +1183,7 @@ fn heap_cell(t: &mut Tables, row: usize, column: usize) -> &mut Val {
 /// tables out of its proof, and that is sound: with them in (all padding), every constraint and
 /// bus still holds.
 #[test]
-fn the_memory_tables_are_left_out_when_unused() {
+fn optional_tables_are_left_out_when_unused() {
     let executed = wallet_payment();
     let t = tables(&executed.tx, &executed.witness).unwrap();
     let heights = t.proof_heights();
