@@ -4035,6 +4035,25 @@ fn as_logged<AB: InteractionBuilder>(
     ]
 }
 
+/// The number whose bits, least significant first, are the `n` columns from `first`, each
+/// asserted boolean: a mode or an access word decoded one column per bit.
+fn bits_from<AB: InteractionBuilder>(
+    b: &mut AB,
+    col: &dyn Fn(usize) -> AB::Expr,
+    first: usize,
+    n: usize,
+) -> AB::Expr
+where
+    AB::F: Field,
+{
+    let mut bits = AB::Expr::ZERO;
+    for k in 0..n {
+        b.assert_bool(col(first + k));
+        bits += col(first + k) * AB::Expr::from_u32(1 << k);
+    }
+    bits
+}
+
 /// Where `when` is 1, looks up a row of the program table that is not an instruction (class
 /// `none`, no stack effects): `(prog_k, func, pc)` and `opcode` name it (an export's entry, a
 /// parameter's or result's type, a global's initial value, a `br_table` target, the memory's
@@ -4147,11 +4166,7 @@ where
     let imm = |k: usize| col(A + k);
     let flag = |k: usize| col(F_PLAIN + k);
 
-    let mut bits = AB::Expr::ZERO;
-    for k in 0..crate::code::access::BITS {
-        b.assert_bool(col(M + k));
-        bits += col(M + k) * c(1 << k);
-    }
+    let bits = bits_from(b, &col, M, crate::code::access::BITS);
     // Above the bits, an ALU instruction's mode; zero on any other row, so the bits are the
     // fetched ones.
     b.assert_eq(
@@ -4587,11 +4602,7 @@ where
     let flag = |bit: u32| col(FLAGS + bit.trailing_zeros() as usize);
     let real = col(REAL);
     b.assert_bool(real.clone());
-    let mut bits = AB::Expr::ZERO;
-    for k in 0..mode::BITS {
-        b.assert_bool(col(FLAGS + k));
-        bits += col(FLAGS + k) * c(1 << k);
-    }
+    let bits = bits_from(b, &col, FLAGS, mode::BITS);
     b.assert_eq(bits, col(MODE));
     let (add, sub, lt, eq, eqz) = (
         flag(mode::ADD),
@@ -5059,11 +5070,7 @@ where
     let one = AB::Expr::ONE;
     let real = col(REAL);
     b.assert_bool(real.clone());
-    let mut bits = AB::Expr::ZERO;
-    for k in 0..mode::BITS {
-        b.assert_bool(col(FLAGS + k));
-        bits += col(FLAGS + k) * c(1 << k);
-    }
+    let bits = bits_from(b, &col, FLAGS, mode::BITS);
     b.assert_eq(bits, col(MODE));
     let flag = |bit: u32| col(FLAGS + bit.trailing_zeros() as usize);
     let (store, signed, wide) = (flag(mode::STORE), flag(mode::SIGNED), flag(mode::I64));

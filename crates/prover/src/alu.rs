@@ -174,10 +174,12 @@ fn bytes(v: u64) -> [u64; 8] {
 
 /// Writes `v`'s eight bytes from column `base`, counting their lookups in `range`.
 fn put_bytes(cells: &mut [Val; WIDTH], base: usize, v: u64, byte_uses: &mut [u32; 256]) {
-    for (k, byte) in bytes(v).into_iter().enumerate() {
-        cells[base + k] = Val::from_u64(byte);
-        byte_uses[byte as usize] += 1;
-    }
+    crate::counted_bytes(
+        cells,
+        &core::array::from_fn::<_, 8, _>(|k| base + k),
+        v,
+        byte_uses,
+    );
 }
 
 /// Byte `k` (below 8) of the product of `p` and `q` before carries, as the constraints sum it.

@@ -620,9 +620,8 @@ pub(crate) fn tables(
 
             // A load or store: its bytes, on the `heap` memory of this activation.
             if cls == class::MEMORY {
-                let memory_mode = bits >> starstream_proof::code::ALU_SHIFT;
-                set(&mut row, cpu::ALU_MODE, memory_mode);
-                let store = memory_mode & starstream_proof::code::memory::STORE != 0;
+                set(&mut row, cpu::ALU_MODE, mode);
+                let store = mode & starstream_proof::code::memory::STORE != 0;
                 set(&mut row, if store { cpu::ST } else { cpu::LD }, 1);
                 let (addr, value) = if store {
                     (read[1], read[0])
@@ -639,7 +638,7 @@ pub(crate) fn tables(
                         act,
                         prog_k: k,
                         t: time(r, 3),
-                        mode: memory_mode,
+                        mode,
                         addr: addr as u32,
                         offset: [imm(0), imm(1)],
                         size,

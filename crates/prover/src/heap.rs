@@ -77,10 +77,8 @@ impl Heap {
         let (lo, hi) = (a.addr & 0xffff, a.addr >> 16);
         put(&mut cells, heap::ADDR, lo);
         put(&mut cells, heap::ADDR + 1, hi);
-        for (k, byte) in a.addr.to_le_bytes().into_iter().enumerate() {
-            put(&mut cells, heap::AB + k, u32::from(byte));
-            byte_uses[(u32::from(byte)) as usize] += 1;
-        }
+        let ab: [usize; 4] = core::array::from_fn(|k| heap::AB + k);
+        crate::counted_bytes(&mut cells, &ab, u64::from(a.addr), byte_uses);
         put(&mut cells, heap::OFFSET, a.offset[0]);
         put(&mut cells, heap::OFFSET + 1, a.offset[1]);
         let upper = hi + a.offset[1];
@@ -88,14 +86,15 @@ impl Heap {
         if upper > 0xff || ea + width > a.size {
             return Err(err("a memory access out of bounds (it traps)"));
         }
-        byte_uses[(upper) as usize] += 1;
+        byte_uses[upper as usize] += 1;
         put(&mut cells, heap::SIZE, a.size);
-        let bound = a.size - ea - width;
-        for k in 0..3 {
-            let byte = (bound >> (8 * k)) & 0xff;
-            put(&mut cells, heap::BOUND + k, byte);
-            byte_uses[(byte) as usize] += 1;
-        }
+        let bound = [heap::BOUND, heap::BOUND + 1, heap::BOUND + 2];
+        crate::counted_bytes(
+            &mut cells,
+            &bound,
+            u64::from(a.size - ea - width),
+            byte_uses,
+        );
         // The lanes.
         let stored = a.value.to_le_bytes();
         let mut loaded = [0u8; 8];
@@ -155,10 +154,8 @@ impl Heap {
         byte_uses[(2 * u32::from(last & 0x7f)) as usize] += 1;
         put(&mut cells, heap::FILL, if signed { 0xff * sign } else { 0 });
         put_limbs(&mut cells, heap::V, value);
-        for (k, byte) in value.to_le_bytes().into_iter().enumerate() {
-            put(&mut cells, heap::VB + k, u32::from(byte));
-            byte_uses[(u32::from(byte)) as usize] += 1;
-        }
+        let vb: [usize; 8] = core::array::from_fn(|k| heap::VB + k);
+        crate::counted_bytes(&mut cells, &vb, value, byte_uses);
         self.rows.push(cells);
         Ok(())
     }

@@ -83,8 +83,8 @@ impl Tables {
             .zip(&self.traces)
             .zip(self.log_heights())
             .map(|((table, trace), h)| {
-                let empty = trace.values.iter().all(|v| *v == Val::ZERO);
-                if table.optional() && empty {
+                // Only an optional table is scanned: the others are proven whatever they hold.
+                if table.optional() && trace.values.iter().all(|v| *v == Val::ZERO) {
                     0
                 } else {
                     h
@@ -183,12 +183,18 @@ fn gap_bytes(
     if u64::from(gap) >> (8 * columns.len()) != 0 {
         return Err(too_far());
     }
+    counted_bytes(cells, columns, u64::from(gap), byte_uses);
+    Ok(())
+}
+
+/// Writes `v`'s low bytes, least significant first, in `columns`, counting each for `range`
+/// (whose lookups the constraints make of them).
+fn counted_bytes(cells: &mut [Val], columns: &[usize], v: u64, byte_uses: &mut [u32; 256]) {
     for (k, &c) in columns.iter().enumerate() {
-        let byte = (gap >> (8 * k)) & 0xff;
-        cells[c] = Val::from_u32(byte);
+        let byte = (v >> (8 * k)) & 0xff;
+        cells[c] = Val::from_u64(byte);
         byte_uses[byte as usize] += 1;
     }
-    Ok(())
 }
 
 /// One of the script's stacks (pending effects with their identities, installed handlers,
@@ -1345,18 +1351,12 @@ fn program_table(witness: &Witness, about: &About) -> Result<Code, ProveError> {
 /// (their rows are public, so nothing is hidden by salting them). Each costs a low-degree
 /// extension and a Merkle tree, so [`prove_tables`] makes these data once for its check and its
 /// proof.
-fn prover_data(tables: &Tables, every: bool) -> Result<ProverData<Config>, ProveError> {
+fn prover_data(tables: &Tables, present: &[bool]) -> Result<ProverData<Config>, ProveError> {
     let cfg = verifier_config();
-    let heights = if every {
-        tables.log_heights()
-    } else {
-        tables.proof_heights()
-    };
-    let present = starstream_proof::present(&heights);
-    let degrees = degree_bits(&cfg, &starstream_proof::kept(heights, &present));
+    let degrees = degree_bits(&cfg, &starstream_proof::kept(tables.log_heights(), present));
     ProverData::<Config>::from_airs_and_degrees(
         &cfg,
-        &starstream_proof::kept(airs(&tables.code, &tables.records), &present),
+        &starstream_proof::kept(airs(&tables.code, &tables.records), present),
         &degrees,
     )
     .map_err(|e| err(format!("the tables' shapes: {e:?}")))
@@ -1365,24 +1365,25 @@ fn prover_data(tables: &Tables, every: bool) -> Result<ProverData<Config>, Prove
 /// Checks every constraint of every table and the balance of every bus, naming the first
 /// failures; the prover runs this before proving.
 pub fn check(tables: &Tables) -> Result<(), ProveError> {
-    check_with(tables, &prover_data(tables, false)?, false)
+    let present = starstream_proof::present(&tables.proof_heights());
+    check_with(tables, &prover_data(tables, &present)?, &present)
 }
 
 /// [`check`] of every table, the optional ones a proof leaves out when they are all padding
 /// included: for the test that leaving them out proves the same (their padding satisfies their
 /// constraints and sends nothing on any bus).
 pub fn check_every_table(tables: &Tables) -> Result<(), ProveError> {
-    check_with(tables, &prover_data(tables, true)?, true)
+    let every = [true; TABLES.len()];
+    check_with(tables, &prover_data(tables, &every)?, &every)
 }
 
-/// [`check`], with the tables' prover data (their lookups) already made; of every table, or of
-/// those the proof holds (an optional table left out is all padding).
-fn check_with(tables: &Tables, data: &ProverData<Config>, every: bool) -> Result<(), ProveError> {
-    let present = if every {
-        vec![true; TABLES.len()]
-    } else {
-        starstream_proof::present(&tables.proof_heights())
-    };
+/// [`check`] of the tables `present` keeps, with their prover data (their lookups) already
+/// made.
+fn check_with(
+    tables: &Tables,
+    data: &ProverData<Config>,
+    present: &[bool],
+) -> Result<(), ProveError> {
     let kept = |i: &usize| present[*i];
     let airs = airs(&tables.code, &tables.records);
     for (i, air) in airs.iter().enumerate() {
@@ -1449,21 +1450,29 @@ fn fresh() -> StdRng {
 
 /// Proves `tables` (checked first); returns the encoded proof.
 pub fn prove_tables(tables: &Tables) -> Result<Vec<u8>, ProveError> {
-    let data = prover_data(tables, false)?;
-    check_with(tables, &data, false)?;
-    prove_with(tables, &data)
+    let heights = tables.proof_heights();
+    let present = starstream_proof::present(&heights);
+    let data = prover_data(tables, &present)?;
+    check_with(tables, &data, &present)?;
+    prove_with(tables, &data, heights)
 }
 
 /// Proves `tables` without checking them first, as a dishonest prover would: for tests that
 /// show the verifier refuses what the checks would have caught.
 pub fn prove_unchecked(tables: &Tables) -> Result<Vec<u8>, ProveError> {
-    prove_with(tables, &prover_data(tables, false)?)
+    let heights = tables.proof_heights();
+    let data = prover_data(tables, &starstream_proof::present(&heights))?;
+    prove_with(tables, &data, heights)
 }
 
-/// Proves `tables` with their prover data; returns the encoded proof.
-fn prove_with(tables: &Tables, prover_data: &ProverData<Config>) -> Result<Vec<u8>, ProveError> {
+/// Proves `tables` with their prover data, holding the tables of these heights (an optional one
+/// of height 0 left out); returns the encoded proof.
+fn prove_with(
+    tables: &Tables,
+    prover_data: &ProverData<Config>,
+    log_heights: Vec<u8>,
+) -> Result<Vec<u8>, ProveError> {
     let cfg = config(fresh(), fresh());
-    let log_heights = tables.proof_heights();
     let present = starstream_proof::present(&log_heights);
     let airs = starstream_proof::kept(airs(&tables.code, &tables.records), &present);
     let traces = starstream_proof::kept(tables.traces.iter(), &present);

@@ -786,7 +786,7 @@ fn divisions_and_remainders_are_proven() {
     for (script, args) in runs {
         let executed = run(&mut ledger, program, script, args, vec![]);
         let mut t = tables(&executed.tx, &executed.witness).unwrap();
-        for r in 0..(1 << t.log_heights()[alu_table()]) {
+        for r in 0..(1 << t.log_heights()[table_at(Table::Alu)]) {
             let mode = alu_cell(&mut t, r, alu::MODE).as_canonical_u32();
             if mode & (DIV | REM) != 0 {
                 seen.insert(mode & (DIV | REM | SIGNED | W64));
@@ -854,36 +854,21 @@ const BITS_MODULE: &str = r#"
 )
 "#;
 
-/// A ledger with [`BITS_MODULE`] deployed.
-fn bits_deployed() -> (
+/// A ledger with the hand-written module `wat` deployed as contract `name`, whose scripts are
+/// `exports` (the metadata a compiler would write, scripts only).
+fn hand_deployed(
+    wat: &str,
+    name: &str,
+    exports: Vec<serde_json::Value>,
+) -> (
     starstream_runtime::MemoryLedger,
     starstream_runtime::ProgramHash,
 ) {
-    let wasm = wat::parse_str(BITS_MODULE).unwrap();
-    let script = |name: &str, scalar: &str| {
-        let value = |name: Option<&str>| serde_json::json!({ "name": name, "type": scalar, "scalars": [scalar], "public": true });
-        serde_json::json!({
-            "name": name, "kind": "script", "params": [value(Some("x")), value(Some("k"))],
-            "result": { "name": null, "type": scalar, "scalars": [scalar] }
-        })
-    };
+    let wasm = wat::parse_str(wat).unwrap();
     let metadata = serde_json::json!({
-        "format": "starstream-contract", "version": 2, "contract": "bits",
-        "source": "bits.wat", "program_hash": "", "program_hash_algorithm": "sha256",
-        "wasm_bytes": wasm.len(),
-        "exports": [
-            script("wide", "i64"),
-            script("narrow", "i32"),
-            script("peek", "i32"),
-            {
-                "name": "many", "kind": "script",
-                "params": [
-                    { "name": "x", "type": "i64", "scalars": ["i64"], "public": true },
-                    { "name": "k", "type": "i64", "scalars": ["i64"], "public": true }
-                ],
-                "result": { "name": null, "type": "M", "scalars": ["i64", "i32", "i64", "i32"] }
-            }
-        ],
+        "format": "starstream-contract", "version": 2, "contract": name,
+        "source": format!("{name}.wat"), "program_hash": "", "program_hash_algorithm": "sha256",
+        "wasm_bytes": wasm.len(), "exports": exports,
         "imports": [], "events": [], "effects": [], "utxos": [], "tokens": [], "source_map": []
     });
     let mut ledger = starstream_runtime::MemoryLedger::new();
@@ -892,6 +877,40 @@ fn bits_deployed() -> (
         metadata: serde_json::from_value(metadata).unwrap(),
     });
     (ledger, hash)
+}
+
+/// A script's metadata: public parameters `params`, each of one scalar, and its result's
+/// scalars.
+fn script(name: &str, params: &[(&str, &str)], result: &[&str]) -> serde_json::Value {
+    let params: Vec<serde_json::Value> = params
+        .iter()
+        .map(|(p, scalar)| {
+            serde_json::json!({ "name": p, "type": scalar, "scalars": [scalar], "public": true })
+        })
+        .collect();
+    let ty = if result.len() == 1 { result[0] } else { "R" };
+    serde_json::json!({
+        "name": name, "kind": "script", "params": params,
+        "result": { "name": null, "type": ty, "scalars": result }
+    })
+}
+
+/// A ledger with [`BITS_MODULE`] deployed.
+fn bits_deployed() -> (
+    starstream_runtime::MemoryLedger,
+    starstream_runtime::ProgramHash,
+) {
+    let both = |scalar| [("x", scalar), ("k", scalar)];
+    hand_deployed(
+        BITS_MODULE,
+        "bits",
+        vec![
+            script("wide", &both("i64"), &["i64"]),
+            script("narrow", &both("i32"), &["i32"]),
+            script("peek", &both("i32"), &["i32"]),
+            script("many", &both("i64"), &["i64", "i32", "i64", "i32"]),
+        ],
+    )
 }
 
 #[test]
@@ -1060,24 +1079,12 @@ fn memory_deployed() -> (
     starstream_runtime::MemoryLedger,
     starstream_runtime::ProgramHash,
 ) {
-    let wasm = wat::parse_str(MEMORY_MODULE).unwrap();
-    let param = |name: &str| serde_json::json!({ "name": name, "type": "i64", "scalars": ["i64"], "public": true });
-    let metadata = serde_json::json!({
-        "format": "starstream-contract", "version": 2, "contract": "memory",
-        "source": "memory.wat", "program_hash": "", "program_hash_algorithm": "sha256",
-        "wasm_bytes": wasm.len(),
-        "exports": [{
-            "name": "mem", "kind": "script", "params": [param("x"), param("a")],
-            "result": { "name": null, "type": "i64", "scalars": ["i64"] }
-        }],
-        "imports": [], "events": [], "effects": [], "utxos": [], "tokens": [], "source_map": []
-    });
-    let mut ledger = starstream_runtime::MemoryLedger::new();
-    let hash = ledger.deploy(starstream_runtime::Artifact {
-        wasm,
-        metadata: serde_json::from_value(metadata).unwrap(),
-    });
-    (ledger, hash)
+    let params = [("x", "i64"), ("a", "i64")];
+    hand_deployed(
+        MEMORY_MODULE,
+        "memory",
+        vec![script("mem", &params, &["i64"])],
+    )
 }
 
 /// The position of `table` among the tables.
@@ -1257,12 +1264,4 @@ fn data_segments_are_the_memorys_first_bytes() {
             *t.cell_mut(Table::HeapCells, 1, heap_cells::HI) += Val::ONE;
         },
     );
-}
-
-/// The `alu` table's position among the tables.
-fn alu_table() -> usize {
-    starstream_proof::TABLES
-        .iter()
-        .position(|t| *t == Table::Alu)
-        .unwrap()
 }
