@@ -383,12 +383,15 @@ fn a_proof_is_verified_before_applying() {
     let mut misled = pay.clone();
     misled.proof = Some(elsewhere);
     f.refused(&misled, Class::Invalid, "ledger:proof");
-    // A proof naming an interface that is not the deployed program's metadata is refused, even
-    // one that verifies (a UTXO type declared beyond those the transaction names).
+    // A proof naming an interface that is not the program's metadata is refused (a UTXO type
+    // declared beyond those the transaction names: the constraints alone do not see it, the
+    // verifier's comparison with the module's own metadata does).
     let mut envelope = starstream_proof::Envelope::decode(&proof).unwrap();
     envelope.about.programs[0].1.utxos.push("Forged".into());
     let forged = envelope.encode();
-    starstream_verifier::verify(&pay.tx, &forged, &executed.witness.modules).expect("it verifies");
+    let refused = starstream_verifier::verify(&pay.tx, &forged, &executed.witness.modules)
+        .expect_err("another interface");
+    assert!(refused.to_string().contains("metadata"), "{refused}");
     let mut misled = pay.clone();
     misled.proof = Some(forged);
     f.refused(&misled, Class::Invalid, "ledger:proof");

@@ -291,8 +291,22 @@ pub mod entries {
     pub const DIFF: usize = 78;
     pub const DIFF_SEL: usize = 79;
     pub const DIFF_INV: usize = 80;
+    /// On an `activate`: the kind of its export's role (`crate::code::role`, 0 for the
+    /// script's), the role's index, and `main`, 1 when it is a UTXO's `main` (its creation, or
+    /// a method that resumes it); the role is received from `cpu`, where the export's entry
+    /// holds it. 0 on every other row.
+    pub const ROLE_KIND: usize = 81;
+    pub const ROLE_IDX: usize = 82;
+    pub const MAIN: usize = 83;
+    /// Whether the process runs a `main` activation before this entry (read from the step
+    /// memory: set by its `activate`, cleared by its `finish` or `yield`): only such an
+    /// activation yields, and its `finish` ends the UTXO.
+    pub const IN_MAIN: usize = 84;
+    /// On a `utxo_call`, `token_mint`, `token_burn` or `token_call`: its argument 1, the
+    /// method or policy it asks for (by index in the callee type's list); 0 elsewhere.
+    pub const METHOD: usize = 85;
     /// One selector per entry of [`CALLS`], one-hot on real rows.
-    pub const SEL: usize = 81;
+    pub const SEL: usize = 86;
     pub const WIDTH: usize = SEL + CALLS.len();
 }
 
@@ -836,7 +850,12 @@ pub mod cpu {
     pub const F_MEMORY: usize = NZ + 38;
     pub const LD: usize = NZ + 39;
     pub const ST: usize = NZ + 40;
-    pub const WIDTH: usize = NZ + 41;
+    /// On an activation's first row: its export's role (`crate::code::role`), the role's type
+    /// and its index, fetched with the export's entry and sent with the `activate` event.
+    pub const ROLE: usize = NZ + 41;
+    pub const ROLE_TY: usize = NZ + 42;
+    pub const ROLE_IDX: usize = NZ + 43;
+    pub const WIDTH: usize = NZ + 44;
 }
 
 /// Columns of `alu`: one row per ALU instruction executed, received from `cpu` with its mode,
@@ -1239,9 +1258,11 @@ const FETCH: Relation = Relation::new(35, "fetch").on(MID);
 /// from its open frames. A frame is only ever entered by its call and left by a return to its
 /// parent, so no frame can be returned from twice.)
 const CALL_STACK: Relation = Relation::new(36, "call stack");
-/// The host calls, a permutation between the layers: `cpu` sends `(p, s, call, prog_k, t)` for
-/// every activation's start, logged host call and `finish`, and `entries` receives every log
-/// entry's (`t` its time, which the execution layer's values are keyed by).
+/// The host calls, a permutation between the layers: `cpu` sends `(p, s, call, prog_k, t,
+/// role, type, index)` for every activation's start, logged host call and `finish`, and
+/// `entries` receives every log entry's (`t` its time, which the execution layer's values are
+/// keyed by). The last three are the started export's role (`crate::code::role`), on an
+/// `activate` only.
 const HOST_CALLS: Relation = Relation::new(37, "host calls");
 /// The value stack and globals, a memory: `(frame, slot, time, v0, v1, v2, v3)`. The `cpu`
 /// table's ports and the `passes` table access it; `slots` writes each slot's first record and
@@ -1614,6 +1635,7 @@ fn eval_entries<AB: InteractionBuilder>(b: &mut AB)
 where
     AB::F: Field,
 {
+    use crate::code::role;
     use entries::*;
     let main = b.main();
     let col = |i: usize| main.current(i).expect("a column of the table");
@@ -1702,6 +1724,8 @@ where
     let (handle, handle_after) = (col(HANDLE), col(HANDLE_AFTER));
     // It also counts the process's crossings, and says whether it runs a mint policy.
     let (x, minting, by_mint) = (col(X), col(MINTING), col(BY_MINT));
+    // And whether it runs a UTXO's `main` (see "Roles" below).
+    let (main_act, in_main) = (col(MAIN), col(IN_MAIN));
     let raise_here: AB::Expr = sel[call_index(RAISE).expect("a known call")].into();
     let cross_start = CROSSING.iter().fold(raise_here.clone(), |acc, id| {
         acc + sel[call_index(*id).expect("a known call")].into()
@@ -1719,6 +1743,7 @@ where
             handle.into(),
             x.into(),
             minting.into(),
+            in_main.into(),
         ],
         Count::bounded(real.into(), 1),
     );
@@ -1732,6 +1757,7 @@ where
             handle_after.into(),
             x + crosses.clone(),
             (minting + by_mint) * (one.clone() - sel[FINISH].into()),
+            main_act + in_main * (one.clone() - idle_after.clone()),
         ],
         Count::bounded(real.into(), 1),
     );
@@ -1950,6 +1976,18 @@ where
             col(PEER).into(),
             picked(call::TOKEN_MINT),
             col(H_IDX) * indexed + col(ITEM_E) * picked(RESUME_EFFECT),
+            [
+                (call::UTXO_CREATE, role::CREATE),
+                (call::UTXO_CALL, role::UTXO_METHOD),
+                (call::TOKEN_MINT, role::MINT),
+                (call::TOKEN_BURN, role::BURN),
+                (call::TOKEN_CALL, role::TOKEN_METHOD),
+            ]
+            .into_iter()
+            .fold(AB::Expr::ZERO, |acc, (id, kind)| {
+                acc + picked(id) * AB::Expr::from_u32(kind)
+            }),
+            col(METHOD).into(),
         ],
         Count::bounded(crossing_entry.clone(), 1),
     );
@@ -1967,10 +2005,49 @@ where
             by_mint.into(),
             tyidx * (by_create + by_mint + by_burn)
                 + col(E) * sel[call_index(RAISE).expect("a known call")],
+            col(ROLE_KIND).into(),
+            col(ROLE_IDX).into(),
         ],
         Count::bounded(entered.into(), 1),
     );
     b.assert_zero((by_mint + by_burn) * prog_k);
+
+    // Roles. An activation runs the export its `activate` names with its role (received from
+    // `cpu`, where the export's entry holds it, below): the role's type is the process's, and
+    // its kind and index are what the crossing call that entered it asked for (the `caller`
+    // bus above: the call's kind, and its argument 1, the method or policy; `utxo_create` asks
+    // for index 0, its type's `main`). The script's activation asks for nothing: its export is
+    // the one the transaction names (a public value of `cpu`), whose role is 0. An activation
+    // of a UTXO's `main` is marked in the step memory until it stops: only it may yield, and
+    // its `finish` is exactly the one that ends the UTXO (status 3).
+    let (role_kind, role_idx, method) = (col(ROLE_KIND), col(ROLE_IDX), col(METHOD));
+    let not_activate = one.clone() - sel[ACTIVATE].into();
+    for k in [role_kind, role_idx, main_act] {
+        b.assert_zero(not_activate.clone() * k);
+    }
+    b.assert_bool(main_act);
+    b.assert_zero(main_act * (one.clone() - utxo.into()));
+    b.assert_bool(in_main);
+    b.assert_zero(yields * (one.clone() - in_main.into()));
+    b.assert_zero(utxo * sel[FINISH] * (ends - in_main.into()));
+    let asks = picked(call::UTXO_CALL)
+        + picked(call::TOKEN_MINT)
+        + picked(call::TOKEN_BURN)
+        + picked(call::TOKEN_CALL);
+    b.assert_zero((one.clone() - asks.clone()) * method);
+    FRAME_VALUES.receive(
+        b,
+        [
+            t.into(),
+            AB::Expr::ZERO,
+            one.clone(),
+            method.into(),
+            AB::Expr::ZERO,
+            AB::Expr::ZERO,
+            AB::Expr::ZERO,
+        ],
+        Count::bounded(asks, 1),
+    );
 
     // Tokens. A process's crossings are counted; each names the process it hands control to
     // (`peer`: for a crossing call, the process it entered, received on `caller` above; for a
@@ -2387,7 +2464,12 @@ where
                 + picked(call::UTXO_CREATE)
                 + picked(call::TOKEN_MINT)
                 + picked(call::TOKEN_BURN),
-            picked(call::FRAME_STORE) + picked(call::UTXO_IS),
+            picked(call::FRAME_STORE)
+                + picked(call::UTXO_IS)
+                + picked(call::UTXO_CALL)
+                + picked(call::TOKEN_MINT)
+                + picked(call::TOKEN_BURN)
+                + picked(call::TOKEN_CALL),
             AB::Expr::ZERO,
             signed.into(),
             signer_k.into(),
@@ -2449,6 +2531,9 @@ where
             col(C).into(),
             col(PROG_K).into(),
             t.into(),
+            col(ROLE_KIND) * AB::Expr::TWO + col(MAIN).into(),
+            col(TYIDX) * sel[ACTIVATE],
+            col(ROLE_IDX).into(),
         ],
         Count::bounded(real.into(), 1),
     );
@@ -2542,6 +2627,7 @@ where
             handle0.into(),
             AB::Expr::ZERO,
             AB::Expr::ZERO,
+            AB::Expr::ZERO,
         ],
         Count::bounded(real.into(), 1),
     );
@@ -2554,6 +2640,7 @@ where
             AB::Expr::ONE,
             col(HANDLE_END).into(),
             col(X_END).into(),
+            AB::Expr::ZERO,
             AB::Expr::ZERO,
         ],
         Count::bounded(real.into(), 1),
@@ -3761,14 +3848,18 @@ where
     b.assert_zero(start.clone() * col(PC));
     b.assert_zero(start.clone() * (col(FRAME) - col(ROW)));
     b.assert_zero(start.clone() * (col(ACT) - col(ROW)));
+    // The entry also says what the export is for (its role), which goes with the `activate`
+    // event to the log, where the call that started the activation must have asked for it.
     fetch_entry(
         b,
         [col(PROG_K), col(FUNC), AB::Expr::ZERO],
         opcode::EXPORT,
-        [col(ARGS), AB::Expr::ZERO, AB::Expr::ZERO, AB::Expr::ZERO],
+        [col(ARGS), col(ROLE), col(ROLE_TY), col(ROLE_IDX)],
         start.clone(),
     );
-    b.assert_zero(col(ARGS) * (AB::Expr::ONE - start.clone()));
+    for k in [ARGS, ROLE, ROLE_TY, ROLE_IDX] {
+        b.assert_zero(col(k) * (AB::Expr::ONE - start.clone()));
+    }
 
     // A return from the activation's own frame is its `finish`; any other return goes back
     // to the frame that made the call.
@@ -3816,7 +3907,16 @@ where
     let event = start.clone() + logged.clone() + yields.clone() + root.clone();
     HOST_CALLS.send(
         b,
-        [col(P), col(S), col(CALL), col(PROG_K), col(ET)],
+        [
+            col(P),
+            col(S),
+            col(CALL),
+            col(PROG_K),
+            col(ET),
+            col(ROLE),
+            col(ROLE_TY),
+            col(ROLE_IDX),
+        ],
         Count::bounded(event.clone(), 1),
     );
     // A logged host call's result, written to the stack, is its entry's result 0 (`c` is 1

@@ -84,6 +84,72 @@ pub mod host {
     pub const ARG0_AT_WRITE: u32 = 1 << 7;
 }
 
+/// What an exported function is for, as its program's metadata (the module's
+/// `starstream.metadata` section, which the program hash covers) declares it: its entry row
+/// holds `role` (`2 · kind + main`), the UTXO or token type and the method's or policy's index.
+/// An activation of a UTXO or token runs exactly the export its crossing call asks for: the
+/// kind is the call's (`utxo_create`, `utxo_call`, `token_mint`, `token_burn`, `token_call`),
+/// the type is the callee's, the index is the call's argument 1 (0 for `utxo_create`). `main`
+/// is 1 for a UTXO's `main`: its creation, or a method that resumes it; such an activation may
+/// yield, and its `finish` ends the UTXO. Every other export has role 0 (a script's, a helper's):
+/// no crossing call can start it.
+pub mod role {
+    /// The kinds, one per crossing call that starts an activation.
+    pub const CREATE: u32 = 1;
+    pub const UTXO_METHOD: u32 = 2;
+    pub const MINT: u32 = 3;
+    pub const BURN: u32 = 4;
+    pub const TOKEN_METHOD: u32 = 5;
+
+    /// The role value of `kind`, for a UTXO's `main` or not.
+    pub const fn code(kind: u32, main: bool) -> u32 {
+        2 * kind + main as u32
+    }
+
+    /// Each exported function's role, by function index among the module's functions (imports
+    /// first), from `metadata`: `(role code, type, index)`. A name the metadata gives that the
+    /// module does not export is skipped (no activation can run it). An export the metadata
+    /// gives two roles is refused: a proof could not say which one ran.
+    pub fn of(
+        metadata: &starstream_artifact::Metadata,
+        exports: &std::collections::BTreeMap<String, u32>,
+    ) -> Result<std::collections::BTreeMap<u32, [u32; 3]>, String> {
+        let mut roles = std::collections::BTreeMap::new();
+        let mut add = |name: &str, value: [u32; 3]| -> Result<(), String> {
+            let Some(&f) = exports.get(name) else {
+                return Ok(());
+            };
+            if roles.insert(f, value).is_some() {
+                return Err(format!(
+                    "export `{name}` has two roles in its program's metadata; a proof could not \
+                     say which one ran"
+                ));
+            }
+            Ok(())
+        };
+        let small = |v: usize| u32::try_from(v).unwrap_or(u32::MAX);
+        for (t, utxo) in metadata.utxos.iter().enumerate() {
+            add(&utxo.create, [code(CREATE, true), small(t), 0])?;
+            for (m, method) in utxo.methods.iter().enumerate() {
+                let value = [code(UTXO_METHOD, method.resumes), small(t), small(m)];
+                add(&method.export, value)?;
+            }
+        }
+        for (t, token) in metadata.tokens.iter().enumerate() {
+            for (kind, list) in [
+                (MINT, &token.mint),
+                (BURN, &token.burn),
+                (TOKEN_METHOD, &token.methods),
+            ] {
+                for (m, method) in list.iter().enumerate() {
+                    add(&method.export, [code(kind, false), small(t), small(m)])?;
+                }
+            }
+        }
+        Ok(roles)
+    }
+}
+
 /// A load's or store's mode, in place of an ALU mode above the access bits: the `heap` table
 /// decodes it. The width is one-hot.
 pub mod memory {
@@ -307,7 +373,9 @@ pub mod opcode {
     pub const I64_UN: u32 = 132;
     /// A `br_table` target's row (not an instruction).
     pub const BR_TARGET: u32 = 200;
-    /// An exported function's entry (not an instruction); `a` is its parameter count.
+    /// An exported function's entry (not an instruction): `a` is its parameter count, `b`
+    /// its [`role`](super::role) code, `c` the type and `d` the index of that role (all three
+    /// 0 for an export without one).
     pub const EXPORT: u32 = 201;
     /// A global's initial value (not an instruction): `pc` is the global's index, `a..=d` the
     /// value's limbs. A program without globals has one such row for global 0, with value 0,
@@ -564,6 +632,13 @@ impl Code {
                     .collect(),
             );
             let imported = program.imports.len() as u32;
+            // A module without metadata (hand-written) declares no roles: only the script can
+            // run its exports.
+            let roles = match starstream_artifact::from_module(&program.wasm) {
+                Ok(metadata) => role::of(&metadata, &program.exports)
+                    .map_err(|e| format!("program {k} of the list: {e}"))?,
+                Err(_) => Default::default(),
+            };
             let exported: std::collections::BTreeSet<u32> = program
                 .exports
                 .values()
@@ -572,7 +647,11 @@ impl Code {
             for (f, function) in program.functions.iter().enumerate() {
                 if exported.contains(&(f as u32)) {
                     let params = function.sig.params.len() as u32;
-                    rows.push(entry(k, f, 0, opcode::EXPORT, [params, 0, 0, 0]));
+                    let [code, ty, index] = roles
+                        .get(&(f as u32 + imported))
+                        .copied()
+                        .unwrap_or_default();
+                    rows.push(entry(k, f, 0, opcode::EXPORT, [params, code, ty, index]));
                     for (i, ty) in function.sig.params.iter().enumerate() {
                         let is_i32 = u32::from(*ty == starstream_abi::ScalarTy::I32);
                         rows.push(entry(k, f, i, opcode::PARAM, [is_i32, 0, 0, 0]));

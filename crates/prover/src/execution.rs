@@ -479,6 +479,13 @@ pub(crate) fn tables(
                 let entry = fetch([k, step.func, 0, opcode::EXPORT], "an activation's entry")?;
                 let args = entry[starstream_proof::code::A];
                 set(&mut row, cpu::ARGS, args);
+                // The export's role, which the `activate` entry's caller asked for.
+                for (k, column) in [cpu::ROLE, cpu::ROLE_TY, cpu::ROLE_IDX]
+                    .into_iter()
+                    .enumerate()
+                {
+                    set(&mut row, column, entry[starstream_proof::code::A + 1 + k]);
+                }
                 event = Some(call::ACTIVATE);
                 fuel += starstream_abi::ACTIVATION_FUEL;
                 if arguments.len() != args as usize {

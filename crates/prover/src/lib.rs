@@ -236,6 +236,29 @@ impl Stack {
     }
 }
 
+/// Whether crossing call `id` asks for a method or policy (its argument 1) of its callee's
+/// type.
+fn asks_for_method(id: u32) -> bool {
+    matches!(
+        id,
+        call::UTXO_CALL | call::TOKEN_MINT | call::TOKEN_BURN | call::TOKEN_CALL
+    )
+}
+
+/// The kind of role (`starstream_proof::code::role`) of the export that crossing call `id`
+/// starts (0 for `resume_effect`, which starts none).
+fn role_kind(id: u32) -> u32 {
+    use starstream_proof::code::role;
+    match id {
+        call::UTXO_CREATE => role::CREATE,
+        call::UTXO_CALL => role::UTXO_METHOD,
+        call::TOKEN_MINT => role::MINT,
+        call::TOKEN_BURN => role::BURN,
+        call::TOKEN_CALL => role::TOKEN_METHOD,
+        _ => 0,
+    }
+}
+
 /// An index a call names (a UTXO or token type's), as the proof holds it.
 fn small_index(v: Option<&i64>, p: usize, step: usize) -> Result<u32, ProveError> {
     v.and_then(|i| u32::try_from(*i).ok())
@@ -430,7 +453,7 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
     let mut previous_process = 0usize;
     // Which crossing call entered each row, and the handle a `utxo_call` named: known only
     // when the call completes, so found first.
-    let mut entered_by: Vec<Option<(u32, u32)>> = vec![None; trace_len];
+    let mut entered_by: Vec<Option<(u32, u32, u32)>> = vec![None; trace_len];
     // Crossings, mint policies and ends, which the token memory and `returned` depend on.
     let mut crossings = tokens::crossings(witness)?;
     let mut script_t = 0usize;
@@ -445,11 +468,48 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
                 } else {
                     0
                 };
-                entered_by[script_t] = Some((e.call, named));
+                // The method or policy it asks for (its argument 1), which the role of the
+                // export it starts must have.
+                let method = if asks_for_method(e.call) {
+                    small_index(e.args.get(1), 0, step as usize)?
+                } else {
+                    0
+                };
+                entered_by[script_t] = Some((e.call, named, method));
             }
         }
         script_t = r + 1;
     }
+    // Which activations run a UTXO's `main`: those that yield, or whose `finish` ends the UTXO
+    // (the call that completes right after it gets status 3); marked on their `activate` row.
+    let mut runs_main = vec![false; trace_len];
+    let mut started: Vec<Option<usize>> = vec![None; n_processes];
+    for (r, &(p, step)) in witness.interleaving.iter().enumerate() {
+        let Some(e) = witness
+            .logs
+            .get(p as usize)
+            .and_then(|l| l.get(step as usize))
+        else {
+            continue;
+        };
+        match e.call {
+            call::ACTIVATE => started[p as usize] = Some(r),
+            call::YIELD | call::FINISH => {
+                let ends = witness
+                    .interleaving
+                    .get(r + 1)
+                    .and_then(|&(q, s)| witness.logs.get(q as usize)?.get(s as usize))
+                    .is_some_and(|c| {
+                        c.results.first() == Some(&i64::from(starstream_abi::Status::Ended.code()))
+                    });
+                if let Some(a) = started[p as usize].take() {
+                    runs_main[a] = p != 0 && (e.call == call::YIELD || ends);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut in_main = vec![false; n_processes];
     // Per process: its current handle, and the one it started with (an input's).
     let mut handle = vec![0u32; n_processes];
     let mut handle0 = vec![0u32; n_processes];
@@ -552,7 +612,24 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
         idle[p] = entry.call == call::FINISH || entry.call == call::YIELD;
         info[r].call = entry.call;
         // Handles: an input UTXO's first activation by a `utxo_call` shows its handle.
-        if let Some((by, named)) = entered_by.get(r).copied().flatten() {
+        // Roles: the activation's (what its caller asked for), and whether the process runs
+        // a `main`.
+        cells[entries::IN_MAIN] = Val::from_bool(in_main[p]);
+        if entry.call == call::ACTIVATE {
+            in_main[p] = runs_main[r];
+            cells[entries::MAIN] = Val::from_bool(runs_main[r]);
+            if let Some((by, _, method)) = entered_by.get(r).copied().flatten() {
+                cells[entries::ROLE_KIND] = Val::from_u32(role_kind(by));
+                cells[entries::ROLE_IDX] = Val::from_u32(method);
+            }
+        } else if entry.call == call::FINISH || entry.call == call::YIELD {
+            in_main[p] = false;
+        }
+        if p == 0 && asks_for_method(entry.call) {
+            cells[entries::METHOD] = Val::from_u32(small_index(entry.args.get(1), p, step)?);
+            info[r].frame_args |= 2;
+        }
+        if let Some((by, named, _)) = entered_by.get(r).copied().flatten() {
             if p != 0 && step == 0 && by == call::UTXO_CALL {
                 handle[p] = named;
                 handle0[p] = named;
@@ -570,7 +647,7 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
             *effect_uses.entry((prog_k[p], j)).or_default() += 1;
             cells[entries::H_IDX] = Val::from_u32(j);
             cells[entries::E] = Val::from_u32(e);
-            info[r].frame_args = 1;
+            info[r].frame_args |= 1;
         }
         // The index a call names in the script's interface: a UTXO or token type.
         if p == 0
@@ -580,7 +657,7 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
             )
         {
             cells[entries::H_IDX] = Val::from_u32(small_index(entry.args.first(), p, step)?);
-            info[r].frame_args = 1;
+            info[r].frame_args |= 1;
         }
         if p == 0 && entry.call == call::UTXO_IS {
             let named = handle_value(entry.args.first(), "a `utxo_is`")?;

@@ -1549,3 +1549,98 @@ fn an_edited_interface_row_is_refused() {
         *t.cell_mut(Table::Interface, row, interface::E) += Val::new(1);
     });
 }
+
+/// The roles contract's pair created on a fresh ledger, then `ask_one` run on it against the
+/// module as deployed with its metadata edited by `forge`: the runtime follows the metadata a
+/// ledger holds beside the module, the proof the metadata inside the module, which the program
+/// hash covers. (A ledger derives the one from the other; this one is made to disagree, as a
+/// dishonest prover's runtime would.)
+fn ask_one_with(forge: impl FnOnce(&mut starstream_artifact::Metadata)) -> Executed {
+    let mut ledger = starstream_runtime::MemoryLedger::new();
+    let artifact = common::build("crates/prover/tests/contracts/roles.star");
+    let program = ledger.deploy(artifact.clone());
+    let pair = run(&mut ledger, program, "create", vec![], vec![])
+        .tx
+        .outputs[0]
+        .id;
+    let mut metadata = artifact.metadata.clone();
+    forge(&mut metadata);
+    let forged = ledger.deploy(starstream_runtime::Artifact {
+        wasm: artifact.wasm,
+        metadata,
+    });
+    assert_eq!(
+        forged, program,
+        "the module, and so the program, is the same"
+    );
+    let request = starstream_runtime::Request {
+        program,
+        script: "ask_one".into(),
+        args: vec![Arg::Utxo(pair)],
+        signers: vec![],
+        first_token_id: None,
+    };
+    starstream_runtime::Executor::tracing()
+        .execute(&ledger, &request)
+        .expect("the runtime runs it")
+}
+
+#[test]
+fn an_activation_runs_the_method_its_call_asks_for() {
+    // Honestly run, `one` answers 1, and the proof verifies.
+    let honest = ask_one_with(|_| {});
+    assert_eq!(honest.witness.result[0], 1);
+    let proof = prove(&honest.tx, &honest.witness).unwrap();
+    verify(&honest.tx, &proof, &honest.witness.modules).unwrap();
+    // A runtime that runs `two` when the script asks for `one` makes the script answer 2, a
+    // transaction that is consistent in every other way: the export's role refuses it.
+    let forged = ask_one_with(|m| {
+        let methods = &mut m.utxos[0].methods;
+        let (one, two) = (methods[0].export.clone(), methods[1].export.clone());
+        methods[0].export = two;
+        methods[1].export = one;
+    });
+    assert_eq!(forged.witness.result[0], 2);
+    let t = tables(&forged.tx, &forged.witness).unwrap();
+    let found = check(&t).expect_err("another method ran");
+    assert!(found.message.contains("host calls"), "{found}");
+    let proof = prove_unchecked(&t).expect("a proof can be made of anything");
+    refused(&forged.tx, &proof, &forged.witness.modules);
+}
+
+#[test]
+fn only_a_utxos_main_ends_it() {
+    use starstream_proof::config::Val;
+    // A plain method's activation claimed to be `main` (and so free to end the UTXO): its
+    // export's role says otherwise.
+    let honest = ask_one_with(|_| {});
+    let activate = entry_row(&honest, 1, 0);
+    tampered_in(honest, "a method claimed to be main", |e, t| {
+        *t.cell_mut(Table::Entries, activate, entries::MAIN) = Val::new(1);
+        // The process runs `main` until its `finish`, as the step memory would carry it.
+        let finish = entry_row(e, 1, 1);
+        *t.cell_mut(Table::Entries, finish, entries::IN_MAIN) = Val::new(1);
+    });
+    // And a `main` activation claimed to be a method, which then may not yield.
+    let bumped = counter_bumped();
+    let activate = entry_row(&bumped, 1, 0);
+    tampered_in(bumped, "main claimed to be a method", |_, t| {
+        *t.cell_mut(Table::Entries, activate, entries::MAIN) = Val::new(0);
+    });
+}
+
+#[test]
+fn the_interfaces_named_are_the_modules_own() {
+    // An effect renamed where the rank of every name stays the same: the proof's constraints
+    // see the same identities, but the module's metadata declares another name.
+    let executed = nested_effects();
+    let honest = prove(&executed.tx, &executed.witness).unwrap();
+    let mut envelope = starstream_proof::Envelope::decode(&honest).unwrap();
+    let effects = &mut envelope.about.programs[0].1.effects;
+    effects[0].1.push('\u{0}');
+    let refused = verify(&executed.tx, &envelope.encode(), &executed.witness.modules).unwrap_err();
+    assert!(
+        refused.to_string().contains("metadata does not declare"),
+        "{refused}"
+    );
+}

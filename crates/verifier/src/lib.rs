@@ -41,8 +41,9 @@ impl std::error::Error for VerifyError {}
 
 /// What a verified proof is about besides the transaction: the entries it consumes, the token
 /// storages its policies started from and the interfaces of the programs it runs, as the proof
-/// names them. Whoever accepts the proof must check they are the ledger's (a ledger compares
-/// them with what it holds and the metadata of the programs it has deployed).
+/// names them. The interfaces are checked here against the modules' own metadata; whoever
+/// accepts the proof must check the entries and storages are the ledger's (a ledger compares
+/// them with what it holds).
 pub type Verified = starstream_proof::About;
 
 /// Where the verifier finds the module (WebAssembly bytes) of a program the proof names: a
@@ -64,13 +65,15 @@ impl<F: Fn(&ProgramHash) -> Option<Vec<u8>>> Modules for F {
     }
 }
 
-/// The program table of the programs `about` names, from modules whose hashes must be theirs.
+/// The program table of the programs `about` names, from modules whose hashes must be theirs
+/// and whose own metadata (the `starstream.metadata` section, covered by the hash) declares the
+/// interface `about` names for them: none for a module without metadata.
 fn program_table(
     about: &starstream_proof::About,
     modules: &dyn Modules,
 ) -> Result<Code, VerifyError> {
     let mut bytes = Vec::with_capacity(about.programs.len());
-    for (hash, _) in &about.programs {
+    for (hash, named) in &about.programs {
         let module = modules
             .module(hash)
             .ok_or(VerifyError::MissingModule(*hash))?;
@@ -78,6 +81,15 @@ fn program_table(
         if actual != *hash {
             return Err(VerifyError::Invalid(format!(
                 "the module given for program {hash} hashes to {actual}"
+            )));
+        }
+        let declared = starstream_artifact::from_module(&module)
+            .map(|m| m.interface())
+            .unwrap_or_default();
+        if declared != *named {
+            return Err(VerifyError::Invalid(format!(
+                "the proof names an interface of program {hash} that its module's metadata \
+                 does not declare"
             )));
         }
         bytes.push(module);
@@ -120,8 +132,8 @@ pub fn verify(
             "the inputs the proof names are not the ones the transaction consumes".into(),
         ));
     }
-    let code = program_table(&about, modules)?;
     let records = public::records(tx, &about).map_err(VerifyError::Invalid)?;
+    let code = program_table(&about, modules)?;
     // The preprocessed tables are as tall as the verifier's own rows make them.
     for (table, what, height) in [
         (Table::Code, "program table", code.log_height()),
