@@ -436,7 +436,11 @@ pub mod values {
     /// Whether the position is below the crossing call's fixed parameter count `k` (so its
     /// value is not staged): a column of its own, so that `staged` stays of degree 4.
     pub const BELOW_K: usize = 41;
-    pub const WIDTH: usize = 42;
+    /// The value's limbs as bytes, `2k` and `2k + 1` for limb `k` (looked up in `range`):
+    /// every value is four 16-bit limbs, whoever made it, so it has one meaning everywhere
+    /// (a script's arguments, which nothing else fixes, included).
+    pub const V_BYTES: usize = 42;
+    pub const WIDTH: usize = 50;
 }
 
 /// Columns of `handles`: one row per possible UTXO handle, 1, 2, 3, ... The same numbers
@@ -622,7 +626,12 @@ pub mod moves {
     /// The landing of the entry's crossing (a burn's: where its policy's `activate` gets the
     /// amount).
     pub const LAND: usize = 66;
-    pub const WIDTH: usize = 67;
+    /// On a pass after an ended UTXO's first: its cell's distance from the previous pass's
+    /// cell, less one, as two bytes (0 on every other row). The passes are in ascending cells,
+    /// which is ascending ids ([`crate::public::token_cells`]).
+    pub const ORDER_LO: usize = 67;
+    pub const ORDER_HI: usize = 68;
+    pub const WIDTH: usize = 69;
 }
 
 /// Columns of `absent`: one row per signer for each `tx_signed_by` that answered 0, showing
@@ -2771,6 +2780,14 @@ where
     b.assert_bool(first);
     b.assert_zero(first * i);
     b.assert_eq(i * i_inv, one.clone() - first.into());
+    // Each limb is 16 bits: two bytes.
+    for (k, limb) in v.iter().enumerate() {
+        let (lo, hi) = (col(V_BYTES + 2 * k), col(V_BYTES + 2 * k + 1));
+        b.assert_eq(*limb, lo + hi * AB::Expr::from_u32(256));
+        for byte in [lo, hi] {
+            BYTES.lookup_key(b, [byte], Count::bounded(real.into(), 1));
+        }
+    }
 
     // A value the execution layer computed with: received from it as often as it uses it
     // (once for most values, up to three times for a buffered result, which `result(i)` may
@@ -3522,6 +3539,28 @@ where
     b.assert_zero(merge * sub * i);
     b.assert_zero((split + merge) * i * (i - one.clone()));
     BYTES.lookup_key(b, [i - one.clone()], Count::bounded(pass.into(), 1));
+    // An ended UTXO passes its tokens in ascending id order, as the runtime does (a script
+    // routes them by position): the passes of one `finish` are consecutive rows, results
+    // 1, 2, 3, ... in turn, each a later cell than the one before (cells are in id order). A
+    // pass after the first follows the previous one, of the same `finish`, one position on,
+    // with its cell above the previous one's by one plus two bytes.
+    let (order_lo, order_hi) = (col(ORDER_LO), col(ORDER_HI));
+    for byte in [order_lo, order_hi] {
+        b.assert_zero((one.clone() - pass.into()) * byte);
+        BYTES.lookup_key(b, [byte], Count::bounded(pass.into(), 1));
+    }
+    b.when_first_row().assert_zero(pass * (i - one.clone()));
+    let later_pass = next(PASS) * (next(I) - one.clone());
+    b.when_transition()
+        .assert_zero(later_pass.clone() * (one.clone() - pass.into()));
+    b.when_transition()
+        .assert_zero(later_pass.clone() * (next(T) - t.into()));
+    b.when_transition()
+        .assert_zero(later_pass.clone() * (next(I) - i.into() - one.clone()));
+    b.when_transition().assert_zero(
+        later_pass
+            * (next(A) - a.into() - one.clone() - next(ORDER_LO).into() - next(ORDER_HI) * c(256)),
+    );
     let named: Vec<AB::Expr> = [
         t + mint + pass,
         (split + merge) * sub + mint + pass,

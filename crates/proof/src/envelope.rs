@@ -64,7 +64,7 @@ pub const PROOF_MAGIC: &[u8; 4] = b"SSPF";
 
 /// The proof format's version: bumped whenever a table, a constraint or the configuration
 /// changes, since an old proof cannot verify against new constraints.
-pub const PROOF_VERSION: u8 = 40;
+pub const PROOF_VERSION: u8 = 41;
 
 /// The layer a proof covers.
 pub const LAYER_INTERLEAVING: u8 = 1;

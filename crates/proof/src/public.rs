@@ -230,9 +230,9 @@ pub struct TokenCell {
     pub end: Option<(u32, u64, u32)>,
 }
 
-/// The token memory's cells, in address order: every consumed input's tokens (input by
-/// input), the created tokens, then a minted pool and a burned pool per type; and the types,
-/// sorted, whose positions the proof uses for them.
+/// The token memory's cells, in address order: every consumed input's token and every token
+/// the transaction creates, by ascending id, then a minted pool and a burned pool per type;
+/// and the types, sorted, whose positions the proof uses for them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TokenCells {
     pub types: Vec<TokenType>,
@@ -320,6 +320,9 @@ pub fn token_cells(
             end: ends.remove(&id),
         });
     }
+    // By id, so that the order of the cells is the order of the ids: an ended UTXO passes its
+    // tokens in ascending id order, which the proof checks as ascending cells.
+    cells.sort_by_key(|c| c.id);
     if let Some(id) = ends.keys().next() {
         return Err(format!(
             "output token {id} is neither an input's nor created by the transaction"
@@ -638,6 +641,23 @@ mod tests {
         assert_eq!(cells.cells[0].end, None, "token 1 is spent");
         assert_eq!(cells.pool(0, true), 5);
         assert!(records(&tx, &about(&tx, &inputs, &[])).is_ok());
+    }
+
+    #[test]
+    fn the_token_cells_are_in_id_order() {
+        // Ids created below the input's: the cells follow the ids, whichever kind they are.
+        let (mut tx, mut inputs) = paying(vec![token(11, 11)]);
+        inputs[0].tokens = vec![token(20, 5), token(21, 6)];
+        tx.first_token_id = 10;
+        tx.next_token_id = 12;
+        let cells = token_cells(&tx, &inputs, &[]).unwrap();
+        let ids: Vec<i64> = cells.cells.iter().map(|c| c.id).collect();
+        assert_eq!(ids, [10, 11, 20, 21, 0, 0]);
+        let kinds: Vec<u32> = cells.cells.iter().map(|c| c.kind).collect();
+        assert_eq!(
+            kinds[..4],
+            [cell::CREATED, cell::CREATED, cell::INPUT, cell::INPUT]
+        );
     }
 
     #[test]

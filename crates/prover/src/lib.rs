@@ -1071,6 +1071,8 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
         cells[values::ROLE] = Val::from_u32(role);
         cells[values::I] = Val::from_u32(i);
         cells[values::V..values::V + 4].copy_from_slice(&limbs64(v));
+        let bytes: Vec<usize> = (values::V_BYTES..values::V_BYTES + 8).collect();
+        counted_bytes(cells, &bytes, v as u64, &mut byte_uses);
         fill_index(cells, i);
         cells[values::IS_TOKEN] = Val::from_bool(token_layout.values.contains(&(t, role, i)));
         let e = &info[t as usize - 1];

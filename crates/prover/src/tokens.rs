@@ -702,6 +702,27 @@ pub(crate) fn lay_out(
     for (k, m) in memory.moves.iter().enumerate() {
         let cells_row = row(&mut mv, w, k);
         fill_move(cells_row, m, byte_uses)?;
+        // A pass after the first: its cell above the previous pass's (ids ascending).
+        if m.op == Op::Pass {
+            let gap = match k.checked_sub(1).map(|j| &memory.moves[j]) {
+                Some(prev) if m.i > 1 && prev.op == Op::Pass && prev.t == m.t => {
+                    m.a.checked_sub(prev.a + 1)
+                        .and_then(|g| u32::try_from(g).ok())
+                        .ok_or_else(|| {
+                            err("an ended UTXO passes its tokens out of ascending id order")
+                        })?
+                }
+                _ if m.i > 1 => return Err(err("an ended UTXO's passes are not consecutive")),
+                _ => 0,
+            };
+            crate::gap_bytes(
+                cells_row,
+                &[moves::ORDER_LO, moves::ORDER_HI],
+                gap,
+                byte_uses,
+                || err("an ended UTXO passes tokens more than 2^16 cells apart"),
+            )?;
+        }
     }
     Ok(Layout {
         tokens: RowMajorMatrix::new(tv, tokens::WIDTH),

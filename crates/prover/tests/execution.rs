@@ -688,11 +688,24 @@ fn a_host_calls_arguments_are_its_entrys() {
         &log_or_callee,
         false,
         |t| {
-            use starstream_proof::air::values::{STAGED, V};
+            use starstream_proof::air::values::{STAGED, V, V_BYTES};
             let r = (0..)
                 .find(|&r| *t.cell_mut(Table::Values, r, STAGED) == Val::ONE)
                 .expect("a staged argument");
-            *t.cell_mut(Table::Values, r, V) += Val::ONE;
+            // Its low limb one more, with bytes (and their counts in `range`) to match: a
+            // value the row itself finds well formed.
+            let old = t.cell_mut(Table::Values, r, V).as_canonical_u32();
+            let new = old + 1;
+            assert!(new < 1 << 16, "the limb stays 16 bits");
+            *t.cell_mut(Table::Values, r, V) = Val::new(new);
+            for (k, (was, is)) in [(old & 255, new & 255), (old >> 8, new >> 8)]
+                .into_iter()
+                .enumerate()
+            {
+                *t.cell_mut(Table::Values, r, V_BYTES + k) = Val::new(is);
+                *t.cell_mut(Table::Range, was as usize, range::USES) -= Val::ONE;
+                *t.cell_mut(Table::Range, is as usize, range::USES) += Val::ONE;
+            }
         },
     );
     // A `stage` claimed not to be one (so it sends nothing), or a staged argument left
