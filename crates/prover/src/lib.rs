@@ -15,11 +15,12 @@ use starstream_proof::air::{
     self, absent, call, entries, events, frames, handles, interface, processes, range, signers,
     values, RELATIONS,
 };
+use starstream_proof::backend::{Backend, BatchStark};
 use starstream_proof::code::Code;
-use starstream_proof::config::{config, verifier_config, Config, Val};
+use starstream_proof::config::{config, Config, Val};
 use starstream_proof::envelope::{Program, Storage, MAX_LOG_HEIGHT, MIN_LOG_HEIGHT};
 use starstream_proof::{
-    airs, call_index, degree_bits, instance, About, Envelope, Table, LAYER_INTERLEAVING, TABLES,
+    airs, call_index, instance, About, Envelope, Table, TableAir, LAYER_INTERLEAVING, TABLES,
 };
 use starstream_runtime::{Transaction, Witness};
 use std::collections::BTreeMap;
@@ -1431,14 +1432,42 @@ fn program_table(witness: &Witness, about: &About) -> Result<Code, ProveError> {
 /// extension and a Merkle tree, so [`prove_tables`] makes these data once for its check and its
 /// proof.
 fn prover_data(tables: &Tables, present: &[bool]) -> Result<ProverData<Config>, ProveError> {
-    let cfg = verifier_config();
-    let degrees = degree_bits(&cfg, &starstream_proof::kept(tables.log_heights(), present));
-    ProverData::<Config>::from_airs_and_degrees(
-        &cfg,
-        &starstream_proof::kept(airs(&tables.code, &tables.records), present),
-        &degrees,
-    )
-    .map_err(|e| err(format!("the tables' shapes: {e:?}")))
+    BatchStark
+        .prepare(
+            &starstream_proof::kept(airs(&tables.code, &tables.records), present),
+            &starstream_proof::kept(tables.log_heights(), present),
+        )
+        .map_err(err)
+}
+
+/// Proving, on top of a [`Backend`]'s verifying: the prover's half of the small trait the proof
+/// system sits behind.
+pub trait Proving: Backend {
+    /// Proves `traces` (one per table of `airs`) with `public_values`; returns the proof body
+    /// that [`Backend::verify`] checks. Fresh randomness hides the witness.
+    fn prove(
+        &self,
+        prepared: &Self::Prepared,
+        airs: &[TableAir<'_>],
+        traces: &[&RowMajorMatrix<Val>],
+        public_values: &[Vec<Val>],
+    ) -> Result<Vec<u8>, String>;
+}
+
+impl Proving for BatchStark {
+    fn prove(
+        &self,
+        prepared: &Self::Prepared,
+        airs: &[TableAir<'_>],
+        traces: &[&RowMajorMatrix<Val>],
+        public_values: &[Vec<Val>],
+    ) -> Result<Vec<u8>, String> {
+        let cfg = config(fresh(), fresh());
+        let instances = StarkInstance::new_multiple(airs, traces, public_values);
+        let proof = p3_batch_stark::prove_batch(&cfg, &instances, prepared)
+            .map_err(|e| format!("proving failed: {e:?}"))?;
+        postcard::to_allocvec(&proof).map_err(|e| format!("encoding the proof: {e}"))
+    }
 }
 
 /// Checks every constraint of every table and the balance of every bus, naming the first
@@ -1551,16 +1580,13 @@ fn prove_with(
     prover_data: &ProverData<Config>,
     log_heights: Vec<u8>,
 ) -> Result<Vec<u8>, ProveError> {
-    let cfg = config(fresh(), fresh());
     let present = starstream_proof::present(&log_heights);
     let airs = starstream_proof::kept(airs(&tables.code, &tables.records), &present);
     let traces = starstream_proof::kept(tables.traces.iter(), &present);
     let public_values = starstream_proof::kept(tables.public_values.iter().cloned(), &present);
-    let instances = StarkInstance::new_multiple(&airs, &traces, &public_values);
-    let proof = p3_batch_stark::prove_batch(&cfg, &instances, prover_data)
-        .map_err(|e| err(format!("proving failed: {e:?}")))?;
-    let body =
-        postcard::to_allocvec(&proof).map_err(|e| err(format!("encoding the proof: {e}")))?;
+    let body = BatchStark
+        .prove(prover_data, &airs, &traces, &public_values)
+        .map_err(err)?;
     Ok(Envelope {
         layer: LAYER_INTERLEAVING,
         log_heights,

@@ -7,10 +7,9 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use p3_batch_stark::ProverData;
+use starstream_proof::backend::{Backend, BackendError, BatchStark};
 use starstream_proof::code::Code;
-use starstream_proof::config::{verifier_config, Config};
-use starstream_proof::{airs, degree_bits, instance, public, BatchProof, Envelope, Table, TABLES};
+use starstream_proof::{airs, instance, public, Envelope, Table, TABLES};
 use starstream_tx::{Canonical, Hash32, ProgramHash, SignedTransaction, Transaction};
 
 /// Why a proof was refused.
@@ -154,20 +153,9 @@ pub fn verify(
             )));
         }
     }
-    let batch: BatchProof = postcard::from_bytes(&envelope.proof)
-        .map_err(|e| VerifyError::Malformed(format!("the proof body does not decode: {e}")))?;
-    let cfg: Config = verifier_config();
     // An optional table of height 0 is left out of the batch (it would be all padding).
     let present = starstream_proof::present(&envelope.log_heights);
-    let degrees = degree_bits(
-        &cfg,
-        &starstream_proof::kept(envelope.log_heights.iter().copied(), &present),
-    );
-    if batch.degree_bits != degrees {
-        return Err(VerifyError::Malformed(
-            "the proof's table degrees differ from its header".into(),
-        ));
-    }
+    let heights = starstream_proof::kept(envelope.log_heights.iter().copied(), &present);
     let airs = starstream_proof::kept(airs(&code, &records), &present);
     let public_values = starstream_proof::kept(
         instance::public_values(tx, &code).map_err(VerifyError::Invalid)?,
@@ -175,12 +163,17 @@ pub fn verify(
     );
     // The verifier's inputs are validated above; the catch is a last line of defence, so that a
     // flaw in the back end on some unforeseen proof is a refusal rather than a crash.
+    let backend = BatchStark;
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        let common = ProverData::<Config>::from_airs_and_degrees(&cfg, &airs, &degrees)
-            .map_err(|e| VerifyError::Malformed(format!("the tables' shapes: {e:?}")))?
-            .common;
-        p3_batch_stark::verify_batch(&cfg, &airs, &batch, &public_values, &common)
-            .map_err(|e| VerifyError::Invalid(format!("{e:?}")))
+        let prepared = backend
+            .prepare(&airs, &heights)
+            .map_err(VerifyError::Malformed)?;
+        backend
+            .verify(&prepared, &airs, &heights, &public_values, &envelope.proof)
+            .map_err(|e| match e {
+                BackendError::Malformed(m) => VerifyError::Malformed(m),
+                BackendError::Invalid(m) => VerifyError::Invalid(m),
+            })
     }));
     outcome.unwrap_or_else(|_| {
         Err(VerifyError::Malformed(
