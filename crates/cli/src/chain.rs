@@ -400,7 +400,7 @@ pub fn run(o: &RunOptions<'_>) -> ExitCode {
 fn proof_summary(proof: Option<&[u8]>) -> Value {
     match proof {
         None => Value::Null,
-        Some(p) => json!({"layers": ["interleaving"], "bytes": p.len()}),
+        Some(p) => json!({"layers": starstream_proof::COVERED_LAYERS, "bytes": p.len()}),
     }
 }
 
@@ -493,7 +493,7 @@ pub fn verify(dir: &Path, path: &Path, module_paths: &[PathBuf]) -> ExitCode {
                 "tx": signed.tx.id,
                 "signatures": "valid",
                 "proof": {
-                    "layers": ["interleaving"],
+                    "layers": starstream_proof::COVERED_LAYERS,
                     "bytes": proof.len(),
                     "valid": true,
                     "inputs": inputs,
@@ -615,7 +615,7 @@ fn tx_json(signed: &SignedTransaction, seq: u64, block: Option<u64>) -> Value {
         "status": if block.is_some() { "sealed" } else { "pending" },
         "block": block,
         // What shows the transaction is its script's result: its arguments, which the ledger
-        // re-executed. No proof layer exists yet, so none is listed.
+        // re-executed, and the layers its proof covers.
         "evidence": starstream_node::evidence(signed),
         "proof": proof_summary(signed.proof.as_deref()),
         "transaction": signed.tx,

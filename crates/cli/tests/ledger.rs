@@ -435,7 +435,10 @@ fn a_proven_transaction_is_written_verified_offline_and_shown_with_its_proof() {
         "--out",
         out.to_str().unwrap(),
     ]);
-    assert_eq!(made["proof"]["layers"], serde_json::json!(["interleaving"]));
+    assert_eq!(
+        made["proof"]["layers"],
+        serde_json::json!(["interleaving", "execution"])
+    );
     assert_eq!(made["status"], "sealed");
     let checked = env.json(&["verify", out.to_str().unwrap()]);
     assert_eq!(checked["proof"]["valid"], true);
@@ -476,7 +479,7 @@ fn a_proven_transaction_is_written_verified_offline_and_shown_with_its_proof() {
     let shown = env.json(&["show", &id(&made["tx"])]);
     assert_eq!(
         shown["evidence"],
-        serde_json::json!(["re-execution", "proof:interleaving"])
+        serde_json::json!(["re-execution", "proof:interleaving", "proof:execution"])
     );
     // An edited file is refused with a reason, exit 1.
     let mut bytes = std::fs::read(&out).unwrap();

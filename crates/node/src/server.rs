@@ -323,10 +323,14 @@ pub fn evidence(signed: &SignedTransaction) -> Vec<String> {
         out.push("re-execution".to_string());
     }
     if let Some(proof) = &signed.proof {
-        out.push(match starstream_proof::Envelope::decode(proof) {
-            Ok(e) if e.layer == starstream_proof::LAYER_INTERLEAVING => "proof:interleaving".into(),
-            _ => "proof:unknown".into(),
-        });
+        match starstream_proof::Envelope::decode(proof) {
+            Ok(e) if e.layer == starstream_proof::LAYER_TRANSACTION => out.extend(
+                starstream_proof::COVERED_LAYERS
+                    .iter()
+                    .map(|layer| format!("proof:{layer}")),
+            ),
+            _ => out.push("proof:unknown".into()),
+        }
     }
     out
 }

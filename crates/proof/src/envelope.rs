@@ -66,8 +66,12 @@ pub const PROOF_MAGIC: &[u8; 4] = b"SSPF";
 /// changes, since an old proof cannot verify against new constraints.
 pub const PROOF_VERSION: u8 = 41;
 
-/// The layer a proof covers.
-pub const LAYER_INTERLEAVING: u8 = 1;
+/// The envelope's layer byte of a proof of the whole transaction: the interleaving of its
+/// processes and every program's execution ([`COVERED_LAYERS`]), in one batch proof.
+pub const LAYER_TRANSACTION: u8 = 1;
+
+/// What a proof of [`LAYER_TRANSACTION`] covers, by name (as receipts and the node report it).
+pub const COVERED_LAYERS: &[&str] = &["interleaving", "execution"];
 
 /// The bounds on a table's height (log2): the hiding PCS needs at least 2^8 rows, the range
 /// checks allow at most 2^16 entries, and the `range` table is exactly 2^8.
@@ -220,7 +224,7 @@ impl Envelope {
             ));
         }
         let (&layer, rest) = rest.split_first().ok_or("truncated proof")?;
-        if layer != LAYER_INTERLEAVING {
+        if layer != LAYER_TRANSACTION {
             return Err(format!("a proof of unknown layer {layer}"));
         }
         let (&count, rest) = rest.split_first().ok_or("truncated proof")?;
@@ -335,7 +339,7 @@ mod tests {
 
     fn envelope() -> Envelope {
         Envelope {
-            layer: LAYER_INTERLEAVING,
+            layer: LAYER_TRANSACTION,
             log_heights: TABLES.iter().map(|_| MIN_LOG_HEIGHT).collect(),
             about: About {
                 inputs: vec![UtxoEntry {

@@ -13,7 +13,7 @@ pub mod instance;
 pub mod public;
 
 pub use air::{airs, call_index, Kind, Table, TableAir, CALLS, TABLES};
-pub use envelope::{About, Envelope, LAYER_INTERLEAVING, PROOF_VERSION};
+pub use envelope::{About, Envelope, COVERED_LAYERS, LAYER_TRANSACTION, PROOF_VERSION};
 
 /// The batch proof type of this configuration.
 pub type BatchProof = p3_batch_stark::BatchProof<config::Config>;

@@ -20,7 +20,7 @@ use starstream_proof::code::Code;
 use starstream_proof::config::{config, Config, Val};
 use starstream_proof::envelope::{Program, Storage, MAX_LOG_HEIGHT, MIN_LOG_HEIGHT};
 use starstream_proof::{
-    airs, call_index, instance, About, Envelope, Table, TableAir, LAYER_INTERLEAVING, TABLES,
+    airs, call_index, instance, About, Envelope, Table, TableAir, LAYER_TRANSACTION, TABLES,
 };
 use starstream_runtime::{Transaction, Witness};
 use std::collections::BTreeMap;
@@ -1588,7 +1588,7 @@ fn prove_with(
         .prove(prover_data, &airs, &traces, &public_values)
         .map_err(err)?;
     Ok(Envelope {
-        layer: LAYER_INTERLEAVING,
+        layer: LAYER_TRANSACTION,
         log_heights,
         about: tables.about.clone(),
         proof: body,
