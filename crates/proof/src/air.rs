@@ -2036,6 +2036,8 @@ where
     }
     b.assert_bool(main_act);
     b.assert_zero(main_act * (one.clone() - utxo.into()));
+    // The script's export is none of a UTXO's or token's (its role is 0).
+    b.assert_zero(script * role_kind);
     b.assert_bool(in_main);
     b.assert_zero(yields * (one.clone() - in_main.into()));
     b.assert_zero(utxo * sel[FINISH] * (ends - in_main.into()));

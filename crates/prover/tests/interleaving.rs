@@ -1683,6 +1683,18 @@ const PASSING_MODULE: &str = r#"
 
 /// [`PASSING_MODULE`]'s `pass_two` run: two tokens minted, held by a `Pair`, passed back.
 fn passing_two() -> Executed {
+    let (mut ledger, program) = passing_deployed(|_| {});
+    run(&mut ledger, program, "pass_two", vec![], vec![])
+}
+
+/// A ledger with [`PASSING_MODULE`] deployed, its metadata inside the module as a compiler
+/// writes it, and beside it (which the runtime follows) edited by `forge`.
+fn passing_deployed(
+    forge: impl FnOnce(&mut starstream_artifact::Metadata),
+) -> (
+    starstream_runtime::MemoryLedger,
+    starstream_runtime::ProgramHash,
+) {
     let wasm = wat::parse_str(PASSING_MODULE).unwrap();
     let value = |ty: &str, scalars: &[&str]| serde_json::json!({ "name": null, "type": ty, "scalars": scalars });
     let token = serde_json::json!({ "name": "t", "type": "T", "scalars": ["i64"] });
@@ -1714,9 +1726,10 @@ fn passing_two() -> Executed {
     let mut metadata: starstream_artifact::Metadata = serde_json::from_value(metadata).unwrap();
     let wasm = starstream_artifact::embed(&wasm, &metadata);
     metadata.wasm_bytes = wasm.len();
+    forge(&mut metadata);
     let mut ledger = starstream_runtime::MemoryLedger::new();
     let program = ledger.deploy(starstream_runtime::Artifact { wasm, metadata });
-    run(&mut ledger, program, "pass_two", vec![], vec![])
+    (ledger, program)
 }
 
 #[test]
@@ -1765,5 +1778,34 @@ fn a_value_has_one_meaning() {
         let r = values_row(t, 1, 0, 0);
         *t.cell_mut(Table::Values, r, values::V) += Val::new(1 << 16);
         *t.cell_mut(Table::Values, r, values::V + 1) -= Val::new(1);
+    });
+}
+
+#[test]
+fn a_script_is_no_utxos_or_tokens_export() {
+    // A runtime told (by metadata beside the module) that `T.mint`, a mint policy, is a
+    // script runs it as one; the proof, which reads the module's own metadata, refuses it even
+    // with the script's `activate` claiming the policy's role.
+    let (ledger, program) = passing_deployed(|m| {
+        let mut as_script = m.exports[0].clone();
+        as_script.name = m.tokens[0].mint[0].export.clone();
+        as_script.result = m.tokens[0].mint[0].result.clone();
+        m.exports.push(as_script);
+    });
+    let request = starstream_runtime::Request {
+        program,
+        script: "T.mint".into(),
+        args: vec![],
+        signers: vec![],
+        first_token_id: None,
+    };
+    let executed = starstream_runtime::Executor::tracing()
+        .execute(&ledger, &request)
+        .expect("the runtime runs it");
+    assert_eq!(executed.witness.result, [5]);
+    tampered_in(executed, "a mint policy run as the script", |_, t| {
+        use starstream_proof::code::role;
+        *t.cell_mut(Table::Entries, 0, entries::ROLE_KIND) =
+            starstream_proof::config::Val::new(role::MINT);
     });
 }
