@@ -873,6 +873,60 @@ fn entry(k: usize, f: usize, pc: usize, code: u32, imm: [u32; 4]) -> [u32; WIDTH
 mod tests {
     use super::*;
 
+    /// Metadata declaring a UTXO type `U` (created by `U.main`, with a resuming method `U.a`
+    /// and a plain one `U.b`) and a token type `T` (a mint, a burn and a method), with
+    /// `extra` UTXO methods after those.
+    fn metadata(extra: &[&str]) -> starstream_artifact::Metadata {
+        let unit = serde_json::json!({ "name": null, "type": "()", "scalars": [] });
+        let method = |id: usize, export: &str, resumes: bool| {
+            serde_json::json!({ "id": id, "export": export, "resumes": resumes, "params": [],
+                                "result": unit })
+        };
+        let mut methods = vec![method(0, "U.a", true), method(1, "U.b", false)];
+        for (k, name) in extra.iter().enumerate() {
+            methods.push(method(2 + k, name, false));
+        }
+        serde_json::from_value(serde_json::json!({
+            "format": "starstream-contract", "version": 2, "contract": "c", "source": "c.star",
+            "program_hash": "", "program_hash_algorithm": "sha256", "wasm_bytes": 0,
+            "exports": [], "imports": [], "events": [], "effects": [],
+            "utxos": [{ "utxo": "U", "id": 0, "create": "U.main", "create_params": [],
+                        "methods": methods, "storage": [], "live_base": 1, "live_slots": 0,
+                        "yield_points": 1, "size": 1 }],
+            "tokens": [{ "token": "T", "id": 0, "mint": [method(0, "T.mint", false)],
+                         "burn": [method(0, "T.burn", false)],
+                         "methods": [method(0, "T.m", false)], "storage": [], "size": 1 }],
+            "source_map": []
+        }))
+        .unwrap()
+    }
+
+    /// Each export's role is what the metadata says it is for, with its type and index; a
+    /// name the module does not export is skipped; an export given two roles is refused.
+    #[test]
+    fn roles_come_from_the_metadata() {
+        let names = ["script", "U.main", "U.a", "U.b", "T.mint", "T.burn", "T.m"];
+        let exports: std::collections::BTreeMap<String, u32> = names
+            .iter()
+            .enumerate()
+            .map(|(f, n)| (n.to_string(), f as u32))
+            .collect();
+        let roles = role::of(&metadata(&["U.gone"]), &exports).unwrap();
+        let expected = [
+            (1, [role::code(role::CREATE, true), 0, 0]),
+            (2, [role::code(role::UTXO_METHOD, true), 0, 0]),
+            (3, [role::code(role::UTXO_METHOD, false), 0, 1]),
+            (4, [role::code(role::MINT, false), 0, 0]),
+            (5, [role::code(role::BURN, false), 0, 0]),
+            (6, [role::code(role::TOKEN_METHOD, false), 0, 0]),
+        ];
+        assert_eq!(roles, expected.into_iter().collect());
+        assert!(!roles.contains_key(&0), "the script has no role");
+        // `U.main` also named as a method: which one ran could not be told.
+        let refused = role::of(&metadata(&["U.main"]), &exports).unwrap_err();
+        assert!(refused.contains("two roles"), "{refused}");
+    }
+
     /// Every operator of every family has a code of its own, none of them 0 or a target's.
     #[test]
     fn opcodes_are_distinct() {
