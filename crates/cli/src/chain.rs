@@ -762,8 +762,20 @@ pub fn state(dir: &Path, node: Option<&str>) -> ExitCode {
     }
 }
 
-pub fn node(data: &Path, listen: SocketAddr, block_interval_ms: u64) -> ExitCode {
+pub fn node(
+    data: &Path,
+    listen: SocketAddr,
+    block_interval_ms: u64,
+    require_proofs: Option<bool>,
+) -> ExitCode {
     let interval = (block_interval_ms > 0).then(|| Duration::from_millis(block_interval_ms));
+    // The rule is the ledger's: set it, then let the node open the ledger and apply it.
+    if let Some(on) = require_proofs {
+        let set = starstream_ledger::Ledger::open(data).and_then(|l| l.set_requires_proofs(on));
+        if let Err(e) = set {
+            return fail(format!("error: {e}"));
+        }
+    }
     match starstream_node::start(data, listen, interval) {
         Ok(handle) => {
             // Tests and scripts read the address (port 0 picks one) from this line.

@@ -153,6 +153,10 @@ enum Command {
         /// Seal pending transactions into a block this often (0: only on `POST /v1/blocks`).
         #[arg(long, default_value_t = 1000, value_name = "MS")]
         block_interval_ms: u64,
+        /// Make the ledger refuse transactions that carry no proof (`true`), or accept them
+        /// again (`false`): a rule kept in the ledger. Left as it is when not given.
+        #[arg(long, value_name = "BOOL")]
+        require_proofs: Option<bool>,
     },
     /// Format source files in place with the canonical layout.
     Fmt {
@@ -267,7 +271,13 @@ fn run(cli: Cli) -> ExitCode {
             data,
             listen,
             block_interval_ms,
-        } => chain::node(data.as_deref().unwrap_or(ledger), listen, block_interval_ms),
+            require_proofs,
+        } => chain::node(
+            data.as_deref().unwrap_or(ledger),
+            listen,
+            block_interval_ms,
+            require_proofs,
+        ),
         Command::Build {
             paths,
             out,

@@ -282,6 +282,46 @@ impl NodeProcess {
         let (child, url) = support::start_node(data, 0);
         NodeProcess { child, url }
     }
+
+    fn start_with(data: &Path, extra: &[&str]) -> NodeProcess {
+        let (child, url) = support::start_node_with(data, 0, extra);
+        NodeProcess { child, url }
+    }
+}
+
+#[test]
+fn a_node_told_to_require_proofs_refuses_a_transaction_without_one() {
+    let env = Env::new();
+    let node = NodeProcess::start_with(&env.dir.path().join("node"), &["--require-proofs", "true"]);
+    let url = node.url.as_str();
+    env.json(&["key", "new", "alice"]);
+    let issue = |extra: &[&str]| {
+        let args = [
+            "run",
+            WALLET,
+            "issue",
+            "50",
+            "key:alice",
+            "key:alice",
+            "--signer",
+            "alice",
+            "--node",
+            url,
+        ];
+        env.cmd(&[&args[..], extra].concat())
+    };
+    let unproven = issue(&[]);
+    assert_eq!(unproven.status.code(), Some(1));
+    assert!(
+        err(&unproven).contains("error[ledger:no-proof]"),
+        "{}",
+        err(&unproven)
+    );
+    let proven = issue(&["--prove"]);
+    assert!(proven.status.success(), "{}", err(&proven));
+    let state: Value = serde_json::from_slice(&env.cmd(&["state", "--node", url]).stdout).unwrap();
+    assert_eq!(state["requires_proofs"], true);
+    assert_eq!(state["pending"], 1);
 }
 
 impl Drop for NodeProcess {

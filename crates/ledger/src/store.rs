@@ -44,6 +44,10 @@ const TOKEN_IDS: TableDefinition<i64, ()> = TableDefinition::new("token_ids");
 /// Event sequence number → transaction id, index in it, canonical `EventRecord`.
 const EVENTS: TableDefinition<u64, &[u8]> = TableDefinition::new("events");
 
+/// The `META` key of the rule that every transaction must carry a proof (1), or not (0, the
+/// default). A rule of the ledger, kept in it, so every process that opens it applies it.
+const REQUIRE_PROOFS: &str = "require_proofs";
+
 /// The database file inside a ledger directory.
 pub const DATABASE_FILE: &str = "ledger.redb";
 
@@ -98,6 +102,9 @@ pub struct State {
     pub transactions: u64,
     pub utxos: u64,
     pub next_token_id: i64,
+    /// Whether the ledger refuses transactions that carry no proof.
+    #[serde(default)]
+    pub requires_proofs: bool,
 }
 
 /// What `submit` applied.
@@ -332,6 +339,21 @@ impl Ledger {
         };
         ledger.genesis()?;
         Ok(ledger)
+    }
+
+    /// Whether this ledger refuses a transaction that carries no proof.
+    pub fn requires_proofs(&self) -> Result<bool, LedgerError> {
+        let r = self.db.begin_read()?;
+        Ok(Txn::Read(&r).meta(REQUIRE_PROOFS)? == 1)
+    }
+
+    /// Makes this ledger refuse (`on`) or accept again transactions that carry no proof. The
+    /// rule is kept in the ledger: it holds for every later submission, by any process.
+    pub fn set_requires_proofs(&self, on: bool) -> Result<(), LedgerError> {
+        let w = self.begin_write()?;
+        w.open_table(META)?.insert(REQUIRE_PROOFS, u64::from(on))?;
+        w.commit()?;
+        Ok(())
     }
 
     /// Opens a ledger whose commits do not wait for the disk: a crash may lose the latest
@@ -574,8 +596,17 @@ impl Ledger {
         }
         check_transaction(view, tx)
             .map_err(|e| LedgerError::new(Class::Invalid, "ledger:invalid", e.message))?;
-        // A proof, when the transaction carries one, must verify; until proofs cover execution
-        // too (issue 8), the arguments below are still required and re-executed.
+        // A ledger that requires proofs refuses a transaction without one.
+        if signed.proof.is_none() && view.txn.meta(REQUIRE_PROOFS)? == 1 {
+            return Err(LedgerError::new(
+                Class::Invalid,
+                "ledger:no-proof",
+                "this ledger requires every transaction to carry a proof; run it with `--prove`",
+            ));
+        }
+        // A proof, when the transaction carries one, must verify; until proofs cover
+        // everything (`hash` results are not bound), the arguments below are still required
+        // and re-executed.
         if let Some(proof) = &signed.proof {
             // The programs' modules are the deployed artifacts' (a read failure surfaces below).
             let modules = |hash: &ProgramHash| view.program(hash).map(|a| a.wasm.clone());
@@ -790,6 +821,7 @@ impl Ledger {
             transactions: get("transactions")?,
             utxos: utxos.len()?,
             next_token_id: get("next_token_id")?.max(1) as i64,
+            requires_proofs: get(REQUIRE_PROOFS)? == 1,
         })
     }
 

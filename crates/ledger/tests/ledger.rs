@@ -439,3 +439,44 @@ fn a_proof_is_about_the_token_storage_this_ledger_holds() {
     assert!(refused.message.contains("storage"), "{refused}");
     here.submit(&signed).unwrap();
 }
+
+#[test]
+fn a_ledger_that_requires_proofs_refuses_a_transaction_without_one() {
+    let f = fixture();
+    assert!(
+        !f.ledger.requires_proofs().unwrap(),
+        "by default it does not"
+    );
+    let wallet = f.issue(1000, &f.alice);
+    f.ledger.set_requires_proofs(true).unwrap();
+    let pay = f.pay(wallet, &f.alice, &f.bob, 100);
+    let err = f.refused(&pay, Class::Invalid, "ledger:no-proof");
+    assert!(err.message.contains("--prove"), "{err}");
+    // The same payment with its proof is applied.
+    let extra = [(f.wallet.hash(), std::sync::Arc::new(f.wallet.clone()))].into();
+    let request = Request {
+        program: f.wallet.hash(),
+        script: "pay".into(),
+        args: pay.args.clone().unwrap(),
+        signers: vec![f.alice.public()],
+        first_token_id: None,
+    };
+    let executed = f
+        .ledger
+        .read_with(&extra, |v| Ok(Executor::tracing().execute(v, &request)))
+        .unwrap()
+        .unwrap();
+    let mut proven = pay.clone();
+    proven.proof = Some(starstream_prover::prove(&executed.tx, &executed.witness).unwrap());
+    f.submit(&proven).unwrap();
+    // The rule is the ledger's: it holds when the ledger is opened again, until turned off.
+    let dir = tempfile::tempdir().unwrap();
+    Ledger::open(dir.path())
+        .unwrap()
+        .set_requires_proofs(true)
+        .unwrap();
+    let again = Ledger::open(dir.path()).unwrap();
+    assert!(again.requires_proofs().unwrap());
+    again.set_requires_proofs(false).unwrap();
+    assert!(!again.requires_proofs().unwrap());
+}

@@ -8,11 +8,18 @@ use std::process::{Child, Command, Stdio};
 /// milliseconds (0: only on demand); returns the process and its URL, read from the line the
 /// node prints first.
 pub fn start_node(data: &Path, block_ms: u32) -> (Child, String) {
+    start_node_with(data, block_ms, &[])
+}
+
+/// [`start_node`] with `extra` arguments to `starstream node`.
+#[allow(dead_code)] // Not every test file that includes this module uses it.
+pub fn start_node_with(data: &Path, block_ms: u32, extra: &[&str]) -> (Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_starstream"))
         .args(["node", "--listen", "127.0.0.1:0", "--block-interval-ms"])
         .arg(block_ms.to_string())
         .arg("--data")
         .arg(data)
+        .args(extra)
         .stdout(Stdio::piped())
         .spawn()
         .expect("start the node");
