@@ -4336,11 +4336,14 @@ where
         b.assert_zero(f * (AB::Expr::ONE - flag(6)));
     }
     use crate::code::host;
+    // Whether the call is logged is the program table's word, not the prover's: a logged call
+    // claimed unlogged would need no entry, and its result would be bound by nothing.
     types += stg * c(host::STAGE)
         + tks * c(host::TAKES_STAGED)
         + fil * c(host::FILLS)
         + res * c(host::RESULT)
-        + hw * c(host::ARG0_AT_WRITE);
+        + hw * c(host::ARG0_AT_WRITE)
+        + col(LOGGED) * c(host::LOGGED);
     b.assert_zero(host_or_yield * (col(ALU_MODE) - types));
     // The ALU's operation: its mode, the top of the stack, the value below, and the result.
     let alu_tuple: Vec<AB::Expr> = std::iter::once(col(ALU_MODE))

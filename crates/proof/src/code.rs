@@ -82,6 +82,9 @@ pub mod host {
     /// A call of four arguments (`tx_signed_by`): the write port's old value, in the slot its
     /// result replaces, is argument 0 (an `i64`), the ports reading the other three.
     pub const ARG0_AT_WRITE: u32 = 1 << 7;
+    /// A call that leaves an entry in its process's log (every host call but `stage` and
+    /// `result`): `cpu` must send it as an event, and its result is its entry's.
+    pub const LOGGED: u32 = 1 << 8;
 }
 
 /// What an exported function is for, as its program's metadata (the module's
@@ -677,6 +680,9 @@ impl Code {
                             class = match h {
                                 Some(starstream_abi::HostFn::Yield) => class::YIELD,
                                 Some(h) if h.diverges() => class::NONE,
+                                // Its answer is not bound (it is not logged, and no buffer
+                                // count is kept); the compiler never emits it.
+                                Some(starstream_abi::HostFn::ResultCount) => class::NONE,
                                 Some(_) => class::HOST,
                                 None => class::NONE,
                             };
@@ -735,6 +741,9 @@ impl Code {
                         // The result buffer: the calls that fill it, and its reads.
                         if h.fills_results() {
                             bits |= host::FILLS << ALU_SHIFT;
+                        }
+                        if class == class::HOST && h.logged() {
+                            bits |= host::LOGGED << ALU_SHIFT;
                         }
                         if h == starstream_abi::HostFn::Result {
                             bits |= access::R0 | host::RESULT << ALU_SHIFT;
