@@ -2925,6 +2925,11 @@ where
     );
     // And they are the values the caller staged (`cpu` sends each from its `stage`).
     b.assert_zero(staged * (one.clone() - exec.into()));
+    // So are a `raise`'s arguments from 1 on (the effect's, which its handler gets), and every
+    // result of a `finish` whose caller gets them (`returns`): the raiser staged each, the
+    // callee's code returned each, so neither can carry one more value than its code made.
+    b.assert_zero((one.clone() - role.into()) * col(AT_EFFECT) * (one.clone() - exec.into()));
+    b.assert_zero(role * returns * (one.clone() - exec.into()));
     // A burn policy's argument 0 is the burned amount, which the host adds: the staged values
     // start at its argument 1.
     let k = k1 + k2;

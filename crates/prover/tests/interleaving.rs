@@ -1809,3 +1809,33 @@ fn a_script_is_no_utxos_or_tokens_export() {
             starstream_proof::config::Val::new(role::MINT);
     });
 }
+
+#[test]
+fn an_effect_or_a_returned_result_carries_only_what_the_code_made() {
+    use starstream_proof::air::values;
+    use starstream_proof::config::Val;
+    // A value claimed unbound to the execution (`exec` 0), as it would be were it one more than
+    // the code made: a returned method's result, and an effect's argument.
+    for (executed, what, flag, role) in [
+        (wallet_payment(), "a returned result", values::RETURNS, 1),
+        (
+            escrow_settled(),
+            "an effect's argument",
+            values::AT_EFFECT,
+            0,
+        ),
+    ] {
+        let mut t = tables(&executed.tx, &executed.witness).unwrap();
+        let r = (0..)
+            .find(|&r| {
+                *t.cell_mut(Table::Values, r, flag) == Val::new(1)
+                    && *t.cell_mut(Table::Values, r, values::ROLE) == Val::new(role)
+            })
+            .expect("such a value");
+        *t.cell_mut(Table::Values, r, values::EXEC) = Val::new(0);
+        let found = check(&t).expect_err(what);
+        assert!(found.message.contains("table `values`"), "{what}: {found}");
+        let proof = prove_unchecked(&t).expect("a proof can be made of anything");
+        refused(&executed.tx, &proof, &executed.witness.modules);
+    }
+}
