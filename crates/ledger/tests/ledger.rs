@@ -89,6 +89,31 @@ impl Fixture {
     }
 
     /// Submits, expects a refusal with `code`, and checks nothing changed.
+    /// `signed` (a run of the wallet's `script`, signed by `signer`) executed again on the
+    /// tracing interpreter against this ledger: the witness the prover needs.
+    fn traced(
+        &self,
+        script: &str,
+        signed: &SignedTransaction,
+        signer: starstream_tx::PublicKey,
+    ) -> starstream_runtime::Executed {
+        let extra = [(self.wallet.hash(), std::sync::Arc::new(self.wallet.clone()))].into();
+        let request = Request {
+            program: self.wallet.hash(),
+            script: script.into(),
+            args: signed.args.clone().unwrap(),
+            signers: vec![signer],
+            first_token_id: None,
+        };
+        let executed = self
+            .ledger
+            .read_with(&extra, |v| Ok(Executor::tracing().execute(v, &request)))
+            .unwrap()
+            .unwrap();
+        assert_eq!(executed.tx, signed.tx);
+        executed
+    }
+
     fn refused(&self, signed: &SignedTransaction, class: Class, code: &str) -> LedgerError {
         let before = self.ledger.state().unwrap();
         let err = self.submit(signed).expect_err("must be refused");
@@ -348,21 +373,7 @@ fn a_proof_is_verified_before_applying() {
     let bobs = f.issue(5, &f.bob);
     let pay = f.pay(wallet, &f.alice, &f.bob, 100);
     let other = f.pay(bobs, &f.bob, &f.alice, 1);
-    // Re-executing on the tracing interpreter gives the witness the prover needs.
-    let extra = [(f.wallet.hash(), std::sync::Arc::new(f.wallet.clone()))].into();
-    let request = Request {
-        program: f.wallet.hash(),
-        script: "pay".into(),
-        args: pay.args.clone().unwrap(),
-        signers: vec![f.alice.public()],
-        first_token_id: None,
-    };
-    let executed = f
-        .ledger
-        .read_with(&extra, |v| Ok(Executor::tracing().execute(v, &request)))
-        .unwrap()
-        .unwrap();
-    assert_eq!(executed.tx, pay.tx);
+    let executed = f.traced("pay", &pay, f.alice.public());
     let proof = starstream_prover::prove(&executed.tx, &executed.witness).unwrap();
     // A proof of another transaction is refused.
     let mut wrong = other.clone();
@@ -453,19 +464,7 @@ fn a_ledger_that_requires_proofs_refuses_a_transaction_without_one() {
     let err = f.refused(&pay, Class::Invalid, "ledger:no-proof");
     assert!(err.message.contains("--prove"), "{err}");
     // The same payment with its proof is applied.
-    let extra = [(f.wallet.hash(), std::sync::Arc::new(f.wallet.clone()))].into();
-    let request = Request {
-        program: f.wallet.hash(),
-        script: "pay".into(),
-        args: pay.args.clone().unwrap(),
-        signers: vec![f.alice.public()],
-        first_token_id: None,
-    };
-    let executed = f
-        .ledger
-        .read_with(&extra, |v| Ok(Executor::tracing().execute(v, &request)))
-        .unwrap()
-        .unwrap();
+    let executed = f.traced("pay", &pay, f.alice.public());
     let mut proven = pay.clone();
     proven.proof = Some(starstream_prover::prove(&executed.tx, &executed.witness).unwrap());
     f.submit(&proven).unwrap();
