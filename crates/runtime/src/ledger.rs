@@ -124,9 +124,30 @@ pub fn check_transaction(ledger: &dyn LedgerView, tx: &Transaction) -> Result<()
         if out.id != Transaction::output_id(&tx.id, i) {
             return Err(TxError::ledger(format!("output {i} has the wrong id")));
         }
-        if ledger.program(&out.program).is_none() {
+        let Some(program) = ledger.program(&out.program) else {
             return Err(TxError::ledger(format!(
                 "output {i} names an unknown program"
+            )));
+        };
+        // Its frame is one of its program's UTXO types, slot for slot: the runtime could not
+        // load one of another size (and a proof does not tie the length to the layout).
+        let layout = program
+            .metadata
+            .utxos
+            .iter()
+            .find(|u| u.utxo == out.utxo_type)
+            .ok_or_else(|| {
+                TxError::ledger(format!(
+                    "output {i} is a `{}`, which its program does not declare",
+                    out.utxo_type
+                ))
+            })?;
+        if out.frame.len() != layout.size as usize {
+            return Err(TxError::ledger(format!(
+                "output {i}'s frame has {} slots; a `{}` has {}",
+                out.frame.len(),
+                out.utxo_type,
+                layout.size
             )));
         }
         if let Some(from) = out.continues {
@@ -135,6 +156,24 @@ pub fn check_transaction(ledger: &dyn LedgerView, tx: &Transaction) -> Result<()
                     "output {i} continues {from}, which the transaction does not consume"
                 )));
             }
+        }
+    }
+    // A token type's new storage is its layout's size, for the same reason.
+    for (ty, storage) in &tx.token_storage {
+        let size = ledger
+            .program(&ty.program)
+            .and_then(|p| {
+                let layout = p.metadata.tokens.iter().find(|t| t.token == ty.name)?;
+                Some(layout.size as usize)
+            })
+            .ok_or_else(|| {
+                TxError::ledger(format!("token type {ty} is not declared by its program"))
+            })?;
+        if storage.len() != size {
+            return Err(TxError::ledger(format!(
+                "token type {ty}'s storage has {} slots; its layout has {size}",
+                storage.len()
+            )));
         }
     }
     // A token keeps its id only while it is unchanged; any other id in the outputs is new, so

@@ -222,10 +222,8 @@ fn the_ledger_refuses_tampered_transactions() {
     let (mut ledger, program) = deployed("examples/wallet/wallet.star");
     let alice = Hash32([0xa1; 32]);
     let issue = vec![Arg::Int(100), Arg::Bytes32(alice), Arg::Bytes32(alice)];
-    let wallet = run(&mut ledger, program, "issue", issue, vec![alice])
-        .tx
-        .outputs[0]
-        .id;
+    let issued = run(&mut ledger, program, "issue", issue, vec![alice]).tx;
+    let wallet = issued.outputs[0].id;
     let pay = vec![Arg::Utxo(wallet), Arg::Bytes32(alice), Arg::Int(40)];
     let honest = execute(&ledger, program, "pay", pay, vec![alice])
         .unwrap()
@@ -255,6 +253,23 @@ fn the_ledger_refuses_tampered_transactions() {
     let mut edited = honest.clone();
     edited.outputs[0].frame[1] += 1;
     refuse(&edited, "not the hash");
+    // A frame with a slot more than its type's layout (which the runtime could not load).
+    let mut longer = honest.clone();
+    longer.outputs[0].frame.push(0);
+    refuse(&reseal(longer), "slots");
+    // A token type's storage with a slot more than its layout.
+    let mut storage = issued.clone();
+    storage
+        .token_storage
+        .values_mut()
+        .next()
+        .expect("the issue changed the coin's storage")
+        .push(0);
+    refuse(&reseal(storage), "storage has");
+    // An output of a type its program does not declare.
+    let mut foreign = honest.clone();
+    foreign.outputs[0].utxo_type = "Vault".into();
+    refuse(&reseal(foreign), "does not declare");
     // Consuming a UTXO that does not exist.
     let mut ghost = honest.clone();
     ghost.consumed.push(Hash32([7; 32]));
