@@ -278,38 +278,44 @@ struct NodeProcess {
 }
 
 impl NodeProcess {
-    fn start(data: &Path) -> NodeProcess {
-        let (child, url) = support::start_node(data, 0);
+    /// A node for `data`, started with `extra` arguments.
+    fn start(data: &Path, extra: &[&str]) -> NodeProcess {
+        let (child, url) = support::start_node(data, 0, extra);
         NodeProcess { child, url }
     }
+}
 
-    fn start_with(data: &Path, extra: &[&str]) -> NodeProcess {
-        let (child, url) = support::start_node_with(data, 0, extra);
-        NodeProcess { child, url }
+impl Drop for NodeProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
+}
+
+/// `starstream run` of the wallet's `issue` of 50 coins to alice, signed by her, sent to the
+/// node at `url`.
+fn issue_on_node(url: &str) -> [&str; 10] {
+    [
+        "run",
+        WALLET,
+        "issue",
+        "50",
+        "key:alice",
+        "key:alice",
+        "--signer",
+        "alice",
+        "--node",
+        url,
+    ]
 }
 
 #[test]
 fn a_node_told_to_require_proofs_refuses_a_transaction_without_one() {
     let env = Env::new();
-    let node = NodeProcess::start_with(&env.dir.path().join("node"), &["--require-proofs", "true"]);
+    let node = NodeProcess::start(&env.dir.path().join("node"), &["--require-proofs", "true"]);
     let url = node.url.as_str();
     env.json(&["key", "new", "alice"]);
-    let issue = |extra: &[&str]| {
-        let args = [
-            "run",
-            WALLET,
-            "issue",
-            "50",
-            "key:alice",
-            "key:alice",
-            "--signer",
-            "alice",
-            "--node",
-            url,
-        ];
-        env.cmd(&[&args[..], extra].concat())
-    };
+    let issue = |extra: &[&str]| env.cmd(&[&issue_on_node(url)[..], extra].concat());
     let unproven = issue(&[]);
     assert_eq!(unproven.status.code(), Some(1));
     assert!(
@@ -324,31 +330,13 @@ fn a_node_told_to_require_proofs_refuses_a_transaction_without_one() {
     assert_eq!(state["pending"], 1);
 }
 
-impl Drop for NodeProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 #[test]
 fn run_and_queries_go_to_a_node_with_node_url() {
     let env = Env::new();
-    let node = NodeProcess::start(&env.dir.path().join("node"));
+    let node = NodeProcess::start(&env.dir.path().join("node"), &[]);
     let url = node.url.as_str();
     env.json(&["key", "new", "alice"]);
-    let issued = env.json(&[
-        "run",
-        WALLET,
-        "issue",
-        "50",
-        "key:alice",
-        "key:alice",
-        "--signer",
-        "alice",
-        "--node",
-        url,
-    ]);
+    let issued = env.json(&issue_on_node(url));
     assert_eq!(issued["status"], "pending");
     let wallet = id(&issued["created"][0]["id"]);
     let from = format!("utxo:{wallet}");

@@ -124,6 +124,34 @@ pub const CROSSING_CALLS: &[(u32, u32)] = &[(8, 1), (9, 2), (16, 0), (18, 2), (1
 /// The crossing calls' numbers.
 pub const CROSSING: &[u32] = &[8, 9, 16, 18, 19, 20];
 
+/// The crossing calls that start an activation, each with the kind of role
+/// (`crate::code::role`) of the export it asks for, and whether its argument 1 names that
+/// export's index (`utxo_create` asks for its type's creation, index 0).
+pub const ROLE_CALLS: &[(u32, u32, bool)] = {
+    use crate::code::role::{BURN, CREATE, MINT, TOKEN_METHOD, UTXO_METHOD};
+    &[
+        (call::UTXO_CREATE, CREATE, false),
+        (call::UTXO_CALL, UTXO_METHOD, true),
+        (call::TOKEN_MINT, MINT, true),
+        (call::TOKEN_BURN, BURN, true),
+        (call::TOKEN_CALL, TOKEN_METHOD, true),
+    ]
+};
+
+/// The kind of role of the export crossing call `id` starts (0 for `resume_effect`, and any
+/// call that starts none).
+pub fn role_kind(id: u32) -> u32 {
+    ROLE_CALLS
+        .iter()
+        .find(|(c, _, _)| *c == id)
+        .map_or(0, |(_, kind, _)| *kind)
+}
+
+/// Whether call `id` names, as its argument 1, the method or policy it starts.
+pub fn asks_for_method(id: u32) -> bool {
+    ROLE_CALLS.iter().any(|&(c, _, asks)| c == id && asks)
+}
+
 /// The fixed parameter count of crossing call `id` (0 for any other call).
 pub fn fixed_params(id: u32) -> u32 {
     CROSSING_CALLS
@@ -1644,7 +1672,6 @@ fn eval_entries<AB: InteractionBuilder>(b: &mut AB)
 where
     AB::F: Field,
 {
-    use crate::code::role;
     use entries::*;
     let main = b.main();
     let col = |i: usize| main.current(i).expect("a column of the table");
@@ -1985,17 +2012,11 @@ where
             col(PEER).into(),
             picked(call::TOKEN_MINT),
             col(H_IDX) * indexed + col(ITEM_E) * picked(RESUME_EFFECT),
-            [
-                (call::UTXO_CREATE, role::CREATE),
-                (call::UTXO_CALL, role::UTXO_METHOD),
-                (call::TOKEN_MINT, role::MINT),
-                (call::TOKEN_BURN, role::BURN),
-                (call::TOKEN_CALL, role::TOKEN_METHOD),
-            ]
-            .into_iter()
-            .fold(AB::Expr::ZERO, |acc, (id, kind)| {
-                acc + picked(id) * AB::Expr::from_u32(kind)
-            }),
+            ROLE_CALLS
+                .iter()
+                .fold(AB::Expr::ZERO, |acc, &(id, kind, _)| {
+                    acc + picked(id) * AB::Expr::from_u32(kind)
+                }),
             col(METHOD).into(),
         ],
         Count::bounded(crossing_entry.clone(), 1),
@@ -2041,10 +2062,10 @@ where
     b.assert_bool(in_main);
     b.assert_zero(yields * (one.clone() - in_main.into()));
     b.assert_zero(utxo * sel[FINISH] * (ends - in_main.into()));
-    let asks = picked(call::UTXO_CALL)
-        + picked(call::TOKEN_MINT)
-        + picked(call::TOKEN_BURN)
-        + picked(call::TOKEN_CALL);
+    let asks = ROLE_CALLS
+        .iter()
+        .filter(|(_, _, asks)| *asks)
+        .fold(AB::Expr::ZERO, |acc, &(id, _, _)| acc + picked(id));
     b.assert_zero((one.clone() - asks.clone()) * method);
     FRAME_VALUES.receive(
         b,
@@ -2057,7 +2078,7 @@ where
             AB::Expr::ZERO,
             AB::Expr::ZERO,
         ],
-        Count::bounded(asks, 1),
+        Count::bounded(asks.clone(), 1),
     );
 
     // Tokens. A process's crossings are counted; each names the process it hands control to
@@ -2475,12 +2496,7 @@ where
                 + picked(call::UTXO_CREATE)
                 + picked(call::TOKEN_MINT)
                 + picked(call::TOKEN_BURN),
-            picked(call::FRAME_STORE)
-                + picked(call::UTXO_IS)
-                + picked(call::UTXO_CALL)
-                + picked(call::TOKEN_MINT)
-                + picked(call::TOKEN_BURN)
-                + picked(call::TOKEN_CALL),
+            picked(call::FRAME_STORE) + picked(call::UTXO_IS) + asks.clone(),
             AB::Expr::ZERO,
             signed.into(),
             signer_k.into(),

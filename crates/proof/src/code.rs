@@ -599,6 +599,9 @@ pub struct Code {
     index: std::collections::BTreeMap<[u32; 4], usize>,
     /// Each program's exported functions by name (defined-function indices).
     exports: Vec<std::collections::BTreeMap<String, u32>>,
+    /// Each program's interface as its module's own metadata declares it (none without
+    /// metadata).
+    interfaces: Vec<starstream_artifact::Interface>,
 }
 
 /// The largest immediate a row holds as one field element: function, local and global
@@ -623,6 +626,7 @@ impl Code {
     pub fn of(programs: &[Program]) -> Result<Code, String> {
         let mut rows = Vec::new();
         let mut exports = Vec::new();
+        let mut interfaces = Vec::new();
         for (k, program) in programs.iter().enumerate() {
             exports.push(
                 program
@@ -637,11 +641,13 @@ impl Code {
             let imported = program.imports.len() as u32;
             // A module without metadata (hand-written) declares no roles: only the script can
             // run its exports.
-            let roles = match starstream_artifact::from_module(&program.wasm) {
-                Ok(metadata) => role::of(&metadata, &program.exports)
+            let metadata = starstream_artifact::from_module(&program.wasm).ok();
+            let roles = match &metadata {
+                Some(metadata) => role::of(metadata, &program.exports)
                     .map_err(|e| format!("program {k} of the list: {e}"))?,
-                Err(_) => Default::default(),
+                None => Default::default(),
             };
+            interfaces.push(metadata.map(|m| m.interface()).unwrap_or_default());
             let exported: std::collections::BTreeSet<u32> = program
                 .exports
                 .values()
@@ -817,6 +823,7 @@ impl Code {
             rows,
             index,
             exports,
+            interfaces,
         })
     }
 
@@ -828,6 +835,12 @@ impl Code {
     /// The defined function program `k` exports as `name`, if it does.
     pub fn export(&self, k: usize, name: &str) -> Option<u32> {
         self.exports.get(k)?.get(name).copied()
+    }
+
+    /// The interface program `k`'s own metadata declares (none for a module without
+    /// metadata).
+    pub fn interface(&self, k: usize) -> Option<&starstream_artifact::Interface> {
+        self.interfaces.get(k)
     }
 
     /// The row of key `(prog_k, func, pc, opcode)`, if the programs have one.

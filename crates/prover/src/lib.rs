@@ -12,8 +12,8 @@ use p3_lookup::debug_util::{check_lookups, LookupDebugInstance};
 use p3_matrix::dense::RowMajorMatrix;
 use rand::rngs::StdRng;
 use starstream_proof::air::{
-    self, absent, call, entries, events, frames, handles, interface, processes, range, signers,
-    values, RELATIONS,
+    self, absent, asks_for_method, call, entries, events, frames, handles, interface, processes,
+    range, role_kind, signers, values, RELATIONS,
 };
 use starstream_proof::backend::{Backend, BatchStark};
 use starstream_proof::code::Code;
@@ -234,29 +234,6 @@ impl Stack {
     /// Slot `slot`'s last value and when it was written, if it was ever used.
     fn end(&self, slot: usize) -> Option<(u32, u32)> {
         self.slots.get(slot).map(|&(v, _, t)| (v, t))
-    }
-}
-
-/// Whether crossing call `id` asks for a method or policy (its argument 1) of its callee's
-/// type.
-fn asks_for_method(id: u32) -> bool {
-    matches!(
-        id,
-        call::UTXO_CALL | call::TOKEN_MINT | call::TOKEN_BURN | call::TOKEN_CALL
-    )
-}
-
-/// The kind of role (`starstream_proof::code::role`) of the export that crossing call `id`
-/// starts (0 for `resume_effect`, which starts none).
-fn role_kind(id: u32) -> u32 {
-    use starstream_proof::code::role;
-    match id {
-        call::UTXO_CREATE => role::CREATE,
-        call::UTXO_CALL => role::UTXO_METHOD,
-        call::TOKEN_MINT => role::MINT,
-        call::TOKEN_BURN => role::BURN,
-        call::TOKEN_CALL => role::TOKEN_METHOD,
-        _ => 0,
     }
 }
 
@@ -485,24 +462,16 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
     // (the call that completes right after it gets status 3); marked on their `activate` row.
     let mut runs_main = vec![false; trace_len];
     let mut started: Vec<Option<usize>> = vec![None; n_processes];
-    for (r, &(p, step)) in witness.interleaving.iter().enumerate() {
-        let Some(e) = witness
-            .logs
-            .get(p as usize)
-            .and_then(|l| l.get(step as usize))
-        else {
+    for (r, &(p, _)) in witness.interleaving.iter().enumerate() {
+        let Some(e) = tokens::entry_at(witness, r) else {
             continue;
         };
         match e.call {
             call::ACTIVATE => started[p as usize] = Some(r),
             call::YIELD | call::FINISH => {
-                let ends = witness
-                    .interleaving
-                    .get(r + 1)
-                    .and_then(|&(q, s)| witness.logs.get(q as usize)?.get(s as usize))
-                    .is_some_and(|c| {
-                        c.results.first() == Some(&i64::from(starstream_abi::Status::Ended.code()))
-                    });
+                let ends = tokens::entry_at(witness, r + 1).is_some_and(|c| {
+                    c.results.first() == Some(&i64::from(starstream_abi::Status::Ended.code()))
+                });
                 if let Some(a) = started[p as usize].take() {
                     runs_main[a] = p != 0 && (e.call == call::YIELD || ends);
                 }
@@ -671,10 +640,7 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
             cells[entries::ANSWER] = Val::from_bool(entry.results.first() == Some(&1));
             info[r].frame_args = 2;
         }
-        let completion = witness
-            .interleaving
-            .get(r + 1)
-            .and_then(|&(q, s)| witness.logs.get(q as usize)?.get(s as usize));
+        let completion = tokens::entry_at(witness, r + 1);
         if p != 0 && entry.call == call::YIELD {
             let new = handle_value(
                 completion.and_then(|c| c.results.get(1)),
@@ -1059,6 +1025,8 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
     let values_h = height(payload.len())?;
     let w = values::WIDTH;
     let mut vv = vec![Val::ZERO; values_h * w];
+    // Each row's byte columns, limb by limb (the low byte first).
+    let v_bytes: [usize; 8] = std::array::from_fn(|k| values::V_BYTES + k);
     for (k, &(t, role, i, v)) in payload.iter().enumerate() {
         let cells = row(&mut vv, w, k);
         cells[values::REAL] = Val::ONE;
@@ -1072,8 +1040,7 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
         cells[values::ROLE] = Val::from_u32(role);
         cells[values::I] = Val::from_u32(i);
         cells[values::V..values::V + 4].copy_from_slice(&limbs64(v));
-        let bytes: Vec<usize> = (values::V_BYTES..values::V_BYTES + 8).collect();
-        counted_bytes(cells, &bytes, v as u64, &mut byte_uses);
+        counted_bytes(cells, &v_bytes, v as u64, &mut byte_uses);
         fill_index(cells, i);
         cells[values::IS_TOKEN] = Val::from_bool(token_layout.values.contains(&(t, role, i)));
         let e = &info[t as usize - 1];

@@ -224,7 +224,7 @@ fn held(owner: u32, ty: u32, amount: u64) -> State {
 }
 
 /// The entry at row `r` of the interleaving trace.
-fn entry_at(witness: &Witness, r: usize) -> Option<&LogEntry> {
+pub(crate) fn entry_at(witness: &Witness, r: usize) -> Option<&LogEntry> {
     let &(p, s) = witness.interleaving.get(r)?;
     witness.logs.get(p as usize)?.get(s as usize)
 }

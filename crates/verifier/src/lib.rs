@@ -72,7 +72,7 @@ fn program_table(
     modules: &dyn Modules,
 ) -> Result<Code, VerifyError> {
     let mut bytes = Vec::with_capacity(about.programs.len());
-    for (hash, named) in &about.programs {
+    for (hash, _) in &about.programs {
         let module = modules
             .module(hash)
             .ok_or(VerifyError::MissingModule(*hash))?;
@@ -82,19 +82,19 @@ fn program_table(
                 "the module given for program {hash} hashes to {actual}"
             )));
         }
-        let declared = starstream_artifact::from_module(&module)
-            .map(|m| m.interface())
-            .unwrap_or_default();
-        if declared != *named {
+        bytes.push(module);
+    }
+    let slices: Vec<&[u8]> = bytes.iter().map(Vec::as_slice).collect();
+    let code = Code::new(&slices).map_err(VerifyError::Invalid)?;
+    for (k, (hash, named)) in about.programs.iter().enumerate() {
+        if code.interface(k) != Some(named) {
             return Err(VerifyError::Invalid(format!(
                 "the proof names an interface of program {hash} that its module's metadata \
                  does not declare"
             )));
         }
-        bytes.push(module);
     }
-    let slices: Vec<&[u8]> = bytes.iter().map(Vec::as_slice).collect();
-    Code::new(&slices).map_err(VerifyError::Invalid)
+    Ok(code)
 }
 
 /// Checks that `proof` proves `tx`, running the programs whose modules `modules` gives;

@@ -5,15 +5,9 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
 /// Starts `starstream node` on a free port for `data`, sealing blocks every `block_ms`
-/// milliseconds (0: only on demand); returns the process and its URL, read from the line the
-/// node prints first.
-pub fn start_node(data: &Path, block_ms: u32) -> (Child, String) {
-    start_node_with(data, block_ms, &[])
-}
-
-/// [`start_node`] with `extra` arguments to `starstream node`.
-#[allow(dead_code)] // Not every test file that includes this module uses it.
-pub fn start_node_with(data: &Path, block_ms: u32, extra: &[&str]) -> (Child, String) {
+/// milliseconds (0: only on demand), with `extra` arguments; returns the process and its URL,
+/// read from the line the node prints first.
+pub fn start_node(data: &Path, block_ms: u32, extra: &[&str]) -> (Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_starstream"))
         .args(["node", "--listen", "127.0.0.1:0", "--block-interval-ms"])
         .arg(block_ms.to_string())
