@@ -10,10 +10,16 @@
 //! - `frames`: one row per slot of every process's frame or token storage.
 //! - `signers`: the transaction's signers' keys, by quarter.
 //! - `events`: the transaction's events, each with its emitting process's program.
-//! - `public`: the public records (`crate::public`), one per row, as a preprocessed trace.
+//! - `public`: the public records (`crate::public`), one per row, as fixed columns.
 //! - `range`: the bytes 0..=255, for range checks.
-//! - `code`: the program table (`crate::code`) as a preprocessed trace, with each row's use
-//!   count on the `fetch` lookup.
+//! - `code`: the program table (`crate::code`) as fixed columns, with each row's use count on
+//!   the `fetch` lookup.
+//!
+//! The two fixed tables' columns are Plonky3 periodic columns of period their height: the
+//! verifier evaluates them itself at the out-of-domain point (nothing commits to them, so it
+//! builds no Merkle tree of them), their digests are the tables' public values, and each
+//! table's main trace holds a copy, equal row by row, which its lookup reads (the lookup
+//! argument reads committed columns only).
 //!
 //! Row by row, `entries` also checks who may make each call (the ABI's rules), that every
 //! process's log starts with `activate`, that the transaction starts with the script's
@@ -704,19 +710,24 @@ pub mod range {
     pub const WIDTH: usize = 2;
 }
 
-/// The `public` table's main trace: one column, always 0 (its records are the preprocessed
-/// trace, [`crate::public::trace`]; a table needs a main trace).
+/// The `public` table's main trace: a copy of its fixed columns ([`crate::public::trace`]),
+/// the record, then 1 on a record's row.
 pub mod public {
-    pub const UNUSED: usize = 0;
-    pub const WIDTH: usize = 1;
+    pub const RECORD: usize = 0;
+    pub const REAL: usize = crate::public::RATE;
+    pub const WIDTH: usize = crate::public::FIXED;
 }
 
-/// The program table's main trace: how many times each row is fetched. (Its rows are the
-/// preprocessed trace, [`crate::code`].)
+/// The program table's main trace: how many times each row is fetched, then a copy of the
+/// row (its fixed columns, [`crate::code`]).
 pub mod code {
     pub const USES: usize = 0;
-    pub const WIDTH: usize = 1;
+    pub const ROW: usize = 1;
+    pub const WIDTH: usize = ROW + crate::code::WIDTH;
 }
+
+/// How many public values a fixed table's digest takes ([`crate::config::digest`]).
+pub const DIGEST: usize = 8;
 
 /// Columns of `cpu`: one row per executed instruction, process by process, each process's
 /// activations in order, then padding.
@@ -1473,7 +1484,7 @@ impl Table {
     }
 }
 
-/// A table as the batch prover and verifier take it. Two tables are preprocessed, built by
+/// A table as the batch prover and verifier take it. Two tables have fixed columns, built by
 /// the verifier itself: the program table from the transaction's programs
 /// ([`crate::code::Code`]) and the public records from the transaction
 /// ([`crate::public::records`]).
@@ -1531,6 +1542,7 @@ impl BaseAir<crate::config::Val> for TableAir<'_> {
             Table::Entries => PUBLIC_VALUES + 5,
             Table::Processes => PUBLIC_VALUES,
             Table::Cpu => 2,
+            Table::Code | Table::Public => DIGEST,
             Table::Values
             | Table::Handles
             | Table::Frames
@@ -1540,9 +1552,7 @@ impl BaseAir<crate::config::Val> for TableAir<'_> {
             | Table::Moves
             | Table::Absent
             | Table::Interface
-            | Table::Public
             | Table::Range
-            | Table::Code
             | Table::Slots
             | Table::Passes
             | Table::Alu
@@ -1551,25 +1561,44 @@ impl BaseAir<crate::config::Val> for TableAir<'_> {
         }
     }
 
-    fn preprocessed_trace(&self) -> Option<p3_matrix::dense::RowMajorMatrix<crate::config::Val>> {
-        match self.table {
-            Table::Code => Some(self.code.trace()),
-            Table::Public => Some(crate::public::trace(self.records)),
-            _ => None,
-        }
-    }
-
-    fn preprocessed_width(&self) -> usize {
+    fn num_periodic_columns(&self) -> usize {
         match self.table {
             Table::Code => crate::code::WIDTH,
-            Table::Public => crate::public::PREPROCESSED,
+            Table::Public => crate::public::FIXED,
             _ => 0,
         }
     }
 
-    // The program table reads one row at a time: nothing of it is opened at the next row.
-    fn preprocessed_next_row_columns(&self) -> Vec<usize> {
-        vec![]
+    // Each of period the table's height: any row may hold any value.
+    fn periodic_columns(&self) -> std::borrow::Cow<'_, [Vec<crate::config::Val>]> {
+        match self.table {
+            Table::Code => std::borrow::Cow::Owned(self.code.columns()),
+            Table::Public => std::borrow::Cow::Owned(crate::public::columns(self.records)),
+            _ => std::borrow::Cow::Borrowed(&[]),
+        }
+    }
+
+    // Row by row without building every column (the debug checker asks once per row).
+    fn periodic_values(&self, row_index: usize) -> Vec<crate::config::Val> {
+        use p3_field::PrimeCharacteristicRing;
+        match self.table {
+            Table::Code => {
+                let row = self.code.rows().get(row_index).copied();
+                row.unwrap_or(crate::code::PADDING)
+                    .iter()
+                    .map(|&v| crate::config::Val::from_u32(v))
+                    .collect()
+            }
+            Table::Public => match self.records.get(row_index) {
+                Some(record) => record
+                    .iter()
+                    .copied()
+                    .chain([crate::config::Val::ONE])
+                    .collect(),
+                None => vec![crate::config::Val::ZERO; crate::public::FIXED],
+            },
+            _ => vec![],
+        }
     }
 
     fn main_next_row_columns(&self) -> Vec<usize> {
@@ -3758,22 +3787,31 @@ where
     KEYS.lookup_key(b, signer, Count::bounded(real.into(), 1));
 }
 
-/// The public records, a preprocessed trace the verifier builds from the transaction: each
-/// record's row receives it once from the table that holds it (the `records` permutation), so
-/// the tables hold exactly these records.
+/// The public records, fixed columns the verifier builds from the transaction: each record's
+/// row receives it once from the table that holds it (the `records` permutation), so the
+/// tables hold exactly these records. The main trace's copy is the fixed columns.
 fn eval_public<AB: InteractionBuilder<F = crate::config::Val>>(b: &mut AB) {
-    use crate::public::{PREPROCESSED, RATE};
-    let unused = b
-        .main()
-        .current(public::UNUSED)
-        .expect("a column of the table");
-    b.assert_zero(unused);
-    let (record, real): (Vec<AB::Expr>, AB::Expr) = {
-        let pre = b.preprocessed();
-        let at = |k: usize| -> AB::Expr { pre.current(k).expect("a preprocessed column").into() };
-        ((0..RATE).map(at).collect(), at(PREPROCESSED - 1))
-    };
-    RECORDS.receive(b, record, Count::bounded(real, 1));
+    let copy = fixed_copy(b, public::RECORD, crate::public::FIXED);
+    let real = copy[public::REAL - public::RECORD].clone();
+    RECORDS.receive(
+        b,
+        copy[..crate::public::RATE].to_vec(),
+        Count::bounded(real, 1),
+    );
+}
+
+/// The main trace's copy of a table's `width` fixed columns, from column `at` on, each equal
+/// to its fixed column on every row.
+fn fixed_copy<AB: AirBuilder>(b: &mut AB, at: usize, width: usize) -> Vec<AB::Expr> {
+    let fixed: Vec<AB::Expr> = b.periodic_values().iter().map(|&v| v.into()).collect();
+    let main = b.main();
+    let copy: Vec<AB::Expr> = (0..width)
+        .map(|k| main.current(at + k).expect("a column of the table").into())
+        .collect();
+    for (c, f) in copy.iter().zip(fixed) {
+        b.assert_eq(c.clone(), f);
+    }
+    copy
 }
 
 fn eval_range<AB: InteractionBuilder>(b: &mut AB)
@@ -3791,15 +3829,10 @@ where
 }
 
 /// The program table offers each of its rows to the `fetch` lookup, `uses` times. Its rows
-/// are preprocessed: the verifier builds them from the modules, so every fetched instruction
-/// is one of the named programs'.
+/// are fixed: the verifier builds them from the modules, so every fetched instruction is one of
+/// the named programs'.
 fn eval_code<AB: InteractionBuilder>(b: &mut AB) {
-    let row: Vec<AB::Expr> = {
-        let pre = b.preprocessed();
-        (0..crate::code::WIDTH)
-            .map(|k| pre.current(k).expect("a preprocessed column").into())
-            .collect()
-    };
+    let row = fixed_copy(b, code::ROW, crate::code::WIDTH);
     let uses = b.main().current(code::USES).expect("a column of the table");
     FETCH.table_entry(b, row, uses);
 }

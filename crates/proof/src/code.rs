@@ -1,8 +1,9 @@
 //! The program table: every instruction of a transaction's programs, decoded from their modules
 //! by the one decoder the VM runs (`starstream-isa`), one row each, plus every `br_table`
 //! target. The prover and the verifier build it alike from the module bytes, so it is a
-//! preprocessed table: the verifier commits to it itself, and an instruction fetched from it is
-//! an instruction of the module whose SHA-256 the proof names as the program.
+//! fixed table: the verifier evaluates its columns itself (their digest is a public value, so
+//! the transcript absorbs them), and an instruction fetched from it is an instruction of the
+//! module whose SHA-256 the proof names as the program.
 //!
 //! A row is `(prog_k, func, pc, opcode, a, b, c, d, class)`: the program's place in the
 //! proof's program list, the function (by its index among the defined functions), the
@@ -854,7 +855,32 @@ impl Code {
         h.trailing_zeros() as u8
     }
 
-    /// The table as the preprocessed trace, padded with zero rows.
+    /// The table's fixed columns (the verifier evaluates them itself; nothing commits to
+    /// them), column by column, padded to the table's height.
+    pub fn columns(&self) -> Vec<Vec<Val>> {
+        let height = 1usize << self.log_height();
+        (0..WIDTH)
+            .map(|c| {
+                (0..height)
+                    .map(|r| Val::from_u32(self.rows.get(r).unwrap_or(&PADDING)[c]))
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// The digest of the table's rows ([`crate::config::digest`]; the padding follows from
+    /// their count), a public value of the proof.
+    pub fn digest(&self) -> [Val; 8] {
+        let values: Vec<Val> = self
+            .rows
+            .iter()
+            .flatten()
+            .map(|&v| Val::from_u32(v))
+            .collect();
+        crate::config::digest(&values)
+    }
+
+    /// The table row by row, padded: the `code` table's copy of its fixed columns.
     pub fn trace(&self) -> RowMajorMatrix<Val> {
         let height = 1usize << self.log_height();
         let mut values = vec![Val::ZERO; height * WIDTH];
@@ -868,8 +894,8 @@ impl Code {
     }
 }
 
-/// A padding row: nothing to fetch.
-const PADDING: [u32; WIDTH] = [0, 0, 0, 0, 0, 0, 0, 0, class::NONE, 0, 0, 0];
+/// A padding row: class `NONE`, so `cpu` cannot fetch it.
+pub const PADDING: [u32; WIDTH] = [0, 0, 0, 0, 0, 0, 0, 0, class::NONE, 0, 0, 0];
 
 /// A row that is not an instruction (class `NONE`, no accesses) until its caller says so.
 fn entry(k: usize, f: usize, pc: usize, code: u32, imm: [u32; 4]) -> [u32; WIDTH] {

@@ -8,10 +8,10 @@ use p3_challenger::DuplexChallenger;
 use p3_commit::ExtensionMmcs;
 use p3_dft::Radix2DitParallel;
 use p3_field::extension::BinomialExtensionField;
-use p3_field::Field;
+use p3_field::{Field, PrimeCharacteristicRing};
 use p3_fri::{FriParameters, HidingFriPcs};
 use p3_merkle_tree::MerkleTreeHidingMmcs;
-use p3_symmetric::{PaddingFreeSponge, TruncatedPermutation};
+use p3_symmetric::{CryptographicHasher, PaddingFreeSponge, TruncatedPermutation};
 use p3_uni_stark::StarkConfig;
 use rand::rngs::StdRng;
 use rand::SeedableRng;
@@ -76,4 +76,14 @@ pub fn config(salt_rng: StdRng, mask_rng: StdRng) -> Config {
 /// The verifier's configuration: the same parameters; its randomness is never used.
 pub fn verifier_config() -> Config {
     config(StdRng::seed_from_u64(0), StdRng::seed_from_u64(0))
+}
+
+/// A digest of public data a proof holds as fixed columns, which no commitment covers (the
+/// program table, the public records): the tables that hold them take it as public values, so
+/// the transcript absorbs it before any challenge and a proof cannot be about other data than
+/// the verifier's. The sponge absorbs the values' count first, so data of different lengths
+/// cannot share one.
+pub fn digest(values: &[Val]) -> [Val; 8] {
+    let hash = Hash::new(default_babybear_poseidon2_16());
+    hash.hash_iter(std::iter::once(Val::from_usize(values.len())).chain(values.iter().copied()))
 }

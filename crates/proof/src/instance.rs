@@ -4,8 +4,8 @@
 //! public values and so absorbs into the transcript before any challenge, the script's program
 //! hash, which the `processes` table's first row must equal, the fuel used and the script's
 //! function; beside them,
-//! the public records and the program table, which the verifier builds itself as preprocessed
-//! traces.
+//! the public records and the program table, which the verifier builds itself as fixed columns,
+//! and their digests as those tables' public values.
 
 use p3_field::PrimeCharacteristicRing;
 use starstream_tx::TxId;
@@ -28,11 +28,13 @@ pub fn limbs(id: &TxId) -> Vec<Val> {
 /// its id, block height and signer count for `entries`, its script's program hash for
 /// `processes`, and for `cpu` its `fuel_used` (bounded below 2^30, so the field sum of the
 /// charges cannot wrap to it) and the function its script names among the script program's
-/// exports (`code`'s program 0), where the transaction starts. The public records are not
-/// public values but the `public` table's preprocessed trace ([`crate::public::records`]).
+/// exports (`code`'s program 0), where the transaction starts. The public records
+/// ([`crate::public::records`]) and the program table are the `public` and `code` tables' fixed
+/// columns; their digests are those tables' public values.
 pub fn public_values(
     tx: &starstream_tx::Transaction,
     code: &crate::code::Code,
+    records: &[[Val; crate::public::RATE]],
 ) -> Result<Vec<Vec<Val>>, String> {
     use crate::air::{Table, TABLES};
     let script = code.export(0, &tx.script).ok_or_else(|| {
@@ -58,6 +60,8 @@ pub fn public_values(
             }
             Table::Processes => limbs(&tx.program),
             Table::Cpu => vec![Val::from_u64(tx.fuel_used), Val::from_u32(script)],
+            Table::Code => code.digest().to_vec(),
+            Table::Public => crate::public::digest(records).to_vec(),
             Table::Values
             | Table::Handles
             | Table::Frames
@@ -67,9 +71,7 @@ pub fn public_values(
             | Table::Moves
             | Table::Absent
             | Table::Interface
-            | Table::Public
             | Table::Range
-            | Table::Code
             | Table::Slots
             | Table::Passes
             | Table::Alu

@@ -60,7 +60,7 @@ mod tests {
         let code = crate::code::Code::new(&[]).unwrap();
         for air in crate::airs(&code, &[]) {
             let layout = p3_air::AirLayout {
-                preprocessed_width: air.preprocessed_width(),
+                num_periodic_columns: air.num_periodic_columns(),
                 main_width: air.width(),
                 num_public_values: BaseAir::<crate::config::Val>::num_public_values(&air),
                 ..Default::default()

@@ -1,6 +1,7 @@
 //! The public records a proof is about: the verifier computes them from the transaction and
-//! what the proof names, and they are the `public` table's preprocessed trace, one record per
-//! row, which the verifier commits to itself (as it does the program table). Every record is
+//! what the proof names, and they are the `public` table's fixed columns, one record per row,
+//! which the verifier evaluates itself (as it does the program table's), their digest a public
+//! value. Every record is
 //! bound: the `records` permutation makes the records the proof's tables hold exactly these,
 //! so a record the tables do not produce, or one they produce that the transaction does not
 //! hold, leaves the bus unbalanced.
@@ -42,9 +43,8 @@ use crate::config::Val;
 
 /// A record's width.
 pub const RATE: usize = 8;
-/// The `public` table's preprocessed width: the record, then 1 on a record's row (0 on
-/// padding).
-pub const PREPROCESSED: usize = RATE + 1;
+/// The `public` table's fixed width: the record, then 1 on a record's row (0 on padding).
+pub const FIXED: usize = RATE + 1;
 
 /// The record tags.
 pub const FRAME_SLOT: u32 = 1;
@@ -64,15 +64,37 @@ pub fn log_height(records: &[[Val; RATE]]) -> u8 {
     h.trailing_zeros() as u8
 }
 
-/// The `public` table's preprocessed trace: each record with a 1, then zero rows.
+/// The `public` table's fixed columns, column by column: [`trace`]'s.
+pub fn columns(records: &[[Val; RATE]]) -> Vec<Vec<Val>> {
+    let trace = trace(records);
+    (0..FIXED)
+        .map(|c| {
+            trace
+                .values
+                .iter()
+                .skip(c)
+                .step_by(FIXED)
+                .copied()
+                .collect()
+        })
+        .collect()
+}
+
+/// The digest of the records ([`crate::config::digest`]; the padding follows from their
+/// count), a public value of the proof.
+pub fn digest(records: &[[Val; RATE]]) -> [Val; 8] {
+    crate::config::digest(&records.concat())
+}
+
+/// The `public` table's fixed columns row by row: each record with a 1, then zero rows.
 pub fn trace(records: &[[Val; RATE]]) -> RowMajorMatrix<Val> {
     let height = 1usize << log_height(records);
-    let mut values = vec![Val::ZERO; height * PREPROCESSED];
+    let mut values = vec![Val::ZERO; height * FIXED];
     for (r, record) in records.iter().enumerate() {
-        values[r * PREPROCESSED..r * PREPROCESSED + RATE].copy_from_slice(record);
-        values[r * PREPROCESSED + RATE] = Val::ONE;
+        values[r * FIXED..r * FIXED + RATE].copy_from_slice(record);
+        values[r * FIXED + RATE] = Val::ONE;
     }
-    RowMajorMatrix::new(values, PREPROCESSED)
+    RowMajorMatrix::new(values, FIXED)
 }
 
 /// A value's 64 bits as four 16-bit limbs, least significant first.
@@ -713,17 +735,12 @@ mod tests {
             .map(|i| std::array::from_fn(|k| Val::from_u32(i * 31 + k as u32 + 1)))
             .collect();
         let trace = trace(&records);
-        assert_eq!(trace.values.len(), 256 * PREPROCESSED);
+        assert_eq!(trace.values.len(), 256 * FIXED);
         for (r, record) in records.iter().enumerate() {
-            assert_eq!(
-                trace.values[r * PREPROCESSED..r * PREPROCESSED + RATE],
-                record[..]
-            );
-            assert_eq!(trace.values[r * PREPROCESSED + RATE], Val::ONE);
+            assert_eq!(trace.values[r * FIXED..r * FIXED + RATE], record[..]);
+            assert_eq!(trace.values[r * FIXED + RATE], Val::ONE);
         }
-        assert!(trace.values[5 * PREPROCESSED..]
-            .iter()
-            .all(|v| *v == Val::ZERO));
+        assert!(trace.values[5 * FIXED..].iter().all(|v| *v == Val::ZERO));
         assert_eq!(log_height(&vec![[Val::ZERO; RATE]; 300]), 9);
     }
 }

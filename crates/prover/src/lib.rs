@@ -59,10 +59,10 @@ pub struct Tables {
     /// What the proof is about besides the transaction: the inputs, the token storages the
     /// policies started from, the programs' interfaces.
     pub about: About,
-    /// The program table: the preprocessed rows of the `code` table, decoded from the modules
-    /// of the programs `about` names.
+    /// The program table: the fixed columns of the `code` table, decoded from the modules of
+    /// the programs `about` names.
     pub code: Code,
-    /// The public records: the preprocessed rows of the `public` table, which the verifier
+    /// The public records: the fixed columns of the `public` table, which the verifier
     /// computes from the transaction and `about`.
     pub records: Vec<[Val; starstream_proof::public::RATE]>,
 }
@@ -92,6 +92,20 @@ impl Tables {
                 }
             })
             .collect()
+    }
+
+    /// Rewrites the fixed tables' copies of their fixed columns, and their digests among the
+    /// public values, from [`Self::code`] and [`Self::records`] (each row's use count kept):
+    /// for tests that claim other fixed data than the verifier's.
+    pub fn refix(&mut self) {
+        let at = |table: Table| TABLES.iter().position(|t| *t == table).expect("a table");
+        let (code_at, public_at) = (at(Table::Code), at(Table::Public));
+        let old = &self.traces[code_at];
+        let uses: Vec<Val> = old.values.iter().step_by(old.width).copied().collect();
+        self.traces[code_at] = code_trace(&self.code, |r| uses.get(r).copied().unwrap_or_default());
+        self.traces[public_at] = starstream_proof::public::trace(&self.records);
+        self.public_values[code_at] = self.code.digest().to_vec();
+        self.public_values[public_at] = starstream_proof::public::digest(&self.records).to_vec();
     }
 
     /// The cell of `table` at `row`, `column`: for tests that tamper with a witness.
@@ -1327,11 +1341,9 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
             cells[values::EXEC] += Val::from_u32(*n);
         }
     }
-    let mut code_uses = vec![Val::ZERO; (1 << code.log_height()) * air::code::WIDTH];
-    for (r, n) in execution.uses.iter().enumerate() {
-        code_uses[r * air::code::WIDTH + air::code::USES] = Val::from_u32(*n);
-    }
-    let code_uses = RowMajorMatrix::new(code_uses, air::code::WIDTH);
+    let code_uses = code_trace(&code, |r| {
+        Val::from_u32(execution.uses.get(r).copied().unwrap_or(0))
+    });
     // The public records fit one table (the verifier bounds its height as any other's).
     height(records.len())?;
 
@@ -1356,10 +1368,8 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
             token_layout.moves,
             RowMajorMatrix::new(av, absent::WIDTH),
             RowMajorMatrix::new(iv, interface::WIDTH),
-            RowMajorMatrix::new(
-                vec![Val::ZERO; 1 << starstream_proof::public::log_height(&records)],
-                air::public::WIDTH,
-            ),
+            // The public records: a copy of the table's fixed columns.
+            starstream_proof::public::trace(&records),
             RowMajorMatrix::new(rv, range::WIDTH),
             code_uses,
             execution.cpu,
@@ -1369,7 +1379,7 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
             execution.heap,
             execution.heap_cells,
         ],
-        public_values: instance::public_values(tx, &code).map_err(err)?,
+        public_values: instance::public_values(tx, &code, &records).map_err(err)?,
         about,
         code,
         records,
@@ -1392,12 +1402,25 @@ fn program_table(witness: &Witness, about: &About) -> Result<Code, ProveError> {
     Code::new(&modules).map_err(err)
 }
 
-/// The batch prover's data for these tables: the preprocessed tables' commitments (the
-/// program table's and the public records') are made with the verifier's configuration, whose
-/// salts are fixed, because the verifier recomputes them from the modules and the transaction
-/// (their rows are public, so nothing is hidden by salting them). Each costs a low-degree
-/// extension and a Merkle tree, so [`prove_tables`] makes these data once for its check and its
-/// proof.
+/// The `code` table's main trace: each row's use count, then the row (a copy of its fixed
+/// columns).
+fn code_trace(code: &Code, uses: impl Fn(usize) -> Val) -> RowMajorMatrix<Val> {
+    let rows = code.trace();
+    let mut values = vec![Val::ZERO; (1 << code.log_height()) * air::code::WIDTH];
+    for (r, fixed) in rows
+        .values
+        .chunks_exact(starstream_proof::code::WIDTH)
+        .enumerate()
+    {
+        let cells = row(&mut values, air::code::WIDTH, r);
+        cells[air::code::USES] = uses(r);
+        cells[air::code::ROW..].copy_from_slice(fixed);
+    }
+    RowMajorMatrix::new(values, air::code::WIDTH)
+}
+
+/// The batch prover's data for these tables (the lookups' layout), made with the verifier's
+/// configuration: [`prove_tables`] makes it once for its check and its proof.
 fn prover_data(tables: &Tables, present: &[bool]) -> Result<ProverData<Config>, ProveError> {
     BatchStark
         .prepare(

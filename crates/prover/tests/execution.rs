@@ -341,7 +341,8 @@ fn the_transaction_starts_in_the_script_it_names() {
     other.script = "bump_three_times".into();
     other.seal_ids();
     let mut t = tables(&executed.tx, &executed.witness).unwrap();
-    t.public_values = starstream_proof::instance::public_values(&other, &t.code).unwrap();
+    t.public_values =
+        starstream_proof::instance::public_values(&other, &t.code, &t.records).unwrap();
     let found = check(&t).expect_err("another script");
     assert!(found.message.contains("cpu"), "{found}");
     refused(

@@ -570,18 +570,8 @@ fn rehash_public(
     about: &starstream_proof::About,
     t: &mut Tables,
 ) {
-    use p3_field::PrimeCharacteristicRing;
-    use starstream_proof::air::public as table;
-    use starstream_proof::config::Val;
-    use starstream_proof::public;
-    let index = starstream_proof::TABLES
-        .iter()
-        .position(|x| *x == Table::Public)
-        .unwrap();
-    t.records = public::records(tx, about).unwrap();
-    let height = 1 << public::log_height(&t.records);
-    t.traces[index] =
-        p3_matrix::dense::RowMajorMatrix::new(vec![Val::ZERO; height * table::WIDTH], table::WIDTH);
+    t.records = starstream_proof::public::records(tx, about).unwrap();
+    t.refix();
 }
 
 /// The honest tables of `executed`, claimed by a dishonest prover for `other` (a transaction
@@ -604,7 +594,8 @@ fn refused_when_claimed_for(executed: &Executed, other: &starstream_runtime::Tra
             })
             .collect();
     t.about.programs = programs;
-    t.public_values = starstream_proof::instance::public_values(other, &t.code).unwrap();
+    t.public_values =
+        starstream_proof::instance::public_values(other, &t.code, &t.records).unwrap();
     rehash_public(other, &t.about.clone(), &mut t);
     let found = check(&t).expect_err("records the tables do not hold");
     assert!(found.message.contains("records"), "{found}");
@@ -817,7 +808,6 @@ fn every_activation_ends_before_the_next_begins() {
 
 #[test]
 fn the_program_table_is_the_named_programs_code() {
-    use starstream_proof::code::Code;
     let executed = wallet_payment();
     let modules = &executed.witness.modules;
     let honest = prove(&executed.tx, &executed.witness).unwrap();
@@ -838,6 +828,26 @@ fn the_program_table_is_the_named_programs_code() {
     // code changed): the tables are consistent with it, so only the verifier, which decodes
     // the table itself, can refuse it.
     let mut t = tables(&executed.tx, &executed.witness).unwrap();
+    t.code = code_with_a_constant_changed(&t, modules);
+    t.refix();
+    check(&t).unwrap();
+    refused(&executed.tx, &prove_unchecked(&t).unwrap(), modules);
+    // A header claiming another height for the program table.
+    let at = starstream_proof::TABLES
+        .iter()
+        .position(|t| *t == Table::Code)
+        .unwrap();
+    let mut envelope = starstream_proof::Envelope::decode(&honest).unwrap();
+    envelope.log_heights[at] += 1;
+    refused(&executed.tx, &envelope.encode(), modules);
+}
+
+/// The program table of `t`'s programs with one constant of the script's code changed, of the
+/// same height.
+fn code_with_a_constant_changed(
+    t: &Tables,
+    modules: &std::collections::BTreeMap<Hash32, Vec<u8>>,
+) -> starstream_proof::code::Code {
     let mut programs: Vec<starstream_vm::Program> = t
         .about
         .programs
@@ -851,20 +861,52 @@ fn the_program_table_is_the_named_programs_code() {
         .find(|op| matches!(op, starstream_vm::op::Op::Const(_)))
         .expect("the script has a constant");
     *constant = starstream_vm::op::Op::Const(0xdead);
-    let other_code = Code::of(&programs).unwrap();
-    assert_eq!(other_code.log_height(), t.code.log_height());
-    assert_ne!(other_code, t.code);
-    t.code = other_code;
+    let other = starstream_proof::code::Code::of(&programs).unwrap();
+    assert_eq!(other.log_height(), t.code.log_height());
+    assert_ne!(other, t.code);
+    other
+}
+
+/// The fixed tables (the program table, the public records) are bound twice: their digests are
+/// public values, absorbed before any challenge, and the verifier evaluates their columns
+/// itself, which the main trace's copies must equal.
+#[test]
+fn the_fixed_columns_are_bound_by_their_digests_and_their_values() {
+    use p3_field::PrimeCharacteristicRing;
+    use starstream_proof::air::code;
+    use starstream_proof::config::Val;
+    let executed = wallet_payment();
+    let modules = &executed.witness.modules;
+    let at = |table: Table| {
+        starstream_proof::TABLES
+            .iter()
+            .position(|t| *t == table)
+            .unwrap()
+    };
+    // A copy of the program table edited in the main trace only: the copy differs from the
+    // fixed column on that row.
+    let mut t = tables(&executed.tx, &executed.witness).unwrap();
+    *t.cell_mut(Table::Code, 3, code::ROW + starstream_proof::code::PC) += Val::ONE;
+    let found = check(&t).expect_err("a copy that is not the fixed column");
+    assert!(found.message.contains("`code`"), "{found}");
+    refused(&executed.tx, &prove_unchecked(&t).unwrap(), modules);
+    // Honest tables with another digest among the public values: the constraints do not read
+    // it, but the verifier's transcript absorbs its own.
+    for table in [Table::Code, Table::Public] {
+        let mut t = tables(&executed.tx, &executed.witness).unwrap();
+        t.public_values[at(table)][0] += Val::ONE;
+        check(&t).unwrap();
+        refused(&executed.tx, &prove_unchecked(&t).unwrap(), modules);
+    }
+    // Another program table, consistent with every table, claimed with the honest digest:
+    // the verifier's own evaluation of the fixed columns refuses it.
+    let mut t = tables(&executed.tx, &executed.witness).unwrap();
+    let honest = t.public_values.clone();
+    t.code = code_with_a_constant_changed(&t, modules);
+    t.refix();
+    t.public_values = honest;
     check(&t).unwrap();
     refused(&executed.tx, &prove_unchecked(&t).unwrap(), modules);
-    // A header claiming another height for the program table.
-    let at = starstream_proof::TABLES
-        .iter()
-        .position(|t| *t == Table::Code)
-        .unwrap();
-    let mut envelope = starstream_proof::Envelope::decode(&honest).unwrap();
-    envelope.log_heights[at] += 1;
-    refused(&executed.tx, &envelope.encode(), modules);
 }
 
 #[test]
@@ -875,6 +917,7 @@ fn the_public_records_are_the_verifiers() {
     // One record's value edited in the public table only: the tables hold the transaction's.
     let mut t = tables(&executed.tx, &executed.witness).unwrap();
     t.records[0][4] += starstream_proof::config::Val::ONE;
+    t.refix();
     let found = check(&t).expect_err("a record the tables do not hold");
     assert!(found.message.contains("records"), "{found}");
     refused(&executed.tx, &prove_unchecked(&t).unwrap(), modules);
@@ -1003,7 +1046,8 @@ fn a_split_makes_no_coins() {
     *t.cell_mut(Table::Range, low as usize, range::USES) -= Val::new(1);
     *t.cell_mut(Table::Range, low as usize + 1, range::USES) += Val::new(1);
     *t.cell_mut(Table::Tokens, a, tokens::F_AMT) += Val::new(1);
-    t.public_values = starstream_proof::instance::public_values(&other, &t.code).unwrap();
+    t.public_values =
+        starstream_proof::instance::public_values(&other, &t.code, &t.records).unwrap();
     rehash_public(&other, &t.about.clone(), &mut t);
     let found = check(&t).expect_err("the split's sum");
     assert!(found.message.contains("moves"), "{found}");

@@ -158,7 +158,7 @@ pub fn verify(
     let heights = starstream_proof::kept(envelope.log_heights.iter().copied(), &present);
     let airs = starstream_proof::kept(airs(&code, &records), &present);
     let public_values = starstream_proof::kept(
-        instance::public_values(tx, &code).map_err(VerifyError::Invalid)?,
+        instance::public_values(tx, &code, &records).map_err(VerifyError::Invalid)?,
         &present,
     );
     // The verifier's inputs are validated above; the catch is a last line of defence, so that a

@@ -35,8 +35,7 @@ fn main() {
     let envelope = Envelope::decode(&encoded).expect("it decodes");
     let proof: BatchProof = postcard::from_bytes(&envelope.proof).expect("a batch proof");
     // Where verifying goes: decoding the program table from the modules, and preparing the
-    // backend (the preprocessed commitment and the lookups' layout), both before any check
-    // of the proof itself.
+    // backend (the lookups' layout), both before any check of the proof itself.
     let modules: Vec<Vec<u8>> = envelope
         .about
         .programs
@@ -127,8 +126,9 @@ fn main() {
         ),
         ("FRI final polynomial".into(), size(&fri.final_poly)),
     ];
-    // The batches in the order the verifier opens them.
-    let names = ["random", "main", "quotient", "preprocessed", "permutation"];
+    // The batches in the order the verifier opens them (a preprocessed batch, before the
+    // permutation's, only when some table has preprocessed columns: none has since format 45).
+    let names = ["random", "main", "quotient", "permutation"];
     for (i, batch) in fri.input_openings.iter().enumerate() {
         let name = names.get(i).copied().unwrap_or("batch");
         let per_query: usize = batch
