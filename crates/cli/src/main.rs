@@ -194,7 +194,24 @@ enum MessageFormat {
 /// stack keeps every stage well clear of overflow whatever the platform's default.
 const STACK_BYTES: usize = 256 * 1024 * 1024;
 
+/// A processor feature this build was compiled to use and the processor lacks: the prover's
+/// hashing is compiled for AVX2 on x86-64, and would otherwise stop on an illegal instruction.
+fn missing_cpu_feature() -> Option<&'static str> {
+    #[cfg(all(target_arch = "x86_64", target_feature = "avx2"))]
+    if !std::is_x86_feature_detected!("avx2") {
+        return Some("AVX2");
+    }
+    None
+}
+
 fn main() -> ExitCode {
+    if let Some(missing) = missing_cpu_feature() {
+        eprintln!(
+            "error: this build of starstream uses {missing} instructions (`.cargo/config.toml`), \
+             which this processor lacks\n  = help: rebuild with `RUSTFLAGS=\"\" cargo build --release`"
+        );
+        return ExitCode::from(2);
+    }
     let cli = Cli::parse();
     let worker = std::thread::Builder::new()
         .name("starstream".into())

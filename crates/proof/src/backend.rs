@@ -1,13 +1,15 @@
 //! The proof system behind one small trait, so that another can be added later: the tables'
 //! AIRs (`crate::air`) say what is proven, a [`Backend`] how. [`BatchStark`] is the one there is:
 //! Plonky3's batch STARK (`p3-batch-stark`) with the hiding FRI commitment of
-//! [`crate::config`]. The verifier uses a backend through this trait only; the prover adds
-//! proving on top of it (`starstream_prover::Proving`).
+//! [`crate::config`], its instances the groups of tables of one height ([`crate::group`]). The
+//! verifier uses a backend through this trait only; the prover adds proving on top of it
+//! (`starstream_prover::Proving`).
 
 use p3_batch_stark::ProverData;
 
 use crate::air::TableAir;
 use crate::config::{verifier_config, Config, Val};
+use crate::group::Layout;
 
 /// Why a backend refused a proof.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -48,12 +50,14 @@ pub struct BatchStark;
 impl Backend for BatchStark {
     type Prepared = ProverData<Config>;
 
+    // The instances are the groups of tables of one height (`crate::group`).
     fn prepare(&self, airs: &[TableAir<'_>], log_heights: &[u8]) -> Result<Self::Prepared, String> {
         let cfg = verifier_config();
+        let layout = Layout::of(log_heights);
         ProverData::<Config>::from_airs_and_degrees(
             &cfg,
-            airs,
-            &crate::degree_bits(&cfg, log_heights),
+            &layout.airs(airs),
+            &crate::degree_bits(&cfg, &layout.log_heights),
         )
         .map_err(|e| format!("the tables' shapes: {e:?}"))
     }
@@ -69,12 +73,19 @@ impl Backend for BatchStark {
         let batch: crate::BatchProof = postcard::from_bytes(body)
             .map_err(|e| BackendError::Malformed(format!("the proof body does not decode: {e}")))?;
         let cfg = verifier_config();
-        if batch.degree_bits != crate::degree_bits(&cfg, log_heights) {
+        let layout = Layout::of(log_heights);
+        if batch.degree_bits != crate::degree_bits(&cfg, &layout.log_heights) {
             return Err(BackendError::Malformed(
                 "the proof's table degrees differ from its header".into(),
             ));
         }
-        p3_batch_stark::verify_batch(&cfg, airs, &batch, public_values, &prepared.common)
-            .map_err(|e| BackendError::Invalid(format!("{e:?}")))
+        p3_batch_stark::verify_batch(
+            &cfg,
+            &layout.airs(airs),
+            &batch,
+            &layout.public_values(public_values),
+            &prepared.common,
+        )
+        .map_err(|e| BackendError::Invalid(format!("{e:?}")))
     }
 }

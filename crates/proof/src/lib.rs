@@ -1,14 +1,16 @@
 //! The proof's definitions, shared by the prover and the verifier: the tables and their
 //! constraints (`air`), the program table decoded from the programs' modules (`code`), the
 //! public instance (`instance`) and its hashed records (`public`), the proof format
-//! (`envelope`), the proof system's configuration (`config`) and the trait it sits behind
-//! (`backend`). Nothing here sees a witness.
+//! (`envelope`), the proof system's configuration (`config`), the trait it sits behind
+//! (`backend`) and how tables of one height share one instance of it (`group`). Nothing here
+//! sees a witness.
 
 pub mod air;
 pub mod backend;
 pub mod code;
 pub mod config;
 pub mod envelope;
+pub mod group;
 pub mod instance;
 pub mod public;
 

@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use p3_air::{check_all_constraints, BaseAir};
+use p3_air::check_all_constraints;
 use p3_batch_stark::{ProverData, StarkInstance};
 use p3_field::{Field, PrimeCharacteristicRing};
 use p3_lookup::debug_util::{check_lookups, LookupDebugInstance};
@@ -19,6 +19,7 @@ use starstream_proof::backend::{Backend, BatchStark};
 use starstream_proof::code::Code;
 use starstream_proof::config::{config, Config, Val};
 use starstream_proof::envelope::{Program, Storage, MAX_LOG_HEIGHT, MIN_LOG_HEIGHT};
+use starstream_proof::group::Layout;
 use starstream_proof::{
     airs, call_index, instance, About, Envelope, Table, TableAir, LAYER_TRANSACTION, TABLES,
 };
@@ -1453,7 +1454,16 @@ impl Proving for BatchStark {
         public_values: &[Vec<Val>],
     ) -> Result<Vec<u8>, String> {
         let cfg = config(fresh(), fresh());
-        let instances = StarkInstance::new_multiple(airs, traces, public_values);
+        // The instances are the groups of tables of one height (`starstream_proof::group`).
+        let heights: Vec<u8> = traces
+            .iter()
+            .map(|t| (t.values.len() / t.width).trailing_zeros() as u8)
+            .collect();
+        let layout = Layout::of(&heights);
+        let (airs, traces) = (layout.airs(airs), layout.traces(traces));
+        let public_values = layout.public_values(public_values);
+        let traces: Vec<&RowMajorMatrix<Val>> = traces.iter().collect();
+        let instances = StarkInstance::new_multiple(&airs, &traces, &public_values);
         let proof = p3_batch_stark::prove_batch(&cfg, &instances, prepared)
             .map_err(|e| format!("proving failed: {e:?}"))?;
         postcard::to_allocvec(&proof).map_err(|e| format!("encoding the proof: {e}"))
@@ -1482,7 +1492,6 @@ fn check_with(
     data: &ProverData<Config>,
     present: &[bool],
 ) -> Result<(), ProveError> {
-    let kept = |i: &usize| present[*i];
     let airs = airs(&tables.code, &tables.records);
     for (i, air) in airs.iter().enumerate() {
         if !present[i] {
@@ -1500,16 +1509,19 @@ fn check_with(
             )));
         }
     }
-    let common = &data.common;
-    let preprocessed: Vec<_> = airs.iter().map(|a| a.preprocessed_trace()).collect();
-    let debug: Vec<LookupDebugInstance<'_, Val>> = (0..TABLES.len())
-        .filter(kept)
-        .enumerate()
-        .map(|(j, i)| LookupDebugInstance {
-            main_trace: &tables.traces[i],
-            preprocessed_trace: &preprocessed[i],
-            public_values: &tables.public_values[i],
-            lookups: &common.lookups[j],
+    // The buses, instance by instance: the groups of tables of one height.
+    let layout = Layout::of(&starstream_proof::kept(tables.log_heights(), present));
+    let traces = layout.traces(&starstream_proof::kept(tables.traces.iter(), present));
+    let public_values = layout.public_values(&starstream_proof::kept(
+        tables.public_values.clone(),
+        present,
+    ));
+    let debug: Vec<LookupDebugInstance<'_, Val>> = (0..traces.len())
+        .map(|j| LookupDebugInstance {
+            main_trace: &traces[j],
+            preprocessed_trace: &None,
+            public_values: &public_values[j],
+            lookups: &data.common.lookups[j],
             permutation_challenges: &[],
         })
         .collect();

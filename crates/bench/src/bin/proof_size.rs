@@ -71,14 +71,10 @@ fn main() {
         prepare.as_secs_f64() * 1e3,
         100.0 * prepare.as_secs_f64() / verify.as_secs_f64()
     );
-    println!(
-        "{:<14} {:>6} {:>7} {:>7} {:>10} {:>9} {:>9}",
-        "table", "width", "rows", "used", "ood bytes", "lookups", "quotient"
-    );
+    println!("{:<14} {:>6} {:>7} {:>7}", "table", "width", "rows", "used");
     let mut width = 0;
     // The tables the proof holds (an optional table that is all padding is left out):
     // `present`, above.
-    let mut instance = 0;
     for (i, table) in TABLES.iter().enumerate() {
         let trace = &tables.traces[i];
         if !present[i] {
@@ -95,20 +91,44 @@ fn main() {
                     .any(|v| *v != p3_field::PrimeCharacteristicRing::ZERO)
             })
             .count();
-        let opened = &proof.opened_values.instances[instance];
-        instance += 1;
         println!(
-            "{:<14} {:>6} {:>7} {:>7} {:>10} {:>9} {:>9}",
+            "{:<14} {:>6} {:>7} {:>7}",
             format!("{table:?}"),
             trace.width,
             trace.values.len() / trace.width,
             used,
-            size(opened),
-            opened.permutation_local.len(),
-            opened.base_opened_values.quotient_chunks.len(),
         );
     }
     println!("{:<14} {:>6}", "all tables", width);
+    // The batch's instances: the tables of one height side by side (`starstream_proof::group`).
+    println!();
+    println!(
+        "{:<8} {:>6} {:>7} {:>10} {:>9} {:>9}  tables",
+        "instance", "width", "rows", "ood bytes", "lookups", "quotient"
+    );
+    let kept_tables = starstream_proof::kept(TABLES.iter(), &present);
+    let layout = starstream_proof::group::Layout::of(&heights);
+    for (g, members) in layout.members.iter().enumerate() {
+        let opened = &proof.opened_values.instances[g];
+        let names: Vec<String> = members
+            .iter()
+            .map(|&i| format!("{:?}", kept_tables[i]))
+            .collect();
+        let group_width: usize = members
+            .iter()
+            .map(|&i| starstream_proof::kept(tables.traces.iter(), &present)[i].width)
+            .sum();
+        println!(
+            "{:<8} {:>6} {:>7} {:>10} {:>9} {:>9}  {}",
+            g,
+            group_width,
+            1usize << layout.log_heights[g],
+            size(opened),
+            opened.permutation_local.len(),
+            opened.base_opened_values.quotient_chunks.len(),
+            names.join(", "),
+        );
+    }
 
     let (random, fri) = &proof.opening_proof;
     let mut parts: Vec<(String, usize)> = vec![
