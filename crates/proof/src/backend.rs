@@ -8,7 +8,7 @@
 use p3_batch_stark::ProverData;
 
 use crate::air::TableAir;
-use crate::config::{verifier_config, Config, Val};
+use crate::config::{verifier_config, Config, Fri, Val};
 use crate::group::Layout;
 
 /// Why a backend refused a proof.
@@ -43,16 +43,18 @@ pub trait Backend {
     ) -> Result<(), BackendError>;
 }
 
-/// Plonky3's batch STARK over the configuration of [`crate::config`].
-#[derive(Clone, Copy, Debug, Default)]
-pub struct BatchStark;
+/// Plonky3's batch STARK over the configuration of [`crate::config`], with these FRI settings.
+#[derive(Clone, Copy, Debug)]
+pub struct BatchStark {
+    pub fri: Fri,
+}
 
 impl Backend for BatchStark {
     type Prepared = ProverData<Config>;
 
     // The instances are the groups of tables of one height (`crate::group`).
     fn prepare(&self, airs: &[TableAir<'_>], log_heights: &[u8]) -> Result<Self::Prepared, String> {
-        let cfg = verifier_config();
+        let cfg = verifier_config(self.fri);
         let layout = Layout::of(log_heights);
         ProverData::<Config>::from_airs_and_degrees(
             &cfg,
@@ -72,7 +74,7 @@ impl Backend for BatchStark {
     ) -> Result<(), BackendError> {
         let batch: crate::BatchProof = postcard::from_bytes(body)
             .map_err(|e| BackendError::Malformed(format!("the proof body does not decode: {e}")))?;
-        let cfg = verifier_config();
+        let cfg = verifier_config(self.fri);
         let layout = Layout::of(log_heights);
         if batch.degree_bits != crate::degree_bits(&cfg, &layout.log_heights) {
             return Err(BackendError::Malformed(

@@ -42,31 +42,83 @@ pub type Config = StarkConfig<Pcs, Challenge, Challenger>;
 /// Random codewords the hiding PCS mixes in: at least the extension degree.
 const RANDOM_CODEWORDS: usize = 5;
 
+/// The FRI settings a proof is made with. The prover picks one per proof ([`Fri::for_heights`])
+/// and the envelope names it; both give the same conjectured security, 88 bits from the
+/// queries (under the proximity-gaps conjecture, `log_blowup` bits each) and 16 of proof of
+/// work before them.
+///
+/// Blowup 16 (format 46) halves the queries, and so about halves the proof (each query opens a
+/// row of every instance), for a low-degree extension four times as tall: the token
+/// transfer's proof went from 495 KB to 296 KB and verifying from 32 ms to 24 ms, proving from
+/// 0.82 s to 2.1 s without AVX2 and 0.48 s with it (`starstream-bench`'s `proof_size`; blowup
+/// 8 with 30 queries: 367 KB, 1.29 s without AVX2). But a 2^16-row transaction's extension at
+/// blowup 16 does not fit a browser's 4 GB of WebAssembly memory, and its proving takes about
+/// three times as long there; so tall proofs keep blowup 4.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fri {
+    /// Blowup 4, 44 queries: for tall tables.
+    Blowup4,
+    /// Blowup 16, 22 queries: smaller proofs, for small transactions.
+    Blowup16,
+}
+
+impl Fri {
+    /// The tallest table (log2) the prover proves at blowup 16 by default.
+    pub const SMALL_LOG_HEIGHT: u8 = 12;
+
+    /// The prover's choice for tables of these heights (log2): blowup 16 up to
+    /// [`Self::SMALL_LOG_HEIGHT`], blowup 4 above.
+    pub fn for_heights(log_heights: &[u8]) -> Fri {
+        if log_heights.iter().all(|&h| h <= Self::SMALL_LOG_HEIGHT) {
+            Fri::Blowup16
+        } else {
+            Fri::Blowup4
+        }
+    }
+
+    /// log2 of the blowup, the envelope's code for the settings.
+    pub fn log_blowup(self) -> u8 {
+        match self {
+            Fri::Blowup4 => 2,
+            Fri::Blowup16 => 4,
+        }
+    }
+
+    /// The settings whose log2 blowup is `code`, if any.
+    pub fn from_log_blowup(code: u8) -> Option<Fri> {
+        [Fri::Blowup4, Fri::Blowup16]
+            .into_iter()
+            .find(|f| f.log_blowup() == code)
+    }
+
+    pub fn num_queries(self) -> usize {
+        match self {
+            Fri::Blowup4 => 44,
+            Fri::Blowup16 => 22,
+        }
+    }
+}
+
 /// The configuration with the randomness that hides the witness. The prover must pass fresh
 /// randomness (a `StdRng` seeded from the operating system); the verifier never draws from it.
-pub fn config(salt_rng: StdRng, mask_rng: StdRng) -> Config {
+pub fn config(settings: Fri, salt_rng: StdRng, mask_rng: StdRng) -> Config {
     let perm = default_babybear_poseidon2_16();
     let hash = Hash::new(perm.clone());
     let compress = Compress::new(perm.clone());
     let val_mmcs = ValMmcs::new(hash, compress, 0, salt_rng);
     let challenge_mmcs = ChallengeMmcs::new(val_mmcs.clone());
     // Written out rather than taken from a preset, so an upstream change cannot move them
-    // silently: blowup 16, 22 queries (4 bits each under the proximity-gaps conjecture: 88),
-    // folding by up to 8 at a time down to a polynomial of 8 coefficients, 16 bits of proof of
-    // work before the queries (104 bits in all) and 10 before the batching challenge. That
-    // matches the extension field's bound (about 102 bits conjectured; `docs/soundness.md`):
-    // more queries would only make proofs bigger (each query opens a row of every instance).
-    // Blowup 16 (format 46; 4 with 44 queries before) halves the queries, so the proof, for a
-    // low-degree extension four times as tall: the token transfer's proof went from 495 KB to
-    // 296 KB and verifying from 32 ms to 24 ms, proving from 0.82 s to 2.1 s without AVX2 and
-    // 0.48 s with it (`starstream-bench`'s `proof_size`; blowup 8 with 30 queries: 367 KB,
-    // 1.29 s without AVX2). Folding by 8 rather than 2 (format 34) takes fewer rounds: 3%
-    // smaller proofs, verified 13% faster.
+    // silently: the blowup and queries of `settings` (88 bits either way), folding by up to 8
+    // at a time down to a polynomial of 8 coefficients, 16 bits of proof of work before the
+    // queries (104 bits in all) and 10 before the batching challenge. That matches the
+    // extension field's bound (about 102 bits conjectured; `docs/soundness.md`): more queries
+    // would only make proofs bigger. Folding by 8 rather than 2 (format 34) takes fewer
+    // rounds: 3% smaller proofs, verified 13% faster.
     let fri = FriParameters {
-        log_blowup: 4,
+        log_blowup: settings.log_blowup() as usize,
         log_final_poly_len: 3,
         max_log_arity: 3,
-        num_queries: 22,
+        num_queries: settings.num_queries(),
         batch_proof_of_work_bits: 10,
         commit_proof_of_work_bits: 0,
         query_proof_of_work_bits: 16,
@@ -76,9 +128,9 @@ pub fn config(salt_rng: StdRng, mask_rng: StdRng) -> Config {
     StarkConfig::new(pcs, Challenger::new(perm))
 }
 
-/// The verifier's configuration: the same parameters; its randomness is never used.
-pub fn verifier_config() -> Config {
-    config(StdRng::seed_from_u64(0), StdRng::seed_from_u64(0))
+/// The verifier's configuration for these settings; its randomness is never used.
+pub fn verifier_config(settings: Fri) -> Config {
+    config(settings, StdRng::seed_from_u64(0), StdRng::seed_from_u64(0))
 }
 
 /// A digest of public data a proof holds as fixed columns, which no commitment covers (the
@@ -89,4 +141,36 @@ pub fn verifier_config() -> Config {
 pub fn digest(values: &[Val]) -> [Val; 8] {
     let hash = Hash::new(default_babybear_poseidon2_16());
     hash.hash_iter(std::iter::once(Val::from_usize(values.len())).chain(values.iter().copied()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn small_transactions_get_blowup_16_and_tall_ones_blowup_4() {
+        assert_eq!(Fri::for_heights(&[8, 11, 12]), Fri::Blowup16);
+        assert_eq!(Fri::for_heights(&[8, 13]), Fri::Blowup4);
+        assert_eq!(Fri::for_heights(&[16]), Fri::Blowup4);
+    }
+
+    /// Both settings give 88 bits from their queries (log2 blowup bits each).
+    #[test]
+    fn both_settings_give_the_same_query_security() {
+        for fri in [Fri::Blowup4, Fri::Blowup16] {
+            assert_eq!(fri.log_blowup() as usize * fri.num_queries(), 88, "{fri:?}");
+            assert_eq!(Fri::from_log_blowup(fri.log_blowup()), Some(fri));
+        }
+    }
+
+    /// The digest of the fixed columns tells apart data of different lengths.
+    #[test]
+    fn a_digest_covers_the_count_and_every_value() {
+        let v = |n: u32| Val::from_u32(n);
+        let base = digest(&[v(1), v(2)]);
+        assert_ne!(base, digest(&[v(1), v(2), v(0)]));
+        assert_ne!(base, digest(&[v(1), v(3)]));
+        assert_ne!(digest(&[]), digest(&[v(0)]));
+        assert_eq!(base, digest(&[v(1), v(2)]));
+    }
 }

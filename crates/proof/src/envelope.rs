@@ -1,5 +1,5 @@
 //! The proof format: a versioned envelope around the Plonky3 batch proof. It names the layer it
-//! proves, the height of each table (as log2), which the verifier bounds before rebuilding
+//! proves, the FRI settings it was made with ([`Fri`]), the height of each table (as log2), which the verifier bounds before rebuilding
 //! the tables' shapes, and what the proof is about besides the transaction ([`About`]: the
 //! input entries, canonically encoded, the token storages and the programs' interfaces); the
 //! batch proof itself is postcard-encoded.
@@ -8,6 +8,7 @@ use starstream_artifact::{Interface, QualifiedName};
 use starstream_tx::{Canonical, Hash32, TokenType, UtxoEntry};
 
 use crate::air::TABLES;
+use crate::config::Fri;
 
 /// A little-endian `u32`, and what follows it.
 fn take_u32(bytes: &[u8]) -> Result<(u32, &[u8]), String> {
@@ -64,7 +65,7 @@ pub const PROOF_MAGIC: &[u8; 4] = b"SSPF";
 
 /// The proof format's version: bumped whenever a table, a constraint or the configuration
 /// changes, since an old proof cannot verify against new constraints.
-pub const PROOF_VERSION: u8 = 46;
+pub const PROOF_VERSION: u8 = 47;
 
 /// The envelope's layer byte of a proof of the whole transaction: the interleaving of its
 /// processes and every program's execution ([`COVERED_LAYERS`]), in one batch proof.
@@ -154,6 +155,8 @@ impl About {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Envelope {
     pub layer: u8,
+    /// The FRI settings the batch proof was made with (encoded as their log2 blowup).
+    pub fri: Fri,
     /// log2 of each table's height, in the order of [`TABLES`].
     pub log_heights: Vec<u8>,
     /// What the proof is about besides the transaction.
@@ -167,6 +170,7 @@ impl Envelope {
         let mut out = PROOF_MAGIC.to_vec();
         out.push(PROOF_VERSION);
         out.push(self.layer);
+        out.push(self.fri.log_blowup());
         out.push(self.log_heights.len() as u8);
         out.extend_from_slice(&self.log_heights);
         let about = &self.about;
@@ -227,6 +231,9 @@ impl Envelope {
         if layer != LAYER_TRANSACTION {
             return Err(format!("a proof of unknown layer {layer}"));
         }
+        let (&fri, rest) = rest.split_first().ok_or("truncated proof")?;
+        let fri = Fri::from_log_blowup(fri)
+            .ok_or_else(|| format!("a proof made with unknown FRI settings (log2 blowup {fri})"))?;
         let (&count, rest) = rest.split_first().ok_or("truncated proof")?;
         if count as usize != TABLES.len() {
             return Err(format!(
@@ -321,6 +328,7 @@ impl Envelope {
         }
         Ok(Envelope {
             layer,
+            fri,
             log_heights: heights.to_vec(),
             about: About {
                 inputs,
@@ -340,6 +348,7 @@ mod tests {
     fn envelope() -> Envelope {
         Envelope {
             layer: LAYER_TRANSACTION,
+            fri: Fri::Blowup16,
             log_heights: TABLES.iter().map(|_| MIN_LOG_HEIGHT).collect(),
             about: About {
                 inputs: vec![UtxoEntry {
@@ -371,9 +380,27 @@ mod tests {
         }
     }
 
-    /// Where the inputs start: after the magic, version, layer, count and heights.
+    /// Where the inputs start: after the magic, version, layer, FRI settings, count and
+    /// heights.
     fn inputs_at() -> usize {
-        PROOF_MAGIC.len() + 3 + TABLES.len()
+        PROOF_MAGIC.len() + 4 + TABLES.len()
+    }
+
+    #[test]
+    fn only_known_fri_settings_are_read() {
+        for fri in [Fri::Blowup4, Fri::Blowup16] {
+            let mut e = envelope();
+            e.fri = fri;
+            assert_eq!(Envelope::decode(&e.encode()), Ok(e));
+        }
+        let mut bytes = envelope().encode();
+        let at = PROOF_MAGIC.len() + 2;
+        assert_eq!(bytes[at], Fri::Blowup16.log_blowup());
+        for code in [0, 1, 3, 5, 255] {
+            bytes[at] = code;
+            let refused = Envelope::decode(&bytes).unwrap_err();
+            assert!(refused.contains("FRI"), "{refused}");
+        }
     }
 
     /// Only an optional table may be left out (height 0).

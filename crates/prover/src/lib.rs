@@ -17,7 +17,7 @@ use starstream_proof::air::{
 };
 use starstream_proof::backend::{Backend, BatchStark};
 use starstream_proof::code::Code;
-use starstream_proof::config::{config, Config, Val};
+use starstream_proof::config::{config, Config, Fri, Val};
 use starstream_proof::envelope::{Program, Storage, MAX_LOG_HEIGHT, MIN_LOG_HEIGHT};
 use starstream_proof::group::Layout;
 use starstream_proof::{
@@ -1422,8 +1422,12 @@ fn code_trace(code: &Code, uses: impl Fn(usize) -> Val) -> RowMajorMatrix<Val> {
 
 /// The batch prover's data for these tables (the lookups' layout), made with the verifier's
 /// configuration: [`prove_tables`] makes it once for its check and its proof.
-fn prover_data(tables: &Tables, present: &[bool]) -> Result<ProverData<Config>, ProveError> {
-    BatchStark
+fn prover_data(
+    tables: &Tables,
+    present: &[bool],
+    fri: Fri,
+) -> Result<ProverData<Config>, ProveError> {
+    BatchStark { fri }
         .prepare(
             &starstream_proof::kept(airs(&tables.code, &tables.records), present),
             &starstream_proof::kept(tables.log_heights(), present),
@@ -1453,7 +1457,7 @@ impl Proving for BatchStark {
         traces: &[&RowMajorMatrix<Val>],
         public_values: &[Vec<Val>],
     ) -> Result<Vec<u8>, String> {
-        let cfg = config(fresh(), fresh());
+        let cfg = config(self.fri, fresh(), fresh());
         // The instances are the groups of tables of one height (`starstream_proof::group`).
         let heights: Vec<u8> = traces
             .iter()
@@ -1474,7 +1478,11 @@ impl Proving for BatchStark {
 /// failures; the prover runs this before proving.
 pub fn check(tables: &Tables) -> Result<(), ProveError> {
     let present = starstream_proof::present(&tables.proof_heights());
-    check_with(tables, &prover_data(tables, &present)?, &present)
+    check_with(
+        tables,
+        &prover_data(tables, &present, Fri::Blowup4)?,
+        &present,
+    )
 }
 
 /// [`check`] of every table, the optional ones a proof leaves out when they are all padding
@@ -1482,7 +1490,7 @@ pub fn check(tables: &Tables) -> Result<(), ProveError> {
 /// constraints and sends nothing on any bus).
 pub fn check_every_table(tables: &Tables) -> Result<(), ProveError> {
     let every = [true; TABLES.len()];
-    check_with(tables, &prover_data(tables, &every)?, &every)
+    check_with(tables, &prover_data(tables, &every, Fri::Blowup4)?, &every)
 }
 
 /// [`check`] of the tables `present` keeps, with their prover data (their lookups) already
@@ -1558,21 +1566,37 @@ fn fresh() -> StdRng {
     rand::make_rng::<StdRng>()
 }
 
-/// Proves `tables` (checked first); returns the encoded proof.
+/// Proves `tables` (checked first) with the FRI settings their heights call for
+/// ([`Fri::for_heights`]); returns the encoded proof.
 pub fn prove_tables(tables: &Tables) -> Result<Vec<u8>, ProveError> {
+    prove_tables_with(tables, default_fri(tables))
+}
+
+/// [`prove_tables`] with these FRI settings.
+pub fn prove_tables_with(tables: &Tables, fri: Fri) -> Result<Vec<u8>, ProveError> {
     let heights = tables.proof_heights();
     let present = starstream_proof::present(&heights);
-    let data = prover_data(tables, &present)?;
+    let data = prover_data(tables, &present, fri)?;
     check_with(tables, &data, &present)?;
-    prove_with(tables, &data, heights)
+    prove_with(tables, &data, heights, fri)
+}
+
+/// The FRI settings for the tables a proof of `tables` holds.
+fn default_fri(tables: &Tables) -> Fri {
+    let heights = tables.proof_heights();
+    Fri::for_heights(&starstream_proof::kept(
+        heights.iter().copied(),
+        &starstream_proof::present(&heights),
+    ))
 }
 
 /// Proves `tables` without checking them first, as a dishonest prover would: for tests that
 /// show the verifier refuses what the checks would have caught.
 pub fn prove_unchecked(tables: &Tables) -> Result<Vec<u8>, ProveError> {
     let heights = tables.proof_heights();
-    let data = prover_data(tables, &starstream_proof::present(&heights))?;
-    prove_with(tables, &data, heights)
+    let fri = default_fri(tables);
+    let data = prover_data(tables, &starstream_proof::present(&heights), fri)?;
+    prove_with(tables, &data, heights, fri)
 }
 
 /// Proves `tables` with their prover data, holding the tables of these heights (an optional one
@@ -1581,16 +1605,18 @@ fn prove_with(
     tables: &Tables,
     prover_data: &ProverData<Config>,
     log_heights: Vec<u8>,
+    fri: Fri,
 ) -> Result<Vec<u8>, ProveError> {
     let present = starstream_proof::present(&log_heights);
     let airs = starstream_proof::kept(airs(&tables.code, &tables.records), &present);
     let traces = starstream_proof::kept(tables.traces.iter(), &present);
     let public_values = starstream_proof::kept(tables.public_values.iter().cloned(), &present);
-    let body = BatchStark
+    let body = BatchStark { fri }
         .prove(prover_data, &airs, &traces, &public_values)
         .map_err(err)?;
     Ok(Envelope {
         layer: LAYER_TRANSACTION,
+        fri,
         log_heights,
         about: tables.about.clone(),
         proof: body,

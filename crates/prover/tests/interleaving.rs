@@ -842,6 +842,27 @@ fn the_program_table_is_the_named_programs_code() {
     refused(&executed.tx, &envelope.encode(), modules);
 }
 
+/// A proof names the FRI settings it was made with: either verifies, and one relabelled with the
+/// other settings is refused.
+#[test]
+fn a_proof_verifies_with_the_fri_settings_it_names_only() {
+    use starstream_proof::config::Fri;
+    let executed = wallet_payment();
+    let modules = &executed.witness.modules;
+    let t = tables(&executed.tx, &executed.witness).unwrap();
+    // A small transaction is proven at blowup 16 by default.
+    let default = prove_tables(&t).unwrap();
+    let named = starstream_proof::Envelope::decode(&default).unwrap().fri;
+    assert_eq!(named, Fri::Blowup16);
+    for (fri, other) in [(Fri::Blowup4, Fri::Blowup16), (Fri::Blowup16, Fri::Blowup4)] {
+        let proof = starstream_prover::prove_tables_with(&t, fri).unwrap();
+        verify(&executed.tx, &proof, modules).unwrap();
+        let mut envelope = starstream_proof::Envelope::decode(&proof).unwrap();
+        envelope.fri = other;
+        refused(&executed.tx, &envelope.encode(), modules);
+    }
+}
+
 /// The program table of `t`'s programs with one constant of the script's code changed, of the
 /// same height.
 fn code_with_a_constant_changed(

@@ -163,7 +163,7 @@ pub fn verify(
     );
     // The verifier's inputs are validated above; the catch is a last line of defence, so that a
     // flaw in the back end on some unforeseen proof is a refusal rather than a crash.
-    let backend = BatchStark;
+    let backend = BatchStark { fri: envelope.fri };
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let prepared = backend
             .prepare(&airs, &heights)

@@ -18,7 +18,7 @@ use p3_lookup::InteractionBuilder;
 use p3_matrix::dense::RowMajorMatrix;
 use rand::rngs::StdRng;
 use starstream_bench::{apply, request, token_transfer};
-use starstream_proof::config::{config, verifier_config, Config, Val};
+use starstream_proof::config::{config, verifier_config, Config, Fri, Val};
 use starstream_proof::degree_bits;
 use starstream_runtime::{Arg, Executed, Executor, MemoryLedger, Request};
 
@@ -48,9 +48,11 @@ fn fresh() -> StdRng {
     rand::make_rng::<StdRng>()
 }
 
-/// Proves and verifies the trivial table of 2^log rows: (prove, verify, proof bytes).
+/// Proves and verifies the trivial table of 2^log rows, with the FRI settings a transaction
+/// whose tallest table it is takes: (prove, verify, proof bytes).
 fn baseline(log: u8) -> (Duration, Duration, usize) {
-    let cfg = config(fresh(), fresh());
+    let fri = Fri::for_heights(&[log]);
+    let cfg = config(fri, fresh(), fresh());
     let trace = RowMajorMatrix::new_col((0..1u32 << log).map(Val::from_u32).collect());
     let airs = [Counter];
     let degrees = degree_bits(&cfg, &[log]);
@@ -61,7 +63,7 @@ fn baseline(log: u8) -> (Duration, Duration, usize) {
     let proof = p3_batch_stark::prove_batch(&cfg, &instances, &data).unwrap();
     let prove = started.elapsed();
     let bytes = postcard::to_allocvec(&proof).unwrap().len();
-    let vcfg = verifier_config();
+    let vcfg = verifier_config(fri);
     let common = ProverData::<Config>::from_airs_and_degrees(&vcfg, &airs, &degrees)
         .unwrap()
         .common;

@@ -53,7 +53,7 @@ fn main() {
     );
     let heights = starstream_proof::kept(envelope.log_heights.iter().copied(), &present);
     let prepare = starstream_bench::best_of(std::time::Duration::from_millis(300), || {
-        BatchStark
+        BatchStark { fri: envelope.fri }
             .prepare(&kept_airs, &heights)
             .expect("the tables' shapes");
     });
