@@ -454,10 +454,25 @@ pub(crate) fn tables(
             } else if (cls as usize) < cpu::FLAGS {
                 cpu::F_PLAIN + cls as usize
             } else {
-                return Err(err(format!(
-                    "process {p} executed an instruction that cannot be proven ({:?})",
-                    step.op
-                )));
+                // A host call the program table makes unexecutable: name the host function.
+                let host = match step.op {
+                    Op::CallHost(_) => HostFn::all()
+                        .iter()
+                        .find(|h| h.id() == fetched[starstream_proof::code::A + 1]),
+                    _ => None,
+                };
+                return Err(err(match host {
+                    Some(h) => format!(
+                        "process {p} called the host function `{}`, which a proof cannot cover \
+                         yet (docs/soundness.md, \"Not yet proven\"); a ledger that re-executes \
+                         accepts the transaction without a proof",
+                        h.name()
+                    ),
+                    None => format!(
+                        "process {p} executed an instruction that cannot be proven ({:?})",
+                        step.op
+                    ),
+                }));
             };
             set(&mut row, class_flag, 1);
             set(&mut row, cpu::ROW, r);

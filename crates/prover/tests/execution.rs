@@ -773,6 +773,35 @@ fn a_host_calls_arguments_are_its_entrys() {
     });
 }
 
+/// `hash` runs (a re-executing ledger accepts the transaction) but is not proven: the
+/// constraints do not compute its SHA-256, so the program table makes the call unexecutable and
+/// the prover says which host function it cannot cover, rather than prove a result nothing
+/// binds.
+#[test]
+fn a_transaction_that_hashes_runs_but_has_no_proof() {
+    let (mut ledger, program) = deployed("crates/prover/tests/contracts/hashing.star");
+    let int = |v: i64| Arg::Int(v);
+    let same = run(
+        &mut ledger,
+        program,
+        "same_digest",
+        vec![int(7), int(7)],
+        vec![],
+    );
+    assert_eq!(same.witness.result[0], 1);
+    let other = run(
+        &mut ledger,
+        program,
+        "same_digest",
+        vec![int(7), int(8)],
+        vec![],
+    );
+    assert_eq!(other.witness.result[0], 0);
+    let refusal = tables(&same.tx, &same.witness).unwrap_err();
+    assert!(refusal.message.contains("`hash`"), "{refusal}");
+    assert!(refusal.message.contains("cannot cover"), "{refusal}");
+}
+
 #[test]
 fn divisions_and_remainders_are_proven() {
     use starstream_proof::air::alu;
