@@ -1450,6 +1450,14 @@ pub const TABLES: [Table; 20] = [
 ];
 
 impl Table {
+    /// The table's place in [`TABLES`] (and so in a proof's heights, traces and public values).
+    pub fn index(self) -> usize {
+        TABLES
+            .iter()
+            .position(|t| *t == self)
+            .expect("every table is in TABLES")
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Table::Entries => "entries",

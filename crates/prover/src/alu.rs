@@ -764,10 +764,7 @@ mod tests {
     fn holds(cells: &[Val; WIDTH]) -> bool {
         let code = Code::new(&[]).unwrap();
         let airs = starstream_proof::airs(&code, &[]);
-        let at = starstream_proof::TABLES
-            .iter()
-            .position(|t| *t == starstream_proof::Table::Alu)
-            .unwrap();
+        let at = starstream_proof::Table::Alu.index();
         let mut values = vec![Val::ZERO; 256 * WIDTH];
         values[..WIDTH].copy_from_slice(cells);
         let trace = RowMajorMatrix::new(values, WIDTH);

@@ -99,8 +99,7 @@ impl Tables {
     /// public values, from [`Self::code`] and [`Self::records`] (each row's use count kept):
     /// for tests that claim other fixed data than the verifier's.
     pub fn refix(&mut self) {
-        let at = |table: Table| TABLES.iter().position(|t| *t == table).expect("a table");
-        let (code_at, public_at) = (at(Table::Code), at(Table::Public));
+        let (code_at, public_at) = (Table::Code.index(), Table::Public.index());
         let old = &self.traces[code_at];
         let uses: Vec<Val> = old.values.iter().step_by(old.width).copied().collect();
         self.traces[code_at] = code_trace(&self.code, |r| uses.get(r).copied().unwrap_or_default());
@@ -111,8 +110,7 @@ impl Tables {
 
     /// The cell of `table` at `row`, `column`: for tests that tamper with a witness.
     pub fn cell_mut(&mut self, table: Table, row: usize, column: usize) -> &mut Val {
-        let index = TABLES.iter().position(|t| *t == table).expect("a table");
-        let trace = &mut self.traces[index];
+        let trace = &mut self.traces[table.index()];
         &mut trace.values[row * trace.width + column]
     }
 }

@@ -98,10 +98,7 @@ fn find_row(t: &mut Tables, is: impl Fn(&mut Tables, usize) -> bool) -> usize {
 
 /// Whether the `cpu` table's own constraints hold (its buses aside).
 fn cpu_constraints_hold(t: &Tables) -> bool {
-    let at = starstream_proof::TABLES
-        .iter()
-        .position(|t| *t == Table::Cpu)
-        .unwrap();
+    let at = Table::Cpu.index();
     let airs = starstream_proof::airs(&t.code, &t.records);
     p3_air::check_all_constraints(&airs[at], &t.traces[at], &t.public_values[at], Some(1))
         .failures
@@ -285,10 +282,7 @@ fn an_activation_starts_at_an_export_and_its_events_are_the_log() {
 #[test]
 fn the_fuel_is_the_sum_of_the_charges() {
     let executed = wallet_payment();
-    let at = starstream_proof::TABLES
-        .iter()
-        .position(|t| *t == Table::Cpu)
-        .unwrap();
+    let at = Table::Cpu.index();
     // Another total claimed for the same rows: the last row's sum is not the public value.
     refused_tables(&executed, "another fuel total", "cpu", |t| {
         t.public_values[at][0] += Val::ONE;
@@ -570,20 +564,14 @@ fn the_values_crossing_the_layers_are_the_logs() {
     // results binds them.
     let mut t = tables(&executed.tx, &executed.witness).unwrap();
     let count = |t: &mut Tables, table: Table, c: usize| {
-        let at = starstream_proof::TABLES
-            .iter()
-            .position(|x| *x == table)
-            .unwrap();
+        let at = table.index();
         let height = t.traces[at].values.len() / t.traces[at].width;
         (0..height)
             .filter(|&r| *t.cell_mut(table, r, c) == Val::ONE)
             .count()
     };
     // A value is received as often as the execution uses it.
-    let at = starstream_proof::TABLES
-        .iter()
-        .position(|x| *x == Table::Values)
-        .unwrap();
+    let at = Table::Values.index();
     let height = t.traces[at].values.len() / t.traces[at].width;
     let bound: usize = (0..height)
         .map(|r| {
@@ -1135,10 +1123,7 @@ fn memory_deployed() -> (
 
 /// The position of `table` among the tables.
 fn table_at(table: Table) -> usize {
-    starstream_proof::TABLES
-        .iter()
-        .position(|t| *t == table)
-        .unwrap()
+    table.index()
 }
 
 #[test]

@@ -833,10 +833,7 @@ fn the_program_table_is_the_named_programs_code() {
     check(&t).unwrap();
     refused(&executed.tx, &prove_unchecked(&t).unwrap(), modules);
     // A header claiming another height for the program table.
-    let at = starstream_proof::TABLES
-        .iter()
-        .position(|t| *t == Table::Code)
-        .unwrap();
+    let at = Table::Code.index();
     let mut envelope = starstream_proof::Envelope::decode(&honest).unwrap();
     envelope.log_heights[at] += 1;
     refused(&executed.tx, &envelope.encode(), modules);
@@ -898,12 +895,6 @@ fn the_fixed_columns_are_bound_by_their_digests_and_their_values() {
     use starstream_proof::config::Val;
     let executed = wallet_payment();
     let modules = &executed.witness.modules;
-    let at = |table: Table| {
-        starstream_proof::TABLES
-            .iter()
-            .position(|t| *t == table)
-            .unwrap()
-    };
     // A copy of the program table edited in the main trace only: the copy differs from the
     // fixed column on that row.
     let mut t = tables(&executed.tx, &executed.witness).unwrap();
@@ -915,7 +906,7 @@ fn the_fixed_columns_are_bound_by_their_digests_and_their_values() {
     // it, but the verifier's transcript absorbs its own.
     for table in [Table::Code, Table::Public] {
         let mut t = tables(&executed.tx, &executed.witness).unwrap();
-        t.public_values[at(table)][0] += Val::ONE;
+        t.public_values[table.index()][0] += Val::ONE;
         check(&t).unwrap();
         refused(&executed.tx, &prove_unchecked(&t).unwrap(), modules);
     }
@@ -944,10 +935,7 @@ fn the_public_records_are_the_verifiers() {
     refused(&executed.tx, &prove_unchecked(&t).unwrap(), modules);
     // A header claiming another height for the public table.
     let honest = prove(&executed.tx, &executed.witness).unwrap();
-    let at = starstream_proof::TABLES
-        .iter()
-        .position(|t| *t == Table::Public)
-        .unwrap();
+    let at = Table::Public.index();
     let mut envelope = starstream_proof::Envelope::decode(&honest).unwrap();
     envelope.log_heights[at] += 1;
     refused(&executed.tx, &envelope.encode(), modules);
@@ -1282,10 +1270,7 @@ fn a_signature_check_that_fails_names_no_signer() {
     // The absence proof left out of the proof (the `absent` table is optional, left out when
     // all padding): the query's chain goes unanswered.
     tampered_in(bob_not_signed(), "the absence proof left out", |_, t| {
-        let at = starstream_proof::TABLES
-            .iter()
-            .position(|t| *t == Table::Absent)
-            .unwrap();
+        let at = Table::Absent.index();
         t.traces[at]
             .values
             .iter_mut()
@@ -1811,10 +1796,7 @@ fn an_ended_utxo_passes_its_tokens_in_id_order() {
     tampered_in(executed, "tokens passed out of order", |_, t| {
         use starstream_proof::air::moves;
         use starstream_proof::config::Val;
-        let at = starstream_proof::TABLES
-            .iter()
-            .position(|x| *x == Table::Moves)
-            .unwrap();
+        let at = Table::Moves.index();
         let height = 1 << t.log_heights()[at];
         let first = (0..height)
             .find(|&r| *t.cell_mut(Table::Moves, r, moves::PASS) == Val::new(1))

@@ -9,7 +9,7 @@ use std::fmt;
 
 use starstream_proof::backend::{Backend, BackendError, BatchStark};
 use starstream_proof::code::Code;
-use starstream_proof::{airs, instance, public, Envelope, Table, TABLES};
+use starstream_proof::{airs, instance, public, Envelope, Table};
 use starstream_tx::{Canonical, Hash32, ProgramHash, SignedTransaction, Transaction};
 
 /// Why a proof was refused.
@@ -142,10 +142,7 @@ pub fn verify(
             public::log_height(&records),
         ),
     ] {
-        let at = TABLES
-            .iter()
-            .position(|t| *t == table)
-            .expect("a table of the proof");
+        let at = table.index();
         if envelope.log_heights[at] != height {
             return Err(VerifyError::Invalid(format!(
                 "the proof's {what} table has 2^{} rows; it takes 2^{height}",
