@@ -96,8 +96,9 @@ impl MemoryLedger {
 }
 
 /// The checks a ledger makes before applying a transaction: its id is its content's hash, every
-/// input exists (no double spend), programs are known, token ids are fresh, and the balance
-/// rule holds per token type.
+/// input exists (no double spend), programs are known, outputs, token storages and events are
+/// shaped as their programs declare, token ids are fresh, and the balance rule holds per token
+/// type.
 pub fn check_transaction(ledger: &dyn LedgerView, tx: &Transaction) -> Result<(), TxError> {
     if tx.compute_id() != tx.id {
         return Err(TxError::ledger(
@@ -174,6 +175,35 @@ pub fn check_transaction(ledger: &dyn LedgerView, tx: &Transaction) -> Result<()
                 "token type {ty}'s storage has {} slots; its layout has {size}",
                 storage.len()
             )));
+        }
+    }
+    // Each event is one its program declares, with the declaration's fields (a scalar each):
+    // the runtime emits no other, but a proof does not tie the count to the declaration.
+    for (i, event) in tx.events.iter().enumerate() {
+        let declared = ledger.program(&event.program).and_then(|p| {
+            let e = p
+                .metadata
+                .events
+                .iter()
+                .find(|e| e.abi == event.abi && e.name == event.name)?;
+            Some(e.params.iter().map(|p| p.scalars.len()).sum::<usize>())
+        });
+        match declared {
+            None => {
+                return Err(TxError::ledger(format!(
+                    "event {i} (`{}.{}`) is not declared by its program",
+                    event.abi, event.name
+                )))
+            }
+            Some(n) if n != event.fields.len() => {
+                return Err(TxError::ledger(format!(
+                    "event {i} (`{}.{}`) has {} fields; its declaration has {n}",
+                    event.abi,
+                    event.name,
+                    event.fields.len()
+                )))
+            }
+            Some(_) => {}
         }
     }
     // A token keeps its id only while it is unchanged; any other id in the outputs is new, so

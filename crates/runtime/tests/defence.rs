@@ -270,6 +270,14 @@ fn the_ledger_refuses_tampered_transactions() {
     let mut foreign = honest.clone();
     foreign.outputs[0].utxo_type = "Vault".into();
     refuse(&reseal(foreign), "does not declare");
+    // An event with a field more than its declaration, and one its program does not declare.
+    assert_eq!(honest.events.len(), 1, "the payment emits `Withdrawn`");
+    let mut wider = honest.clone();
+    wider.events[0].fields.push(0);
+    refuse(&reseal(wider), "its declaration has 1");
+    let mut unknown = honest.clone();
+    unknown.events[0].name = "Deposited".into();
+    refuse(&reseal(unknown), "is not declared by its program");
     // Consuming a UTXO that does not exist.
     let mut ghost = honest.clone();
     ghost.consumed.push(Hash32([7; 32]));
