@@ -603,6 +603,9 @@ pub struct Code {
     /// Each program's interface as its module's own metadata declares it (none without
     /// metadata).
     interfaces: Vec<starstream_artifact::Interface>,
+    /// Each program's `script fn`s, as its module's own metadata declares them (`None` without
+    /// metadata).
+    scripts: Vec<Option<std::collections::BTreeSet<String>>>,
 }
 
 /// The largest immediate a row holds as one field element: function, local and global
@@ -628,6 +631,7 @@ impl Code {
         let mut rows = Vec::new();
         let mut exports = Vec::new();
         let mut interfaces = Vec::new();
+        let mut scripts = Vec::new();
         for (k, program) in programs.iter().enumerate() {
             exports.push(
                 program
@@ -648,6 +652,13 @@ impl Code {
                     .map_err(|e| format!("program {k} of the list: {e}"))?,
                 None => Default::default(),
             };
+            scripts.push(metadata.as_ref().map(|m| {
+                m.exports
+                    .iter()
+                    .filter(|e| e.kind == "script")
+                    .map(|e| e.name.clone())
+                    .collect()
+            }));
             interfaces.push(metadata.map(|m| m.interface()).unwrap_or_default());
             let exported: std::collections::BTreeSet<u32> = program
                 .exports
@@ -829,6 +840,7 @@ impl Code {
             index,
             exports,
             interfaces,
+            scripts,
         })
     }
 
@@ -840,6 +852,17 @@ impl Code {
     /// The defined function program `k` exports as `name`, if it does.
     pub fn export(&self, k: usize, name: &str) -> Option<u32> {
         self.exports.get(k)?.get(name).copied()
+    }
+
+    /// Whether program `k` may run its export `name` as a transaction's script: its own
+    /// metadata declares it a `script fn` (a module without metadata declares nothing, so
+    /// any export).
+    pub fn runs_as_script(&self, k: usize, name: &str) -> bool {
+        match self.scripts.get(k) {
+            Some(Some(scripts)) => scripts.contains(name),
+            Some(None) => true,
+            None => false,
+        }
     }
 
     /// The interface program `k`'s own metadata declares (none for a module without

@@ -972,6 +972,34 @@ fn a_proof_is_for_its_own_transaction_only() {
     verify(&executed.tx, &proof, &executed.witness.modules).unwrap();
 }
 
+/// A transaction's script is a `script fn` by its module's own metadata: a transaction naming
+/// a plain exported function as its script is refused, by the prover and by the verifier (the
+/// constraints give both no role).
+#[test]
+fn a_transaction_runs_a_script_fn_only() {
+    let executed = counter_bumped();
+    let modules = &executed.witness.modules;
+    let metadata = starstream_artifact::from_module(&modules[&executed.tx.program]).unwrap();
+    let plain = metadata
+        .exports
+        .iter()
+        .find(|e| e.kind != "script")
+        .expect("the counter exports a plain function")
+        .name
+        .clone();
+    let proof = prove(&executed.tx, &executed.witness).unwrap();
+    let mut other = executed.tx.clone();
+    other.script = plain;
+    other.seal_ids();
+    let refusal = verify(&other, &proof, modules).unwrap_err();
+    assert!(
+        refusal.to_string().contains("not a `script fn`"),
+        "{refusal}"
+    );
+    let refusal = tables(&other, &executed.witness).unwrap_err();
+    assert!(refusal.message.contains("not a `script fn`"), "{refusal}");
+}
+
 /// The golden proof: a proof of the counter's creation made once and committed. It must keep
 /// verifying; a change to the tables, constraints, configuration or format that breaks it needs
 /// a new `PROOF_VERSION` and a new golden proof (`cargo test -p starstream-prover --
