@@ -1588,23 +1588,9 @@ impl BaseAir<crate::config::Val> for TableAir<'_> {
 
     // Row by row without building every column (the debug checker asks once per row).
     fn periodic_values(&self, row_index: usize) -> Vec<crate::config::Val> {
-        use p3_field::PrimeCharacteristicRing;
         match self.table {
-            Table::Code => {
-                let row = self.code.rows().get(row_index).copied();
-                row.unwrap_or(crate::code::PADDING)
-                    .iter()
-                    .map(|&v| crate::config::Val::from_u32(v))
-                    .collect()
-            }
-            Table::Public => match self.records.get(row_index) {
-                Some(record) => record
-                    .iter()
-                    .copied()
-                    .chain([crate::config::Val::ONE])
-                    .collect(),
-                None => vec![crate::config::Val::ZERO; crate::public::FIXED],
-            },
+            Table::Code => self.code.fixed_row(row_index).to_vec(),
+            Table::Public => crate::public::fixed_row(self.records, row_index).to_vec(),
             _ => vec![],
         }
     }

@@ -887,12 +887,13 @@ impl Code {
     pub fn columns(&self) -> Vec<Vec<Val>> {
         let height = 1usize << self.log_height();
         (0..WIDTH)
-            .map(|c| {
-                (0..height)
-                    .map(|r| Val::from_u32(self.rows.get(r).unwrap_or(&PADDING)[c]))
-                    .collect()
-            })
+            .map(|c| (0..height).map(|r| self.fixed_row(r)[c]).collect())
             .collect()
+    }
+
+    /// Row `r` of the table as field elements: a row of the programs, or padding after them.
+    pub fn fixed_row(&self, r: usize) -> [Val; WIDTH] {
+        self.rows.get(r).unwrap_or(&PADDING).map(Val::from_u32)
     }
 
     /// The digest of the table's rows ([`crate::config::digest`]; the padding follows from
@@ -910,13 +911,7 @@ impl Code {
     /// The table row by row, padded: the `code` table's copy of its fixed columns.
     pub fn trace(&self) -> RowMajorMatrix<Val> {
         let height = 1usize << self.log_height();
-        let mut values = vec![Val::ZERO; height * WIDTH];
-        for r in 0..height {
-            let row = self.rows.get(r).copied().unwrap_or(PADDING);
-            for (c, v) in row.iter().enumerate() {
-                values[r * WIDTH + c] = Val::from_u32(*v);
-            }
-        }
+        let values = (0..height).flat_map(|r| self.fixed_row(r)).collect();
         RowMajorMatrix::new(values, WIDTH)
     }
 }

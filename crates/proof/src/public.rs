@@ -66,18 +66,21 @@ pub fn log_height(records: &[[Val; RATE]]) -> u8 {
 
 /// The `public` table's fixed columns, column by column: [`trace`]'s.
 pub fn columns(records: &[[Val; RATE]]) -> Vec<Vec<Val>> {
-    let trace = trace(records);
+    let height = 1usize << log_height(records);
     (0..FIXED)
-        .map(|c| {
-            trace
-                .values
-                .iter()
-                .skip(c)
-                .step_by(FIXED)
-                .copied()
-                .collect()
-        })
+        .map(|c| (0..height).map(|r| fixed_row(records, r)[c]).collect())
         .collect()
+}
+
+/// Row `r` of the `public` table's fixed columns: record `r` with a 1, or a zero row after the
+/// records.
+pub fn fixed_row(records: &[[Val; RATE]], r: usize) -> [Val; FIXED] {
+    let mut row = [Val::ZERO; FIXED];
+    if let Some(record) = records.get(r) {
+        row[..RATE].copy_from_slice(record);
+        row[RATE] = Val::ONE;
+    }
+    row
 }
 
 /// The digest of the records ([`crate::config::digest`]; the padding follows from their
@@ -89,11 +92,7 @@ pub fn digest(records: &[[Val; RATE]]) -> [Val; 8] {
 /// The `public` table's fixed columns row by row: each record with a 1, then zero rows.
 pub fn trace(records: &[[Val; RATE]]) -> RowMajorMatrix<Val> {
     let height = 1usize << log_height(records);
-    let mut values = vec![Val::ZERO; height * FIXED];
-    for (r, record) in records.iter().enumerate() {
-        values[r * FIXED..r * FIXED + RATE].copy_from_slice(record);
-        values[r * FIXED + RATE] = Val::ONE;
-    }
+    let values = (0..height).flat_map(|r| fixed_row(records, r)).collect();
     RowMajorMatrix::new(values, FIXED)
 }
 

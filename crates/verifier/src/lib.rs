@@ -133,6 +133,14 @@ pub fn verify(
     }
     let records = public::records(tx, &about).map_err(VerifyError::Invalid)?;
     let code = program_table(&about, modules)?;
+    // The constraints give the script's export no role, as they do a helper's: which export is
+    // a `script fn` is its module's own metadata's word, which the program hash covers.
+    if !code.runs_as_script(0, &tx.script) {
+        return Err(VerifyError::Invalid(format!(
+            "the transaction's script `{}` is a plain function of its program, not a `script fn`",
+            tx.script
+        )));
+    }
     // The preprocessed tables are as tall as the verifier's own rows make them.
     for (table, what, height) in [
         (Table::Code, "program table", code.log_height()),
