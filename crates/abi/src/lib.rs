@@ -1089,8 +1089,10 @@ static SPECS: &[Spec] = &[
         failures: &[],
         doc: "Hashes the 8 bytes of `value` (little-endian) and leaves the 32-byte `Hash` in \
               `result(0)` to `result(3)`, four limbs laid out as for `tx_signed_by`. The function is \
-              SHA-256, like program hashes; if the proof layer needs a hash it can check more \
-              cheaply (Poseidon2), that change is a new version of the ABI.",
+              SHA-256, like program hashes. The proof system does not prove it yet: a \
+              transaction that calls it cannot be proven (a ledger that re-executes still \
+              accepts it). A hash the proof can check cheaply (Poseidon2) would be a new \
+              version of the ABI.",
     },
 ];
 

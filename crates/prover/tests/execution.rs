@@ -768,23 +768,13 @@ fn a_host_calls_arguments_are_its_entrys() {
 #[test]
 fn a_transaction_that_hashes_runs_but_has_no_proof() {
     let (mut ledger, program) = deployed("crates/prover/tests/contracts/hashing.star");
-    let int = |v: i64| Arg::Int(v);
-    let same = run(
-        &mut ledger,
-        program,
-        "same_digest",
-        vec![int(7), int(7)],
-        vec![],
-    );
+    let mut digests_agree = |a: i64, b: i64| {
+        let args = vec![Arg::Int(a), Arg::Int(b)];
+        run(&mut ledger, program, "same_digest", args, vec![])
+    };
+    let same = digests_agree(7, 7);
     assert_eq!(same.witness.result[0], 1);
-    let other = run(
-        &mut ledger,
-        program,
-        "same_digest",
-        vec![int(7), int(8)],
-        vec![],
-    );
-    assert_eq!(other.witness.result[0], 0);
+    assert_eq!(digests_agree(7, 8).witness.result[0], 0);
     let refusal = tables(&same.tx, &same.witness).unwrap_err();
     assert!(refusal.message.contains("`hash`"), "{refusal}");
     assert!(refusal.message.contains("cannot cover"), "{refusal}");
