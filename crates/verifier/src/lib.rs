@@ -134,8 +134,9 @@ pub fn verify(
     let records = public::records(tx, &about).map_err(VerifyError::Invalid)?;
     let code = program_table(&about, modules)?;
     // The constraints give the script's export no role, as they do a helper's: which export is
-    // a `script fn` is its module's own metadata's word, which the program hash covers.
-    if !code.runs_as_script(0, &tx.script) {
+    // a `script fn` is its module's own metadata's word, which the program hash covers. (A
+    // name that is no export at all is refused below, with the public values.)
+    if code.export(0, &tx.script).is_some() && !code.runs_as_script(0, &tx.script) {
         return Err(VerifyError::Invalid(format!(
             "the transaction's script `{}` is a plain function of its program, not a `script fn`",
             tx.script
