@@ -76,6 +76,14 @@ pub struct ValueMeta {
     pub public: bool,
 }
 
+impl ValueMeta {
+    /// How many scalars `values` flatten to: the arity of a parameter list at the ABI (what a
+    /// call stages, what an event carries).
+    pub fn arity(values: &[ValueMeta]) -> usize {
+        values.iter().map(|v| v.scalars.len()).sum()
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportMeta {
     pub module: String,

@@ -88,7 +88,6 @@ impl Fixture {
         self.prepare("pay", args, &[payer])
     }
 
-    /// Submits, expects a refusal with `code`, and checks nothing changed.
     /// `signed` (a run of the wallet's `script`, signed by `signer`) executed again on the
     /// tracing interpreter against this ledger: the witness the prover needs.
     fn traced(
@@ -97,23 +96,34 @@ impl Fixture {
         signed: &SignedTransaction,
         signer: starstream_tx::PublicKey,
     ) -> starstream_runtime::Executed {
-        let extra = [(self.wallet.hash(), std::sync::Arc::new(self.wallet.clone()))].into();
-        let request = Request {
-            program: self.wallet.hash(),
-            script: script.into(),
-            args: signed.args.clone().unwrap(),
-            signers: vec![signer],
-            first_token_id: None,
-        };
-        let executed = self
-            .ledger
-            .read_with(&extra, |v| Ok(Executor::tracing().execute(v, &request)))
-            .unwrap()
-            .unwrap();
+        let executed = self.run_traced(script, signed.args.clone().unwrap(), vec![signer]);
         assert_eq!(executed.tx, signed.tx);
         executed
     }
 
+    /// The wallet's `script(args)`, signed by `signers`, run on the tracing interpreter against
+    /// this ledger (nothing applied).
+    fn run_traced(
+        &self,
+        script: &str,
+        args: Vec<Arg>,
+        signers: Vec<starstream_tx::PublicKey>,
+    ) -> starstream_runtime::Executed {
+        let extra = [(self.wallet.hash(), std::sync::Arc::new(self.wallet.clone()))].into();
+        let request = Request {
+            program: self.wallet.hash(),
+            script: script.into(),
+            args,
+            signers,
+            first_token_id: None,
+        };
+        self.ledger
+            .read_with(&extra, |v| Ok(Executor::tracing().execute(v, &request)))
+            .unwrap()
+            .unwrap()
+    }
+
+    /// Submits, expects a refusal with `code`, and checks nothing changed.
     fn refused(&self, signed: &SignedTransaction, class: Class, code: &str) -> LedgerError {
         let before = self.ledger.state().unwrap();
         let err = self.submit(signed).expect_err("must be refused");
@@ -425,19 +435,7 @@ fn a_proof_is_about_the_token_storage_this_ledger_holds() {
         Arg::Bytes32(here.alice.public()),
         Arg::Bytes32(here.bob.public()),
     ];
-    let extra = [(here.wallet.hash(), std::sync::Arc::new(here.wallet.clone()))].into();
-    let request = Request {
-        program: here.wallet.hash(),
-        script: "issue".into(),
-        args: args.clone(),
-        signers: vec![here.alice.public()],
-        first_token_id: None,
-    };
-    let executed = here
-        .ledger
-        .read_with(&extra, |v| Ok(Executor::tracing().execute(v, &request)))
-        .unwrap()
-        .unwrap();
+    let executed = here.run_traced("issue", args.clone(), vec![here.alice.public()]);
     let proof = starstream_prover::prove(&executed.tx, &executed.witness).unwrap();
     let verified =
         starstream_verifier::verify(&executed.tx, &proof, &executed.witness.modules).unwrap();

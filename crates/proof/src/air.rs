@@ -3798,6 +3798,13 @@ fn eval_public<AB: InteractionBuilder<F = crate::config::Val>>(b: &mut AB) {
 /// to its fixed column on every row.
 fn fixed_copy<AB: AirBuilder>(b: &mut AB, at: usize, width: usize) -> Vec<AB::Expr> {
     let fixed: Vec<AB::Expr> = b.periodic_values().iter().map(|&v| v.into()).collect();
+    // A builder without fixed values (one that only records lookups) has none to compare;
+    // any other holds exactly the table's, so no equality is skipped.
+    assert!(
+        fixed.is_empty() || fixed.len() == width,
+        "a fixed table evaluated with {} fixed values, not {width}",
+        fixed.len()
+    );
     let main = b.main();
     let copy: Vec<AB::Expr> = (0..width)
         .map(|k| main.current(at + k).expect("a column of the table").into())

@@ -899,11 +899,8 @@ impl Code {
     /// The digest of the table's rows ([`crate::config::digest`]; the padding follows from
     /// their count), a public value of the proof.
     pub fn digest(&self) -> [Val; 8] {
-        let values: Vec<Val> = self
-            .rows
-            .iter()
-            .flatten()
-            .map(|&v| Val::from_u32(v))
+        let values: Vec<Val> = (0..self.rows.len())
+            .flat_map(|r| self.fixed_row(r))
             .collect();
         crate::config::digest(&values)
     }

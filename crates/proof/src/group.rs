@@ -265,20 +265,24 @@ impl<AB: AirBuilder> AirBuilder for Part<'_, AB> {
         self.inner.assert_zero(x);
     }
 
-    // A builder that holds no public or fixed values (one that only records lookups) shows
-    // none to the parts either.
+    // A builder that holds no public or fixed values at all (one that only records lookups)
+    // shows none to the parts either; one that holds them shows each part exactly its own
+    // (a short slice panics rather than hide a part's values).
     fn public_values(&self) -> &[Self::PublicVar] {
-        self.inner
-            .public_values()
-            .get(self.public.clone())
-            .unwrap_or(&[])
+        own(self.inner.public_values(), &self.public)
     }
 
     fn periodic_values(&self) -> &[Self::PeriodicVar] {
-        self.inner
-            .periodic_values()
-            .get(self.fixed.clone())
-            .unwrap_or(&[])
+        own(self.inner.periodic_values(), &self.fixed)
+    }
+}
+
+/// A part's `range` of a group's values, or none when the builder holds none.
+fn own<'v, T>(all: &'v [T], range: &Range<usize>) -> &'v [T] {
+    if all.is_empty() {
+        &[]
+    } else {
+        &all[range.clone()]
     }
 }
 

@@ -43,7 +43,6 @@ pub fn public_values(
             tx.script
         )
     })?;
-
     if tx.fuel_used >= 1 << 30 {
         return Err(format!(
             "the transaction claims {} fuel; a proof sums at most 2^30",

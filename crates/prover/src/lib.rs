@@ -70,11 +70,7 @@ pub struct Tables {
 
 impl Tables {
     pub fn log_heights(&self) -> Vec<u8> {
-        self.traces
-            .iter()
-            .map(|t| t.values.len() / t.width)
-            .map(|h| h.trailing_zeros() as u8)
-            .collect()
+        self.traces.iter().map(log_height_of).collect()
     }
 
     /// The heights the proof names: an optional table that is all padding (zeros) is left out,
@@ -113,6 +109,11 @@ impl Tables {
         let trace = &mut self.traces[table.index()];
         &mut trace.values[row * trace.width + column]
     }
+}
+
+/// log2 of a trace's height (a power of two).
+fn log_height_of(trace: &RowMajorMatrix<Val>) -> u8 {
+    (trace.values.len() / trace.width).trailing_zeros() as u8
 }
 
 /// The smallest allowed power of two that holds `rows`.
@@ -1404,16 +1405,12 @@ fn program_table(witness: &Witness, about: &About) -> Result<Code, ProveError> {
 /// The `code` table's main trace: each row's use count, then the row (a copy of its fixed
 /// columns).
 fn code_trace(code: &Code, uses: impl Fn(usize) -> Val) -> RowMajorMatrix<Val> {
-    let rows = code.trace();
-    let mut values = vec![Val::ZERO; (1 << code.log_height()) * air::code::WIDTH];
-    for (r, fixed) in rows
-        .values
-        .chunks_exact(starstream_proof::code::WIDTH)
-        .enumerate()
-    {
+    let height = 1 << code.log_height();
+    let mut values = vec![Val::ZERO; height * air::code::WIDTH];
+    for r in 0..height {
         let cells = row(&mut values, air::code::WIDTH, r);
         cells[air::code::USES] = uses(r);
-        cells[air::code::ROW..].copy_from_slice(fixed);
+        cells[air::code::ROW..].copy_from_slice(&code.fixed_row(r));
     }
     RowMajorMatrix::new(values, air::code::WIDTH)
 }
@@ -1457,10 +1454,7 @@ impl Proving for BatchStark {
     ) -> Result<Vec<u8>, String> {
         let cfg = config(self.fri, fresh(), fresh());
         // The instances are the groups of tables of one height (`starstream_proof::group`).
-        let heights: Vec<u8> = traces
-            .iter()
-            .map(|t| (t.values.len() / t.width).trailing_zeros() as u8)
-            .collect();
+        let heights: Vec<u8> = traces.iter().map(|t| log_height_of(t)).collect();
         let layout = Layout::of(&heights);
         let (airs, traces) = (layout.airs(airs), layout.traces(traces));
         let public_values = layout.public_values(public_values);
@@ -1475,6 +1469,7 @@ impl Proving for BatchStark {
 /// Checks every constraint of every table and the balance of every bus, naming the first
 /// failures; the prover runs this before proving.
 pub fn check(tables: &Tables) -> Result<(), ProveError> {
+    // The checks read the lookups' layout, which no FRI setting changes: any will do.
     let present = starstream_proof::present(&tables.proof_heights());
     check_with(
         tables,

@@ -18,7 +18,7 @@ use std::sync::Arc;
 use starstream_abi::{
     HostError, HostFn, LogCall, ProcessKind, Status, TrapCode, RESULT_LIMIT, STAGE_LIMIT,
 };
-use starstream_artifact::{EffectMeta, ExportMeta, Metadata};
+use starstream_artifact::{EffectMeta, ExportMeta, Metadata, ValueMeta};
 use starstream_vm::{Engine, Event, Exit, Instance, Limits, Prepared, Program, VmError};
 
 use crate::error::{ErrorKind, SourceLocation, TxError};
@@ -741,7 +741,7 @@ impl<'a> Exec<'a> {
                 let event = program.meta.events.get(arg(0) as usize).ok_or_else(|| {
                     TxError::host(HostError::UnknownEvent, format!("event {}", arg(0)))
                 })?;
-                let arity = event.params.iter().map(|p| p.scalars.len()).sum();
+                let arity = ValueMeta::arity(&event.params);
                 let fields =
                     self.take_staged(process, arity, &format!("event `{}`", event.name))?;
                 self.log_staged(act, &fields);
@@ -954,7 +954,7 @@ impl<'a> Exec<'a> {
             .get(type_index as usize)
             .ok_or_else(|| TxError::host(HostError::UnknownUtxoType, format!("type {type_index}")))?
             .clone();
-        let arity = layout.create_params.iter().map(|p| p.scalars.len()).sum();
+        let arity = ValueMeta::arity(&layout.create_params);
         let args = self.take_staged(process, arity, &format!("creating `{}`", layout.utxo))?;
         self.log_staged(act, &args);
         let slot = self.slots.len();
@@ -1006,7 +1006,7 @@ impl<'a> Exec<'a> {
                 )
             })?
             .clone();
-        let arity = m.params.iter().map(|p| p.scalars.len()).sum();
+        let arity = ValueMeta::arity(&m.params);
         let args = self.take_staged(process, arity, &format!("`{}.{}`", layout.utxo, m.export))?;
         self.log_staged(act, &args);
         let callee = self.utxo_process(slot);
@@ -1176,7 +1176,7 @@ impl<'a> Exec<'a> {
     fn raise(&mut self, act: usize, index: i32) -> Result<Step, TxError> {
         let process = self.acts[act].process;
         let effect = self.effect(process, index)?.clone();
-        let arity = effect.params.iter().map(|p| p.scalars.len()).sum();
+        let arity = ValueMeta::arity(&effect.params);
         let args = self.take_staged(process, arity, &format!("effect `{}`", effect.name))?;
         self.log_staged(act, &args);
         let handler = self
@@ -1322,7 +1322,7 @@ impl<'a> Exec<'a> {
                 TxError::host(HostError::UnknownPolicy, format!("mint policy {policy}"))
             })?
             .clone();
-        let arity = m.params.iter().map(|p| p.scalars.len()).sum();
+        let arity = ValueMeta::arity(&m.params);
         let args = self.take_staged(process, arity, &format!("minting `{}`", layout.token))?;
         self.log_staged(act, &args);
         let callee = self.token_process(&token_type, layout.size as usize)?;
@@ -1403,7 +1403,7 @@ impl<'a> Exec<'a> {
             .get(method as usize)
             .ok_or_else(|| TxError::host(HostError::UnknownMethod, format!("method {method}")))?
             .clone();
-        let arity = m.params.iter().map(|p| p.scalars.len()).sum();
+        let arity = ValueMeta::arity(&m.params);
         let args = self.take_staged(process, arity, &format!("`{}.{}`", layout.token, m.export))?;
         self.log_staged(act, &args);
         let callee = self.token_process(&token_type, layout.size as usize)?;

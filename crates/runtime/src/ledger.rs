@@ -186,7 +186,7 @@ pub fn check_transaction(ledger: &dyn LedgerView, tx: &Transaction) -> Result<()
                 .events
                 .iter()
                 .find(|e| e.abi == event.abi && e.name == event.name)?;
-            Some(e.params.iter().map(|p| p.scalars.len()).sum::<usize>())
+            Some(starstream_artifact::ValueMeta::arity(&e.params))
         });
         match declared {
             None => {

@@ -142,7 +142,7 @@ pub fn verify(
             tx.script
         )));
     }
-    // The preprocessed tables are as tall as the verifier's own rows make them.
+    // The fixed tables are as tall as the verifier's own rows make them.
     for (table, what, height) in [
         (Table::Code, "program table", code.log_height()),
         (
