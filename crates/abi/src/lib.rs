@@ -1089,10 +1089,8 @@ static SPECS: &[Spec] = &[
         failures: &[],
         doc: "Hashes the 8 bytes of `value` (little-endian) and leaves the 32-byte `Hash` in \
               `result(0)` to `result(3)`, four limbs laid out as for `tx_signed_by`. The function is \
-              SHA-256, like program hashes. The proof system does not prove it yet: a \
-              transaction that calls it cannot be proven (a ledger that re-executes still \
-              accepts it). A hash the proof can check cheaply (Poseidon2) would be a new \
-              version of the ABI.",
+              SHA-256 (one compression of the padded block), like program hashes; a proof \
+              computes it, one 64-row block of the proof's `sha256` table per call.",
     },
 ];
 

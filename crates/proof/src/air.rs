@@ -14,6 +14,7 @@
 //! - `range`: the bytes 0..=255, for range checks.
 //! - `code`: the program table (`crate::code`) as fixed columns, with each row's use count on
 //!   the `fetch` lookup.
+//! - `sha256`: one SHA-256 compression per `hash` call ([`sha256`]).
 //!
 //! The two fixed tables' columns are Plonky3 periodic columns of period their height: the
 //! verifier evaluates them itself at the out-of-domain point (nothing commits to them, so it
@@ -120,6 +121,7 @@ pub mod call {
     pub const UNINSTALL_HANDLER: u32 = 14;
     pub const UTXO_IS: u32 = 10;
     pub const EFFECT_ID: u32 = 15;
+    pub const HASH: u32 = 27;
 }
 use call::{RAISE, RESUME_EFFECT, YIELD};
 
@@ -392,6 +394,8 @@ pub mod processes {
     pub const WIDTH: usize = PROGRAM + super::PUBLIC_VALUES;
 }
 
+pub mod sha256;
+
 /// Columns of `values`: one row per argument or result of an entry.
 pub mod values {
     pub const REAL: usize = 0;
@@ -474,7 +478,9 @@ pub mod values {
     /// every value is four 16-bit limbs, whoever made it, so it has one meaning everywhere
     /// (a script's arguments, which nothing else fixes, included).
     pub const V_BYTES: usize = 42;
-    pub const WIDTH: usize = 50;
+    /// A value of a `hash` entry: sent to the `sha256` table.
+    pub const HASHES: usize = 50;
+    pub const WIDTH: usize = 51;
 }
 
 /// Columns of `handles`: one row per possible UTXO handle, 1, 2, 3, ... The same numbers
@@ -1134,7 +1140,7 @@ pub const GLOBALS: u32 = 1 << 16;
 /// Each bus: its name, and its tuples' width (the tag, then the fields, padded with zeros).
 pub const NARROW: (&str, usize) = ("narrow", 9);
 pub const MID: (&str, usize) = ("mid", 13);
-pub const WIDE: (&str, usize) = ("wide", 22);
+pub const WIDE: (&str, usize) = ("wide", 23);
 
 /// One relation of the proof (a memory, a permutation or a lookup), by its tag on its bus.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -1339,6 +1345,10 @@ const EXECUTED_VALUES: Relation = Relation::new(42, "executed values");
 const MEMORY_OPS: Relation = Relation::new(43, "memory ops").on(MID);
 /// Linear memory, a memory: `(act, prog_k, address, time, byte)`.
 const HEAP: Relation = Relation::new(44, "heap");
+/// The `hash` calls' arguments and results, a permutation: a `values` row of a `hash` entry
+/// sends `(t, role, i, x_hi, x_lo, y_hi, y_lo)`, its eight bytes as two big-endian 32-bit words
+/// in halves, and the `sha256` table receives each block's argument and four results.
+const DIGESTS: Relation = Relation::new(45, "digests");
 
 /// Every relation, for naming a tag (the checker's reports) and for the test that tags differ.
 pub const RELATIONS: &[Relation] = &[
@@ -1386,6 +1396,7 @@ pub const RELATIONS: &[Relation] = &[
     EXECUTED_VALUES,
     MEMORY_OPS,
     HEAP,
+    DIGESTS,
 ];
 
 /// The token operations' codes on `token ops`.
@@ -1423,10 +1434,11 @@ pub enum Table {
     Alu,
     Heap,
     HeapCells,
+    Sha256,
 }
 
 /// The tables in the order they are proven.
-pub const TABLES: [Table; 20] = [
+pub const TABLES: [Table; 21] = [
     Table::Entries,
     Table::Processes,
     Table::Values,
@@ -1447,6 +1459,7 @@ pub const TABLES: [Table; 20] = [
     Table::Alu,
     Table::Heap,
     Table::HeapCells,
+    Table::Sha256,
 ];
 
 impl Table {
@@ -1480,6 +1493,7 @@ impl Table {
             Table::Alu => "alu",
             Table::Heap => "heap",
             Table::HeapCells => "heap cells",
+            Table::Sha256 => "sha256",
         }
     }
 
@@ -1488,7 +1502,10 @@ impl Table {
     /// prover's test `optional_tables_are_left_out_when_unused` checks both). A transaction
     /// that needs one cannot leave it out: what it would receive goes unanswered.
     pub fn optional(self) -> bool {
-        matches!(self, Table::Absent | Table::Heap | Table::HeapCells)
+        matches!(
+            self,
+            Table::Absent | Table::Heap | Table::HeapCells | Table::Sha256
+        )
     }
 }
 
@@ -1542,6 +1559,7 @@ impl BaseAir<crate::config::Val> for TableAir<'_> {
             Table::Alu => alu::WIDTH,
             Table::Heap => heap::WIDTH,
             Table::HeapCells => heap_cells::WIDTH,
+            Table::Sha256 => sha256::WIDTH,
         }
     }
 
@@ -1565,7 +1583,8 @@ impl BaseAir<crate::config::Val> for TableAir<'_> {
             | Table::Passes
             | Table::Alu
             | Table::Heap
-            | Table::HeapCells => 0,
+            | Table::HeapCells
+            | Table::Sha256 => 0,
         }
     }
 
@@ -1573,6 +1592,7 @@ impl BaseAir<crate::config::Val> for TableAir<'_> {
         match self.table {
             Table::Code => crate::code::WIDTH,
             Table::Public => crate::public::FIXED,
+            Table::Sha256 => sha256::FIXED,
             _ => 0,
         }
     }
@@ -1582,6 +1602,8 @@ impl BaseAir<crate::config::Val> for TableAir<'_> {
         match self.table {
             Table::Code => std::borrow::Cow::Owned(self.code.columns()),
             Table::Public => std::borrow::Cow::Owned(crate::public::columns(self.records)),
+            // Of period 64, one block's rounds.
+            Table::Sha256 => std::borrow::Cow::Owned(sha256::fixed_columns()),
             _ => std::borrow::Cow::Borrowed(&[]),
         }
     }
@@ -1591,6 +1613,10 @@ impl BaseAir<crate::config::Val> for TableAir<'_> {
         match self.table {
             Table::Code => self.code.fixed_row(row_index).to_vec(),
             Table::Public => crate::public::fixed_row(self.records, row_index).to_vec(),
+            Table::Sha256 => sha256::fixed_columns()
+                .iter()
+                .map(|column| column[row_index % sha256::ROUNDS])
+                .collect(),
             _ => vec![],
         }
     }
@@ -1626,6 +1652,7 @@ impl<AB: InteractionBuilder<F = crate::config::Val>> Air<AB> for TableAir<'_> {
             Table::Alu => eval_alu(b),
             Table::Heap => eval_heap(b),
             Table::HeapCells => eval_heap_cells(b),
+            Table::Sha256 => sha256::eval(b),
         }
     }
 }
@@ -2525,6 +2552,7 @@ where
             signer_k.into(),
             picked(call::EMIT),
             event_k * picked(call::EMIT),
+            picked(call::HASH),
         ],
         n_args,
     );
@@ -2555,6 +2583,7 @@ where
             AB::Expr::ZERO,
             AB::Expr::ZERO,
             AB::Expr::ZERO,
+            picked(call::HASH),
         ],
         n_results,
     );
@@ -2899,6 +2928,7 @@ where
             col(SIGNER_K).into(),
             col(EMITS).into(),
             col(EVENT_K).into(),
+            col(HASHES).into(),
         ],
         Count::bounded(real.into(), 1),
     );
@@ -2935,6 +2965,19 @@ where
         .chain(v.iter().map(|x| (*x).into())),
         Count::bounded(real * col(EMITS) * first, 1),
     );
+    // A `hash`'s argument and results: the `sha256` table computes the one from the other. Its
+    // eight bytes (range-checked above) as SHA-256 reads them: two big-endian words, in halves.
+    let byte = |j: usize| -> AB::Expr { col(V_BYTES + j).into() };
+    let word = |j: usize| {
+        let half = |at: usize| byte(at) * AB::Expr::from_u32(256) + byte(at + 1);
+        [half(j), half(j + 2)]
+    };
+    let hashed: Vec<AB::Expr> = [t.into(), role.into(), i.into()]
+        .into_iter()
+        .chain(word(0))
+        .chain(word(4))
+        .collect();
+    DIGESTS.send(b, hashed, Count::bounded(real * col(HASHES), 1));
     // The arguments of a `tx_signed_by` that answered 1 are the quarters of a signer's key.
     let key_quarter: Vec<AB::Expr> = [col(SIGNER_K).into(), i.into()]
         .into_iter()

@@ -701,10 +701,6 @@ impl Code {
                                 // Its answer is not bound (it is not logged, and no buffer
                                 // count is kept); the compiler never emits it.
                                 Some(starstream_abi::HostFn::ResultCount) => class::NONE,
-                                // Its SHA-256 is not proven (format 48): a proof cannot claim
-                                // a result the constraints do not bind, so a transaction that
-                                // hashes has no proof (a re-executing ledger still runs it).
-                                Some(starstream_abi::HostFn::Hash) => class::NONE,
                                 Some(_) => class::HOST,
                                 None => class::NONE,
                             };

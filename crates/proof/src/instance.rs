@@ -76,7 +76,8 @@ pub fn public_values(
             | Table::Passes
             | Table::Alu
             | Table::Heap
-            | Table::HeapCells => vec![],
+            | Table::HeapCells
+            | Table::Sha256 => vec![],
         })
         .collect())
 }

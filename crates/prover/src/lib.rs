@@ -29,6 +29,7 @@ use std::collections::BTreeMap;
 mod alu;
 pub mod execution;
 mod heap;
+mod sha256;
 mod tokens;
 
 /// Why a proof could not be made.
@@ -1071,6 +1072,7 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
             call::BLOCK_HEIGHT | call::TX_SIGNED_BY | call::UTXO_IS | call::EFFECT_ID
         );
         cells[values::FACT] = Val::from_bool(role == 1 && fact);
+        cells[values::HASHES] = Val::from_bool(e.call == call::HASH);
         if let (0, Some(k)) = (role, e.event) {
             cells[values::EMITS] = Val::ONE;
             cells[values::EVENT_K] = Val::from_usize(k);
@@ -1119,6 +1121,12 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
     for k in payload.len()..values_h {
         fill_index(row(&mut vv, w, k), 0);
     }
+    // Each `hash` call's time and argument, for its compression in `sha256`.
+    let hashes: Vec<(u32, i64)> = payload
+        .iter()
+        .filter(|&&(t, role, i, _)| role == 0 && i == 0 && info[t as usize - 1].call == call::HASH)
+        .map(|&(t, _, _, v)| (t, v))
+        .collect();
 
     // One row per handle up to the largest: made at most once, named any number of times.
     let largest = made
@@ -1378,6 +1386,7 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
             execution.alu,
             execution.heap,
             execution.heap_cells,
+            sha256::trace(&hashes)?,
         ],
         public_values: instance::public_values(tx, &code, &records).map_err(err)?,
         about,

@@ -11,7 +11,7 @@ mod support;
 
 use common::{deployed, run};
 use p3_field::{Field, PrimeCharacteristicRing, PrimeField32};
-use starstream_proof::air::{cpu, passes, range, slots};
+use starstream_proof::air::{cpu, passes, range, sha256, slots, values};
 use starstream_proof::code::{access, class, opcode};
 use starstream_proof::config::Val;
 use starstream_proof::Table;
@@ -761,23 +761,140 @@ fn a_host_calls_arguments_are_its_entrys() {
     });
 }
 
-/// `hash` runs (a re-executing ledger accepts the transaction) but is not proven: the
-/// constraints do not compute its SHA-256, so the program table makes the call unexecutable and
-/// the prover says which host function it cannot cover, rather than prove a result nothing
-/// binds.
-#[test]
-fn a_transaction_that_hashes_runs_but_has_no_proof() {
+/// `same_digest(a, b)` run on a fresh ledger.
+fn hashed(a: i64, b: i64) -> Executed {
     let (mut ledger, program) = deployed("crates/prover/tests/contracts/hashing.star");
-    let mut digests_agree = |a: i64, b: i64| {
-        let args = vec![Arg::Int(a), Arg::Int(b)];
-        run(&mut ledger, program, "same_digest", args, vec![])
-    };
-    let same = digests_agree(7, 7);
-    assert_eq!(same.witness.result[0], 1);
-    assert_eq!(digests_agree(7, 8).witness.result[0], 0);
-    let refusal = tables(&same.tx, &same.witness).unwrap_err();
-    assert!(refusal.message.contains("`hash`"), "{refusal}");
-    assert!(refusal.message.contains("cannot cover"), "{refusal}");
+    run(
+        &mut ledger,
+        program,
+        "same_digest",
+        vec![Arg::Int(a), Arg::Int(b)],
+        vec![],
+    )
+}
+
+/// `hash` is proven: each call is one SHA-256 compression in the `sha256` table, whose first
+/// row takes the entry's argument and whose last row gives its four results.
+#[test]
+fn a_transaction_that_hashes_is_proven() {
+    for (a, b, same) in [(7, 7, 1), (7, 8, 0), (-1, i64::MIN, 0)] {
+        let executed = hashed(a, b);
+        assert_eq!(executed.witness.result[0], same);
+        let t = tables(&executed.tx, &executed.witness).unwrap();
+        check(&t).unwrap();
+        // Two calls: two blocks of 64 rounds, in a table of the smallest height.
+        let sha = Table::Sha256.index();
+        assert_ne!(t.proof_heights()[sha], 0, "the sha256 table is proven");
+        let real = t.traces[sha].values.chunks(sha256::WIDTH);
+        assert_eq!(real.filter(|r| r[sha256::REAL] == Val::ONE).count(), 128);
+        let proof = prove(&executed.tx, &executed.witness).unwrap();
+        verify(&executed.tx, &proof, &executed.witness.modules).unwrap();
+    }
+}
+
+/// A `hash` in a UTXO's method (the hash lock example's claim, whose secret is a private
+/// argument), proven and verified.
+#[test]
+fn a_utxo_that_hashes_is_proven() {
+    let (mut ledger, program) = deployed("examples/hash_lock/hash_lock.star");
+    let digest = starstream_runtime::Hash32::of(&42i64.to_le_bytes());
+    let setup = vec![Arg::Int(500), Arg::Bytes32(digest)];
+    let lock = run(&mut ledger, program, "setup", setup, vec![]).tx.outputs[0].id;
+    let claim = vec![Arg::Utxo(lock), Arg::Int(42)];
+    let claimed = run(&mut ledger, program, "claim", claim, vec![]);
+    let proof = prove(&claimed.tx, &claimed.witness).unwrap();
+    verify(&claimed.tx, &proof, &claimed.witness.modules).unwrap();
+}
+
+#[test]
+fn a_wrong_digest_is_refused() {
+    let executed = hashed(7, 8);
+    let last = sha256::ROUNDS - 1;
+    fn sha_cell(t: &mut Tables, row: usize, column: usize) -> &mut Val {
+        t.cell_mut(Table::Sha256, row, column)
+    }
+    // A digest word other than the compression's: the sum on the last row fails.
+    refused_tables(&executed, "a digest word changed", "sha256", |t| {
+        *sha_cell(t, last, sha256::OUT) += Val::ONE;
+    });
+    // One bit of the state in the middle of the rounds.
+    refused_tables(&executed, "a state bit flipped", "sha256", |t| {
+        let bit = sha_cell(t, 20, sha256::E + 7);
+        *bit = Val::ONE - *bit;
+    });
+    // One message word in the window.
+    refused_tables(&executed, "a message word changed", "sha256", |t| {
+        *sha_cell(t, 30, sha256::W2 + 4) += Val::ONE;
+    });
+    // A round constant skipped: the block's later rows go on from another state.
+    refused_tables(&executed, "a round skipped", "sha256", |t| {
+        let trace = &mut t.traces[Table::Sha256.index()];
+        let w = trace.width;
+        let (lo, hi) = trace.values.split_at_mut(11 * w);
+        lo[10 * w..].copy_from_slice(&hi[..w]);
+    });
+    // A block that computes, faithfully, another argument's digest at the same time: each row
+    // holds, but the digests bus finds neither the argument nor the results the entry has.
+    refused_tables(
+        &executed,
+        "another argument's compression",
+        "digests",
+        |t| {
+            let other = hashed(9, 8);
+            let theirs = tables(&other.tx, &other.witness).unwrap();
+            t.traces[Table::Sha256.index()] = theirs.traces[Table::Sha256.index()].clone();
+        },
+    );
+    // A result other than the digest, in the entry's values (its limb and bytes agree): the
+    // block's result goes unanswered.
+    let digests_or_executed = ["digests", "executed values"];
+    refused_by_buses(
+        &executed,
+        "a wrong result",
+        &digests_or_executed,
+        false,
+        |t| {
+            let trace = &t.traces[Table::Values.index()];
+            let r = (0..trace.values.len() / trace.width)
+                .find(|&r| {
+                    let cells = &trace.values[r * trace.width..][..trace.width];
+                    cells[values::HASHES] == Val::ONE
+                        && cells[values::ROLE] == Val::ONE
+                        && cells[values::V_BYTES].as_canonical_u32() < 255
+                })
+                .unwrap();
+            let byte = t
+                .cell_mut(Table::Values, r, values::V_BYTES)
+                .as_canonical_u32() as usize;
+            *t.cell_mut(Table::Values, r, values::V) += Val::ONE;
+            *t.cell_mut(Table::Values, r, values::V_BYTES) += Val::ONE;
+            // The byte's range check moves with it.
+            *t.cell_mut(Table::Range, byte, range::USES) -= Val::ONE;
+            *t.cell_mut(Table::Range, byte + 1, range::USES) += Val::ONE;
+        },
+    );
+    // The blocks left out as padding: the entries' values go unanswered.
+    refused_tables(&executed, "no compression", "digests", |t| {
+        for v in &mut t.traces[Table::Sha256.index()].values {
+            *v = Val::ZERO;
+        }
+    });
+    // A values row of a `hash` entry that does not say so: its entry's flags differ, and the
+    // block's argument goes unsent.
+    let flags_or_digests = ["flags", "digests"];
+    refused_by_buses(
+        &executed,
+        "a hash value unflagged",
+        &flags_or_digests,
+        false,
+        |t| {
+            let trace = &t.traces[Table::Values.index()];
+            let r = (0..trace.values.len() / trace.width)
+                .find(|&r| trace.values[r * trace.width + values::HASHES] == Val::ONE)
+                .unwrap();
+            *t.cell_mut(Table::Values, r, values::HASHES) = Val::ZERO;
+        },
+    );
 }
 
 #[test]

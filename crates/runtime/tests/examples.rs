@@ -163,6 +163,41 @@ fn the_lock_opens_only_when_the_transaction_burns_tickets() {
 }
 
 #[test]
+fn the_hash_lock_opens_for_its_secret_only() {
+    let (mut ledger, program) = deployed("examples/hash_lock/hash_lock.star");
+    let digest = Hash32::of(&42i64.to_le_bytes());
+    let setup = vec![Arg::Int(500), Arg::Bytes32(digest)];
+    let lock = run(&mut ledger, program, "setup", setup, vec![]).tx.outputs[0].id;
+    // Another secret: the lock's assertion fails, nothing changes.
+    let err = refused(
+        &ledger,
+        program,
+        "claim",
+        vec![Arg::Utxo(lock), Arg::Int(41)],
+        vec![],
+        "trap:assert_failed",
+    );
+    assert_eq!(err.location.unwrap().line, 48, "the lock's assertion");
+    let tx = run(
+        &mut ledger,
+        program,
+        "claim",
+        vec![Arg::Utxo(lock), Arg::Int(42)],
+        vec![],
+    )
+    .tx;
+    assert_eq!(tx.events[0].fields, vec![500]);
+    let chest = tx.outputs.iter().find(|o| o.utxo_type == "Chest").unwrap();
+    assert_eq!(held(&ledger, chest.id), 500);
+    let emptied = tx
+        .outputs
+        .iter()
+        .find(|o| o.utxo_type == "HashLock")
+        .unwrap();
+    assert_eq!(held(&ledger, emptied.id), 0);
+}
+
+#[test]
 fn a_swap_moves_both_tokens_or_neither() {
     let (mut ledger, program) = deployed("examples/swap/swap.star");
     let apples = run(

@@ -76,15 +76,11 @@ pub fn execute(
         _ => panic!("one engine failed: {traced:?} / {fast:?}"),
     }
     if let Ok(e) = &traced {
-        match starstream_prover::tables(&e.tx, &e.witness) {
-            Ok(tables) => starstream_prover::check(&tables).unwrap_or_else(|err| {
-                panic!("{script}: the interleaving constraints refuse a real trace: {err}")
-            }),
-            // `hash` is not proven yet: a transaction that hashes has no proof, and the
-            // prover says so (docs/soundness.md, "Not yet proven").
-            Err(err) if err.message.contains("the host function `hash`") => {}
-            Err(err) => panic!("{script}: no proof tables: {err}"),
-        }
+        let tables = starstream_prover::tables(&e.tx, &e.witness)
+            .unwrap_or_else(|err| panic!("{script}: no proof tables: {err}"));
+        starstream_prover::check(&tables).unwrap_or_else(|err| {
+            panic!("{script}: the interleaving constraints refuse a real trace: {err}")
+        });
     }
     traced
 }
