@@ -605,8 +605,8 @@ impl Ledger {
             ));
         }
         // A proof, when the transaction carries one, must verify; until proofs cover
-        // everything (`hash` results are not bound), the arguments below are still required
-        // and re-executed.
+        // everything (docs/soundness.md, "Not yet proven"), the arguments below are still
+        // required and re-executed.
         if let Some(proof) = &signed.proof {
             // The programs' modules are the deployed artifacts' (a read failure surfaces below).
             let modules = |hash: &ProgramHash| view.program(hash).map(|a| a.wasm.clone());

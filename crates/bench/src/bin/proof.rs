@@ -1,7 +1,7 @@
 //! Proof benchmark, on real transactions proven end to end (both layers as they stand):
-//! - the token transfer (a payment with change) and a counter's creation: prove time, proof
-//!   size, verify time, the instructions proven, and the tracing interpreter's own time for the
-//!   same transaction;
+//! - the token transfer (a payment with change), a counter's creation and a hash lock's claim
+//!   (one `hash`): prove time, proof size, verify time, the instructions proven, and the
+//!   tracing interpreter's own time for the same transaction;
 //! - growing transactions: a script looping in one activation (the `cpu` table grows) and a
 //!   script resuming a counter many times (the interleaving grows too), each next to the raw
 //!   cost of the same proof system on a trivial table as tall as the proof's tallest, proven in
@@ -135,8 +135,21 @@ fn main() {
     let looping = ledger.deploy(starstream_bench::build_artifact(
         "crates/bench/contracts/loop.star",
     ));
+    let hash_lock = ledger.deploy(starstream_bench::build_artifact(
+        "examples/hash_lock/hash_lock.star",
+    ));
     let pay = token_transfer(&mut ledger, wallet);
     let create = request(counter, "create", vec![Arg::Int(1)], vec![]);
+    // A claim that hashes once (in the lock's method): the `sha256` table's cost.
+    let digest = starstream_runtime::Hash32::of(&42i64.to_le_bytes());
+    let setup = vec![Arg::Int(500), Arg::Bytes32(digest)];
+    let lock = apply(&mut ledger, &request(hash_lock, "setup", setup, vec![])).outputs[0].id;
+    let claim = request(
+        hash_lock,
+        "claim",
+        vec![Arg::Utxo(lock), Arg::Int(42)],
+        vec![],
+    );
 
     println!("whole transactions (hiding FRI, BabyBear^5, release build):");
     println!(
@@ -146,6 +159,7 @@ fn main() {
     for (name, r) in [
         ("pay 300 coins with change", &pay),
         ("create a counter", &create),
+        ("claim a hash lock (1 hash)", &claim),
     ] {
         let (executed, run) = traced(&ledger, r);
         let p = prove(&executed);

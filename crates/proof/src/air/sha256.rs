@@ -21,10 +21,11 @@
 //! and each half a sum lands in is 16 bits (it becomes the bits of the next row, or for the
 //! digest, the bytes the `values` table range-checks), so each sum has one solution.
 //!
-//! Fixed (periodic, of period 64) columns: the first-row and last-row selectors of a block (each
-//! with a copy in the main trace, equal on every row) and the round constants, as halves. The bus is `digests`: a `values` row of a `hash` entry sends
-//! `(t, role, i, word, word)`, two big-endian words of its eight bytes as halves; a real block
-//! receives its argument on its first row and its four results on its last.
+//! Fixed (periodic, of period 64) columns: the first-row and last-row selectors of a block
+//! (copied into the main trace times `REAL`) and the round constants, as halves. The bus is
+//! `digests`: a `values` row of a `hash` entry sends `(t, role, i, word, word)`, two big-endian
+//! words of its eight bytes as halves; a real block receives its argument on its first row and
+//! its four results on its last.
 //!
 //! Padding is all zeros, which satisfies every constraint and sends nothing: the table is
 //! optional, left out of a proof whose transaction does not hash.
