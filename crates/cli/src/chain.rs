@@ -37,6 +37,14 @@ fn open(dir: &Path) -> Result<Ledger, ExitCode> {
     Ledger::open(dir).map_err(fail)
 }
 
+/// `ledger` if already open, else the one in `dir`.
+fn ledger_or_open(ledger: Option<Ledger>, dir: &Path) -> Result<Ledger, ExitCode> {
+    match ledger {
+        Some(l) => Ok(l),
+        None => open(dir),
+    }
+}
+
 pub fn key_new(dir: &Path, name: &str) -> ExitCode {
     match KeyStore::new(dir).create(name) {
         Ok(key) => {
@@ -193,8 +201,29 @@ pub fn run(o: &RunOptions<'_>) -> ExitCode {
         (Ok(a), Ok(k)) => (a, k),
         (Err(e), _) | (_, Err(e)) => return fail(format!("error: {e}")),
     };
+    // The ledger the transaction goes to: this directory's, or the node's. One that requires
+    // proofs gets one without being asked (`--prove` asks for one anyway).
+    let local = match o.node {
+        None => match open(o.ledger) {
+            Ok(l) => Some(l),
+            Err(code) => return code,
+        },
+        Some(_) => None,
+    };
+    let requires_proofs = match (&local, o.node) {
+        (Some(ledger), _) => ledger.requires_proofs().map_err(|e| e.to_string()),
+        (None, Some(url)) => Client::new(url)
+            .state()
+            .map(|s| s.requires_proofs)
+            .map_err(|e| e.to_string()),
+        (None, None) => Ok(false),
+    };
+    let proving = match requires_proofs {
+        Ok(required) => o.prove || required,
+        Err(e) => return fail(e),
+    };
     // A proof needs the execution traces, which only the tracing interpreter records.
-    let executor = if o.engine == "interpreter" || o.prove {
+    let executor = if o.engine == "interpreter" || proving {
         Executor::tracing()
     } else {
         Executor::fast()
@@ -231,7 +260,7 @@ pub fn run(o: &RunOptions<'_>) -> ExitCode {
         .find(|e| e.name == script)
         .map(|e| e.result.clone());
     let prove = |executed: &Executed| -> Result<Option<Vec<u8>>, String> {
-        if !o.prove {
+        if !proving {
             return Ok(None);
         }
         starstream_prover::prove(&executed.tx, &executed.witness)
@@ -264,7 +293,7 @@ pub fn run(o: &RunOptions<'_>) -> ExitCode {
         .collect();
     match o.node {
         None => {
-            let ledger = match open(o.ledger) {
+            let ledger = match ledger_or_open(local, o.ledger) {
                 Ok(l) => l,
                 Err(code) => return code,
             };

@@ -79,7 +79,9 @@ enum Command {
         /// Execute against a node's state and submit there (`http://HOST:PORT`).
         #[arg(long, value_name = "URL")]
         node: Option<String>,
-        /// Prove the transaction's interleaving and attach the proof (the ledger verifies it).
+        /// Prove the transaction and attach the proof (the ledger verifies it), even for a
+        /// ledger that does not require proofs (one that does, as a new one does, gets a proof
+        /// without this).
         #[arg(long)]
         prove: bool,
         /// Also write the signed (and proven) transaction, canonically encoded, to FILE.
@@ -154,7 +156,8 @@ enum Command {
         #[arg(long, default_value_t = 1000, value_name = "MS")]
         block_interval_ms: u64,
         /// Make the ledger refuse transactions that carry no proof (`true`), or accept them
-        /// again (`false`): a rule kept in the ledger. Left as it is when not given.
+        /// (`false`): a rule kept in the ledger. Left as it is when not given (a new ledger
+        /// requires proofs).
         #[arg(long, value_name = "BOOL")]
         require_proofs: Option<bool>,
     },

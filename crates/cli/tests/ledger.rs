@@ -167,8 +167,14 @@ fn a_wallet_lives_on_the_ledger_across_runs() {
     let shown = env.json(&["show", &id(&paid["tx"])]);
     assert_eq!(shown["kind"], "transaction");
     assert_eq!(shown["status"], "sealed");
-    assert_eq!(shown["evidence"], serde_json::json!(["re-execution"]));
-    assert_eq!(shown["proof"], Value::Null);
+    // A new ledger requires proofs, so `run` proved it without being asked.
+    let evidence = shown["evidence"].as_array().unwrap();
+    assert_eq!(evidence[0], "re-execution");
+    assert!(
+        evidence[1].as_str().unwrap().starts_with("proof:"),
+        "{evidence:?}"
+    );
+    assert!(shown["proof"]["bytes"].as_u64().unwrap() > 0, "{shown}");
     assert_eq!(shown["transaction"]["consumed"][0], wallet.as_str());
     let spent = env.json(&["show", &format!("utxo:{wallet}")]);
     assert_eq!(spent["status"], "spent");
@@ -310,24 +316,30 @@ fn issue_on_node(url: &str) -> [&str; 10] {
 }
 
 #[test]
-fn a_node_told_to_require_proofs_refuses_a_transaction_without_one() {
+fn a_new_node_requires_proofs_and_run_proves_for_it() {
     let env = Env::new();
-    let node = NodeProcess::start(&env.dir.path().join("node"), &["--require-proofs", "true"]);
-    let url = node.url.as_str();
     env.json(&["key", "new", "alice"]);
-    let issue = |extra: &[&str]| env.cmd(&[&issue_on_node(url)[..], extra].concat());
-    let unproven = issue(&[]);
-    assert_eq!(unproven.status.code(), Some(1));
-    assert!(
-        err(&unproven).contains("error[ledger:no-proof]"),
-        "{}",
-        err(&unproven)
-    );
-    let proven = issue(&["--prove"]);
-    assert!(proven.status.success(), "{}", err(&proven));
+    // A new ledger requires proofs: `run` proves without being asked.
+    let node = NodeProcess::start(&env.dir.path().join("node"), &[]);
+    let url = node.url.as_str();
     let state: Value = serde_json::from_slice(&env.cmd(&["state", "--node", url]).stdout).unwrap();
     assert_eq!(state["requires_proofs"], true);
-    assert_eq!(state["pending"], 1);
+    let issued = env.json(&issue_on_node(url));
+    assert_eq!(issued["status"], "pending");
+    assert!(issued["proof"]["bytes"].as_u64().unwrap() > 0, "{issued}");
+    // A node told otherwise takes transactions without proofs, and `run` sends none.
+    let relaxed = NodeProcess::start(
+        &env.dir.path().join("relaxed"),
+        &["--require-proofs", "false"],
+    );
+    let url = relaxed.url.as_str();
+    let state: Value = serde_json::from_slice(&env.cmd(&["state", "--node", url]).stdout).unwrap();
+    assert_eq!(state["requires_proofs"], false);
+    let issued = env.json(&issue_on_node(url));
+    assert_eq!(issued["proof"], Value::Null);
+    // `--prove` proves anyway.
+    let proven = env.json(&[&issue_on_node(url)[..], &["--prove"]].concat());
+    assert!(proven["proof"]["bytes"].as_u64().unwrap() > 0);
 }
 
 #[test]
@@ -518,9 +530,15 @@ fn a_proven_transaction_is_written_verified_offline_and_shown_with_its_proof() {
     let o = env.cmd(&["verify", bad.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
     assert!(err(&o).contains("error[proof:"), "{}", err(&o));
-    // A transaction without a proof says so.
+    // A transaction without a proof says so. (Made on a ledger told to take transactions
+    // without proofs, a rule `starstream node --require-proofs false` sets and keeps.)
+    let relaxed = Env::new();
+    drop(NodeProcess::start(
+        &relaxed.ledger(),
+        &["--require-proofs", "false"],
+    ));
     let plain = env.dir.path().join("plain.sstx");
-    env.json(&[
+    relaxed.json(&[
         "run",
         "examples/counter/counter.star",
         "create",

@@ -44,8 +44,10 @@ const TOKEN_IDS: TableDefinition<i64, ()> = TableDefinition::new("token_ids");
 /// Event sequence number → transaction id, index in it, canonical `EventRecord`.
 const EVENTS: TableDefinition<u64, &[u8]> = TableDefinition::new("events");
 
-/// The `META` key of the rule that every transaction must carry a proof (1), or not (0, the
-/// default). A rule of the ledger, kept in it, so every process that opens it applies it.
+/// The `META` key of the rule that every transaction must carry a proof (1), or not (0). A rule
+/// of the ledger, kept in it, so every process that opens it applies it. A new ledger requires
+/// proofs (every transaction the compiler makes can be proven); a ledger made before this rule
+/// existed has no key, which reads as 0.
 const REQUIRE_PROOFS: &str = "require_proofs";
 
 /// The database file inside a ledger directory.
@@ -308,7 +310,9 @@ impl LedgerView for View<'_> {
 }
 
 impl Ledger {
-    /// Opens the ledger in `dir`, creating it (with its genesis block) if it does not exist.
+    /// Opens the ledger in `dir`, creating it (with its genesis block) if it does not exist. A
+    /// new ledger requires every transaction to carry a proof ([`Ledger::set_requires_proofs`]
+    /// turns that off).
     pub fn open(dir: &Path) -> Result<Ledger, LedgerError> {
         std::fs::create_dir_all(dir).map_err(|e| {
             LedgerError::new(
@@ -395,6 +399,7 @@ impl Ledger {
                 let mut meta = w.open_table(META)?;
                 meta.insert("height", 0)?;
                 meta.insert("next_token_id", 1)?;
+                meta.insert(REQUIRE_PROOFS, 1)?;
             }
             w.open_table(UTXOS)?;
             w.open_table(SPENT)?;
