@@ -469,18 +469,9 @@ pub fn verify(dir: &Path, path: &Path, module_paths: &[PathBuf]) -> ExitCode {
         Ok(m) => m,
         Err(e) => return fail(format!("error: {e}")),
     };
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) => return fail(format!("error: cannot read `{}`: {e}", path.display())),
-    };
-    let signed = match SignedTransaction::from_canonical(&bytes) {
+    let signed = match read_signed(path) {
         Ok(s) => s,
-        Err(e) => {
-            return fail(format!(
-                "error[ledger:decode]: `{}` is not a signed transaction: {e}",
-                path.display()
-            ))
-        }
+        Err(e) => return fail(e),
     };
     if let Err(e) = signed.verify_signatures() {
         return fail(format!("error[ledger:signature]: {e}"));
@@ -818,5 +809,127 @@ pub fn node(
             }
         }
         Err(e) => fail(format!("error: {e}")),
+    }
+}
+
+/// Reads the signed transaction in `path` (as `run --out` writes it).
+fn read_signed(path: &Path) -> Result<SignedTransaction, String> {
+    let bytes =
+        std::fs::read(path).map_err(|e| format!("error: cannot read `{}`: {e}", path.display()))?;
+    SignedTransaction::from_canonical(&bytes).map_err(|e| {
+        format!(
+            "error[ledger:decode]: `{}` is not a signed transaction: {e}",
+            path.display()
+        )
+    })
+}
+
+/// `starstream prove FILE`: executes the script of a signed transaction that carries its
+/// arguments (as `run --dry-run --out` writes one) again against the ledger it was made for,
+/// on the tracing interpreter; if that gives exactly the transaction, proves it and writes the
+/// signed transaction with the proof to `out` (or back to `path`).
+pub fn prove(dir: &Path, node: Option<&str>, path: &Path, out: Option<&Path>) -> ExitCode {
+    let mut signed = match read_signed(path) {
+        Ok(s) => s,
+        Err(e) => return fail(e),
+    };
+    if let Err(e) = signed.verify_signatures() {
+        return fail(format!("error[ledger:signature]: {e}"));
+    }
+    let Some(args) = signed.args.clone() else {
+        return fail(format!(
+            "error[ledger:no-witness]: transaction {} carries no arguments: proving executes its script with them",
+            signed.tx.id
+        ));
+    };
+    let tx = &signed.tx;
+    let request = Request {
+        program: tx.program,
+        script: tx.script.clone(),
+        args,
+        signers: tx.signers.clone(),
+        first_token_id: Some(tx.first_token_id),
+    };
+    // A proof needs the execution traces, which only the tracing interpreter records.
+    let executor = Executor::tracing();
+    let executed = match node {
+        None => {
+            let ledger = match open(dir) {
+                Ok(l) => l,
+                Err(code) => return code,
+            };
+            match ledger.read_with(&BTreeMap::new(), |v| Ok(executor.execute(v, &request))) {
+                Ok(Ok(e)) => e,
+                Ok(Err(e)) => return fail(e),
+                Err(e) => return fail(e),
+            }
+        }
+        Some(url) => match execute_remote(&Client::new(url), &executor, &[], &request) {
+            Ok(e) => e,
+            Err(f) => return fail(f),
+        },
+    };
+    if executed.tx != *tx {
+        return fail(format!(
+            "error[ledger:mismatch]: executing the script again gives transaction {}, not {}: the file was altered, or the ledger has changed since it was made; run it again",
+            executed.tx.id, tx.id
+        ));
+    }
+    let proof = match starstream_prover::prove(&executed.tx, &executed.witness) {
+        Ok(p) => p,
+        Err(e) => return fail(e),
+    };
+    signed.proof = Some(proof);
+    let target = out.unwrap_or(path);
+    if let Err(e) = crate::write_atomically(target, &signed.to_canonical()) {
+        return fail(format!("error: cannot write `{}`: {e}", target.display()));
+    }
+    print(&json!({
+        "tx": signed.tx.id.hex(),
+        "proof": proof_summary(signed.proof.as_deref()),
+        "out": target.display().to_string(),
+    }));
+    ExitCode::SUCCESS
+}
+
+/// `starstream submit FILE`: submits a signed transaction (as `run --out` and `prove` write it)
+/// to the ledger, which checks it as any other (its proof where it carries one, or where the
+/// ledger requires one) and applies it.
+pub fn submit(dir: &Path, node: Option<&str>, path: &Path) -> ExitCode {
+    let signed = match read_signed(path) {
+        Ok(s) => s,
+        Err(e) => return fail(e),
+    };
+    let proof = proof_summary(signed.proof.as_deref());
+    match node {
+        None => {
+            let ledger = match open(dir) {
+                Ok(l) => l,
+                Err(code) => return code,
+            };
+            let applied = ledger
+                .submit(&Executor::fast(), &signed, &[])
+                .and_then(|_| ledger.seal_block(false));
+            match applied {
+                Ok(block) => {
+                    print(&json!({
+                        "tx": signed.tx.id.hex(), "status": "sealed",
+                        "block": block.map(|b| b.height), "proof": proof,
+                    }));
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(e),
+            }
+        }
+        Some(url) => match Client::new(url).submit(&signed) {
+            Ok(accepted) => {
+                print(&json!({
+                    "tx": signed.tx.id.hex(), "status": accepted.status,
+                    "seq": accepted.seq, "proof": proof,
+                }));
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(e),
+        },
     }
 }

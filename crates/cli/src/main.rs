@@ -98,6 +98,24 @@ enum Command {
         #[arg(long, value_name = "PATH")]
         modules: Vec<PathBuf>,
     },
+    /// Prove a signed transaction that carries its arguments (`run --dry-run --out` writes
+    /// one): execute its script again against the ledger (or `--node`), whose deployed
+    /// programs it runs, and if that gives exactly the transaction, attach a proof and write it
+    /// to `--out` (or back to FILE).
+    Prove {
+        file: PathBuf,
+        #[arg(long, value_name = "URL")]
+        node: Option<String>,
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Submit a signed transaction (`run --out` and `prove` write them) to the ledger (or
+    /// `--node`), which checks and applies it as any other.
+    Submit {
+        file: PathBuf,
+        #[arg(long, value_name = "URL")]
+        node: Option<String>,
+    },
     /// Manage signing keys, kept in the ledger directory.
     Key {
         #[command(subcommand)]
@@ -266,6 +284,10 @@ fn run(cli: Cli) -> ExitCode {
             out: out.as_deref(),
         }),
         Command::Verify { file, modules } => chain::verify(ledger, &file, &modules),
+        Command::Prove { file, node, out } => {
+            chain::prove(ledger, node.as_deref(), &file, out.as_deref())
+        }
+        Command::Submit { file, node } => chain::submit(ledger, node.as_deref(), &file),
         Command::Key {
             action: KeyAction::New { name },
         } => chain::key_new(ledger, &name),

@@ -463,6 +463,65 @@ fn a_program_is_the_same_wherever_and_however_its_path_is_given() {
 }
 
 #[test]
+fn a_transaction_made_without_a_proof_is_proven_then_submitted() {
+    use starstream_tx::{Canonical, SignedTransaction};
+    let env = Env::new();
+    // A ledger told to take transactions without proofs, so that `run` writes one without.
+    drop(NodeProcess::start(
+        &env.ledger(),
+        &["--require-proofs", "false"],
+    ));
+    env.json(&["key", "new", "alice"]);
+    // Proving and submitting read the programs from the ledger.
+    env.json(&["deploy", WALLET]);
+    let path = |name: &str| env.dir.path().join(name).to_str().unwrap().to_string();
+    let (plain, proven) = (path("plain.sstx"), path("proven.sstx"));
+    let issue = [
+        "run",
+        WALLET,
+        "issue",
+        "70",
+        "key:alice",
+        "key:alice",
+        "--signer",
+        "alice",
+    ];
+    let made = env.json(&[&issue[..], &["--dry-run", "--out", &plain]].concat());
+    assert_eq!(made["proof"], Value::Null);
+    assert!(err(&env.cmd(&["verify", &plain])).contains("carries no proof"));
+    // Proving executes the script again, here, and attaches the proof.
+    let proved = env.json(&["prove", &plain, "--out", &proven]);
+    assert!(proved["proof"]["bytes"].as_u64().unwrap() > 0, "{proved}");
+    assert_eq!(proved["tx"], made["tx"]);
+    assert!(env.cmd(&["verify", &proven]).status.success());
+    // Arguments other than the ones that made it (they are not signed): executing them gives
+    // another transaction, so there is nothing to prove.
+    let mut altered = SignedTransaction::from_canonical(&std::fs::read(&plain).unwrap()).unwrap();
+    altered.args.as_mut().unwrap()[0] = starstream_runtime::Arg::Int(71);
+    let altered_path = path("altered.sstx");
+    std::fs::write(&altered_path, altered.to_canonical()).unwrap();
+    env.fails(&["prove", &altered_path], "ledger:mismatch");
+    // Not a transaction at all.
+    let garbage = path("garbage.sstx");
+    std::fs::write(&garbage, b"not a transaction").unwrap();
+    env.fails(&["prove", &garbage], "ledger:decode");
+    env.fails(&["submit", &garbage], "ledger:decode");
+    // Once the ledger requires proofs, the plain transaction is refused and the proven one
+    // applied, once.
+    drop(NodeProcess::start(
+        &env.ledger(),
+        &["--require-proofs", "true"],
+    ));
+    env.fails(&["submit", &plain], "ledger:no-proof");
+    let submitted = env.json(&["submit", &proven]);
+    assert_eq!(submitted["status"], "sealed");
+    assert_eq!(submitted["tx"], made["tx"]);
+    env.fails(&["submit", &proven], "ledger:replayed");
+    // The ledger has moved on: the file no longer executes to itself here.
+    env.fails(&["prove", &proven], "ledger:mismatch");
+}
+
+#[test]
 fn a_proven_transaction_is_written_verified_offline_and_shown_with_its_proof() {
     let env = Env::new();
     let out = env.dir.path().join("counter.sstx");
