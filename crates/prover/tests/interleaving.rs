@@ -19,9 +19,12 @@ use support::{counter_bumped, issue, pay, refused, wallet_payment, ALICE, BOB};
 /// A program no transaction of these tests runs: the empty module.
 const EMPTY_MODULE: &[u8] = b"\0asm\x01\0\0\0";
 
-/// Transactions of the examples: a counter created and resumed three times, coins issued and
-/// paid with change, and an escrow released through an effect the script answers. (Every
-/// other example and scenario passes the constraint checker in the runtime's tests.)
+/// Transactions of every example that has scripts: a counter created and resumed three times,
+/// coins issued and paid with change, an escrow released through an effect the script
+/// answers, an art piece minted and given, two baskets swapped, a lock opened by burning
+/// tickets, a hash lock claimed, the tour's token minted into a vault, a calculator's script
+/// of plain functions. (Every other scenario
+/// of the runtime's tests passes the constraint checker there.)
 fn transactions() -> Vec<(&'static str, Executed)> {
     let mut out = Vec::new();
     let (mut ledger, counter) = deployed("examples/counter/counter.star");
@@ -44,6 +47,73 @@ fn transactions() -> Vec<(&'static str, Executed)> {
     out.push(("wallet: issue", issued));
     out.push(("wallet: pay with change", pay(&mut ledger, wallet, purse)));
     out.push(("escrow: settled through an effect", escrow_settled()));
+
+    let (mut ledger, nft) = deployed("examples/nft/nft.star");
+    let mint = vec![Arg::Bytes32(ALICE), Arg::Int(1), Arg::Bytes32(ALICE)];
+    let minted = run(&mut ledger, nft, "mint", mint, vec![ALICE]);
+    let frame = minted.tx.outputs[0].id;
+    out.push(("nft: mint", minted));
+    let give = vec![Arg::Utxo(frame), Arg::Bytes32(BOB)];
+    out.push((
+        "nft: give",
+        run(&mut ledger, nft, "give", give, vec![ALICE]),
+    ));
+
+    let (mut ledger, swap) = deployed("examples/swap/swap.star");
+    let mut grow = |script, owner| {
+        let args = vec![Arg::Int(10), Arg::Bytes32(owner)];
+        run(&mut ledger, swap, script, args, vec![]).tx.outputs[0].id
+    };
+    let (apples, pears) = (grow("grow_apples", ALICE), grow("grow_pears", BOB));
+    let trade = vec![
+        Arg::Utxo(apples),
+        Arg::Utxo(pears),
+        Arg::Int(4),
+        Arg::Int(3),
+        Arg::Bytes32(ALICE),
+        Arg::Bytes32(BOB),
+    ];
+    out.push((
+        "swap: both sign",
+        run(&mut ledger, swap, "swap", trade, vec![ALICE, BOB]),
+    ));
+
+    let (mut ledger, lock) = deployed("examples/ticket_lock/ticket_lock.star");
+    let setup = vec![Arg::Int(1000), Arg::Int(2)];
+    let locked = run(&mut ledger, lock, "setup", setup, vec![]).tx.outputs[0].id;
+    let open = vec![Arg::Utxo(locked), Arg::Int(2)];
+    out.push((
+        "ticket lock: opened by burning",
+        run(&mut ledger, lock, "open_lock", open, vec![]),
+    ));
+
+    let (mut ledger, hash_lock) = deployed("examples/hash_lock/hash_lock.star");
+    let digest = Hash32::of(&42i64.to_le_bytes());
+    let setup = vec![Arg::Int(500), Arg::Bytes32(digest)];
+    let locked = run(&mut ledger, hash_lock, "setup", setup, vec![])
+        .tx
+        .outputs[0]
+        .id;
+    let claim = vec![Arg::Utxo(locked), Arg::Int(42)];
+    out.push((
+        "hash lock: claimed",
+        run(&mut ledger, hash_lock, "claim", claim, vec![]),
+    ));
+
+    let (mut ledger, coin) = deployed("examples/token/coin.star");
+    let zero = Hash32([0; 32]);
+    let mint = vec![Arg::Int(250), Arg::Bytes32(zero), Arg::Bytes32(zero)];
+    out.push((
+        "tour token: minted into a vault",
+        run(&mut ledger, coin, "mint", mint, vec![]),
+    ));
+
+    let (mut ledger, calculator) = deployed("examples/calculator/calculator.star");
+    let total = vec![Arg::Int(1999), Arg::Int(2), Arg::Int(5)];
+    out.push((
+        "calculator: a total with a fee",
+        run(&mut ledger, calculator, "total", total, vec![]),
+    ));
     out
 }
 
