@@ -480,7 +480,11 @@ pub mod values {
     pub const V_BYTES: usize = 42;
     /// A value of a `hash` entry: sent to the `sha256` table.
     pub const HASHES: usize = 50;
-    pub const WIDTH: usize = 51;
+    /// An argument of an `activate` (looked up): bound to the execution exactly once, by the
+    /// `slots` row of the parameter it starts (so an activation has exactly as many arguments
+    /// as its export has parameters).
+    pub const ACTIVATES: usize = 51;
+    pub const WIDTH: usize = 52;
 }
 
 /// Columns of `handles`: one row per possible UTXO handle, 1, 2, 3, ... The same numbers
@@ -1140,7 +1144,7 @@ pub const GLOBALS: u32 = 1 << 16;
 /// Each bus: its name, and its tuples' width (the tag, then the fields, padded with zeros).
 pub const NARROW: (&str, usize) = ("narrow", 9);
 pub const MID: (&str, usize) = ("mid", 13);
-pub const WIDE: (&str, usize) = ("wide", 23);
+pub const WIDE: (&str, usize) = ("wide", 24);
 
 /// One relation of the proof (a memory, a permutation or a lookup), by its tag on its bus.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -2553,6 +2557,7 @@ where
             picked(call::EMIT),
             event_k * picked(call::EMIT),
             picked(call::HASH),
+            sel[ACTIVATE].into(),
         ],
         n_args,
     );
@@ -2584,6 +2589,7 @@ where
             AB::Expr::ZERO,
             AB::Expr::ZERO,
             picked(call::HASH),
+            AB::Expr::ZERO,
         ],
         n_results,
     );
@@ -2869,6 +2875,10 @@ where
             * (exec.into() - AB::Expr::from_u32(2))
             * (exec.into() - AB::Expr::from_u32(3)),
     );
+    // An activation's argument is one its frame starts with: `slots` sends each parameter's
+    // first value once, so an `activate` with more arguments than its export's parameters (a
+    // call that staged more) has one no row sends.
+    b.assert_zero(col(ACTIVATES) * (exec.into() - one.clone()));
     EXECUTED_VALUES.receive(
         b,
         [
@@ -2929,6 +2939,7 @@ where
             col(EMITS).into(),
             col(EVENT_K).into(),
             col(HASHES).into(),
+            col(ACTIVATES).into(),
         ],
         Count::bounded(real.into(), 1),
     );

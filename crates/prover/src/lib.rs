@@ -1073,6 +1073,7 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
         );
         cells[values::FACT] = Val::from_bool(role == 1 && fact);
         cells[values::HASHES] = Val::from_bool(e.call == call::HASH);
+        cells[values::ACTIVATES] = Val::from_bool(role == 0 && e.call == call::ACTIVATE);
         if let (0, Some(k)) = (role, e.event) {
             cells[values::EMITS] = Val::ONE;
             cells[values::EVENT_K] = Val::from_usize(k);

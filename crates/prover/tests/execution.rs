@@ -556,7 +556,8 @@ fn the_values_crossing_the_layers_are_the_logs() {
     let exec_row = |t: &mut Tables| {
         (0..)
             .find(|&r| {
-                *t.cell_mut(Table::Values, r, starstream_proof::air::values::EXEC) == Val::ONE
+                *t.cell_mut(Table::Values, r, values::EXEC) == Val::ONE
+                    && *t.cell_mut(Table::Values, r, values::ROLE) == Val::ONE
             })
             .expect("a bound result")
     };
@@ -895,6 +896,21 @@ fn a_wrong_digest_is_refused() {
             *t.cell_mut(Table::Values, r, values::HASHES) = Val::ZERO;
         },
     );
+}
+
+/// An activation's arguments are exactly its export's parameters: each `activate` argument is
+/// bound once to the frame `slots` starts (its `exec` is 1), so one left unbound, as a value
+/// staged beyond the callee's parameters would be, is refused.
+#[test]
+fn an_activations_arguments_are_its_parameters() {
+    let executed = wallet_payment();
+    refused_tables(&executed, "an activate argument unbound", "values", |t| {
+        let trace = &t.traces[Table::Values.index()];
+        let r = (0..trace.values.len() / trace.width)
+            .find(|&r| trace.values[r * trace.width + values::ACTIVATES] == Val::ONE)
+            .unwrap();
+        *t.cell_mut(Table::Values, r, values::EXEC) = Val::ZERO;
+    });
 }
 
 #[test]
