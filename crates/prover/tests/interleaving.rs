@@ -23,7 +23,8 @@ const EMPTY_MODULE: &[u8] = b"\0asm\x01\0\0\0";
 /// coins issued and paid with change, an escrow released through an effect the script
 /// answers, an art piece minted and given, two baskets swapped, a lock opened by burning
 /// tickets, a hash lock claimed, the tour's token minted into a vault, a calculator's script
-/// of plain functions. (Every other scenario
+/// of plain functions; and the corpus's runnable scripts (a counter bumped, a generic handle
+/// narrowed, tokens split, burned and merged, a vault opened). (Every other scenario
 /// of the runtime's tests passes the constraint checker there.)
 fn transactions() -> Vec<(&'static str, Executed)> {
     let mut out = Vec::new();
@@ -113,6 +114,50 @@ fn transactions() -> Vec<(&'static str, Executed)> {
     out.push((
         "calculator: a total with a fee",
         run(&mut ledger, calculator, "total", total, vec![]),
+    ));
+
+    // The corpus's contracts whose scripts make a transaction on their own (`effects.star` has
+    // no script that makes its vault; `vault.star`'s `pay` returns a coin to no UTXO, which
+    // the runtime refuses).
+    let (mut ledger, counter) = deployed("tests/check_ok/counter.star");
+    let made = run(&mut ledger, counter, "create", vec![], vec![]);
+    let first = made.tx.outputs[0].id;
+    out.push(("corpus counter: create", made));
+    let twice = run(
+        &mut ledger,
+        counter,
+        "bump_twice",
+        vec![Arg::Utxo(first)],
+        vec![],
+    );
+    let again = twice.tx.outputs[0].id;
+    out.push(("corpus counter: bumped twice", twice));
+    out.push((
+        "corpus counter: a generic handle narrowed",
+        run(
+            &mut ledger,
+            counter,
+            "bump_any",
+            vec![Arg::Utxo(again)],
+            vec![],
+        ),
+    ));
+    let (mut ledger, tokens) = deployed("tests/check_ok/tokens.star");
+    out.push((
+        "corpus tokens: minted, split, burned and merged",
+        // The issuer in the token's storage is never set: the zero key must sign.
+        run(
+            &mut ledger,
+            tokens,
+            "pay",
+            vec![Arg::Int(40)],
+            vec![Hash32([0; 32])],
+        ),
+    ));
+    let (mut ledger, vault) = deployed("tests/codegen/vault.star");
+    out.push((
+        "corpus vault: open",
+        run(&mut ledger, vault, "open", vec![Arg::Int(90)], vec![]),
     ));
     out
 }
