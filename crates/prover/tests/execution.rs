@@ -762,6 +762,16 @@ fn a_host_calls_arguments_are_its_entrys() {
     });
 }
 
+/// The first row of `values` whose cells satisfy `is`.
+fn values_row(t: &Tables, is: impl Fn(&[Val]) -> bool) -> usize {
+    let trace = &t.traces[Table::Values.index()];
+    trace
+        .values
+        .chunks(trace.width)
+        .position(is)
+        .expect("such a row")
+}
+
 /// `same_digest(a, b)` run on a fresh ledger.
 fn hashed(a: i64, b: i64) -> Executed {
     let (mut ledger, program) = deployed("crates/prover/tests/contracts/hashing.star");
@@ -855,15 +865,11 @@ fn a_wrong_digest_is_refused() {
         &digests_or_executed,
         false,
         |t| {
-            let trace = &t.traces[Table::Values.index()];
-            let r = (0..trace.values.len() / trace.width)
-                .find(|&r| {
-                    let cells = &trace.values[r * trace.width..][..trace.width];
-                    cells[values::HASHES] == Val::ONE
-                        && cells[values::ROLE] == Val::ONE
-                        && cells[values::V_BYTES].as_canonical_u32() < 255
-                })
-                .unwrap();
+            let r = values_row(t, |cells| {
+                cells[values::HASHES] == Val::ONE
+                    && cells[values::ROLE] == Val::ONE
+                    && cells[values::V_BYTES].as_canonical_u32() < 255
+            });
             let byte = t
                 .cell_mut(Table::Values, r, values::V_BYTES)
                 .as_canonical_u32() as usize;
@@ -889,10 +895,7 @@ fn a_wrong_digest_is_refused() {
         &flags_or_digests,
         false,
         |t| {
-            let trace = &t.traces[Table::Values.index()];
-            let r = (0..trace.values.len() / trace.width)
-                .find(|&r| trace.values[r * trace.width + values::HASHES] == Val::ONE)
-                .unwrap();
+            let r = values_row(t, |cells| cells[values::HASHES] == Val::ONE);
             *t.cell_mut(Table::Values, r, values::HASHES) = Val::ZERO;
         },
     );
@@ -905,10 +908,7 @@ fn a_wrong_digest_is_refused() {
 fn an_activations_arguments_are_its_parameters() {
     let executed = wallet_payment();
     refused_tables(&executed, "an activate argument unbound", "values", |t| {
-        let trace = &t.traces[Table::Values.index()];
-        let r = (0..trace.values.len() / trace.width)
-            .find(|&r| trace.values[r * trace.width + values::ACTIVATES] == Val::ONE)
-            .unwrap();
+        let r = values_row(t, |cells| cells[values::ACTIVATES] == Val::ONE);
         *t.cell_mut(Table::Values, r, values::EXEC) = Val::ZERO;
     });
 }
