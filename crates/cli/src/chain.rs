@@ -395,9 +395,21 @@ pub fn run(o: &RunOptions<'_>) -> ExitCode {
                             Err(e) => return fail(e),
                         };
                         let proof_info = proof_summary(proof.as_deref());
+                        // Signed and written to `--out` as a local dry run is, for `prove` or
+                        // `submit` later.
+                        let mut signed =
+                            match SignedTransaction::sign(executed.tx.clone(), &keys, Some(args)) {
+                                Ok(s) => s,
+                                Err(e) => return fail(format!("error: {e}")),
+                            };
+                        signed.proof = proof;
+                        let out = match write_out(&signed) {
+                            Ok(out) => out,
+                            Err(e) => return fail(e),
+                        };
                         print(&receipt_of(
                             &executed,
-                            json!({"status": "dry-run", "proof": proof_info}),
+                            json!({"status": "dry-run", "proof": proof_info, "out": out}),
                         ));
                         ExitCode::SUCCESS
                     }

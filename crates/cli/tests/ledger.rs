@@ -340,6 +340,16 @@ fn a_new_node_requires_proofs_and_run_proves_for_it() {
     // `--prove` proves anyway.
     let proven = env.json(&[&issue_on_node(url)[..], &["--prove"]].concat());
     assert!(proven["proof"]["bytes"].as_u64().unwrap() > 0);
+    // A dry run written without a proof, proven against the node's state, then submitted.
+    let file = |name: &str| env.dir.path().join(name).to_str().unwrap().to_string();
+    let (plain, with_proof) = (file("plain.sstx"), file("proven.sstx"));
+    let dry = [&issue_on_node(url)[..], &["--dry-run", "--out", &plain]].concat();
+    assert_eq!(env.json(&dry)["proof"], Value::Null);
+    let proved = env.json(&["prove", &plain, "--node", url, "--out", &with_proof]);
+    assert!(proved["proof"]["bytes"].as_u64().unwrap() > 0, "{proved}");
+    let submitted = env.json(&["submit", &with_proof, "--node", url]);
+    assert_eq!(submitted["status"], "pending");
+    assert_eq!(submitted["tx"], proved["tx"]);
 }
 
 #[test]
