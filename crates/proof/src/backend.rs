@@ -6,10 +6,55 @@
 //! (`starstream_prover::Proving`).
 
 use p3_batch_stark::ProverData;
+use p3_lookup::{LogUpGadget, Lookups};
 
 use crate::air::TableAir;
-use crate::config::{verifier_config, Config, Fri, Val};
-use crate::group::Layout;
+use crate::config::{verifier_config, Challenge, Config, Fri, Val};
+use crate::group::{Group, Layout};
+
+/// The LogUp packing budget (the fraction-pin degree) of an instance that trades quotient
+/// chunks for LogUp columns: its columns' constraints may reach degree 8, which doubles its
+/// quotient chunks (from 8 to 16 with the hiding PCS, the most blowup 16 allows).
+const WIDE_LOOKUP_BUDGET: usize = 8;
+
+/// The budget the tables' degree-4 constraints leave free (four quotient chunks before
+/// hiding): packing up to it costs nothing.
+const FREE_LOOKUP_BUDGET: usize = 4;
+
+/// How many LogUp columns the wider budget must save for the trade to pay: eight more quotient
+/// chunks cost each query about as much as 21 extension columns (measured on the token
+/// transfer: its main group goes from 103 columns to 44 and its proof from 298 KB to 268 KB;
+/// `cpu`'s 25 columns to 12 would cost 10 KB more).
+const COLUMNS_WORTH_CHUNKS: usize = 24;
+
+/// Each instance's LogUp packing budget: 0 (the free budget, as Plonky3 picks it) unless the
+/// FRI settings allow sixteen quotient chunks and the wider budget saves enough columns. A
+/// function of the AIRs and the settings alone, so prover and verifier agree.
+fn lookup_budgets(fri: Fri, groups: &[Group<'_>]) -> Vec<usize> {
+    let gadget = LogUpGadget::new();
+    let columns = |lookups: &Lookups<Val>, budget: usize| {
+        lookups
+            .clone()
+            .pack_same_bus_with_degree(budget, |l| gadget.constraint_degree_with_transition(l, 1))
+            .len()
+    };
+    groups
+        .iter()
+        .map(|group| {
+            if fri != Fri::Blowup16 {
+                return 0;
+            }
+            let lookups = Lookups::<Val>::from_air::<Challenge, _>(group);
+            let saved = columns(&lookups, FREE_LOOKUP_BUDGET)
+                .saturating_sub(columns(&lookups, WIDE_LOOKUP_BUDGET));
+            if saved >= COLUMNS_WORTH_CHUNKS {
+                WIDE_LOOKUP_BUDGET
+            } else {
+                0
+            }
+        })
+        .collect()
+}
 
 /// Why a backend refused a proof.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -56,10 +101,13 @@ impl Backend for BatchStark {
     fn prepare(&self, airs: &[TableAir<'_>], log_heights: &[u8]) -> Result<Self::Prepared, String> {
         let cfg = verifier_config(self.fri);
         let layout = Layout::of(log_heights);
-        ProverData::<Config>::from_airs_and_degrees(
+        let groups = layout.airs(airs);
+        ProverData::<Config>::from_airs_and_degrees_with_lookup_budgets(
             &cfg,
-            &layout.airs(airs),
+            &groups,
             &crate::degree_bits(&cfg, &layout.log_heights),
+            &lookup_budgets(self.fri, &groups),
+            usize::from(self.fri.log_blowup()),
         )
         .map_err(|e| format!("the tables' shapes: {e:?}"))
     }
@@ -89,5 +137,53 @@ impl Backend for BatchStark {
             &prepared.common,
         )
         .map_err(|e| BackendError::Invalid(format!("{e:?}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Table;
+
+    /// The token transfer's main group (its fifteen tables of 2^8 rows) takes the wide budget
+    /// at blowup 16; `cpu` alone does not (its columns would not pay for the chunks); nothing
+    /// does at blowup 4, whose rate allows no more chunks.
+    #[test]
+    fn only_an_instance_whose_columns_pay_for_the_chunks_is_widened() {
+        let code = crate::code::Code::new(&[]).unwrap();
+        let airs = crate::airs(&code, &[]);
+        let main = [
+            Table::Entries,
+            Table::Processes,
+            Table::Values,
+            Table::Handles,
+            Table::Frames,
+            Table::Signers,
+            Table::Events,
+            Table::Tokens,
+            Table::Moves,
+            Table::Interface,
+            Table::Public,
+            Table::Range,
+            Table::Slots,
+            Table::Passes,
+            Table::Alu,
+        ];
+        let kept: Vec<TableAir<'_>> = airs
+            .iter()
+            .filter(|a| main.contains(&a.table) || a.table == Table::Cpu)
+            .copied()
+            .collect();
+        // The main tables at 2^8 rows, `cpu` at 2^9: two groups.
+        let heights: Vec<u8> = kept
+            .iter()
+            .map(|a| if a.table == Table::Cpu { 9 } else { 8 })
+            .collect();
+        let groups = Layout::of(&heights).airs(&kept);
+        assert_eq!(
+            lookup_budgets(Fri::Blowup16, &groups),
+            [WIDE_LOOKUP_BUDGET, 0]
+        );
+        assert_eq!(lookup_budgets(Fri::Blowup4, &groups), [0, 0]);
     }
 }
