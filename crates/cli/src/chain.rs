@@ -276,6 +276,19 @@ pub fn run(o: &RunOptions<'_>) -> ExitCode {
                 .map_err(|e| format!("error: cannot write `{}`: {e}", path.display())),
         }
     };
+    // Proves `executed` (when proving), signs it with its arguments and the proof, and writes
+    // it to `--out`: the signed transaction, the receipt's proof summary and its `out`.
+    let prove_sign_write =
+        |executed: &Executed| -> Result<(SignedTransaction, Value, Value), String> {
+            let proof = prove(executed)?;
+            let proof_info = proof_summary(proof.as_deref());
+            let mut signed =
+                SignedTransaction::sign(executed.tx.clone(), &keys, Some(args.clone()))
+                    .map_err(|e| format!("error: {e}"))?;
+            signed.proof = proof;
+            let out = write_out(&signed)?;
+            Ok((signed, proof_info, out))
+        };
     let receipt_of = |executed: &Executed, status: Value| {
         let mut r = receipt(executed, result_meta.as_ref());
         r.as_object_mut()
@@ -323,18 +336,8 @@ pub fn run(o: &RunOptions<'_>) -> ExitCode {
                 Ok(Err(e)) => return show_error(&e),
                 Err(e) => return fail(e),
             };
-            let proof = match prove(&executed) {
-                Ok(p) => p,
-                Err(e) => return fail(e),
-            };
-            let proof_info = proof_summary(proof.as_deref());
-            let mut signed = match SignedTransaction::sign(executed.tx.clone(), &keys, Some(args)) {
-                Ok(s) => s,
-                Err(e) => return fail(format!("error: {e}")),
-            };
-            signed.proof = proof;
-            let out = match write_out(&signed) {
-                Ok(out) => out,
+            let (signed, proof_info, out) = match prove_sign_write(&executed) {
+                Ok(written) => written,
                 Err(e) => return fail(e),
             };
             if o.dry_run {
@@ -390,21 +393,10 @@ pub fn run(o: &RunOptions<'_>) -> ExitCode {
                 };
                 return match execute_remote(&client, &executor, &artifacts, &request) {
                     Ok(executed) => {
-                        let proof = match prove(&executed) {
-                            Ok(p) => p,
-                            Err(e) => return fail(e),
-                        };
-                        let proof_info = proof_summary(proof.as_deref());
                         // Signed and written to `--out` as a local dry run is, for `prove` or
                         // `submit` later.
-                        let mut signed =
-                            match SignedTransaction::sign(executed.tx.clone(), &keys, Some(args)) {
-                                Ok(s) => s,
-                                Err(e) => return fail(format!("error: {e}")),
-                            };
-                        signed.proof = proof;
-                        let out = match write_out(&signed) {
-                            Ok(out) => out,
+                        let (_, proof_info, out) = match prove_sign_write(&executed) {
+                            Ok(written) => written,
                             Err(e) => return fail(e),
                         };
                         print(&receipt_of(
