@@ -37,12 +37,10 @@ fn open(dir: &Path) -> Result<Ledger, ExitCode> {
     Ledger::open(dir).map_err(fail)
 }
 
-/// `ledger` if already open, else the one in `dir`.
-fn ledger_or_open(ledger: Option<Ledger>, dir: &Path) -> Result<Ledger, ExitCode> {
-    match ledger {
-        Some(l) => Ok(l),
-        None => open(dir),
-    }
+/// Where `run` sends a transaction: this directory's ledger, or a node.
+enum Target<'a> {
+    Local(Ledger),
+    Node(&'a str),
 }
 
 pub fn key_new(dir: &Path, name: &str) -> ExitCode {
@@ -203,20 +201,19 @@ pub fn run(o: &RunOptions<'_>) -> ExitCode {
     };
     // The ledger the transaction goes to: this directory's, or the node's. One that requires
     // proofs gets one without being asked (`--prove` asks for one anyway).
-    let local = match o.node {
+    let target = match o.node {
         None => match open(o.ledger) {
-            Ok(l) => Some(l),
+            Ok(l) => Target::Local(l),
             Err(code) => return code,
         },
-        Some(_) => None,
+        Some(url) => Target::Node(url),
     };
-    let requires_proofs = match (&local, o.node) {
-        (Some(ledger), _) => ledger.requires_proofs().map_err(|e| e.to_string()),
-        (None, Some(url)) => Client::new(url)
+    let requires_proofs = match &target {
+        Target::Local(ledger) => ledger.requires_proofs().map_err(|e| e.to_string()),
+        Target::Node(url) => Client::new(url)
             .state()
             .map(|s| s.requires_proofs)
             .map_err(|e| e.to_string()),
-        (None, None) => Ok(false),
     };
     let proving = match requires_proofs {
         Ok(required) => o.prove || required,
@@ -304,12 +301,8 @@ pub fn run(o: &RunOptions<'_>) -> ExitCode {
             _ => None,
         })
         .collect();
-    match o.node {
-        None => {
-            let ledger = match ledger_or_open(local, o.ledger) {
-                Ok(l) => l,
-                Err(code) => return code,
-            };
+    match target {
+        Target::Local(ledger) => {
             // Say plainly when an argument is already spent or never existed.
             for id in &utxo_args {
                 match ledger.utxo(id) {
@@ -358,7 +351,7 @@ pub fn run(o: &RunOptions<'_>) -> ExitCode {
                 Err(e) => fail(e),
             }
         }
-        Some(url) => {
+        Target::Node(url) => {
             let client = Client::new(url);
             for id in &utxo_args {
                 match client.utxo(id) {
@@ -847,13 +840,7 @@ pub fn prove(dir: &Path, node: Option<&str>, path: &Path, out: Option<&Path>) ->
         ));
     };
     let tx = &signed.tx;
-    let request = Request {
-        program: tx.program,
-        script: tx.script.clone(),
-        args,
-        signers: tx.signers.clone(),
-        first_token_id: Some(tx.first_token_id),
-    };
+    let request = Request::replaying(tx, args);
     // A proof needs the execution traces, which only the tracing interpreter records.
     let executor = Executor::tracing();
     let executed = match node {

@@ -642,13 +642,7 @@ impl Ledger {
                 "the transaction carries neither its arguments nor a proof: nothing shows it is the script's result",
             ));
         };
-        let request = Request {
-            program: tx.program,
-            script: tx.script.clone(),
-            args: args.clone(),
-            signers: tx.signers.clone(),
-            first_token_id: Some(tx.first_token_id),
-        };
+        let request = Request::replaying(tx, args.clone());
         if tx.fuel_used > executor.limits.fuel {
             return Err(LedgerError::new(
                 Class::Invalid,

@@ -1617,10 +1617,7 @@ impl BaseAir<crate::config::Val> for TableAir<'_> {
         match self.table {
             Table::Code => self.code.fixed_row(row_index).to_vec(),
             Table::Public => crate::public::fixed_row(self.records, row_index).to_vec(),
-            Table::Sha256 => sha256::fixed_columns()
-                .iter()
-                .map(|column| column[row_index % sha256::ROUNDS])
-                .collect(),
+            Table::Sha256 => sha256::fixed_row(row_index).to_vec(),
             _ => vec![],
         }
     }

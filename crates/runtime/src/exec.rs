@@ -41,6 +41,20 @@ pub struct Request {
     pub first_token_id: Option<i64>,
 }
 
+impl Request {
+    /// The request that made `tx`, given the script's arguments: what a ledger or a prover
+    /// executes again to check that it gives exactly `tx`.
+    pub fn replaying(tx: &Transaction, args: Vec<Arg>) -> Request {
+        Request {
+            program: tx.program,
+            script: tx.script.clone(),
+            args,
+            signers: tx.signers.clone(),
+            first_token_id: Some(tx.first_token_id),
+        }
+    }
+}
+
 /// A successful execution: the transaction, and what the public transaction leaves out (the
 /// witness: arguments, result, logs, interleaving, and the execution traces when the engine
 /// records them).

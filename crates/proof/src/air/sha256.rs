@@ -108,15 +108,24 @@ pub fn padding_words() -> [u32; 14] {
     words
 }
 
+/// The fixed columns' values on row `row` of a table (round `row % 64` of its block).
+pub fn fixed_row<F: Field>(row: usize) -> [F; FIXED] {
+    let r = row % ROUNDS;
+    [
+        u32::from(r == 0),
+        u32::from(r == ROUNDS - 1),
+        K[r] & 0xffff,
+        K[r] >> 16,
+    ]
+    .map(F::from_u32)
+}
+
 /// The fixed columns, each of period [`ROUNDS`].
 pub fn fixed_columns<F: Field>() -> Vec<Vec<F>> {
-    let round = |f: &dyn Fn(usize) -> u32| (0..ROUNDS).map(|r| F::from_u32(f(r))).collect();
-    vec![
-        round(&|r| u32::from(r == 0)),
-        round(&|r| u32::from(r == ROUNDS - 1)),
-        round(&|r| K[r] & 0xffff),
-        round(&|r| K[r] >> 16),
-    ]
+    let rows: Vec<[F; FIXED]> = (0..ROUNDS).map(fixed_row).collect();
+    (0..FIXED)
+        .map(|c| rows.iter().map(|r| r[c]).collect())
+        .collect()
 }
 
 /// The bits of a word laid out at `at`, as expressions.
@@ -124,11 +133,16 @@ fn bits<AB: AirBuilder>(row: &[AB::Expr], at: usize) -> [AB::Expr; 32] {
     std::array::from_fn(|i| row[at + i].clone())
 }
 
+/// Half `half` (0 low, 1 high) of the 32-bit number whose bit `i` is `bit(i)`.
+fn half_of<AB: AirBuilder>(half: usize, bit: impl Fn(usize) -> AB::Expr) -> AB::Expr {
+    (0..16).fold(AB::Expr::ZERO, |acc, i| {
+        acc + bit(16 * half + i) * AB::Expr::from_u32(1 << i)
+    })
+}
+
 /// Half `half` (0 low, 1 high) of the number whose bits (least significant first) are `bits`.
 fn pack<AB: AirBuilder>(bits: &[AB::Expr; 32], half: usize) -> AB::Expr {
-    (0..16).fold(AB::Expr::ZERO, |acc, i| {
-        acc + bits[16 * half + i].clone() * AB::Expr::from_u32(1 << i)
-    })
+    half_of::<AB>(half, |i| bits[i].clone())
 }
 
 /// The exclusive or of two or three bits.
@@ -156,11 +170,7 @@ fn sigma<AB: AirBuilder>(
         };
         xor::<AB>(x[(i + r1) % 32].clone(), x[(i + r2) % 32].clone(), third)
     };
-    std::array::from_fn(|half| {
-        (0..16).fold(AB::Expr::ZERO, |acc, i| {
-            acc + bit(16 * half + i) * AB::Expr::from_u32(1 << i)
-        })
-    })
+    std::array::from_fn(|half| half_of::<AB>(half, bit))
 }
 
 /// The three bits at `at` as a number.
@@ -231,18 +241,13 @@ where
     );
     let sigma1 = sigma::<AB>(&e, (6, 11, 25), false);
     let sigma0 = sigma::<AB>(&a, (2, 13, 22), false);
-    let half_sum = |half: usize, term: &dyn Fn(usize) -> AB::Expr| {
-        (0..16).fold(AB::Expr::ZERO, |acc, i| {
-            acc + term(16 * half + i) * AB::Expr::from_u32(1 << i)
-        })
-    };
     let ch = |half: usize| {
-        half_sum(half, &|i| {
+        half_of::<AB>(half, |i| {
             e[i].clone() * f[i].clone() + (AB::Expr::ONE - e[i].clone()) * g[i].clone()
         })
     };
     let maj = |half: usize| {
-        half_sum(half, &|i| {
+        half_of::<AB>(half, |i| {
             let (x, y, z) = (a[i].clone(), bb[i].clone(), cc[i].clone());
             x.clone() * y.clone() + x.clone() * z.clone() + y.clone() * z.clone()
                 - AB::Expr::TWO * x * y * z
