@@ -511,6 +511,21 @@ fn a_transaction_made_without_a_proof_is_proven_then_submitted() {
     let altered_path = path("altered.sstx");
     std::fs::write(&altered_path, altered.to_canonical()).unwrap();
     env.fails(&["prove", &altered_path], "ledger:mismatch");
+    // Without its arguments there is nothing to execute; with a signature broken, nothing to
+    // trust; a file that is not there is said so.
+    let mut bare = SignedTransaction::from_canonical(&std::fs::read(&plain).unwrap()).unwrap();
+    bare.args = None;
+    let bare_path = path("bare.sstx");
+    std::fs::write(&bare_path, bare.to_canonical()).unwrap();
+    env.fails(&["prove", &bare_path], "ledger:no-witness");
+    let mut forged = SignedTransaction::from_canonical(&std::fs::read(&plain).unwrap()).unwrap();
+    forged.tx.fuel_used += 1;
+    let forged_path = path("forged.sstx");
+    std::fs::write(&forged_path, forged.to_canonical()).unwrap();
+    env.fails(&["prove", &forged_path], "ledger:signature");
+    let missing = path("missing.sstx");
+    env.fails(&["prove", &missing], "cannot read");
+    env.fails(&["submit", &missing], "cannot read");
     // Not a transaction at all.
     let garbage = path("garbage.sstx");
     std::fs::write(&garbage, b"not a transaction").unwrap();
