@@ -391,7 +391,10 @@ pub mod processes {
     pub const TYIDX: usize = 23;
     /// The hash of the program the process runs, as sixteen 16-bit limbs.
     pub const PROGRAM: usize = 24;
-    pub const WIDTH: usize = PROGRAM + super::PUBLIC_VALUES;
+    /// The inverse of `n`: every process has at least one entry, so none is consumed or
+    /// counted without running (format 52).
+    pub const N_INV: usize = PROGRAM + super::PUBLIC_VALUES;
+    pub const WIDTH: usize = N_INV + 1;
 }
 
 pub mod sha256;
@@ -1719,6 +1722,21 @@ where
     FACTS.receive(b, tuple, Count::bounded(when, 1));
 }
 
+/// On a padding row (`real` = 0) each of `columns` is zero. A padding row takes part in no
+/// bus: it sends, receives and offers nothing (format 52). Each table zeroes there the
+/// columns its multiplicities are made of, which the constraints do not already force, and
+/// `crate::padding`'s audit checks every multiplicity of every table from the constraints.
+fn zero_on_padding<AB: AirBuilder>(
+    b: &mut AB,
+    real: impl Into<AB::Expr>,
+    columns: impl IntoIterator<Item = impl Into<AB::Expr>>,
+) {
+    let padding = AB::Expr::ONE - real.into();
+    for column in columns {
+        b.assert_zero(padding.clone() * column.into());
+    }
+}
+
 fn eval_entries<AB: InteractionBuilder>(b: &mut AB)
 where
     AB::F: Field,
@@ -1922,6 +1940,8 @@ where
     // Values. The entry's arguments and results are rows of `values`, indexed from 0 to its
     // counts (a chain on the `counts` bus per (t, role)).
     let (n_args, n_results) = (col(N_ARGS), col(N_RESULTS));
+    // A padding row offers no flags (it could give a real entry's values others).
+    zero_on_padding(b, real, [n_args, n_results]);
     for (role, n) in [(AB::Expr::ZERO, n_args), (one.clone(), n_results)] {
         COUNTS.send(
             b,
@@ -2666,6 +2686,24 @@ where
         b.assert_bool(k);
     }
     b.assert_eq(script + utxo + token, real);
+    // A padding row ends with no handle (so it is no output) and offers nothing (format 52;
+    // a padding row could emit an output record no code made).
+    zero_on_padding(
+        b,
+        real,
+        [
+            col(HANDLE_END),
+            uses,
+            col(FRAME_USES),
+            col(PROGRAM_USES),
+            col(IN_USES),
+            col(OUT_USES),
+        ],
+    );
+    // Every process runs: its log has an entry (so an input is consumed only by running its
+    // code, an activation the script's call entered; format 52: an input with no entries
+    // wrote and read the same step record and was consumed and re-created untouched).
+    b.assert_zero(real * (n * col(N_INV) - one.clone()));
 
     // The step memory's first write and last read for this process.
     // Every process starts idle and ends idle: its last activation finished or yielded.
@@ -2866,6 +2904,9 @@ where
     // (once for most values, up to three times for a buffered result, which `result(i)` may
     // read again).
     let exec = col(EXEC);
+    // A padding row receives nothing: it could take what the execution sent for a real row,
+    // which would then keep any value (format 52; an audit finding).
+    zero_on_padding(b, real, [exec]);
     b.assert_zero(
         exec.into()
             * (exec.into() - one.clone())
@@ -3190,6 +3231,9 @@ where
     b.assert_bool(newp);
     b.when_transition()
         .assert_zero(next(REAL) * (one.clone() - real.into()));
+    // A padding row sends no record (its process's flags are looked up on real rows only) and
+    // looks nothing up (format 52).
+    zero_on_padding(b, real, [newp, col(HAS_OUT), col(INPUT), col(TOKEN)]);
     // Each process's slots are 0, 1, 2, ... in a run of rows; runs go by increasing process.
     // So every (process, slot) has at most one row.
     b.when_first_row().assert_zero(j);
@@ -4414,6 +4458,9 @@ where
     let flag = |k: usize| col(F_PLAIN + k);
 
     let bits = bits_from(b, &col, M, crate::code::access::BITS);
+    // A padding row fetches nothing, so its access bits and mode are zero: it touches no
+    // port and sends nothing to the ALU (format 52).
+    zero_on_padding(b, col(REAL), [col(ACCESS), col(ALU_MODE)]);
     // Above the bits, an ALU instruction's mode; zero on any other row, so the bits are the
     // fetched ones.
     b.assert_eq(
@@ -4675,6 +4722,9 @@ where
         b.assert_bool(col(k));
     }
     b.assert_zero(first.clone() * (AB::Expr::ONE - real.clone()));
+    // A padding row is no parameter and no global: it sends no argument and fetches nothing
+    // (format 52).
+    zero_on_padding(b, real.clone(), [param.clone(), global.clone()]);
     b.assert_zero(first.clone() * col(S));
     b.assert_zero((AB::Expr::ONE - param.clone()) * col(ARGS_LEFT));
     b.when_first_row().assert_eq(first.clone(), real.clone());

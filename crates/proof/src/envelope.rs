@@ -65,7 +65,7 @@ pub const PROOF_MAGIC: &[u8; 4] = b"SSPF";
 
 /// The proof format's version: bumped whenever a table, a constraint or the configuration
 /// changes, since an old proof cannot verify against new constraints.
-pub const PROOF_VERSION: u8 = 51;
+pub const PROOF_VERSION: u8 = 52;
 
 /// The envelope's layer byte of a proof of the whole transaction: the interleaving of its
 /// processes and every program's execution ([`COVERED_LAYERS`]), in one batch proof.

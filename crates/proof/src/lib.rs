@@ -12,7 +12,9 @@ pub mod config;
 pub mod envelope;
 pub mod group;
 pub mod instance;
+pub mod padding;
 pub mod public;
+pub mod symbolic;
 
 pub use air::{airs, call_index, Kind, Table, TableAir, CALLS, TABLES};
 pub use envelope::{About, Envelope, COVERED_LAYERS, LAYER_TRANSACTION, PROOF_VERSION};

@@ -1010,6 +1010,10 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
             cells[processes::UTXO] = Val::from_u32(kind[1]);
             cells[processes::TOKEN] = Val::from_u32(kind[2]);
             cells[processes::N] = Val::from_u32(witness.logs[r].len() as u32);
+            // (A process without entries has none, and the checker refuses it.)
+            cells[processes::N_INV] = Val::from_u32(witness.logs[r].len() as u32)
+                .try_inverse()
+                .unwrap_or_default();
             cells[processes::LAST] = Val::from_u32(last_t[r]);
             cells[processes::USES] = Val::from_u32(uses[r]);
             cells[processes::INPUT] = Val::from_bool(handle0[r] != 0);
