@@ -173,6 +173,10 @@ pub type QualifiedName = (String, String);
 #[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Interface {
     pub effects: Vec<QualifiedName>,
+    /// Beside each effect, how many scalars its arguments and its answer flatten to: a
+    /// `raise` stages exactly the one, and `resume_effect` the other.
+    #[serde(default)]
+    pub effect_arity: Vec<(u32, u32)>,
     pub utxos: Vec<String>,
     pub events: Vec<QualifiedName>,
     pub tokens: Vec<String>,
@@ -186,6 +190,16 @@ impl Metadata {
                 .effects
                 .iter()
                 .map(|e| (e.abi.clone(), e.name.clone()))
+                .collect(),
+            effect_arity: self
+                .effects
+                .iter()
+                .map(|e| {
+                    (
+                        ValueMeta::arity(&e.params) as u32,
+                        e.result.scalars.len() as u32,
+                    )
+                })
                 .collect(),
             utxos: self.utxos.iter().map(|u| u.utxo.clone()).collect(),
             events: self

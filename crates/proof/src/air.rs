@@ -341,8 +341,12 @@ pub mod entries {
     /// On a `utxo_call`, `token_mint`, `token_burn` or `token_call`: its argument 1, the
     /// method or policy it asks for (by index in the callee type's list); 0 elsewhere.
     pub const METHOD: usize = 85;
+    /// On a `raise`, a handler call, `effect_id` or `resume_effect`: the effect's arities as
+    /// the interface declares them (looked up with its identity; format 52).
+    pub const E_PARAMS: usize = 86;
+    pub const E_ANSWER: usize = 87;
     /// One selector per entry of [`CALLS`], one-hot on real rows.
-    pub const SEL: usize = 86;
+    pub const SEL: usize = 88;
     pub const WIDTH: usize = SEL + CALLS.len();
 }
 
@@ -713,7 +717,10 @@ pub mod interface {
     /// How many rows of other tables look this row up.
     pub const USES: usize = 6;
     pub const PROGRAM: usize = 7;
-    pub const WIDTH: usize = PROGRAM + super::PUBLIC_VALUES;
+    /// On an effect's row: how many scalars its arguments and its answer take (format 52).
+    pub const PARAMS: usize = PROGRAM + super::PUBLIC_VALUES;
+    pub const ANSWER: usize = PARAMS + 1;
+    pub const WIDTH: usize = ANSWER + 1;
 }
 
 /// Columns of `range`.
@@ -2372,17 +2379,39 @@ where
     // The identity of a handler, of a raise and of the effect `effect_id` reads is the one its
     // program's interface gives its index (the script's program is the list's first, 0).
     let raises = picked(RAISE);
-    let zeros = (0..PUBLIC_VALUES).map(|_| AB::Expr::ZERO);
+    let zeros = || (0..PUBLIC_VALUES).map(|_| AB::Expr::ZERO);
+    let (e_params, e_answer) = (col(E_PARAMS), col(E_ANSWER));
     INTERFACE.lookup_key(
         b,
         [one.clone(), col(PROG_K).into(), h_idx.into(), e.into()]
             .into_iter()
-            .chain(zeros),
+            .chain(zeros())
+            .chain([e_params.into(), e_answer.into()]),
         Count::bounded(
             handler_access.clone() + raises.clone() + effect_id.clone(),
             1,
         ),
     );
+    // A raise stages exactly its effect's arguments, as its program declares them (after
+    // argument 0, its index); `resume_effect` exactly the answer the script's handler of that
+    // identity declares (format 52: the answer could carry more). The runtime takes the
+    // same counts: the raiser's declaration for the arguments, the handler's for the answer.
+    b.assert_zero(raises.clone() * (n_args - one.clone() - e_params.into()));
+    let resumes = picked(RESUME_EFFECT);
+    INTERFACE.lookup_key(
+        b,
+        [
+            one.clone(),
+            AB::Expr::ZERO,
+            h_idx.into(),
+            col(ITEM_E).into(),
+        ]
+        .into_iter()
+        .chain(zeros())
+        .chain([e_params.into(), e_answer.into()]),
+        Count::bounded(resumes.clone(), 1),
+    );
+    b.assert_zero(resumes * (n_args - e_answer.into()));
     // A raise completes only where control enters its process (answered by `resume_effect`).
     b.assert_zero(raises.clone() * (one.clone() - col(ENTERED).into()));
     // The index a call names: argument 0 of a handler call, a `raise`, `utxo_create`,
@@ -2735,6 +2764,7 @@ where
     ]
     .into_iter()
     .chain((0..PUBLIC_VALUES).map(|l| col(PROGRAM + l).into()))
+    .chain([AB::Expr::ZERO, AB::Expr::ZERO])
     .collect();
     INTERFACE.lookup_key(b, listed, Count::bounded(real.into(), 1));
     STEPS.send(
@@ -3813,6 +3843,7 @@ where
         .collect();
         RECORDS.send(b, quarter, Count::bounded(program_row.into(), 1));
     }
+    let (params, answer) = (col(PARAMS), col(ANSWER));
     RECORDS.send(
         b,
         [
@@ -3821,15 +3852,19 @@ where
             j.into(),
             AB::Expr::from_u32(crate::public::EFFECTS),
             e.into(),
-            AB::Expr::ZERO,
-            AB::Expr::ZERO,
+            params.into(),
+            answer.into(),
             AB::Expr::ZERO,
         ],
         Count::bounded(effect_row.into(), 1),
     );
+    // A program's row has no arities.
+    b.assert_zero(program_row * params);
+    b.assert_zero(program_row * answer);
     let offered: Vec<AB::Expr> = [effect_row.into(), k.into(), j.into(), e.into()]
         .into_iter()
         .chain((0..PUBLIC_VALUES).map(|l| col(PROGRAM + l).into()))
+        .chain([params.into(), answer.into()])
         .collect();
     INTERFACE.table_entry(b, offered, uses);
 }

@@ -205,7 +205,15 @@ impl Envelope {
                     put_name(out, name);
                 }
             };
-            qualified(&mut out, &interface.effects);
+            // Each effect with its arities (`Interface::effect_arity`; format 52).
+            out.extend_from_slice(&(interface.effects.len() as u32).to_le_bytes());
+            for (k, (abi, name)) in interface.effects.iter().enumerate() {
+                put_name(&mut out, abi);
+                put_name(&mut out, name);
+                let (params, answer) = interface.effect_arity.get(k).copied().unwrap_or_default();
+                out.extend_from_slice(&params.to_le_bytes());
+                out.extend_from_slice(&answer.to_le_bytes());
+            }
             plain(&mut out, &interface.utxos);
             qualified(&mut out, &interface.events);
             plain(&mut out, &interface.tokens);
@@ -305,12 +313,19 @@ impl Envelope {
         for _ in 0..count {
             let (hash, after) = rest.split_at_checked(32).ok_or("truncated proof")?;
             let hash = Hash32(hash.try_into().expect("32 bytes"));
-            let (effects, after) = take_list(after, take_qualified)?;
+            let (effects, after) = take_list(after, |bytes| {
+                let (name, after) = take_qualified(bytes)?;
+                let (params, after) = take_u32(after)?;
+                let (answer, after) = take_u32(after)?;
+                Ok(((name, (params, answer)), after))
+            })?;
+            let (effects, effect_arity) = effects.into_iter().unzip();
             let (utxos, after) = take_list(after, take_name)?;
             let (events, after) = take_list(after, take_qualified)?;
             let (tokens, after) = take_list(after, take_name)?;
             let interface = Interface {
                 effects,
+                effect_arity,
                 utxos,
                 events,
                 tokens,
@@ -370,6 +385,7 @@ mod tests {
                     Hash32([2; 32]),
                     Interface {
                         effects: vec![("Wallet".into(), "Ask".into())],
+                        effect_arity: vec![(1, 2)],
                         utxos: vec!["Counter".into()],
                         events: vec![("Log".into(), "Bumped".into())],
                         tokens: vec!["Coin".into()],

@@ -163,6 +163,18 @@ pub fn check_programs(tx: &Transaction, about: &crate::envelope::About) -> Resul
                 "the interface the proof names for program {hash} declares a name twice"
             ));
         }
+        // Every effect has its arities, each a small count (a column of the tables).
+        let small = |n: u32| n < 1 << 16;
+        if interface.effect_arity.len() != interface.effects.len()
+            || !interface
+                .effect_arity
+                .iter()
+                .all(|&(params, answer)| small(params) && small(answer))
+        {
+            return Err(format!(
+                "the interface the proof names for program {hash} does not give each effect its arities"
+            ));
+        }
     }
     Ok(())
 }
@@ -500,15 +512,15 @@ pub fn records(
             let v = [quarter[0], quarter[1], quarter[2], quarter[3]];
             out.push(record(PROGRAM_QUARTER, k, m, PROGRAMS, v));
         }
-        for (j, name) in interface.effects.iter().enumerate() {
+        for (j, (name, &(params, answer))) in interface
+            .effects
+            .iter()
+            .zip(&interface.effect_arity)
+            .enumerate()
+        {
             let e = Val::from_u32(identities[name]);
-            out.push(record(
-                INDEX,
-                k,
-                j,
-                EFFECTS,
-                [e, Val::ZERO, Val::ZERO, Val::ZERO],
-            ));
+            let (params, answer) = (Val::from_u32(params), Val::from_u32(answer));
+            out.push(record(INDEX, k, j, EFFECTS, [e, params, answer, Val::ZERO]));
         }
     }
     Ok(out)
@@ -588,6 +600,7 @@ mod tests {
                     _ => {}
                 }
                 i.effects = vec![("Wallet".into(), "Ask".into())];
+                i.effect_arity = vec![(1, 1)];
                 (h, i)
             })
             .collect();
@@ -612,6 +625,12 @@ mod tests {
             "the script first, then the coin's program"
         );
         assert!(records(&tx, &good).is_ok());
+        // An effect without its arities, or with one too large for a column.
+        let mut unary = good.clone();
+        unary.programs[0].1.effect_arity.clear();
+        assert!(records(&tx, &unary).is_err());
+        unary.programs[0].1.effect_arity = vec![(1 << 16, 0)];
+        assert!(records(&tx, &unary).is_err());
         // One program left out, an extra one, the order changed.
         let mut missing = good.clone();
         missing.programs.pop();

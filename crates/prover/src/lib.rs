@@ -420,6 +420,18 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
         Ok((j as u32, identities[name]))
     };
     let mut effect_uses: BTreeMap<(u32, u32), u32> = BTreeMap::new();
+    // Effect `j` of program `k`'s arities (`Interface::effect_arity`), for the row that looks
+    // it up.
+    let arities = |cells: &mut [Val], k: u32, j: u32| {
+        let (params, answer) = programs[k as usize]
+            .1
+            .effect_arity
+            .get(j as usize)
+            .copied()
+            .unwrap_or_default();
+        cells[entries::E_PARAMS] = Val::from_u32(params);
+        cells[entries::E_ANSWER] = Val::from_u32(answer);
+    };
 
     // Per process: the time of its latest entry so far, its entry count, and kind lookups.
     let mut last_t = vec![0u32; n_processes];
@@ -632,6 +644,7 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
             *effect_uses.entry((prog_k[p], j)).or_default() += 1;
             cells[entries::H_IDX] = Val::from_u32(j);
             cells[entries::E] = Val::from_u32(e);
+            arities(cells, prog_k[p], j);
             info[r].frame_args |= 1;
         }
         // The index a call names in the script's interface: a UTXO or token type.
@@ -771,6 +784,7 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
             let (j, e) = identity(0, entry.args.first())?;
             *effect_uses.entry((0, j)).or_default() += 1;
             cells[entries::E] = Val::from_u32(e);
+            arities(cells, 0, j);
             let (count, _, written) = counts.peek(e as usize);
             let new = if install {
                 count + 1
@@ -802,6 +816,7 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
             let index = small_index(entry.results.first(), p, step)?;
             cells[entries::H_IDX] = Val::from_u32(index);
             cells[entries::E] = Val::from_u32(item_e);
+            arities(cells, 0, index);
             *effect_uses.entry((0, index)).or_default() += 1;
         }
         if entry.call == call::EMIT {
@@ -891,6 +906,23 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
                 };
                 let old = stack.access(slot, if effect { t } else { 0 }, e, t);
                 pending_item(cells, old, t, &mut byte_uses)?;
+                if resume {
+                    // The answer's arity: the script's declaration of the effect it answers.
+                    let popped = old.1;
+                    let j = programs[0]
+                        .1
+                        .effects
+                        .iter()
+                        .position(|name| identities[name] == popped)
+                        .ok_or_else(|| {
+                            err(format!(
+                                "process {p} step {step}: an answer to an effect the script does not declare"
+                            ))
+                        })? as u32;
+                    cells[entries::H_IDX] = Val::from_u32(j);
+                    arities(cells, 0, j);
+                    *effect_uses.entry((0, j)).or_default() += 1;
+                }
                 depth = depth + u32::from(effect) - u32::from(resume);
             }
         }
@@ -1319,6 +1351,9 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
             cells[interface::E] = Val::from_u32(identities[name]);
             let uses = effect_uses.get(&(k as u32, j as u32)).copied();
             cells[interface::USES] = Val::from_u32(uses.unwrap_or(0));
+            let (params, answer) = declares.effect_arity.get(j).copied().unwrap_or_default();
+            cells[interface::PARAMS] = Val::from_u32(params);
+            cells[interface::ANSWER] = Val::from_u32(answer);
             interface_rows.push(cells);
         }
     }
