@@ -6,8 +6,10 @@
 //! program hash covers both.
 
 mod embed;
+mod signature;
 
 pub use embed::{embed, from_module, METADATA_SECTION};
+pub use signature::{param_kinds, ScalarKind};
 
 use serde::{Deserialize, Serialize};
 

@@ -491,7 +491,31 @@ pub mod values {
     /// `slots` row of the parameter it starts (so an activation has exactly as many arguments
     /// as its export has parameters).
     pub const ACTIVATES: usize = 51;
-    pub const WIDTH: usize = 52;
+    /// 1 when `t` is 1 (the script's `activate`, the trace's first entry), with the inverse of
+    /// `t - 1` otherwise; and 1 on that entry's arguments, the script's (format 52).
+    pub const T1: usize = 52;
+    pub const T1_INV: usize = 53;
+    pub const SARG: usize = 54;
+    /// On a script argument, its kind as the script's parameters declare it, one-hot (all 0
+    /// for a value of any 64 bits): `K_BOOL + code - 1` is [`starstream_artifact::ScalarKind`]
+    /// code `code`.
+    pub const K_BOOL: usize = 55;
+    pub const K_U8: usize = 56;
+    pub const K_U16: usize = 57;
+    pub const K_U32: usize = 58;
+    pub const K_I8: usize = 59;
+    pub const K_I16: usize = 60;
+    pub const K_I32: usize = 61;
+    pub const K_UTXO: usize = 62;
+    pub const K_ANY_UTXO: usize = 63;
+    pub const KINDS: usize = 9;
+    /// A signed argument's sign, and its top byte (the one that holds the sign bit).
+    pub const SIGN: usize = 64;
+    pub const TOP: usize = 65;
+    /// A handle argument's program (its place in the program list) and UTXO type.
+    pub const H_PK: usize = 66;
+    pub const H_UT: usize = 67;
+    pub const WIDTH: usize = 68;
 }
 
 /// Columns of `handles`: one row per possible UTXO handle, 1, 2, 3, ... The same numbers
@@ -2961,6 +2985,8 @@ where
         Count::bounded(exec.into(), 3),
     );
 
+    eval_script_arguments(b);
+
     // This row is value i of entry t's role: the chain's link from i to i + 1.
     COUNTS.receive(
         b,
@@ -3193,6 +3219,78 @@ where
         .chain(v.iter().map(|x| (*x).into()))
         .collect();
     QUERIED_KEYS.table_entry(b, quarter, key_uses);
+}
+
+/// The script's arguments (format 52): the arguments of the trace's first entry, the script's
+/// `activate`, are exactly the scalars its parameters declare (the `public` table's records
+/// of them, which the verifier reads from the program's metadata), each within its kind's
+/// range: a `bool` 0 or 1, an unsigned integer its bits, a signed one its bits sign-extended,
+/// a handle one limb.
+fn eval_script_arguments<AB: InteractionBuilder>(b: &mut AB)
+where
+    AB::F: Field,
+{
+    use values::*;
+    let main = b.main();
+    let col = |i: usize| -> AB::Expr { main.current(i).expect("a column of the table").into() };
+    let c = |v: u32| AB::Expr::from_u32(v);
+    let one = AB::Expr::ONE;
+    let (t, t1, sarg) = (col(T), col(T1), col(SARG));
+    b.assert_bool(t1.clone());
+    b.assert_zero(t1.clone() * (t.clone() - one.clone()));
+    b.assert_eq((t - one.clone()) * col(T1_INV), one.clone() - t1.clone());
+    b.assert_eq(sarg.clone(), col(REAL) * t1 * (one.clone() - col(ROLE)));
+    // One kind at most, on a script argument only.
+    let flag = |k: usize| col(K_BOOL + k);
+    let mut flags = AB::Expr::ZERO;
+    let mut code = AB::Expr::ZERO;
+    for k in 0..KINDS {
+        b.assert_bool(flag(k));
+        b.assert_zero(flag(k) * (one.clone() - sarg.clone()));
+        flags += flag(k);
+        code += flag(k) * c(k as u32 + 1);
+    }
+    b.assert_bool(flags);
+    // Each is the kind its parameter declares: a public record per scalar, so the script
+    // takes exactly as many as its parameters flatten to.
+    RECORDS.send(
+        b,
+        [
+            c(crate::public::INDEX),
+            col(I),
+            AB::Expr::from_usize(crate::public::INDEX_B),
+            c(crate::public::SCRIPT_PARAMS),
+            code,
+            col(K_UTXO) * col(H_UT),
+            AB::Expr::ZERO,
+            AB::Expr::ZERO,
+        ],
+        Count::bounded(sarg, 1),
+    );
+    // The ranges. Above the kind's width the limbs (and, for an 8-bit kind, limb 0's upper
+    // byte) are 0, or all ones for a negative signed value, whose sign is its top byte's
+    // upper bit: `top − 128 · sign` is below 128, so twice it is a byte.
+    let (sign, top) = (col(SIGN), col(TOP));
+    let byte = |k: usize| col(V_BYTES + k);
+    let signed = flag(4) + flag(5) + flag(6);
+    let narrow = flag(0) + flag(1) + flag(2) + flag(4) + flag(5) + flag(7) + flag(8);
+    let below_32 = narrow.clone() + flag(3) + flag(6);
+    let eight = flag(0) + flag(1) + flag(4);
+    b.assert_bool(sign.clone());
+    b.assert_zero(sign.clone() * (one.clone() - signed.clone()));
+    let fill = sign.clone() * c(0xffff);
+    b.assert_zero(narrow * (col(V + 1) - fill.clone()));
+    for k in [2, 3] {
+        b.assert_zero(below_32.clone() * (col(V + k) - fill.clone()));
+    }
+    b.assert_zero(eight * (byte(1) - sign.clone() * c(0xff)));
+    b.assert_eq(
+        top.clone(),
+        flag(4) * byte(0) + flag(5) * byte(1) + flag(6) * byte(3),
+    );
+    BYTES.lookup_key(b, [(top - sign * c(128)) * c(2)], Count::bounded(signed, 1));
+    // A `bool` is 0 or 1 (its upper byte and limbs are 0 above).
+    b.assert_zero(flag(0) * col(V) * (col(V) - one));
 }
 
 fn eval_handles<AB: InteractionBuilder>(b: &mut AB)

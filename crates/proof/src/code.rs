@@ -606,7 +606,14 @@ pub struct Code {
     /// Each program's `script fn`s, as its module's own metadata declares them (`None` without
     /// metadata).
     scripts: Vec<Option<std::collections::BTreeSet<String>>>,
+    /// The kinds of the scalar arguments of each export a program may run as a script: its
+    /// `script fn`s' as its metadata declares their parameters (or why no request can pass
+    /// them), or, without metadata, every export's, each scalar of any value.
+    script_kinds: Vec<std::collections::BTreeMap<String, ScriptKinds>>,
 }
+
+/// A script's scalar arguments' kinds, or why it can take none.
+type ScriptKinds = Result<Vec<starstream_artifact::ScalarKind>, String>;
 
 /// The largest immediate a row holds as one field element: function, local and global
 /// indices, code positions and fuel charges are all far below it in any module that loads.
@@ -632,6 +639,7 @@ impl Code {
         let mut exports = Vec::new();
         let mut interfaces = Vec::new();
         let mut scripts = Vec::new();
+        let mut script_kinds = Vec::new();
         for (k, program) in programs.iter().enumerate() {
             exports.push(
                 program
@@ -652,6 +660,29 @@ impl Code {
                     .map_err(|e| format!("program {k} of the list: {e}"))?,
                 None => Default::default(),
             };
+            script_kinds.push(match &metadata {
+                Some(m) => {
+                    let utxos: Vec<String> = m.utxos.iter().map(|u| u.utxo.clone()).collect();
+                    m.exports
+                        .iter()
+                        .filter(|e| e.kind == "script")
+                        .map(|e| {
+                            let kinds = starstream_artifact::param_kinds(&e.params, &utxos);
+                            (e.name.clone(), kinds)
+                        })
+                        .collect()
+                }
+                None => program
+                    .exports
+                    .iter()
+                    .filter_map(|(name, &index)| {
+                        let f = index.checked_sub(program.imports.len() as u32)?;
+                        let params = program.functions.get(f as usize)?.sig.params.len();
+                        let any = vec![starstream_artifact::ScalarKind::Any; params];
+                        Some((name.clone(), Ok(any)))
+                    })
+                    .collect(),
+            });
             scripts.push(metadata.as_ref().map(|m| {
                 m.exports
                     .iter()
@@ -837,6 +868,7 @@ impl Code {
             exports,
             interfaces,
             scripts,
+            script_kinds,
         })
     }
 
@@ -859,6 +891,16 @@ impl Code {
             Some(None) => true,
             None => false,
         }
+    }
+
+    /// The kinds of the scalar arguments program `k` runs its export `name` as a script with
+    /// ([`starstream_artifact::param_kinds`]), or why it cannot.
+    pub fn script_kinds(&self, k: usize, name: &str) -> ScriptKinds {
+        self.script_kinds
+            .get(k)
+            .and_then(|m| m.get(name))
+            .cloned()
+            .unwrap_or_else(|| Err(format!("`{name}` is not a `script fn` of its program")))
     }
 
     /// The interface program `k`'s own metadata declares (none for a module without

@@ -4,7 +4,7 @@
 //! input entries, canonically encoded, the token storages and the programs' interfaces); the
 //! batch proof itself is postcard-encoded.
 
-use starstream_artifact::{Interface, QualifiedName};
+use starstream_artifact::{Interface, QualifiedName, ScalarKind};
 use starstream_tx::{Canonical, Hash32, TokenType, UtxoEntry};
 
 use crate::air::TABLES;
@@ -88,6 +88,8 @@ pub const MAX_NAME: usize = 1024;
 /// The most programs a proof may name, and names in each table of a program's interface.
 pub const MAX_PROGRAMS: usize = 4096;
 pub const MAX_DECLARED: usize = 4096;
+/// The most scalar arguments a script may have.
+pub const MAX_SCRIPT_SCALARS: usize = 4096;
 
 /// A token type's storage as a transaction's token process read it.
 pub type Storage = (TokenType, Vec<i64>);
@@ -109,6 +111,10 @@ pub struct About {
     /// The interface of each program the transaction names, in the order
     /// [`crate::public::program_list`] gives: the script's first.
     pub programs: Vec<Program>,
+    /// The kind of each scalar argument of the script, as its program's metadata declares
+    /// its parameters (`starstream_artifact::param_kinds`; format 52): the verifier checks
+    /// them against the module, and the proof binds the script's arguments to them.
+    pub script_params: Vec<ScalarKind>,
 }
 
 impl About {
@@ -217,6 +223,12 @@ impl Envelope {
             plain(&mut out, &interface.utxos);
             qualified(&mut out, &interface.events);
             plain(&mut out, &interface.tokens);
+        }
+        out.extend_from_slice(&(about.script_params.len() as u32).to_le_bytes());
+        for kind in &about.script_params {
+            let (code, index) = kind.code();
+            out.extend_from_slice(&code.to_le_bytes());
+            out.extend_from_slice(&index.to_le_bytes());
         }
         out.extend_from_slice(&(self.proof.len() as u32).to_le_bytes());
         out.extend_from_slice(&self.proof);
@@ -333,6 +345,20 @@ impl Envelope {
             programs.push((hash, interface));
             rest = after;
         }
+        let (count, after) = take_u32(rest)?;
+        rest = after;
+        if count as usize > MAX_SCRIPT_SCALARS {
+            return Err(format!("a proof naming {count} script arguments"));
+        }
+        let mut script_params = Vec::new();
+        for _ in 0..count {
+            let (code, after) = take_u32(rest)?;
+            let (index, after) = take_u32(after)?;
+            let kind = ScalarKind::from_code(code, index)
+                .ok_or_else(|| format!("a script argument of unknown kind {code}"))?;
+            script_params.push(kind);
+            rest = after;
+        }
         let (len, rest) = take_u32(rest)?;
         let len = len as usize;
         if rest.len() != len {
@@ -349,6 +375,7 @@ impl Envelope {
                 inputs,
                 token_storage,
                 programs,
+                script_params,
             },
             proof: rest.to_vec(),
         })
@@ -391,9 +418,26 @@ mod tests {
                         tokens: vec!["Coin".into()],
                     },
                 )],
+                script_params: vec![ScalarKind::U8, ScalarKind::Utxo(0), ScalarKind::Any],
             },
             proof: vec![9, 9, 9],
         }
+    }
+
+    /// The script's argument kinds: an unknown kind, or too many, are refused.
+    #[test]
+    fn the_script_params_round_trip_and_nothing_else_reads() {
+        let bytes = envelope().encode();
+        // Three kinds of eight bytes each, after their count, before the proof's 4 + 3 bytes.
+        let at = bytes.len() - 7 - 3 * 8 - 4;
+        assert_eq!(bytes[at..at + 4], 3u32.to_le_bytes());
+        let mut unknown = bytes.clone();
+        unknown[at + 4..at + 8].copy_from_slice(&10u32.to_le_bytes());
+        let refused = Envelope::decode(&unknown).unwrap_err();
+        assert!(refused.contains("unknown kind"), "{refused}");
+        let mut many = bytes.clone();
+        many[at..at + 4].copy_from_slice(&(MAX_SCRIPT_SCALARS as u32 + 1).to_le_bytes());
+        assert!(Envelope::decode(&many).is_err());
     }
 
     /// Where the inputs start: after the magic, version, layer, FRI settings, count and

@@ -18,6 +18,7 @@ pub mod symbolic;
 
 pub use air::{airs, call_index, Kind, Table, TableAir, CALLS, TABLES};
 pub use envelope::{About, Envelope, COVERED_LAYERS, LAYER_TRANSACTION, PROOF_VERSION};
+pub use starstream_artifact::ScalarKind;
 
 /// The batch proof type of this configuration.
 pub type BatchProof = p3_batch_stark::BatchProof<config::Config>;

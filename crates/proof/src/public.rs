@@ -22,8 +22,7 @@
 //!   (`side` 3), the index of token type `a` whose policies ran among its program's token
 //!   types (`side` 5);
 //! - with `side` 8, program `a` of the transaction's program list ([`program_list`]): tag 2
-//!   its hash's quarter `b`; with `side` 9, tag 3, its effect `b`'s identity `[e, 0, 0, 0]`
-//!   (the effect's rank, from 1, among every distinct effect name the programs declare);
+//!   its hash's quarter `b`;
 //! - with `side` 4, cell `a` of the token memory ([`token_cells`]), tag 1: `b` 0 its token's
 //!   id, 1 its initial amount, 2 `[kind, type, input, 0]` of its initial state, 3 its final
 //!   amount (0 when spent), 4 `[held, type, output, 0]` of its final state (all 0 when spent);
@@ -31,6 +30,11 @@
 //!   its program hash's quarter `b`;
 //! - with `side` 6 and 7, the storage of token type `a` whose policies ran: tag 1, slot `b`
 //!   before (as the proof names it) and after (the transaction's new storage, or the same);
+//! - with `side` 9, tag 3, program `a`'s effect `b`: `[e, params, answer, 0]`, its identity
+//!   (its rank, from 1, among every distinct effect name the programs declare) and its
+//!   arities (format 52);
+//! - with `side` 10, tag 3 and `b` 1, the script's scalar argument `a`: `[kind, index, 0, 0]`
+//!   (`starstream_artifact::ScalarKind::code`);
 //! - tag 0: padding (all zero), after the last record, up to the table's height.
 
 use p3_field::PrimeCharacteristicRing;
@@ -115,6 +119,8 @@ pub const STORAGE_AFTER: u32 = 7;
 /// The program list's hashes, and its programs' effect identities.
 pub const PROGRAMS: u32 = 8;
 pub const EFFECTS: u32 = 9;
+/// The script's scalar arguments' kinds (format 52).
+pub const SCRIPT_PARAMS: u32 = 10;
 
 /// The programs a proof about `tx` names interfaces for: the script's first, then every other
 /// program of an input, an output, an event or a token type whose policies ran (`storages`),
@@ -523,6 +529,17 @@ pub fn records(
             out.push(record(INDEX, k, j, EFFECTS, [e, params, answer, Val::ZERO]));
         }
     }
+    // The script's arguments: each scalar's kind, and the UTXO type a handle's names.
+    for (i, kind) in about.script_params.iter().enumerate() {
+        let (code, index) = kind.code();
+        let v = [
+            Val::from_u32(code),
+            Val::from_u32(index),
+            Val::ZERO,
+            Val::ZERO,
+        ];
+        out.push(record(INDEX, i, INDEX_B, SCRIPT_PARAMS, v));
+    }
     Ok(out)
 }
 
@@ -608,6 +625,7 @@ mod tests {
             inputs: inputs.to_vec(),
             token_storage: storages.to_vec(),
             programs,
+            script_params: vec![],
         }
     }
 

@@ -112,6 +112,67 @@ impl Tables {
     }
 }
 
+/// Lays out the script's arguments' kinds in `values` (every row's test of `t == 1`, and on
+/// the first entry's arguments their kinds, signs, top bytes and handles' types), counting
+/// the bytes the signed ones look up. An argument outside its kind's range is laid out as it
+/// is, for the checker to refuse.
+fn script_arguments(
+    vv: &mut [Val],
+    kinds: &[starstream_proof::ScalarKind],
+    byte_uses: &mut [u32; 256],
+) -> Result<(), ProveError> {
+    use p3_field::PrimeField32;
+    use starstream_proof::ScalarKind;
+    let w = values::WIDTH;
+    for cells in vv.chunks_exact_mut(w) {
+        let t = cells[values::T];
+        cells[values::T1] = Val::from_bool(t == Val::ONE);
+        cells[values::T1_INV] = (t - Val::ONE).try_inverse().unwrap_or_default();
+        let script_arg =
+            cells[values::REAL] == Val::ONE && t == Val::ONE && cells[values::ROLE] == Val::ZERO;
+        if !script_arg {
+            continue;
+        }
+        cells[values::SARG] = Val::ONE;
+        let i = cells[values::I].as_canonical_u32() as usize;
+        let kind = *kinds
+            .get(i)
+            .ok_or_else(|| err(format!("the script has no argument {i}")))?;
+        let (code, index) = kind.code();
+        if code != 0 {
+            cells[values::K_BOOL + code as usize - 1] = Val::ONE;
+        }
+        let limbs: [u32; 4] = std::array::from_fn(|k| cells[values::V + k].as_canonical_u32());
+        let v = limbs
+            .iter()
+            .rev()
+            .fold(0u64, |acc, l| (acc << 16) | u64::from(*l)) as i64;
+        // (An argument outside its kind's range is laid out as it is: the checker refuses it.)
+        let byte = |k: usize| cells[values::V_BYTES + k].as_canonical_u32();
+        let top = match kind {
+            ScalarKind::I8 => Some(byte(0)),
+            ScalarKind::I16 => Some(byte(1)),
+            ScalarKind::I32 => Some(byte(3)),
+            _ => None,
+        };
+        if let Some(top) = top {
+            let sign = u32::from(v < 0);
+            cells[values::SIGN] = Val::from_u32(sign);
+            cells[values::TOP] = Val::from_u32(top);
+            if let Some(uses) = (2 * top)
+                .checked_sub(256 * sign)
+                .and_then(|b| byte_uses.get_mut(b as usize))
+            {
+                *uses += 1;
+            }
+        }
+        if let ScalarKind::Utxo(_) = kind {
+            cells[values::H_UT] = Val::from_u32(index);
+        }
+    }
+    Ok(())
+}
+
 /// log2 of a trace's height (a power of two).
 fn log_height_of(trace: &RowMajorMatrix<Val>) -> u8 {
     (trace.values.len() / trace.width).trailing_zeros() as u8
@@ -1364,13 +1425,26 @@ pub fn tables(tx: &Transaction, witness: &Witness) -> Result<Tables, ProveError>
     }
 
     // The public records, hashed by the `public` table's sponge.
-    let about = About {
+    let mut about = About {
         inputs: witness.inputs.clone(),
         token_storage,
         programs,
+        script_params: vec![],
     };
-    let records = starstream_proof::public::records(tx, &about).map_err(err)?;
     let code = program_table(witness, &about)?;
+    // A script its module does not declare (the runtime can be told otherwise) is laid out
+    // with unconstrained kinds: the role constraints refuse it, and the verifier refuses the
+    // kinds.
+    about.script_params = code.script_kinds(0, &tx.script).unwrap_or_else(|_| {
+        let args = vv
+            .chunks_exact(values::WIDTH)
+            .filter(|c| c[values::REAL] == Val::ONE && c[values::T] == Val::ONE)
+            .filter(|c| c[values::ROLE] == Val::ZERO)
+            .count();
+        vec![starstream_proof::ScalarKind::Any; args]
+    });
+    script_arguments(&mut vv, &about.script_params, &mut byte_uses)?;
+    let records = starstream_proof::public::records(tx, &about).map_err(err)?;
     let execution = execution::tables(witness, &about, &code, &mut byte_uses)?;
     // Each buffered result is received as often as `result(i)` read it.
     for k in 0..vv.len() / values::WIDTH {

@@ -352,8 +352,8 @@ impl<'a> Exec<'a> {
     fn script_args(&mut self, request: &Request) -> Result<Vec<i64>, TxError> {
         let program = self.processes[0].program.clone();
         let export = self.script.clone();
-        let utxo_types: BTreeSet<&str> =
-            program.meta.utxos.iter().map(|u| u.utxo.as_str()).collect();
+        // What each one-scalar parameter admits: the definition the proof binds them by.
+        let utxo_types: Vec<String> = program.meta.utxos.iter().map(|u| u.utxo.clone()).collect();
         if export.params.len() != request.args.len() {
             return Err(TxError::request(format!(
                 "`{}` takes {} arguments, {} given",
@@ -366,7 +366,8 @@ impl<'a> Exec<'a> {
         let mut seen = BTreeSet::new();
         for (param, arg) in export.params.iter().zip(&request.args) {
             let name = param.name.as_deref().unwrap_or("?");
-            let is_handle = param.ty == "Utxo" || utxo_types.contains(param.ty.as_str());
+            let kind = starstream_artifact::ScalarKind::of_type(&param.ty, &utxo_types);
+            let is_handle = kind.is_handle();
             match arg {
                 Arg::Utxo(id) => {
                     if !is_handle {
@@ -394,7 +395,7 @@ impl<'a> Exec<'a> {
                     )))
                 }
                 Arg::Int(v) => {
-                    if !in_range(&param.ty, *v) {
+                    if !kind.admits(*v) {
                         return Err(TxError::request(format!(
                             "argument `{name}` is a `{}`: {v} is out of its range",
                             param.ty
@@ -1621,19 +1622,6 @@ impl Process {
 
 /// Whether `v` (an `i64`, a `u64` in its bits) is a value of the scalar type named `ty`; names
 /// that are not integer types (enums, structs) are left to the program.
-fn in_range(ty: &str, v: i64) -> bool {
-    match ty {
-        "bool" => v == 0 || v == 1,
-        "u8" => (0..=u8::MAX as i64).contains(&v),
-        "i8" => (i8::MIN as i64..=i8::MAX as i64).contains(&v),
-        "u16" => (0..=u16::MAX as i64).contains(&v),
-        "i16" => (i16::MIN as i64..=i16::MAX as i64).contains(&v),
-        "u32" => (0..=u32::MAX as i64).contains(&v),
-        "i32" => (i32::MIN as i64..=i32::MAX as i64).contains(&v),
-        _ => true,
-    }
-}
-
 /// Handles are slot numbers plus one, so 0 is never a handle.
 fn handle_of(slot: usize) -> i64 {
     slot as i64 + 1
@@ -1641,20 +1629,4 @@ fn handle_of(slot: usize) -> i64 {
 
 fn slot_of(handle: i64) -> Option<usize> {
     usize::try_from(handle).ok()?.checked_sub(1)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::in_range;
-
-    #[test]
-    fn integer_arguments_must_fit_their_type() {
-        assert!(in_range("u8", 255) && !in_range("u8", 256) && !in_range("u8", -1));
-        assert!(in_range("i8", -128) && !in_range("i8", 128));
-        assert!(in_range("bool", 1) && !in_range("bool", 2));
-        assert!(in_range("u32", u32::MAX as i64) && !in_range("u32", 1 << 32));
-        assert!(in_range("i32", i32::MIN as i64) && !in_range("i32", i32::MAX as i64 + 1));
-        // A u64 travels in an i64's bits: every value fits.
-        assert!(in_range("u64", -1) && in_range("i64", i64::MIN));
-    }
 }

@@ -142,6 +142,19 @@ pub fn verify(
             tx.script
         )));
     }
+    // The script's arguments are of the kinds its parameters declare in the module's metadata
+    // (the proof binds them to the kinds it names).
+    if code.export(0, &tx.script).is_some() {
+        let declared = code
+            .script_kinds(0, &tx.script)
+            .map_err(|e| VerifyError::Invalid(format!("the script `{}`: {e}", tx.script)))?;
+        if declared != about.script_params {
+            return Err(VerifyError::Invalid(format!(
+                "the proof names other arguments than the script `{}` declares",
+                tx.script
+            )));
+        }
+    }
     // The fixed tables are as tall as the verifier's own rows make them.
     for (table, what, height) in [
         (Table::Code, "program table", code.log_height()),
