@@ -149,6 +149,8 @@ pub struct RunOptions<'a> {
     pub node: Option<&'a str>,
     /// Attach a proof of the interleaving.
     pub prove: bool,
+    /// The soundness its settings are chosen for.
+    pub soundness: starstream_prover::Soundness,
     /// Also write the signed (and proven) transaction's canonical encoding here.
     pub out: Option<&'a Path>,
 }
@@ -260,7 +262,7 @@ pub fn run(o: &RunOptions<'_>) -> ExitCode {
         if !proving {
             return Ok(None);
         }
-        starstream_prover::prove(&executed.tx, &executed.witness)
+        starstream_prover::prove_for(&executed.tx, &executed.witness, o.soundness)
             .map(Some)
             .map_err(|e| e.to_string())
     };
@@ -426,7 +428,18 @@ pub fn run(o: &RunOptions<'_>) -> ExitCode {
 fn proof_summary(proof: Option<&[u8]>) -> Value {
     match proof {
         None => Value::Null,
-        Some(p) => json!({"layers": starstream_proof::COVERED_LAYERS, "bytes": p.len()}),
+        Some(p) => {
+            let soundness =
+                starstream_proof::Envelope::decode(p).map(|e| match e.fri.soundness() {
+                    starstream_proof::config::Soundness::Conjectured => "conjectured",
+                    starstream_proof::config::Soundness::Provable => "provable",
+                });
+            json!({
+                "layers": starstream_proof::COVERED_LAYERS,
+                "bytes": p.len(),
+                "soundness": soundness.ok(),
+            })
+        }
     }
 }
 
@@ -825,7 +838,13 @@ fn read_signed(path: &Path) -> Result<SignedTransaction, String> {
 /// arguments (as `run --dry-run --out` writes one) again against the ledger it was made for,
 /// on the tracing interpreter; if that gives exactly the transaction, proves it and writes the
 /// signed transaction with the proof to `out` (or back to `path`).
-pub fn prove(dir: &Path, node: Option<&str>, path: &Path, out: Option<&Path>) -> ExitCode {
+pub fn prove(
+    dir: &Path,
+    node: Option<&str>,
+    path: &Path,
+    soundness: starstream_prover::Soundness,
+    out: Option<&Path>,
+) -> ExitCode {
     let mut signed = match read_signed(path) {
         Ok(s) => s,
         Err(e) => return fail(e),
@@ -866,7 +885,7 @@ pub fn prove(dir: &Path, node: Option<&str>, path: &Path, out: Option<&Path>) ->
             executed.tx.id, tx.id
         ));
     }
-    let proof = match starstream_prover::prove(&executed.tx, &executed.witness) {
+    let proof = match starstream_prover::prove_for(&executed.tx, &executed.witness, soundness) {
         Ok(p) => p,
         Err(e) => return fail(e),
     };

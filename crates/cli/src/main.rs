@@ -84,6 +84,10 @@ enum Command {
         /// without this).
         #[arg(long)]
         prove: bool,
+        /// Prove with settings of at least 100 provable bits (proofs about twice as large)
+        /// rather than the default's 100 bits under the proximity-gaps conjecture.
+        #[arg(long)]
+        provable: bool,
         /// Also write the signed (and proven) transaction, canonically encoded, to FILE.
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
@@ -106,6 +110,10 @@ enum Command {
         file: PathBuf,
         #[arg(long, value_name = "URL")]
         node: Option<String>,
+        /// Prove with settings of at least 100 provable bits (proofs about twice as large)
+        /// rather than the default's 100 bits under the proximity-gaps conjecture.
+        #[arg(long)]
+        provable: bool,
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
@@ -270,6 +278,7 @@ fn run(cli: Cli) -> ExitCode {
             dry_run,
             node,
             prove,
+            provable,
             out,
         } => chain::run(&chain::RunOptions {
             ledger,
@@ -281,12 +290,22 @@ fn run(cli: Cli) -> ExitCode {
             dry_run,
             node: node.as_deref(),
             prove,
+            soundness: soundness(provable),
             out: out.as_deref(),
         }),
         Command::Verify { file, modules } => chain::verify(ledger, &file, &modules),
-        Command::Prove { file, node, out } => {
-            chain::prove(ledger, node.as_deref(), &file, out.as_deref())
-        }
+        Command::Prove {
+            file,
+            node,
+            provable,
+            out,
+        } => chain::prove(
+            ledger,
+            node.as_deref(),
+            &file,
+            soundness(provable),
+            out.as_deref(),
+        ),
         Command::Submit { file, node } => chain::submit(ledger, node.as_deref(), &file),
         Command::Key {
             action: KeyAction::New { name },
@@ -555,5 +574,14 @@ fn explain(code: &str) -> ExitCode {
             }
             ExitCode::FAILURE
         }
+    }
+}
+
+/// The soundness `--provable` asks for.
+fn soundness(provable: bool) -> starstream_prover::Soundness {
+    if provable {
+        starstream_prover::Soundness::Provable
+    } else {
+        starstream_prover::Soundness::Conjectured
     }
 }

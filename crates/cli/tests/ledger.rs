@@ -563,10 +563,28 @@ fn a_proven_transaction_is_written_verified_offline_and_shown_with_its_proof() {
         made["proof"]["layers"],
         serde_json::json!(["interleaving", "execution"])
     );
+    assert_eq!(made["proof"]["soundness"], "conjectured");
     assert_eq!(made["status"], "sealed");
     let checked = env.json(&["verify", out.to_str().unwrap()]);
     assert_eq!(checked["proof"]["valid"], true);
     assert_eq!(checked["tx"], made["tx"]);
+    // Provable soundness on request: a larger proof, verified and applied as any other.
+    let provable = env.dir.path().join("provable.sstx");
+    let strong = env.json(&[
+        "run",
+        "examples/counter/counter.star",
+        "create",
+        "6",
+        "--prove",
+        "--provable",
+        "--out",
+        provable.to_str().unwrap(),
+    ]);
+    assert_eq!(strong["proof"]["soundness"], "provable");
+    assert_eq!(strong["status"], "sealed");
+    assert!(strong["proof"]["bytes"].as_u64() > made["proof"]["bytes"].as_u64());
+    let checked = env.json(&["verify", provable.to_str().unwrap()]);
+    assert_eq!(checked["proof"]["valid"], true);
     // Elsewhere, without the ledger that deployed the counter, the proof cannot be checked
     // until the counter's module is given; verifying creates no ledger.
     let elsewhere = env.dir.path().join("no-ledger");

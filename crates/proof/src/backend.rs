@@ -41,7 +41,7 @@ fn lookup_budgets(fri: Fri, groups: &[Group<'_>]) -> Vec<usize> {
     groups
         .iter()
         .map(|group| {
-            if fri != Fri::Blowup16 {
+            if fri.log_blowup() < 4 {
                 return 0;
             }
             let lookups = Lookups::<Val>::from_air::<Challenge, _>(group);
@@ -168,6 +168,11 @@ mod tests {
             lookup_budgets(Fri::Blowup16, &groups),
             [WIDE_LOOKUP_BUDGET, 0]
         );
+        assert_eq!(
+            lookup_budgets(Fri::Provable16, &groups),
+            [WIDE_LOOKUP_BUDGET, 0]
+        );
         assert_eq!(lookup_budgets(Fri::Blowup4, &groups), [0, 0]);
+        assert_eq!(lookup_budgets(Fri::Provable4, &groups), [0, 0]);
     }
 }

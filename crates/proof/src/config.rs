@@ -1,5 +1,5 @@
 //! The proof system's configuration, in one place so it can change: BabyBear with its degree-5
-//! extension (about 102 bits of conjectured security, `../shared/design/proofs.md`), Poseidon2
+//! extension (`crate::security` computes what its settings give), Poseidon2
 //! (the standard deterministic constants, so every platform agrees) for Merkle commitments and
 //! the Fiat–Shamir transcript, and FRI over a hiding (salted) Merkle tree for zero knowledge.
 
@@ -40,12 +40,24 @@ type Pcs = HidingFriPcs<Val, Dft, ValMmcs, ChallengeMmcs, StdRng>;
 pub type Config = StarkConfig<Pcs, Challenge, Challenger>;
 
 /// Random codewords the hiding PCS mixes in: at least the extension degree.
-const RANDOM_CODEWORDS: usize = 5;
+pub const RANDOM_CODEWORDS: usize = 5;
+
+/// Which soundness a proof's FRI settings are chosen for (`crate::security` computes both for
+/// any settings). [`Soundness::Conjectured`], the default, gives at least 100 bits under the
+/// proximity-gaps conjecture up to list-decoding capacity (about 60 provable); and
+/// [`Soundness::Provable`] gives at least 100 bits that are proven (the Johnson bound), for
+/// proofs about twice as large.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Soundness {
+    #[default]
+    Conjectured,
+    Provable,
+}
 
 /// The FRI settings a proof is made with. The prover picks one per proof ([`Fri::for_heights`])
-/// and the envelope names it; both give the same conjectured security, 88 bits from the
-/// queries (under the proximity-gaps conjecture, `log_blowup` bits each) and 16 of proof of
-/// work before them.
+/// and the envelope names it ([`Fri::code`]). Each pair of settings of one soundness gives the
+/// same bits whatever the heights (the queries bind; `crate::security`, tested): 102.6 and
+/// 102.9 conjectured bits for the default pair, 100.9 and 101.8 provable bits for the other.
 ///
 /// Blowup 16 (format 46) halves the queries, and so about halves the proof (each query opens a
 /// row of every instance), for a low-degree extension four times as tall: the token
@@ -60,43 +72,84 @@ pub enum Fri {
     Blowup4,
     /// Blowup 16, 22 queries: smaller proofs, for small transactions.
     Blowup16,
+    /// Blowup 4, 85 queries: provable soundness for tall tables (format 52).
+    Provable4,
+    /// Blowup 16, 43 queries: provable soundness for small transactions (format 52).
+    Provable16,
 }
 
 impl Fri {
+    /// Every setting, in envelope-code order.
+    pub const ALL: [Fri; 4] = [Fri::Blowup4, Fri::Blowup16, Fri::Provable4, Fri::Provable16];
+
     /// The tallest table (log2) the prover proves at blowup 16 by default.
     pub const SMALL_LOG_HEIGHT: u8 = 12;
 
-    /// The prover's choice for tables of these heights (log2): blowup 16 up to
-    /// [`Self::SMALL_LOG_HEIGHT`], blowup 4 above.
+    /// The prover's choice for tables of these heights (log2), for conjectured soundness:
+    /// blowup 16 up to [`Self::SMALL_LOG_HEIGHT`], blowup 4 above.
     pub fn for_heights(log_heights: &[u8]) -> Fri {
-        if log_heights.iter().all(|&h| h <= Self::SMALL_LOG_HEIGHT) {
-            Fri::Blowup16
-        } else {
-            Fri::Blowup4
+        Self::for_heights_with(log_heights, Soundness::Conjectured)
+    }
+
+    /// The prover's choice for tables of these heights (log2) and this soundness.
+    pub fn for_heights_with(log_heights: &[u8], soundness: Soundness) -> Fri {
+        let small = log_heights.iter().all(|&h| h <= Self::SMALL_LOG_HEIGHT);
+        match (soundness, small) {
+            (Soundness::Conjectured, true) => Fri::Blowup16,
+            (Soundness::Conjectured, false) => Fri::Blowup4,
+            (Soundness::Provable, true) => Fri::Provable16,
+            (Soundness::Provable, false) => Fri::Provable4,
         }
     }
 
-    /// log2 of the blowup, the envelope's code for the settings.
+    /// The soundness the settings are chosen for.
+    pub fn soundness(self) -> Soundness {
+        match self {
+            Fri::Blowup4 | Fri::Blowup16 => Soundness::Conjectured,
+            Fri::Provable4 | Fri::Provable16 => Soundness::Provable,
+        }
+    }
+
+    /// log2 of the blowup.
     pub fn log_blowup(self) -> u8 {
         match self {
-            Fri::Blowup4 => 2,
-            Fri::Blowup16 => 4,
+            Fri::Blowup4 | Fri::Provable4 => 2,
+            Fri::Blowup16 | Fri::Provable16 => 4,
         }
     }
 
-    /// The settings whose log2 blowup is `code`, if any.
-    pub fn from_log_blowup(code: u8) -> Option<Fri> {
-        [Fri::Blowup4, Fri::Blowup16]
-            .into_iter()
-            .find(|f| f.log_blowup() == code)
+    /// The envelope's code for the settings: the log2 blowup, plus 16 for provable soundness.
+    pub fn code(self) -> u8 {
+        let provable = match self.soundness() {
+            Soundness::Conjectured => 0,
+            Soundness::Provable => 16,
+        };
+        self.log_blowup() + provable
+    }
+
+    /// The settings of envelope code `code`, if any.
+    pub fn from_code(code: u8) -> Option<Fri> {
+        Self::ALL.into_iter().find(|f| f.code() == code)
     }
 
     pub fn num_queries(self) -> usize {
         match self {
             Fri::Blowup4 => 44,
             Fri::Blowup16 => 22,
+            Fri::Provable4 => 85,
+            Fri::Provable16 => 43,
         }
     }
+
+    /// The FRI parameters besides the blowup and the queries, the same for every setting:
+    /// folding by up to 8 at a time (format 34: 3% smaller proofs than by 2, verified 13%
+    /// faster) down to a polynomial of 8 coefficients, 16 bits of proof of work before the
+    /// queries, 10 before the batching challenge, none before each folding challenge.
+    pub const LOG_FINAL_POLY_LEN: usize = 3;
+    pub const MAX_LOG_ARITY: usize = 3;
+    pub const QUERY_POW_BITS: usize = 16;
+    pub const BATCH_POW_BITS: usize = 10;
+    pub const COMMIT_POW_BITS: usize = 0;
 }
 
 /// The configuration with the randomness that hides the witness. The prover must pass fresh
@@ -107,25 +160,25 @@ pub fn config(settings: Fri, salt_rng: StdRng, mask_rng: StdRng) -> Config {
     let compress = Compress::new(perm.clone());
     let val_mmcs = ValMmcs::new(hash, compress, 0, salt_rng);
     let challenge_mmcs = ChallengeMmcs::new(val_mmcs.clone());
-    // Written out rather than taken from a preset, so an upstream change cannot move them
-    // silently: the blowup and queries of `settings` (88 bits either way), folding by up to 8
-    // at a time down to a polynomial of 8 coefficients, 16 bits of proof of work before the
-    // queries (104 bits in all) and 10 before the batching challenge. That matches the
-    // extension field's bound (about 102 bits conjectured; `docs/soundness.md`): more queries
-    // would only make proofs bigger. Folding by 8 rather than 2 (format 34) takes fewer
-    // rounds: 3% smaller proofs, verified 13% faster.
-    let fri = FriParameters {
-        log_blowup: settings.log_blowup() as usize,
-        log_final_poly_len: 3,
-        max_log_arity: 3,
-        num_queries: settings.num_queries(),
-        batch_proof_of_work_bits: 10,
-        commit_proof_of_work_bits: 0,
-        query_proof_of_work_bits: 16,
-        mmcs: challenge_mmcs,
-    };
+    let fri = fri_parameters(settings, challenge_mmcs);
     let pcs = Pcs::new(Dft::default(), val_mmcs, fri, RANDOM_CODEWORDS, mask_rng);
     StarkConfig::new(pcs, Challenger::new(perm))
+}
+
+/// The FRI parameters of `settings`, over commitments `mmcs`: written out rather than taken
+/// from a preset, so an upstream change cannot move them silently. `crate::security` reads
+/// the same parameters to compute what they give.
+pub fn fri_parameters<M>(settings: Fri, mmcs: M) -> FriParameters<M> {
+    FriParameters {
+        log_blowup: settings.log_blowup() as usize,
+        log_final_poly_len: Fri::LOG_FINAL_POLY_LEN,
+        max_log_arity: Fri::MAX_LOG_ARITY,
+        num_queries: settings.num_queries(),
+        batch_proof_of_work_bits: Fri::BATCH_POW_BITS,
+        commit_proof_of_work_bits: Fri::COMMIT_POW_BITS,
+        query_proof_of_work_bits: Fri::QUERY_POW_BITS,
+        mmcs,
+    }
 }
 
 /// The verifier's configuration for these settings; its randomness is never used.
@@ -154,13 +207,24 @@ mod tests {
         assert_eq!(Fri::for_heights(&[16]), Fri::Blowup4);
     }
 
-    /// Both settings give 88 bits from their queries (log2 blowup bits each).
     #[test]
-    fn both_settings_give_the_same_query_security() {
-        for fri in [Fri::Blowup4, Fri::Blowup16] {
-            assert_eq!(fri.log_blowup() as usize * fri.num_queries(), 88, "{fri:?}");
-            assert_eq!(Fri::from_log_blowup(fri.log_blowup()), Some(fri));
+    fn provable_soundness_gets_its_own_settings_of_the_same_blowups() {
+        let provable = |h: &[u8]| Fri::for_heights_with(h, Soundness::Provable);
+        assert_eq!(provable(&[8, 12]), Fri::Provable16);
+        assert_eq!(provable(&[8, 13]), Fri::Provable4);
+        assert_eq!(Fri::Provable16.log_blowup(), Fri::Blowup16.log_blowup());
+        assert_eq!(Fri::Provable4.log_blowup(), Fri::Blowup4.log_blowup());
+    }
+
+    /// Every setting has its own envelope code, read back as itself.
+    #[test]
+    fn every_setting_has_its_own_code() {
+        let codes: std::collections::BTreeSet<u8> = Fri::ALL.iter().map(|f| f.code()).collect();
+        assert_eq!(codes.len(), Fri::ALL.len());
+        for fri in Fri::ALL {
+            assert_eq!(Fri::from_code(fri.code()), Some(fri));
         }
+        assert_eq!(Fri::from_code(3), None);
     }
 
     /// The digest of the fixed columns tells apart data of different lengths.

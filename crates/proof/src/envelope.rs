@@ -176,7 +176,7 @@ impl Envelope {
         let mut out = PROOF_MAGIC.to_vec();
         out.push(PROOF_VERSION);
         out.push(self.layer);
-        out.push(self.fri.log_blowup());
+        out.push(self.fri.code());
         out.push(self.log_heights.len() as u8);
         out.extend_from_slice(&self.log_heights);
         let about = &self.about;
@@ -252,8 +252,8 @@ impl Envelope {
             return Err(format!("a proof of unknown layer {layer}"));
         }
         let (&fri, rest) = rest.split_first().ok_or("truncated proof")?;
-        let fri = Fri::from_log_blowup(fri)
-            .ok_or_else(|| format!("a proof made with unknown FRI settings (log2 blowup {fri})"))?;
+        let fri = Fri::from_code(fri)
+            .ok_or_else(|| format!("a proof made with unknown FRI settings (code {fri})"))?;
         let (&count, rest) = rest.split_first().ok_or("truncated proof")?;
         if count as usize != TABLES.len() {
             return Err(format!(
@@ -448,15 +448,15 @@ mod tests {
 
     #[test]
     fn only_known_fri_settings_are_read() {
-        for fri in [Fri::Blowup4, Fri::Blowup16] {
+        for fri in Fri::ALL {
             let mut e = envelope();
             e.fri = fri;
             assert_eq!(Envelope::decode(&e.encode()), Ok(e));
         }
         let mut bytes = envelope().encode();
         let at = PROOF_MAGIC.len() + 2;
-        assert_eq!(bytes[at], Fri::Blowup16.log_blowup());
-        for code in [0, 1, 3, 5, 255] {
+        assert_eq!(bytes[at], Fri::Blowup16.code());
+        for code in [0, 1, 3, 5, 16, 17, 19, 21, 255] {
             bytes[at] = code;
             let refused = Envelope::decode(&bytes).unwrap_err();
             assert!(refused.contains("FRI"), "{refused}");

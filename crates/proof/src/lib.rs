@@ -14,6 +14,7 @@ pub mod group;
 pub mod instance;
 pub mod padding;
 pub mod public;
+pub mod security;
 pub mod symbolic;
 
 pub use air::{airs, call_index, Kind, Table, TableAir, CALLS, TABLES};

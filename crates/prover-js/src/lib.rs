@@ -12,6 +12,7 @@
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
+use starstream_prover::Soundness;
 use starstream_runtime::{
     find_script, parse_arg, script_params, Artifact, Executed, Executor, MemoryLedger, Request,
 };
@@ -44,6 +45,11 @@ struct RunRequest {
     args: Vec<String>,
     #[serde(default)]
     signers: Vec<String>,
+    /// `"provable"` proves with settings of at least 100 provable bits (proofs about twice as
+    /// large); the default, `"conjectured"`, with at least 100 bits under the proximity-gaps
+    /// conjecture.
+    #[serde(default)]
+    soundness: Option<String>,
 }
 
 #[wasm_bindgen]
@@ -117,10 +123,10 @@ impl Prover {
     }
 
     pub fn run_checked(&self, request: &str) -> Result<Vec<u8>, String> {
-        let (request, keys) = self.request(request)?;
+        let (request, keys, soundness) = self.request(request)?;
         let executed = self.traced(&request)?;
-        let proof =
-            starstream_prover::prove(&executed.tx, &executed.witness).map_err(|e| e.to_string())?;
+        let proof = starstream_prover::prove_for(&executed.tx, &executed.witness, soundness)
+            .map_err(|e| e.to_string())?;
         let mut signed = SignedTransaction::sign(executed.tx, &keys, Some(request.args))
             .map_err(|e| format!("error[request]: {e}"))?;
         signed.proof = Some(proof);
@@ -128,7 +134,7 @@ impl Prover {
     }
 
     pub fn execute_checked(&self, request: &str) -> Result<String, String> {
-        let (request, _) = self.request(request)?;
+        let (request, _, _) = self.request(request)?;
         let executed = self.traced(&request)?;
         let instructions = executed
             .witness
@@ -157,9 +163,18 @@ impl Prover {
     }
 
     /// The runtime's request for the JSON `request`, and the keys of its signers.
-    fn request(&self, request: &str) -> Result<(Request, Vec<KeyPair>), String> {
+    fn request(&self, request: &str) -> Result<(Request, Vec<KeyPair>, Soundness), String> {
         let asked: RunRequest = serde_json::from_str(request)
             .map_err(|e| format!("error[request]: not a request: {e}"))?;
+        let soundness = match asked.soundness.as_deref() {
+            None | Some("conjectured") => Soundness::Conjectured,
+            Some("provable") => Soundness::Provable,
+            Some(other) => {
+                return Err(format!(
+                    "error[request]: soundness `{other}` is neither `conjectured` nor `provable`"
+                ))
+            }
+        };
         let artifacts: Vec<&Artifact> = self.ledger.programs.values().map(|a| &**a).collect();
         if artifacts.is_empty() {
             return Err("error[request]: no module was added".into());
@@ -194,7 +209,7 @@ impl Prover {
             signers: keys.iter().map(KeyPair::public).collect(),
             first_token_id: None,
         };
-        Ok((request, keys))
+        Ok((request, keys, soundness))
     }
 
     pub fn apply_checked(&mut self, signed: &[u8]) -> Result<String, String> {

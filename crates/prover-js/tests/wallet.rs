@@ -109,6 +109,30 @@ fn the_token_transfer_is_proven_signed_and_learned() {
     refused(pay(&w, &purse), "ledger");
 }
 
+/// A request may ask for provable soundness: the proof names the provable settings, verifies
+/// and applies; any other soundness is refused.
+#[test]
+fn a_request_may_ask_for_provable_soundness() {
+    let mut w = wallet();
+    let key = format!("0x{}", w.alice);
+    let args = ["1000".to_string(), key.clone(), key];
+    let asked = |soundness: &str| {
+        serde_json::json!({
+            "script": "issue", "args": args, "signers": [w.alice], "soundness": soundness,
+        })
+        .to_string()
+    };
+    let issued = w.prover.run_checked(&asked("provable")).expect("issues");
+    let signed = SignedTransaction::from_canonical(&issued).expect("decodes");
+    let proof = signed.proof.as_deref().expect("proven");
+    let envelope = starstream_proof::Envelope::decode(proof).expect("an envelope");
+    assert_eq!(envelope.fri, starstream_proof::config::Fri::Provable16);
+    let modules = std::collections::BTreeMap::from([(signed.tx.program, w.module.clone())]);
+    starstream_verifier::verify(&signed.tx, proof, &modules).expect("verifies");
+    w.prover.apply_checked(&issued).expect("applies");
+    refused(w.prover.run_checked(&asked("probable")), "request");
+}
+
 #[test]
 fn what_does_not_verify_or_apply_is_not_learned() {
     let mut w = wallet();

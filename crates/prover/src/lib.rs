@@ -17,6 +17,7 @@ use starstream_proof::air::{
 };
 use starstream_proof::backend::{Backend, BatchStark};
 use starstream_proof::code::Code;
+pub use starstream_proof::config::Soundness;
 use starstream_proof::config::{config, Config, Fri, Val};
 use starstream_proof::envelope::{Program, Storage, MAX_LOG_HEIGHT, MIN_LOG_HEIGHT};
 use starstream_proof::group::Layout;
@@ -1685,7 +1686,13 @@ fn fresh() -> StdRng {
 /// Proves `tables` (checked first) with the FRI settings their heights call for
 /// ([`Fri::for_heights`]); returns the encoded proof.
 pub fn prove_tables(tables: &Tables) -> Result<Vec<u8>, ProveError> {
-    prove_tables_with(tables, default_fri(tables))
+    prove_tables_for(tables, Soundness::Conjectured)
+}
+
+/// [`prove_tables`] with the settings their heights call for at this soundness
+/// ([`Fri::for_heights_with`]).
+pub fn prove_tables_for(tables: &Tables, soundness: Soundness) -> Result<Vec<u8>, ProveError> {
+    prove_tables_with(tables, default_fri(tables, soundness))
 }
 
 /// [`prove_tables`] with these FRI settings.
@@ -1697,20 +1704,23 @@ pub fn prove_tables_with(tables: &Tables, fri: Fri) -> Result<Vec<u8>, ProveErro
     prove_with(tables, &data, heights, fri)
 }
 
-/// The FRI settings for the tables a proof of `tables` holds.
-fn default_fri(tables: &Tables) -> Fri {
+/// The FRI settings for the tables a proof of `tables` holds, at this soundness.
+fn default_fri(tables: &Tables, soundness: Soundness) -> Fri {
     let heights = tables.proof_heights();
-    Fri::for_heights(&starstream_proof::kept(
-        heights.iter().copied(),
-        &starstream_proof::present(&heights),
-    ))
+    Fri::for_heights_with(
+        &starstream_proof::kept(
+            heights.iter().copied(),
+            &starstream_proof::present(&heights),
+        ),
+        soundness,
+    )
 }
 
 /// Proves `tables` without checking them first, as a dishonest prover would: for tests that
 /// show the verifier refuses what the checks would have caught.
 pub fn prove_unchecked(tables: &Tables) -> Result<Vec<u8>, ProveError> {
     let heights = tables.proof_heights();
-    let fri = default_fri(tables);
+    let fri = default_fri(tables, Soundness::Conjectured);
     let data = prover_data(tables, &starstream_proof::present(&heights), fri)?;
     prove_with(tables, &data, heights, fri)
 }
@@ -1740,7 +1750,18 @@ fn prove_with(
     .encode())
 }
 
-/// Proves the interleaving of an executed transaction.
+/// Proves the interleaving of an executed transaction (at the default, conjectured,
+/// soundness).
 pub fn prove(tx: &Transaction, witness: &Witness) -> Result<Vec<u8>, ProveError> {
-    prove_tables(&tables(tx, witness)?)
+    prove_for(tx, witness, Soundness::Conjectured)
+}
+
+/// Proves the interleaving of an executed transaction with settings chosen for `soundness`
+/// (`starstream_proof::security` computes what each gives).
+pub fn prove_for(
+    tx: &Transaction,
+    witness: &Witness,
+    soundness: Soundness,
+) -> Result<Vec<u8>, ProveError> {
+    prove_tables_for(&tables(tx, witness)?, soundness)
 }

@@ -2,6 +2,8 @@
 //! - the token transfer (a payment with change), a counter's creation and a hash lock's claim
 //!   (one `hash`): prove time, proof size, verify time, the instructions proven, and the
 //!   tracing interpreter's own time for the same transaction;
+//! - the default settings against the provable ones (`--provable`), same transactions, same
+//!   run: sizes, times and both regimes' bits (`starstream_proof::security`);
 //! - growing transactions: a script looping in one activation (the `cpu` table grows) and a
 //!   script resuming a counter many times (the interleaving grows too), each next to the raw
 //!   cost of the same proof system on a trivial table as tall as the proof's tallest, proven in
@@ -18,8 +20,9 @@ use p3_lookup::InteractionBuilder;
 use p3_matrix::dense::RowMajorMatrix;
 use rand::rngs::StdRng;
 use starstream_bench::{apply, request, token_transfer};
-use starstream_proof::config::{config, verifier_config, Config, Fri, Val};
+use starstream_proof::config::{config, verifier_config, Config, Fri, Soundness, Val};
 use starstream_proof::degree_bits;
+use starstream_proof::security::Security;
 use starstream_runtime::{Arg, Executed, Executor, MemoryLedger, Request};
 
 /// The baseline: one column that counts up, nothing else.
@@ -105,23 +108,34 @@ struct Proven {
 }
 
 fn prove(executed: &Executed) -> Proven {
+    prove_for(executed, Soundness::Conjectured).0
+}
+
+/// [`prove`] at this soundness, with what its settings give the proof.
+fn prove_for(executed: &Executed, soundness: Soundness) -> (Proven, Security) {
     let tables = starstream_prover::tables(&executed.tx, &executed.witness).expect("tables");
     starstream_prover::check(&tables).expect("the constraints hold");
     let tallest = *tables.log_heights().iter().max().expect("tables");
     let started = Instant::now();
-    let proof = starstream_prover::prove_tables(&tables).expect("it proves");
+    let proof = starstream_prover::prove_tables_for(&tables, soundness).expect("it proves");
     let prove = started.elapsed();
     let started = Instant::now();
     starstream_verifier::verify(&executed.tx, &proof, &executed.witness.modules)
         .expect("it verifies");
-    Proven {
+    let verify = started.elapsed();
+    let envelope = starstream_proof::Envelope::decode(&proof).expect("an envelope");
+    let airs = starstream_proof::airs(&tables.code, &tables.records);
+    let security = starstream_proof::security::of_proof(envelope.fri, &airs, &envelope.log_heights)
+        .expect("the proof's shape");
+    let proven = Proven {
         prove,
-        verify: started.elapsed(),
+        verify,
         bytes: proof.len(),
         tallest,
         entries: executed.witness.interleaving.len(),
         instructions: instructions(executed),
-    }
+    };
+    (proven, security)
 }
 
 fn main() {
@@ -174,6 +188,48 @@ fn main() {
             run.as_secs_f64() * 1e6,
             p.instructions as f64 / p.prove.as_secs_f64(),
         );
+    }
+
+    println!();
+    println!("default (conjectured) settings vs provable ones, same transactions (same run):");
+    println!(
+        "{:<28} {:<11} | {:>9} {:>9} {:>8} | {:>6} {:>6} | {:>7} {:>8} {:>6}",
+        "transaction",
+        "soundness",
+        "prove",
+        "verify",
+        "size",
+        "conj",
+        "prov",
+        "prove x",
+        "verify x",
+        "size x"
+    );
+    let looping_tall = request(looping, "spin", vec![Arg::Int(150)], vec![]);
+    for (name, r) in [
+        ("pay 300 coins with change", &pay),
+        ("create a counter", &create),
+        ("spin 150 (2^14-row cpu)", &looping_tall),
+    ] {
+        let (executed, _) = traced(&ledger, r);
+        let both =
+            [Soundness::Conjectured, Soundness::Provable].map(|s| (s, prove_for(&executed, s)));
+        let base = &both[0].1 .0;
+        for (soundness, (p, bits)) in &both {
+            println!(
+                "{:<28} {:<11} | {:>7.0}ms {:>7.1}ms {:>6}KB | {:>6.1} {:>6.1} | {:>6.2}x {:>7.2}x {:>5.2}x",
+                name,
+                format!("{soundness:?}").to_lowercase(),
+                p.prove.as_secs_f64() * 1e3,
+                p.verify.as_secs_f64() * 1e3,
+                p.bytes / 1024,
+                bits.conjectured.bits,
+                bits.provable.bits,
+                p.prove.as_secs_f64() / base.prove.as_secs_f64(),
+                p.verify.as_secs_f64() / base.verify.as_secs_f64(),
+                p.bytes as f64 / base.bytes as f64,
+            );
+        }
     }
 
     // Growing transactions, sized to fill a table of 2^log rows.
